@@ -24,6 +24,9 @@ endfunction()
 # Add every immediate subfolder of the current source dir that holds a
 # CMakeLists.txt, so independent modules can be added without editing a
 # shared list.
+# CS_SKIP_SUBDIRS (cache, paths relative to the top) leaves modules out of
+# a local build, e.g. one that is half-written in another work tree.
+set(CS_SKIP_SUBDIRS "" CACHE STRING "subfolders cs_add_subdirs leaves out")
 function(cs_add_subdirs)
     file(GLOB _children LIST_DIRECTORIES true
          RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/*)
@@ -31,6 +34,11 @@ function(cs_add_subdirs)
     foreach(_c IN LISTS _children)
         if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${_c}
            AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${_c}/CMakeLists.txt)
+            file(RELATIVE_PATH _rel ${PROJECT_SOURCE_DIR}
+                 ${CMAKE_CURRENT_SOURCE_DIR}/${_c})
+            if(_rel IN_LIST CS_SKIP_SUBDIRS)
+                continue()
+            endif()
             add_subdirectory(${_c})
         endif()
     endforeach()

@@ -1,0 +1,241 @@
+/* cs_httpd.c - libmicrohttpd wrapper with body limits and JSON errors. */
+#include "cs_httpd.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+#include "cs_json.h"
+
+struct cs_httpd {
+    struct MHD_Daemon *daemon;
+    cs_http_handler handler;
+    void *ctx;
+    size_t max_body_bytes;
+    uint16_t port;
+};
+
+/* Per-request state, in *con_cls, freed in the completion callback. */
+typedef struct req_state {
+    char *body;
+    size_t len, cap;
+    int too_large;
+} req_state;
+
+const char *cs_http_query(const cs_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+                                       name);
+}
+
+void cs_http_set_body(cs_http_resp *resp, unsigned status,
+                      const char *content_type, const char *body, size_t len)
+{
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = malloc(len + 1);
+    resp->body_len = 0;
+    if (resp->body != NULL) {
+        memcpy(resp->body, body, len);
+        resp->body[len] = '\0';
+        resp->body_len = len;
+    }
+}
+
+void cs_http_error(cs_http_resp *resp, unsigned status, const char *code,
+                   const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    size_t len;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    yajl_gen_map_open(g);
+    cs_json_key(g, "error");
+    yajl_gen_map_open(g);
+    cs_json_kv_int(g, "status", status);
+    cs_json_kv_str(g, "code", code);
+    cs_json_kv_str(g, "message", msg);
+    cs_json_kv_str(g, "field", field);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &buf, &len);
+    cs_http_set_body(resp, status, "application/json", (const char *)buf,
+                     len);
+    yajl_gen_free(g);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn,
+                                 cs_http_resp *r)
+{
+    struct MHD_Response *mr;
+    enum MHD_Result ret;
+
+    if (r->body == NULL) { /* out of memory, or a handler forgot */
+        static const char oom[] =
+            "{\"error\":{\"status\":500,\"code\":\"internal\","
+            "\"message\":\"no response body\",\"field\":null}}";
+        r->status = 500;
+        r->content_type = "application/json";
+        mr = MHD_create_response_from_buffer(strlen(oom), (void *)oom,
+                                             MHD_RESPMEM_PERSISTENT);
+    } else {
+        mr = MHD_create_response_from_buffer(r->body_len, r->body,
+                                             MHD_RESPMEM_MUST_FREE);
+        r->body = NULL; /* MHD owns it now */
+    }
+    if (mr == NULL)
+        return MHD_NO;
+    MHD_add_response_header(mr, "Content-Type", r->content_type);
+    MHD_add_response_header(mr, "Cache-Control", "no-store");
+    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    if (r->allow != NULL)
+        MHD_add_response_header(mr, "Allow", r->allow);
+    if (r->retry_after != NULL)
+        MHD_add_response_header(mr, "Retry-After", r->retry_after);
+    ret = MHD_queue_response(conn, r->status, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    cs_httpd *h = cls;
+    req_state *st = *con_cls;
+    cs_http_resp resp = {.status = 500, .content_type = "application/json"};
+    cs_http_req req;
+
+    (void)version;
+    if (st == NULL) { /* first call: headers only */
+        const char *cl = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        st = calloc(1, sizeof(*st));
+        if (st == NULL)
+            return MHD_NO;
+        *con_cls = st;
+        if (cl != NULL && strtoull(cl, NULL, 10) > h->max_body_bytes)
+            st->too_large = 1;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) { /* body chunk */
+        if (!st->too_large && st->len + *upload_data_size <= h->max_body_bytes) {
+            if (st->len + *upload_data_size + 1 > st->cap) {
+                size_t cap = (st->len + *upload_data_size + 1) * 2;
+                char *nb = realloc(st->body, cap);
+                if (nb == NULL)
+                    return MHD_NO;
+                st->body = nb;
+                st->cap = cap;
+            }
+            memcpy(st->body + st->len, upload_data, *upload_data_size);
+            st->len += *upload_data_size;
+        } else {
+            st->too_large = 1;
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->too_large) {
+        cs_http_error(&resp, 413, "too_large", NULL,
+                      "request body exceeds %zu bytes", h->max_body_bytes);
+        return send_resp(conn, &resp);
+    }
+    req.method = method;
+    req.path = url;
+    req.body = st->body ? st->body : "";
+    if (st->body != NULL)
+        st->body[st->len] = '\0';
+    req.body_len = st->len;
+    req.conn = conn;
+    h->handler(h->ctx, &req, &resp);
+    return send_resp(conn, &resp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    req_state *st = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (st != NULL) {
+        free(st->body);
+        free(st);
+        *con_cls = NULL;
+    }
+}
+
+cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
+                         void *ctx, cs_httpd **out, cs_err *err)
+{
+    struct sockaddr_in sin;
+    cs_httpd *h;
+    const union MHD_DaemonInfo *info;
+
+    *out = NULL;
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(opts->port);
+    if (inet_pton(AF_INET, opts->addr, &sin.sin_addr) != 1)
+        return cs_err_set(err, CS_E_CONFIG,
+                          "listen address \"%s\" is not an IPv4 address",
+                          opts->addr);
+    h = calloc(1, sizeof(*h));
+    if (h == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    h->handler = handler;
+    h->ctx = ctx;
+    h->max_body_bytes = opts->max_body_bytes;
+    {
+        /* The pool size option is only valid (and only quiet) above 1. */
+        unsigned pool = opts->threads > 1 ? opts->threads : 0;
+        struct MHD_OptionItem extra[] = {
+            {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool, NULL},
+            {MHD_OPTION_END, 0, NULL},
+        };
+        h->daemon = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+                MHD_USE_ERROR_LOG,
+            opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &sin,
+            MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s,
+            MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, NULL, MHD_OPTION_ARRAY, extra, MHD_OPTION_END);
+    }
+    if (h->daemon == NULL) {
+        free(h);
+        return cs_err_set(err, CS_E_CONFIG,
+                          "cannot listen on %s:%u (in use or not allowed)",
+                          opts->addr, (unsigned)opts->port);
+    }
+    info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = info ? info->port : opts->port;
+    *out = h;
+    return CS_OK;
+}
+
+uint16_t cs_httpd_port(const cs_httpd *h)
+{
+    return h->port;
+}
+
+void cs_httpd_stop(cs_httpd *h)
+{
+    if (h == NULL)
+        return;
+    MHD_stop_daemon(h->daemon);
+    free(h);
+}

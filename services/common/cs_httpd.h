@@ -1,0 +1,66 @@
+/* cs_httpd.h - a small HTTP server over libmicrohttpd: a thread pool, a
+ * request-body cap enforced on Content-Length and again while reading,
+ * per-connection timeouts, and one handler callback per server. Every
+ * service uses it for /healthz and /metrics; cs-api for its routes. */
+#ifndef CS_HTTPD_H
+#define CS_HTTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cs_err.h"
+
+struct MHD_Connection;
+
+typedef struct cs_http_req {
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* without the query string */
+    const char *body;   /* NUL-terminated; "" when none */
+    size_t body_len;
+    struct MHD_Connection *conn; /* for headers and query arguments */
+} cs_http_req;
+
+typedef struct cs_http_resp {
+    unsigned status;
+    const char *content_type; /* static string */
+    char *body;               /* malloc'd, taken by the server */
+    size_t body_len;
+    const char *retry_after; /* static string or NULL */
+    const char *allow;       /* static string or NULL (for 405) */
+} cs_http_resp;
+
+/* Called on a pool thread; fills resp. ctx is the server's context. */
+typedef void (*cs_http_handler)(void *ctx, const cs_http_req *req,
+                                cs_http_resp *resp);
+
+typedef struct cs_httpd_opts {
+    const char *addr; /* IPv4 address to bind, e.g. "127.0.0.1" */
+    uint16_t port;    /* 0 picks a free port */
+    unsigned threads;
+    unsigned timeout_s;
+    size_t max_body_bytes;
+} cs_httpd_opts;
+
+typedef struct cs_httpd cs_httpd;
+
+cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
+                         void *ctx, cs_httpd **out, cs_err *err);
+uint16_t cs_httpd_port(const cs_httpd *h);
+void cs_httpd_stop(cs_httpd *h); /* NULL is a no-op */
+
+/* Query argument by name, or NULL. */
+const char *cs_http_query(const cs_http_req *req, const char *name);
+
+/* Sets resp to a JSON error:
+ * {"error":{"status":404,"code":"not_found","message":"...","field":...}}
+ * field may be NULL. */
+void cs_http_error(cs_http_resp *resp, unsigned status, const char *code,
+                   const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Sets resp to body taken from a finished yajl_gen buffer copy. */
+void cs_http_set_body(cs_http_resp *resp, unsigned status,
+                      const char *content_type, const char *body,
+                      size_t len);
+
+#endif

@@ -1,0 +1,105 @@
+/* ingest_int.h - internals of cs-ingest: the batch being assembled, the
+ * dead-letter producer and the database writer. */
+#ifndef CS_INGEST_INT_H
+#define CS_INGEST_INT_H
+
+#include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cs_err.h"
+#include "cs_pg.h"
+
+typedef struct ingest_cfg {
+    char *kafka_brokers;
+    char *kafka_group;
+    char *topics;
+    char *dlq_topic;
+    char *kafka_extra;
+    char *pg_dsn;
+    uint32_t batch_max_events;
+    uint32_t batch_max_wait_ms;
+    uint32_t max_message_bytes;
+    char *http_addr;
+    uint32_t http_port;
+    char *log_level;
+} ingest_cfg;
+
+/* Why a record was rejected; each is a label of
+ * cs_ingest_rejected_total and the cs.reason_code header of its
+ * dead letter. */
+typedef enum ingest_reason {
+    REASON_TOO_LARGE,
+    REASON_MALFORMED_JSON,
+    REASON_INVALID_ENVELOPE,
+    REASON_INVALID_DATA,
+    REASON_DB_REJECTED,
+    REASON_UNKNOWN_TOPIC,
+    REASON_COUNT
+} ingest_reason;
+
+const char *ingest_reason_code(ingest_reason r);
+
+/* One accepted event of the batch: its rows are bytes
+ * [row_start, row_end) of the batch's COPY buffer. The payload copy is
+ * kept so a row the database refuses can still be dead-lettered whole. */
+typedef struct ingest_event {
+    size_t row_start, row_end;
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+    char *key, *payload; /* owned */
+    size_t key_len, payload_len;
+} ingest_event;
+
+typedef struct ingest_batch {
+    cs_copybuf rows;
+    ingest_event *events;
+    size_t n_events, cap_events;
+    size_t n_messages;
+    /* per partition: first offset read and last offset + 1 */
+    rd_kafka_topic_partition_list_t *first, *next;
+} ingest_batch;
+
+typedef struct ingest_stats {
+    _Atomic uint64_t messages, events_stored, events_duplicate, batches;
+    _Atomic uint64_t db_retries, dlq_sent, dlq_failed, db_up;
+    _Atomic uint64_t rejected[REASON_COUNT];
+} ingest_stats;
+
+typedef struct ingest {
+    const ingest_cfg *cfg;
+    rd_kafka_t *consumer, *dlq;
+    cs_pg *db;
+    ingest_batch batch;
+    ingest_stats stats;
+} ingest;
+
+/* SQL (ingest_sql.c) */
+extern const char cs_ingest_setup_sql[];
+extern const char cs_ingest_copy_sql[];
+extern const cs_pg_stmt cs_ingest_stmts[];
+extern const size_t cs_ingest_n_stmts;
+extern const char *const cs_ingest_steps[];
+extern const size_t cs_ingest_n_steps;
+
+/* batch.c */
+void ingest_batch_reset(ingest_batch *b);
+void ingest_batch_free(ingest_batch *b);
+/* Decodes one message into the batch, or dead-letters it. */
+void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m);
+
+/* dlq.c */
+void ingest_dlq_send(ingest *ig, const char *topic, int32_t partition,
+                     int64_t offset, const void *key, size_t key_len,
+                     const void *payload, size_t payload_len,
+                     ingest_reason reason, const char *detail);
+void ingest_dlq_report(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+                       void *opaque);
+
+/* store.c: writes the batch; on success the caller stores offsets.
+ * Returns a transient status only when stopping mid-retry. */
+cs_status ingest_store_batch(ingest *ig, cs_err *err);
+
+#endif

@@ -1,0 +1,330 @@
+/* main.c - cs-ingest: consumes the event topics, validates each record,
+ * writes accepted events to PostgreSQL in COPY batches, dead-letters the
+ * rest, and stores Kafka offsets only after the database commit (and the
+ * dead letters' acknowledgement), so a crash at any moment replays
+ * rather than loses; replays are absorbed by the event-id ledger. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cs_config.h"
+#include "cs_httpd.h"
+#include "cs_kafka.h"
+#include "cs_log.h"
+#include "cs_metrics.h"
+#include "cs_signal.h"
+#include "ingest_int.h"
+
+#define MAX_TOPICS 16
+
+static const cs_opt ingest_opts[] = {
+    {"kafka.brokers", "CS_KAFKA_BROKERS", CS_OPT_STR, "127.0.0.1:9092",
+     "bootstrap servers, comma separated", CS_CFG(ingest_cfg, kafka_brokers)},
+    {"kafka.group", "CS_KAFKA_GROUP", CS_OPT_STR, "cs-ingest",
+     "consumer group id", CS_CFG(ingest_cfg, kafka_group)},
+    {"topics", "CS_INGEST_TOPICS", CS_OPT_STR, "cs.orders",
+     "topics to consume, comma separated", CS_CFG(ingest_cfg, topics)},
+    {"dlq.topic", "CS_DLQ_TOPIC", CS_OPT_STR, "cs.dlq",
+     "dead-letter topic for rejected records", CS_CFG(ingest_cfg, dlq_topic)},
+    {"kafka.extra", "CS_KAFKA_EXTRA", CS_OPT_STR, "",
+     "extra librdkafka properties for the consumer, k=v,k=v",
+     CS_CFG(ingest_cfg, kafka_extra)},
+    {"pg.dsn", "CS_PG_DSN", CS_OPT_SECRET,
+     "host=127.0.0.1 port=55432 dbname=chainsight user=postgres",
+     "libpq connection string", CS_CFG(ingest_cfg, pg_dsn)},
+    {"batch.max_events", "CS_BATCH_MAX_EVENTS", CS_OPT_U32, "5000",
+     "events per database transaction", CS_CFG(ingest_cfg, batch_max_events)},
+    {"batch.max_wait_ms", "CS_BATCH_MAX_WAIT_MS", CS_OPT_U32, "200",
+     "longest wait to fill a batch", CS_CFG(ingest_cfg, batch_max_wait_ms)},
+    {"max.message_bytes", "CS_MAX_MESSAGE_BYTES", CS_OPT_U32, "65536",
+     "larger records are dead-lettered as too_large",
+     CS_CFG(ingest_cfg, max_message_bytes)},
+    {"http.addr", "CS_HTTP_ADDR", CS_OPT_STR, "127.0.0.1",
+     "address of /healthz, /readyz and /metrics",
+     CS_CFG(ingest_cfg, http_addr)},
+    {"http.port", "CS_HTTP_PORT", CS_OPT_U32, "9181",
+     "port of /healthz, /readyz and /metrics (0: any free port)",
+     CS_CFG(ingest_cfg, http_port)},
+    {"log.level", "CS_LOG_LEVEL", CS_OPT_STR, "info",
+     "debug, info, warn or error", CS_CFG(ingest_cfg, log_level)},
+};
+
+static const cs_config_spec ingest_spec = {
+    .prog = "cs-ingest",
+    .summary = "Consumes ChainSight event topics into PostgreSQL: validates "
+               "each CloudEvent,\nwrites batches with COPY, dead-letters "
+               "rejected records, and commits Kafka\noffsets only after the "
+               "database commit. Stops cleanly on SIGTERM.",
+    .opts = ingest_opts,
+    .n_opts = sizeof(ingest_opts) / sizeof(ingest_opts[0]),
+};
+
+static ingest the_ingest; /* reached by the HTTP handler through ctx */
+
+#define REJECTED(r, label)                                                   \
+    {"cs_ingest_rejected_total", "records dead-lettered, by reason",         \
+     CS_METRIC_COUNTER, "reason=\"" label "\"",                              \
+     &the_ingest.stats.rejected[r]}
+
+static const cs_metric ingest_metrics[] = {
+    {"cs_ingest_messages_total", "Kafka messages consumed", CS_METRIC_COUNTER,
+     NULL, &the_ingest.stats.messages},
+    {"cs_ingest_events_stored_total", "new events written to PostgreSQL",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.events_stored},
+    {"cs_ingest_events_duplicate_total",
+     "replayed events recognised by id and skipped", CS_METRIC_COUNTER, NULL,
+     &the_ingest.stats.events_duplicate},
+    {"cs_ingest_batches_total", "database transactions committed",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.batches},
+    {"cs_ingest_db_retries_total", "transient database failures retried",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.db_retries},
+    {"cs_ingest_dlq_sent_total", "dead letters acknowledged by Kafka",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.dlq_sent},
+    {"cs_ingest_dlq_failed_total", "dead letters Kafka did not acknowledge",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.dlq_failed},
+    {"cs_ingest_db_up", "1 when the last database operation succeeded",
+     CS_METRIC_GAUGE, NULL, &the_ingest.stats.db_up},
+    REJECTED(REASON_TOO_LARGE, "too_large"),
+    REJECTED(REASON_MALFORMED_JSON, "malformed_json"),
+    REJECTED(REASON_INVALID_ENVELOPE, "invalid_envelope"),
+    REJECTED(REASON_INVALID_DATA, "invalid_data"),
+    REJECTED(REASON_DB_REJECTED, "db_rejected"),
+    REJECTED(REASON_UNKNOWN_TOPIC, "unknown_topic"),
+};
+
+static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
+{
+    ingest *ig = ctx;
+
+    if (strcmp(req->path, "/healthz") == 0) {
+        static const char ok[] = "{\"status\":\"ok\"}";
+        cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
+    } else if (strcmp(req->path, "/readyz") == 0) {
+        if (atomic_load(&ig->stats.db_up)) {
+            static const char ok[] = "{\"status\":\"ready\"}";
+            cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
+        } else {
+            cs_http_error(resp, 503, "db_down", NULL,
+                          "the database is not reachable");
+            resp->retry_after = "5";
+        }
+    } else if (strcmp(req->path, "/metrics") == 0) {
+        size_t len = 0;
+        char *text = cs_metrics_render(
+            ingest_metrics, sizeof(ingest_metrics) / sizeof(ingest_metrics[0]),
+            &len);
+        resp->status = text ? 200 : 500;
+        resp->content_type = "text/plain; version=0.0.4";
+        resp->body = text;
+        resp->body_len = len;
+    } else {
+        cs_http_error(resp, 404, "not_found", NULL, "no such path %s",
+                      req->path);
+    }
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Polls until the batch is full or its wait is over. */
+static void fill_batch(ingest *ig)
+{
+    long long deadline = now_ms() + ig->cfg->batch_max_wait_ms;
+
+    while (ig->batch.n_messages < ig->cfg->batch_max_events &&
+           !cs_signal_stop_requested()) {
+        long long left = deadline - now_ms();
+        rd_kafka_message_t *m;
+
+        if (left <= 0)
+            break;
+        m = rd_kafka_consumer_poll(ig->consumer, (int)(left < 100 ? left : 100));
+        if (m == NULL)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ingest_handle_message(ig, m);
+        } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            cs_log_warn("consumer error",
+                        CS_KV_STR("error", rd_kafka_message_errstr(m)));
+        }
+        rd_kafka_message_destroy(m);
+    }
+}
+
+/* Re-reads the batch from its first offsets (its dead letters were not
+ * acknowledged); the event-id ledger absorbs what was already stored. */
+static void rewind_batch(ingest *ig)
+{
+    rd_kafka_error_t *e =
+        rd_kafka_seek_partitions(ig->consumer, ig->batch.first, 5000);
+    if (e != NULL) {
+        cs_log_error("could not rewind the batch",
+                     CS_KV_STR("error", rd_kafka_error_string(e)));
+        rd_kafka_error_destroy(e);
+    }
+}
+
+/* Stores and commits the batch; returns false if the service must stop
+ * without committing (stop requested during a retry). */
+static bool finish_batch(ingest *ig)
+{
+    uint64_t failed_before = atomic_load(&ig->stats.dlq_failed);
+    cs_err err = {0};
+    rd_kafka_resp_err_t kerr;
+
+    if (ig->batch.n_messages == 0)
+        return true;
+    if (ingest_store_batch(ig, &err) != CS_OK) {
+        cs_log_warn("batch not stored; its offsets stay uncommitted",
+                    CS_KV_STR("error", err.msg));
+        return false;
+    }
+    /* Every dead letter must be acknowledged before offsets move on. */
+    rd_kafka_flush(ig->dlq, 10000);
+    if (rd_kafka_outq_len(ig->dlq) > 0 ||
+        atomic_load(&ig->stats.dlq_failed) != failed_before) {
+        cs_log_error("dead letters not acknowledged; rewinding the batch");
+        rewind_batch(ig);
+        cs_signal_sleep_ms(1000);
+        return true;
+    }
+    kerr = rd_kafka_offsets_store(ig->consumer, ig->batch.next);
+    if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
+        cs_log_debug("some offsets not stored (partitions revoked?)",
+                     CS_KV_STR("error", rd_kafka_err2str(kerr)));
+    return true;
+}
+
+static int split_topics(char *list, const char **out, size_t *n)
+{
+    char *save = NULL;
+
+    *n = 0;
+    for (char *t = strtok_r(list, ",", &save); t != NULL;
+         t = strtok_r(NULL, ",", &save)) {
+        if (*n == MAX_TOPICS)
+            return -1;
+        out[(*n)++] = t;
+    }
+    return *n > 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    ingest_cfg cfg = {0};
+    ingest *ig = &the_ingest;
+    cs_config_action action;
+    cs_log_level level = CS_LOG_INFO;
+    const char *topics[MAX_TOPICS];
+    char *topic_list = NULL;
+    size_t n_topics = 0;
+    cs_httpd *http = NULL;
+    cs_httpd_opts hopts;
+    cs_err err = {0};
+    int code = 1;
+    unsigned backoff_ms = 100;
+
+    if (cs_config_load(&ingest_spec, &cfg, argc, argv, &action, &err)) {
+        fprintf(stderr, "cs-ingest: %s\n", err.msg);
+        code = 64;
+        goto out;
+    }
+    if (action == CS_CONFIG_EXIT) {
+        code = 0;
+        goto out;
+    }
+    if (!cs_log_level_parse(cfg.log_level, &level)) {
+        fprintf(stderr, "cs-ingest: unknown log level \"%s\"\n",
+                cfg.log_level);
+        code = 64;
+        goto out;
+    }
+    cs_log_init("ingest", level);
+    cs_signal_install();
+    ig->cfg = &cfg;
+    topic_list = strdup(cfg.topics);
+    if (topic_list == NULL ||
+        split_topics(topic_list, topics, &n_topics) != 0 ||
+        cfg.batch_max_events == 0) {
+        cs_log_error("bad configuration: topics must list 1-16 topics and "
+                     "batch.max_events be positive");
+        code = 78;
+        goto out;
+    }
+
+    hopts = (cs_httpd_opts){.addr = cfg.http_addr,
+                            .port = (uint16_t)cfg.http_port,
+                            .threads = 1,
+                            .timeout_s = 10,
+                            .max_body_bytes = 1024};
+    if (cs_httpd_start(&hopts, on_http, ig, &http, &err) != CS_OK) {
+        cs_log_error("cannot serve /healthz and /metrics",
+                     CS_KV_STR("error", err.msg));
+        code = 69;
+        goto out;
+    }
+    /* The database may start after us: wait for it, politely. */
+    while (cs_pg_connect(cfg.pg_dsn, cs_ingest_setup_sql, cs_ingest_stmts,
+                         cs_ingest_n_stmts, &ig->db, &err) != CS_OK) {
+        if (!cs_status_retryable(err.code)) {
+            cs_log_error("cannot prepare the database session",
+                         CS_KV_STR("error", err.msg));
+            code = 78;
+            goto out;
+        }
+        cs_log_warn("waiting for the database", CS_KV_STR("error", err.msg));
+        cs_signal_sleep_ms(backoff_ms);
+        backoff_ms = backoff_ms < 5000 ? backoff_ms * 2 : 5000;
+        if (cs_signal_stop_requested()) {
+            code = 0;
+            goto out;
+        }
+    }
+    cs_metric_set(&ig->stats.db_up, 1);
+    if (cs_kafka_producer_new(cfg.kafka_brokers, "", ingest_dlq_report, ig,
+                              &ig->dlq, &err) != CS_OK ||
+        cs_kafka_consumer_new(cfg.kafka_brokers, cfg.kafka_group, topics,
+                              n_topics, cfg.kafka_extra, &ig->consumer,
+                              &err) != CS_OK) {
+        cs_log_error("cannot start Kafka clients", CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
+    ingest_batch_reset(&ig->batch);
+    cs_log_info("ingest ready", CS_KV_STR("brokers", cfg.kafka_brokers),
+                CS_KV_STR("topics", cfg.topics),
+                CS_KV_STR("group", cfg.kafka_group),
+                CS_KV_INT("http_port", cs_httpd_port(http)));
+
+    while (!cs_signal_stop_requested()) {
+        fill_batch(ig);
+        if (!finish_batch(ig))
+            break;
+        ingest_batch_reset(&ig->batch);
+    }
+    /* A batch cut short by the stop is still worth committing. */
+    if (ig->batch.n_messages > 0)
+        (void)finish_batch(ig);
+    cs_log_info("ingest stopping");
+    code = 0;
+out:
+    if (ig->consumer != NULL) {
+        rd_kafka_consumer_close(ig->consumer); /* commits stored offsets */
+        rd_kafka_destroy(ig->consumer);
+    }
+    if (ig->dlq != NULL) {
+        rd_kafka_flush(ig->dlq, 5000);
+        rd_kafka_destroy(ig->dlq);
+    }
+    ingest_batch_free(&ig->batch);
+    cs_httpd_stop(http);
+    cs_pg_close(ig->db);
+    free(topic_list);
+    cs_config_free(&ingest_spec, &cfg);
+    return code;
+}

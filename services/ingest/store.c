@@ -1,0 +1,116 @@
+/* store.c - one transaction per batch: COPY into staging, then the steps
+ * of ingest_sql.c. Transient failures (connection lost, serialization,
+ * server shutting down) are retried with backoff until they pass or the
+ * service stops; a batch the database refuses for good is split, and
+ * only the refused events are dead-lettered. */
+#include "ingest_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs_log.h"
+#include "cs_metrics.h"
+#include "cs_signal.h"
+
+#define BACKOFF_FIRST_MS 100u
+#define BACKOFF_MAX_MS   5000u
+
+static cs_status store_rows(ingest *ig, const char *rows, size_t len,
+                            uint64_t *n_new, cs_err *err)
+{
+    cs_pg *db = ig->db;
+    cs_status rc;
+    cs_err tmp = {0};
+
+    if ((rc = cs_pg_exec(db, "BEGIN", err)) != CS_OK)
+        return rc;
+    rc = cs_pg_copy_raw(db, cs_ingest_copy_sql, rows, len, err);
+    for (size_t i = 0; rc == CS_OK && i < cs_ingest_n_steps; i++) {
+        PGresult *res = NULL;
+        rc = cs_pg_run(db, cs_ingest_steps[i], 0, NULL, &res, err);
+        if (rc == CS_OK && strcmp(cs_ingest_steps[i], "fresh") == 0)
+            *n_new = strtoull(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+    }
+    if (rc == CS_OK)
+        rc = cs_pg_exec(db, "COMMIT", err);
+    if (rc != CS_OK && cs_pg_ok(db))
+        (void)cs_pg_exec(db, "ROLLBACK", &tmp);
+    return rc;
+}
+
+/* Retries transient failures; returns OK, a permanent status, or the
+ * transient one if a stop was requested meanwhile. */
+static cs_status store_with_retry(ingest *ig, const char *rows, size_t len,
+                                  uint64_t *n_new, cs_err *err)
+{
+    unsigned backoff_ms = BACKOFF_FIRST_MS;
+
+    for (;;) {
+        cs_status rc = store_rows(ig, rows, len, n_new, err);
+        cs_err rerr = {0};
+
+        cs_metric_set(&ig->stats.db_up, cs_pg_ok(ig->db));
+        if (rc == CS_OK || !cs_status_retryable(rc))
+            return rc;
+        cs_metric_add(&ig->stats.db_retries, 1);
+        cs_log_warn("could not store batch, retrying",
+                    CS_KV_STR("error", err->msg),
+                    CS_KV_INT("backoff_ms", backoff_ms));
+        if (cs_signal_stop_requested())
+            return rc;
+        cs_signal_sleep_ms(backoff_ms);
+        backoff_ms = backoff_ms * 2 < BACKOFF_MAX_MS ? backoff_ms * 2
+                                                     : BACKOFF_MAX_MS;
+        if (!cs_pg_ok(ig->db) && cs_pg_reset(ig->db, &rerr) != CS_OK)
+            cs_log_warn("could not reconnect", CS_KV_STR("error", rerr.msg));
+    }
+}
+
+cs_status ingest_store_batch(ingest *ig, cs_err *err)
+{
+    ingest_batch *b = &ig->batch;
+    uint64_t n_new = 0;
+    cs_status rc;
+
+    if (b->n_events == 0)
+        return CS_OK;
+    if (b->rows.failed)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
+    rc = store_with_retry(ig, b->rows.buf, b->rows.len, &n_new, err);
+    if (rc == CS_OK) {
+        cs_metric_add(&ig->stats.events_stored, n_new);
+        cs_metric_add(&ig->stats.events_duplicate, b->n_events - n_new);
+        cs_metric_add(&ig->stats.batches, 1);
+        return CS_OK;
+    }
+    if (cs_status_retryable(rc))
+        return rc; /* stopping: nothing stored, offsets stay */
+
+    /* Refused for good (a constraint, a value out of range): find the
+     * events responsible, one transaction each. */
+    cs_log_warn("database refused the batch; storing its events one by one",
+                CS_KV_STR("error", err->msg),
+                CS_KV_INT("events", (int64_t)b->n_events));
+    for (size_t i = 0; i < b->n_events; i++) {
+        const ingest_event *e = &b->events[i];
+        cs_err eerr = {0};
+        n_new = 0;
+        rc = store_with_retry(ig, b->rows.buf + e->row_start,
+                              e->row_end - e->row_start, &n_new, &eerr);
+        if (rc == CS_OK) {
+            cs_metric_add(&ig->stats.events_stored, n_new);
+            cs_metric_add(&ig->stats.events_duplicate, 1 - n_new);
+            continue;
+        }
+        if (cs_status_retryable(rc)) {
+            *err = eerr;
+            return rc;
+        }
+        ingest_dlq_send(ig, e->topic, e->partition, e->offset, e->key,
+                        e->key_len, e->payload, e->payload_len,
+                        REASON_DB_REJECTED, eerr.msg);
+    }
+    cs_metric_add(&ig->stats.batches, 1);
+    return CS_OK;
+}
