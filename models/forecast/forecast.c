@@ -1,0 +1,430 @@
+/* forecast.c - the public entry point: input checks, method names,
+ * dispatch to each family, and the combination and automatic modes. */
+#include "forecast_int.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CS_FC_COMB_MEMBERS 3
+#define CS_FC_MIN_SEASONS  2   /* ETS/Theta need this many full seasons */
+
+static const char *const method_names[CS_FC_N_METHODS] = {
+    [CS_FC_NAIVE] = "naive",     [CS_FC_SNAIVE] = "snaive",
+    [CS_FC_NAIVE2] = "naive2",   [CS_FC_DRIFT] = "drift",
+    [CS_FC_SES] = "ses",
+    [CS_FC_HOLT] = "holt",       [CS_FC_DAMPED] = "damped",
+    [CS_FC_ETS] = "ets",         [CS_FC_THETA] = "theta",
+    [CS_FC_CROSTON] = "croston", [CS_FC_SBA] = "sba",
+    [CS_FC_TSB] = "tsb",         [CS_FC_INTERMITTENT] = "intermittent",
+    [CS_FC_COMB] = "comb",       [CS_FC_AUTO] = "auto",
+};
+
+void cs_forecast_opts_default(cs_fc_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->method = CS_FC_AUTO;
+    o->period = 1;
+    o->alpha = o->beta = o->gamma = o->phi = NAN;
+    o->alpha_size = o->alpha_interval = NAN;
+    o->croston_init = CS_FC_CROSTON_FIRST;
+    o->want_intervals = true;
+    o->n_sims = 1000;
+    o->seed = 42;
+}
+
+const char *cs_forecast_method_name(cs_fc_method m)
+{
+    if ((int)m < 0 || m >= CS_FC_N_METHODS)
+        return "unknown";
+    return method_names[m];
+}
+
+cs_status cs_forecast_method_parse(const char *name, cs_fc_opts *o,
+                                   cs_err *err)
+{
+    for (int i = 0; i < (int)CS_FC_N_METHODS; i++) {
+        if (strcmp(name, method_names[i]) == 0) {
+            o->method = (cs_fc_method)i;
+            return CS_OK;
+        }
+    }
+    if (strncmp(name, "ETS(", 4) == 0 || strncmp(name, "ets(", 4) == 0) {
+        cs__ets_spec sp;
+        cs_status rc = cs__ets_parse(name, &sp, err);
+        if (rc != CS_OK)
+            return rc;
+        o->method = CS_FC_ETS;
+        (void)snprintf(o->ets_model, sizeof(o->ets_model), "%c%s%c",
+                       sp.error,
+                       sp.trend == 'N' ? "N" : (sp.damped ? "Ad" : "A"),
+                       sp.season);
+        return CS_OK;
+    }
+    return cs_err_set(err, CS_E_INVALID,
+                      "unknown forecast method \"%s\" (want naive, snaive, "
+                      "naive2, drift, ses, holt, damped, ets, ETS(A,Ad,N), theta, "
+                      "croston, sba, tsb, intermittent, comb or auto)",
+                      name);
+}
+
+cs_forecast *cs__fc_alloc(size_t h, bool with_intervals)
+{
+    cs_forecast *f = calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return NULL;
+    f->h = h;
+    f->mean = calloc(h, sizeof(double));
+    if (with_intervals) {
+        f->lo80 = calloc(h, sizeof(double));
+        f->hi80 = calloc(h, sizeof(double));
+        f->lo95 = calloc(h, sizeof(double));
+        f->hi95 = calloc(h, sizeof(double));
+    }
+    if (f->mean == NULL ||
+        (with_intervals && (f->lo80 == NULL || f->hi80 == NULL ||
+                            f->lo95 == NULL || f->hi95 == NULL))) {
+        cs_forecast_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void cs_forecast_free(cs_forecast *f)
+{
+    if (f == NULL)
+        return;
+    free(f->mean);
+    free(f->lo80);
+    free(f->hi80);
+    free(f->lo95);
+    free(f->hi95);
+    free(f);
+}
+
+size_t cs_forecast_horizon(const cs_forecast *f)
+{
+    return f->h;
+}
+
+const double *cs_forecast_mean(const cs_forecast *f)
+{
+    return f->mean;
+}
+
+const char *cs_forecast_model(const cs_forecast *f)
+{
+    return f->model;
+}
+
+cs_status cs_forecast_interval(const cs_forecast *f, unsigned level,
+                               const double **lo, const double **hi,
+                               cs_err *err)
+{
+    if (f->lo80 == NULL)
+        return cs_err_set(err, CS_E_INVALID,
+                          "forecast was made without intervals");
+    if (level == 80) {
+        *lo = f->lo80;
+        *hi = f->hi80;
+    } else if (level == 95) {
+        *lo = f->lo95;
+        *hi = f->hi95;
+    } else {
+        return cs_err_set(err, CS_E_INVALID,
+                          "interval level %u not available (80 or 95)",
+                          level);
+    }
+    return CS_OK;
+}
+
+void cs__fc_normal_intervals(cs_forecast *f, const double *sd)
+{
+    for (size_t j = 0; j < f->h; j++) {
+        f->lo80[j] = f->mean[j] - CS_FC_Z80 * sd[j];
+        f->hi80[j] = f->mean[j] + CS_FC_Z80 * sd[j];
+        f->lo95[j] = f->mean[j] - CS_FC_Z95 * sd[j];
+        f->hi95[j] = f->mean[j] + CS_FC_Z95 * sd[j];
+    }
+}
+
+cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths,
+                               size_t n_sims, cs_err *err)
+{
+    double *col = malloc(n_sims * sizeof(double));
+
+    if (col == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    for (size_t j = 0; j < f->h; j++) {
+        for (size_t i = 0; i < n_sims; i++)
+            col[i] = paths[i * f->h + j];
+        gsl_sort(col, 1, n_sims);
+        f->lo80[j] = gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.1);
+        f->hi80[j] = gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.9);
+        f->lo95[j] =
+            gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.025);
+        f->hi95[j] =
+            gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.975);
+    }
+    free(col);
+    return CS_OK;
+}
+
+cs_status cs__fc_ets(const double *y, size_t n, const cs_fc_opts *o,
+                     cs_forecast *f, cs_err *err)
+{
+    cs__ets_fixed fx = {o->alpha, o->beta, o->gamma, o->phi};
+    cs__ets_fit *fits = malloc(CS_FC_ETS_MAX_MODELS * sizeof(*fits));
+    const char *pat = o->ets_model[0] != '\0' ? o->ets_model : "ZZZ";
+    cs_forecast *g = NULL;
+    size_t n_fits = 0, best = 0;
+    cs_status rc;
+
+    if (fits == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    rc = cs__ets_select(y, n, o->period, pat, &fx, fits, &n_fits, &best,
+                        err);
+    if (rc == CS_OK)
+        rc = cs__ets_forecast(&fits[best], f, o->n_sims, o->seed, err);
+    if (rc == CS_OK && o->ets_average && n_fits > 1) {
+        /* Akaike weights (Kolassa 2011): w_i ~ exp(-(AICc_i - min) / 2).
+         * Intervals stay those of the best model, moved with the mean. */
+        double wsum = 0.0;
+        double *acc = calloc(f->h, sizeof(double));
+        g = cs__fc_alloc(f->h, false);
+        if (acc == NULL || g == NULL) {
+            free(acc);
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < n_fits; i++) {
+            double w = exp(-0.5 * (fits[i].aicc - fits[best].aicc));
+            if (!(w > 1e-6) ||
+                cs__ets_forecast(&fits[i], g, 0, 0, NULL) != CS_OK)
+                continue;
+            for (size_t j = 0; j < f->h; j++)
+                acc[j] += w * g->mean[j];
+            wsum += w;
+        }
+        for (size_t j = 0; j < f->h; j++) {
+            double shift = acc[j] / wsum - f->mean[j];
+            f->mean[j] += shift;
+            if (f->lo80 != NULL) {
+                f->lo80[j] += shift;
+                f->hi80[j] += shift;
+                f->lo95[j] += shift;
+                f->hi95[j] += shift;
+            }
+        }
+        free(acc);
+        (void)snprintf(f->model, sizeof(f->model), "ETS(avg %zu, best %s)",
+                       n_fits, fits[best].model_name + 3);
+    }
+out:
+    cs_forecast_free(g);
+    free(fits);
+    return rc;
+}
+
+static double median3(double a, double b, double c)
+{
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    /* now a <= b */
+    if (c <= a)
+        return a;
+    if (c >= b)
+        return b;
+    return c;
+}
+
+/* Runs one method into a fresh forecast (*out is new on success). */
+static cs_status run_method(const double *y, size_t n, size_t h,
+                            const cs_fc_opts *o, cs_fc_method m,
+                            cs_forecast **out, cs_err *err);
+
+/* Median of three members, point by point (and bound by bound for
+ * intervals). A member that cannot be fitted (a short series) is
+ * replaced by the deseasonalised SES, then by the seasonal naive. */
+static cs_status run_median3(const double *y, size_t n, size_t h,
+                             const cs_fc_opts *o,
+                             const cs_fc_method members[3],
+                             const char *label, cs_forecast *f,
+                             cs_err *err)
+{
+    cs_forecast *mf[CS_FC_COMB_MEMBERS] = {NULL};
+    cs_status rc = CS_OK;
+
+    for (int i = 0; i < CS_FC_COMB_MEMBERS; i++) {
+        cs_err e2 = {0};
+        if (run_method(y, n, h, o, members[i], &mf[i], &e2) != CS_OK &&
+            run_method(y, n, h, o, CS_FC_SES, &mf[i], &e2) != CS_OK) {
+            rc = run_method(y, n, h, o, CS_FC_SNAIVE, &mf[i], err);
+            if (rc != CS_OK)
+                goto out;
+        }
+    }
+    for (size_t j = 0; j < h; j++) {
+        f->mean[j] = median3(mf[0]->mean[j], mf[1]->mean[j], mf[2]->mean[j]);
+        if (f->lo80 != NULL) {
+            f->lo80[j] =
+                median3(mf[0]->lo80[j], mf[1]->lo80[j], mf[2]->lo80[j]);
+            f->hi80[j] =
+                median3(mf[0]->hi80[j], mf[1]->hi80[j], mf[2]->hi80[j]);
+            f->lo95[j] =
+                median3(mf[0]->lo95[j], mf[1]->lo95[j], mf[2]->lo95[j]);
+            f->hi95[j] =
+                median3(mf[0]->hi95[j], mf[1]->hi95[j], mf[2]->hi95[j]);
+        }
+    }
+    (void)snprintf(f->model, sizeof(f->model), "%s(%.14s,%.8s,%.8s)", label,
+                   mf[0]->model, mf[1]->model, mf[2]->model);
+out:
+    for (int i = 0; i < CS_FC_COMB_MEMBERS; i++)
+        cs_forecast_free(mf[i]);
+    return rc;
+}
+
+/* The combination: median of ETS, Theta and damped trend. */
+static cs_status run_comb(const double *y, size_t n, size_t h,
+                          const cs_fc_opts *o, cs_forecast *f, cs_err *err)
+{
+    static const cs_fc_method members[CS_FC_COMB_MEMBERS] = {
+        CS_FC_ETS, CS_FC_THETA, CS_FC_DAMPED};
+    return run_median3(y, n, h, o, members, "Comb", f, err);
+}
+
+/* Automatic mode (docs/models/forecasting.md, "automatic mode"):
+ * - intermittent series (zeros, ADI >= 1.32): Croston / SBA by class;
+ * - non-seasonal period: median of naive, drift and Holt, three trend
+ *   hypotheses (none, global, local) of which the median is the middle;
+ * - seasonal period: median of seasonal naive, drift on adjusted data
+ *   and ETS with Akaike weights. */
+static cs_status run_auto(const double *y, size_t n, size_t h,
+                          const cs_fc_opts *o, cs_forecast *f, cs_err *err)
+{
+    static const cs_fc_method plain[CS_FC_COMB_MEMBERS] = {
+        CS_FC_NAIVE, CS_FC_DRIFT, CS_FC_HOLT};
+    static const cs_fc_method seasonal[CS_FC_COMB_MEMBERS] = {
+        CS_FC_SNAIVE, CS_FC_DRIFT, CS_FC_ETS};
+    cs_fc_demand_class cls;
+    double adi = 1.0, cv2 = 0.0;
+    bool nonneg = true, has_zero = false;
+    cs_fc_opts oo = *o;
+
+    for (size_t t = 0; t < n; t++) {
+        if (y[t] < 0.0)
+            nonneg = false;
+        if (y[t] == 0.0)
+            has_zero = true;
+    }
+    if (nonneg && has_zero &&
+        cs_forecast_classify(y, n, &cls, &adi, &cv2, NULL) == CS_OK &&
+        (cls == CS_FC_INTERMIT || cls == CS_FC_LUMPY))
+        return cs__fc_croston(y, n, CS_FC_INTERMITTENT, o, f, err);
+    oo.ets_average = true;
+    if (o->period < 2)
+        return run_median3(y, n, h, &oo, plain, "Auto", f, err);
+    return run_median3(y, n, h, &oo, seasonal, "Auto", f, err);
+}
+
+static cs_status dispatch(const double *y, size_t n, const cs_fc_opts *o,
+                          cs_fc_method m, cs_forecast *f, cs_err *err)
+{
+    switch (m) {
+    case CS_FC_NAIVE:
+        return cs__fc_naive(y, n, o, f, err);
+    case CS_FC_SNAIVE:
+        return cs__fc_snaive(y, n, o, f, err);
+    case CS_FC_NAIVE2:
+        return cs__fc_naive2(y, n, o, f, err);
+    case CS_FC_DRIFT:
+        return cs__fc_drift(y, n, o, f, err);
+    case CS_FC_SES:
+        return cs__fc_deseason_ets(y, n, 'N', o, f, err);
+    case CS_FC_HOLT:
+        return cs__fc_deseason_ets(y, n, 'A', o, f, err);
+    case CS_FC_DAMPED:
+        return cs__fc_deseason_ets(y, n, 'D', o, f, err);
+    case CS_FC_ETS:
+        return cs__fc_ets(y, n, o, f, err);
+    case CS_FC_THETA:
+        return cs__fc_theta(y, n, o, f, err);
+    case CS_FC_CROSTON:
+    case CS_FC_SBA:
+    case CS_FC_TSB:
+    case CS_FC_INTERMITTENT:
+        return cs__fc_croston(y, n, m, o, f, err);
+    case CS_FC_COMB:
+        return run_comb(y, n, f->h, o, f, err);
+    case CS_FC_AUTO:
+        return run_auto(y, n, f->h, o, f, err);
+    case CS_FC_N_METHODS:
+        break;
+    }
+    return cs_err_set(err, CS_E_INVALID, "unknown forecast method %d",
+                      (int)m);
+}
+
+static cs_status run_method(const double *y, size_t n, size_t h,
+                            const cs_fc_opts *o, cs_fc_method m,
+                            cs_forecast **out, cs_err *err)
+{
+    cs_forecast *f = cs__fc_alloc(h, o->want_intervals);
+    cs_status rc;
+
+    if (f == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    rc = dispatch(y, n, o, m, f, err);
+    if (rc != CS_OK) {
+        cs_forecast_free(f);
+        return rc;
+    }
+    *out = f;
+    return CS_OK;
+}
+
+cs_status cs_forecast_run(const double *y, size_t n, size_t h,
+                          const cs_fc_opts *o, cs_forecast **out,
+                          cs_err *err)
+{
+    cs_status rc;
+
+    if (y == NULL || n == 0)
+        return cs_err_set(err, CS_E_INVALID, "series is empty");
+    if (n > CS_FC_MAX_N)
+        return cs_err_set(err, CS_E_TOO_LARGE,
+                          "series has %zu points, limit is %zu", n,
+                          CS_FC_MAX_N);
+    if (h == 0)
+        return cs_err_set(err, CS_E_INVALID, "horizon must be at least 1");
+    if (h > CS_FC_MAX_H)
+        return cs_err_set(err, CS_E_TOO_LARGE, "horizon %zu exceeds %zu", h,
+                          CS_FC_MAX_H);
+    if (o->period == 0 || o->period > CS_FC_MAX_PERIOD)
+        return cs_err_set(err, CS_E_INVALID,
+                          "period must be in 1..%u, got %u",
+                          CS_FC_MAX_PERIOD, o->period);
+    for (size_t t = 0; t < n; t++)
+        if (!isfinite(y[t]))
+            return cs_err_set(err, CS_E_INVALID,
+                              "series value %zu is not a finite number", t);
+    rc = run_method(y, n, h, o, o->method, out, err);
+    if (rc == CS_OK) {
+        for (size_t j = 0; j < h; j++)
+            if (!isfinite((*out)->mean[j])) {
+                cs_forecast_free(*out);
+                *out = NULL;
+                return cs_err_set(err, CS_E_NUMERIC,
+                                  "forecast step %zu is not finite", j + 1);
+            }
+    }
+    return rc;
+}
