@@ -149,7 +149,8 @@ cs_status cs_tts_node(cs_tts *t, uint32_t node, double max_days,
         *tts_days = max_days;
         return CS_OK;
     }
-    qsort(t->alts, t->n_alts, sizeof(*t->alts), by_supplier);
+    if (t->n_alts > 1)
+        qsort(t->alts, t->n_alts, sizeof(*t->alts), by_supplier);
     for (size_t a = 0; a < t->n_alts;) {
         size_t b = a, n = 1;
         uint32_t s = t->alts[a].supplier;

@@ -152,15 +152,15 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
         if (n_present > 0) {
             size_t m = 0;
             for (size_t k = 0; k < n; k++) {
-                double v = out[rg[k].row * n_cols + j];
-                if (!isnan(v))
-                    scratch[m++] = v;
+                size_t at = rg[k].row * n_cols + j;
+                if (!isnan(x[at]))
+                    scratch[m++] = out[at];
             }
             fill = cs__risk_median(scratch, m);
         }
         for (size_t k = 0; k < n; k++) {
             size_t at = rg[k].row * n_cols + j;
-            if (isnan(out[at]))
+            if (isnan(x[at]))
                 out[at] = fill;
         }
     }

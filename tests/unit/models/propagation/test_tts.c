@@ -1,0 +1,149 @@
+/* test_tts.c - time-to-survive LPs solved by hand: stock plus an
+ * alternative supplier's spare capacity, spare capacity shared by two
+ * buyers, products that do not substitute, and the hidden-risk ranking. */
+#include "cs_test.h"
+
+#include <gsl/gsl_errno.h>
+
+#include "cs_tts.h"
+
+static void stock_plus_alternative(void **state)
+{
+    (void)state;
+    /* 0 and 1 both supply product 0 to 2 (10 a day from 0, 7 days of
+     * stock = 70 units); 1 has 5 a day spare. 0 down: 70 + 5t >= 10t
+     * gives TTS = 14. 1 down: 0 has no spare, 7 days of stock: TTS = 7. */
+    const cs_node nodes[] = {{.ttr_days = 30},
+                             {.spare_per_day = 5, .ttr_days = 3},
+                             {.ttr_days = 0}};
+    const cs_link links[] = {
+        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+         .cover_days = 7},
+        {.supplier = 1, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+         .cover_days = 7},
+    };
+    cs_err err = {0};
+    cs_graph *g = cs_graph_new(3, nodes, 2, links, &err);
+    cs_tts *t = cs_tts_new(g, &err);
+    double tts;
+
+    assert_non_null(t);
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 14.0, 1e-9);
+    assert_int_equal(cs_tts_node(t, 1, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 7.0, 1e-9);
+    /* nobody buys from 2: it can be down for the whole horizon */
+    assert_int_equal(cs_tts_node(t, 2, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 365.0, 1e-9);
+    assert_int_equal(cs_tts_node(t, 3, 365, &tts, &err), CS_E_INVALID);
+    assert_int_equal(cs_tts_node(t, 0, -1, &tts, &err), CS_E_INVALID);
+    cs_tts_free(t);
+    cs_graph_free(g);
+}
+
+static void shared_spare_capacity(void **state)
+{
+    (void)state;
+    /* 0 supplies buyers 2 and 3 (10 a day each, 2 days of stock = 20
+     * units each); 1 also supplies both and has 10 a day spare, which
+     * they must share: 20 + y2 >= 10t, 20 + y3 >= 10t, y2 + y3 <= 10t
+     * gives 40 + 10t >= 20t, TTS = 4 (each alone would get 2 / (1 - 1)) */
+    const cs_node nodes[] = {{.ttr_days = 6},
+                             {.spare_per_day = 10},
+                             {.ttr_days = 0},
+                             {.ttr_days = 0}};
+    const cs_link links[] = {
+        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+         .cover_days = 2},
+        {.supplier = 0, .buyer = 3, .volume_per_day = 10, .share = 0.5,
+         .cover_days = 2},
+        {.supplier = 1, .buyer = 2, .volume_per_day = 1, .share = 0.1},
+        {.supplier = 1, .buyer = 3, .volume_per_day = 1, .share = 0.1},
+    };
+    cs_err err = {0};
+    cs_graph *g = cs_graph_new(4, nodes, 4, links, &err);
+    cs_tts *t = cs_tts_new(g, &err);
+    double tts;
+
+    assert_non_null(t);
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 4.0, 1e-9);
+    cs_tts_free(t);
+    cs_graph_free(g);
+}
+
+static void other_products_do_not_substitute(void **state)
+{
+    (void)state;
+    /* 1 has spare capacity but makes product 5, not product 0 */
+    const cs_node nodes[] = {
+        {.ttr_days = 0}, {.spare_per_day = 100}, {.ttr_days = 0}};
+    const cs_link links[] = {
+        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+         .cover_days = 3},
+        {.supplier = 1, .buyer = 2, .product = 5, .volume_per_day = 10,
+         .share = 0.5},
+    };
+    cs_err err = {0};
+    cs_graph *g = cs_graph_new(3, nodes, 2, links, &err);
+    cs_tts *t = cs_tts_new(g, &err);
+    double tts;
+
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 3.0, 1e-9);
+    cs_tts_free(t);
+    cs_graph_free(g);
+}
+
+static void hidden_risks_rank_first(void **state)
+{
+    (void)state;
+    /* same graph as stock_plus_alternative: node 0 has TTS 14 < TTR 30
+     * (hidden, gap 16); node 1 TTS 7 >= TTR 3; node 2 capped */
+    const cs_node nodes[] = {{.ttr_days = 30},
+                             {.spare_per_day = 5, .ttr_days = 3},
+                             {.ttr_days = 1}};
+    const cs_link links[] = {
+        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+         .cover_days = 7},
+        {.supplier = 1, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+         .cover_days = 7},
+    };
+    const uint32_t targets[] = {2, 1, 0};
+    cs_tts_entry out[3];
+    cs_err err = {0};
+    cs_graph *g = cs_graph_new(3, nodes, 2, links, &err);
+    cs_tts *t = cs_tts_new(g, &err);
+
+    assert_int_equal(cs_tts_rank(t, targets, 3, 100, out, &err), CS_OK);
+    assert_int_equal(out[0].node, 0);
+    assert_true(out[0].is_hidden);
+    cs_assert_near(out[0].ttr_days, 30, 0);
+    assert_int_equal(out[1].node, 1);
+    assert_false(out[1].is_hidden);
+    assert_int_equal(out[2].node, 2);
+    assert_true(out[2].is_capped);
+    cs_tts_free(t);
+    cs_tts_free(NULL);
+    cs_graph_free(g);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cs_tts_thread_done();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(stock_plus_alternative),
+        cmocka_unit_test(shared_spare_capacity),
+        cmocka_unit_test(other_products_do_not_substitute),
+        cmocka_unit_test(hidden_risks_rank_first),
+    };
+
+    gsl_set_error_handler_off();
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}

@@ -1,0 +1,190 @@
+/* test_risk_normalise.c - min-max and robust z normalisation within peer
+ * groups, direction handling and the missing-value rule, on cases worked
+ * by hand (docs/models/risk-index.md, "Normalisation"). */
+#include "cs_test.h"
+
+#include <gsl/gsl_errno.h>
+#include <stdlib.h>
+
+#include "cs_risk.h"
+
+static void minmax_respects_direction(void **state)
+{
+    (void)state;
+    /* col 0 riskier-up: 10, 20, 30 -> 0, 0.5, 1;
+     * col 1 safer-up (on-time rate): 0.9, 0.7, 0.8 -> 0, 1, 0.5 */
+    const double x[] = {10, 0.9, 20, 0.7, 30, 0.8};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER, CS_RISK_HIGHER_SAFER};
+    const double want[] = {0, 0, 0.5, 1, 1, 0.5};
+    double y[6];
+    cs_err err = {0};
+
+    assert_int_equal(cs_risk_normalise(x, 3, 2, dir, NULL,
+                                       CS_RISK_NORM_MINMAX, y, &err),
+                     CS_OK);
+    for (int i = 0; i < 6; i++)
+        cs_assert_near(y[i], want[i], 1e-12);
+}
+
+static void minmax_within_peer_groups(void **state)
+{
+    (void)state;
+    /* groups {0, 2} and {1, 3}: each scaled on its own range */
+    const double x[] = {1, 100, 3, 300};
+    const uint32_t group[] = {7, 9, 7, 9};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER};
+    double y[4];
+    cs_err err = {0};
+
+    assert_int_equal(cs_risk_normalise(x, 4, 1, dir, group,
+                                       CS_RISK_NORM_MINMAX, y, &err),
+                     CS_OK);
+    cs_assert_near(y[0], 0.0, 1e-12);
+    cs_assert_near(y[2], 1.0, 1e-12);
+    cs_assert_near(y[1], 0.0, 1e-12);
+    cs_assert_near(y[3], 1.0, 1e-12);
+}
+
+static void missing_takes_group_median(void **state)
+{
+    (void)state;
+    /* present 0, 10, 40 -> 0, 0.25, 1; median 0.25 fills the gap */
+    const double x[] = {0, 10, NAN, 40};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER};
+    double y[4];
+    cs_err err = {0};
+
+    assert_int_equal(cs_risk_normalise(x, 4, 1, dir, NULL,
+                                       CS_RISK_NORM_MINMAX, y, &err),
+                     CS_OK);
+    cs_assert_near(y[2], 0.25, 1e-12);
+    cs_assert_near(y[3], 1.0, 1e-12);
+}
+
+static void all_missing_and_constant_give_half(void **state)
+{
+    (void)state;
+    const double x[] = {NAN, 5, NAN, 5};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER, CS_RISK_HIGHER_SAFER};
+    double y[4];
+    cs_err err = {0};
+
+    for (int m = 0; m < 2; m++) {
+        assert_int_equal(cs_risk_normalise(x, 2, 2, dir, NULL,
+                                           (cs_risk_norm)m, y, &err),
+                         CS_OK);
+        for (int i = 0; i < 4; i++)
+            cs_assert_near(y[i], 0.5, 1e-12);
+    }
+}
+
+static void robust_z_hand_case(void **state)
+{
+    (void)state;
+    /* 1 2 3 4 100: median 3, |dev| 2 1 0 1 97 -> MAD 1, sigma 1.4826.
+     * z(4) = 1/1.4826 = 0.674488..., y = (z + 3) / 6; 100 clamps to 1 */
+    const double x[] = {1, 2, 3, 4, 100};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER};
+    double y[5];
+    cs_err err = {0};
+
+    assert_int_equal(cs_risk_normalise(x, 5, 1, dir, NULL,
+                                       CS_RISK_NORM_ROBUST_Z, y, &err),
+                     CS_OK);
+    cs_assert_near(y[2], 0.5, 1e-12);
+    cs_assert_near(y[3], (1.0 / 1.4826 + 3.0) / 6.0, 1e-12);
+    cs_assert_near(y[0], (-2.0 / 1.4826 + 3.0) / 6.0, 1e-12);
+    cs_assert_near(y[4], 1.0, 1e-12);
+}
+
+static void robust_z_falls_back_to_mean_deviation(void **state)
+{
+    (void)state;
+    /* 0 0 0 0 5 0: MAD is 0; mean abs dev 5/6, scale 1.2533 * 5/6, so
+     * z(5) = -4.79 (safer-up) clamps to -3 */
+    const double x[] = {0, 0, 0, 0, 5, 0};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_SAFER};
+    double y[6];
+    cs_err err = {0};
+
+    assert_int_equal(cs_risk_normalise(x, 6, 1, dir, NULL,
+                                       CS_RISK_NORM_ROBUST_Z, y, &err),
+                     CS_OK);
+    cs_assert_near(y[0], 0.5, 1e-12);
+    cs_assert_near(y[4], 0.0, 1e-12); /* safer-up: high value, low risk */
+}
+
+static void values_stay_in_unit_interval(void **state)
+{
+    (void)state;
+    enum { ROWS = 200, COLS = 5 };
+    double *x = malloc(ROWS * COLS * sizeof(*x));
+    double *y = malloc(ROWS * COLS * sizeof(*y));
+    uint32_t group[ROWS];
+    cs_risk_dir dir[COLS];
+    cs_err err = {0};
+    unsigned seed = 12345;
+
+    assert_non_null(x);
+    assert_non_null(y);
+    for (int j = 0; j < COLS; j++)
+        dir[j] = (cs_risk_dir)(j % 2);
+    for (int i = 0; i < ROWS; i++) {
+        group[i] = (uint32_t)(i % 7);
+        for (int j = 0; j < COLS; j++) {
+            seed = seed * 1103515245u + 12345u;
+            x[i * COLS + j] = (seed >> 8) % 17 == 0
+                                  ? NAN
+                                  : (double)((seed >> 4) % 1000) - 300.0;
+        }
+    }
+    for (int m = 0; m < 2; m++) {
+        assert_int_equal(cs_risk_normalise(x, ROWS, COLS, dir, group,
+                                           (cs_risk_norm)m, y, &err),
+                         CS_OK);
+        for (int i = 0; i < ROWS * COLS; i++)
+            assert_true(y[i] >= 0.0 && y[i] <= 1.0);
+    }
+    free(x);
+    free(y);
+}
+
+static void bad_input_is_refused(void **state)
+{
+    (void)state;
+    const double x[] = {1, INFINITY};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER};
+    const cs_risk_dir bad_dir[] = {(cs_risk_dir)5};
+    double y[2];
+    cs_err err = {0};
+
+    assert_int_equal(cs_risk_normalise(x, 2, 1, dir, NULL,
+                                       CS_RISK_NORM_MINMAX, y, &err),
+                     CS_E_INVALID);
+    assert_int_equal(cs_risk_normalise(x, 1, 1, bad_dir, NULL,
+                                       CS_RISK_NORM_MINMAX, y, &err),
+                     CS_E_INVALID);
+    assert_int_equal(cs_risk_normalise(NULL, 0, 1, dir, NULL,
+                                       CS_RISK_NORM_MINMAX, y, &err),
+                     CS_E_INVALID);
+    assert_int_equal(cs_risk_normalise(x, 1, 1, dir, NULL, (cs_risk_norm)9,
+                                       y, &err),
+                     CS_E_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(minmax_respects_direction),
+        cmocka_unit_test(minmax_within_peer_groups),
+        cmocka_unit_test(missing_takes_group_median),
+        cmocka_unit_test(all_missing_and_constant_give_half),
+        cmocka_unit_test(robust_z_hand_case),
+        cmocka_unit_test(robust_z_falls_back_to_mean_deviation),
+        cmocka_unit_test(values_stay_in_unit_interval),
+        cmocka_unit_test(bad_input_is_refused),
+    };
+
+    gsl_set_error_handler_off();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
