@@ -221,8 +221,9 @@ cs_status cs__fc_ets(const double *y, size_t n, const cs_fc_opts *o,
             }
         }
         free(acc);
-        (void)snprintf(f->model, sizeof(f->model), "ETS(avg %zu, best %s)",
-                       n_fits, fits[best].model_name + 3);
+        (void)snprintf(f->model, sizeof(f->model),
+                       "ETS avg of %zu, best %.20s", n_fits,
+                       fits[best].model_name);
     }
 out:
     cs_forecast_free(g);
@@ -284,8 +285,8 @@ static cs_status run_median3(const double *y, size_t n, size_t h,
                 median3(mf[0]->hi95[j], mf[1]->hi95[j], mf[2]->hi95[j]);
         }
     }
-    (void)snprintf(f->model, sizeof(f->model), "%s(%.14s,%.8s,%.8s)", label,
-                   mf[0]->model, mf[1]->model, mf[2]->model);
+    (void)snprintf(f->model, sizeof(f->model), "%s: median of %.40s, %.24s, "
+                   "%.40s", label, mf[0]->model, mf[1]->model, mf[2]->model);
 out:
     for (int i = 0; i < CS_FC_COMB_MEMBERS; i++)
         cs_forecast_free(mf[i]);
@@ -326,8 +327,8 @@ static cs_status run_auto(const double *y, size_t n, size_t h,
             has_zero = true;
     }
     if (nonneg && has_zero &&
-        cs_forecast_classify(y, n, &cls, &adi, &cv2, NULL) == CS_OK &&
-        (cls == CS_FC_INTERMIT || cls == CS_FC_LUMPY))
+        (cs_forecast_classify(y, n, &cls, &adi, &cv2, NULL) != CS_OK ||
+         cls == CS_FC_INTERMIT || cls == CS_FC_LUMPY))
         return cs__fc_croston(y, n, CS_FC_INTERMITTENT, o, f, err);
     oo.ets_average = true;
     if (o->period < 2)

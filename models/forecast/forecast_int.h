@@ -5,7 +5,7 @@
 
 #include "cs_forecast.h"
 
-#define CS_FC_MODEL_BYTES 48
+#define CS_FC_MODEL_BYTES 128
 #define CS_FC_Z80         1.2815515655446004
 #define CS_FC_Z95         1.959963984540054
 #define CS_FC_MAX_PERIOD  366u

@@ -36,7 +36,7 @@ enum { M_APE, M_SAPE, M_ASE, M_ASE_ALL };
 typedef struct ev_result {
     cs_status rc;
     char msg[CS_ERR_MSG_BYTES];
-    char model[48];
+    char model[128];
     size_t h;
     double *fc; /* owned: 5 * h values: mean, lo80, hi80, lo95, hi95 */
 } ev_result;
