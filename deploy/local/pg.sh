@@ -7,9 +7,10 @@
 #   deploy/local/pg.sh dsn     [DIR] [PORT]   print the libpq connection string
 #
 # DIR defaults to $CS_PG_DIR or var/pg under the project; PORT to
-# $CS_PG_PORT or 55432. The server listens on 127.0.0.1 and on a Unix
-# socket inside DIR, with trust authentication: a development cluster,
-# never a production one. PostgreSQL refuses to run as root, so when this
+# $CS_PG_PORT or 55432. The server listens on a Unix socket inside DIR/run
+# and, unless CS_PG_TCP=0, on 127.0.0.1:PORT, with trust authentication: a
+# development cluster, never a production one. `dsn` prints the socket
+# form, which works in both cases. PostgreSQL refuses to run as root, so when this
 # runs as root the cluster belongs to the unprivileged `postgres` account
 # (created by Debian's package, or here if missing).
 set -euo pipefail
@@ -55,9 +56,11 @@ start)
         as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust \
             --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
             die "initdb failed, see $dir/initdb.log"
+        listen=127.0.0.1
+        [ "${CS_PG_TCP:-1}" = 0 ] && listen=
         cat >>"$data/postgresql.conf" <<CONF
 # ChainSight development cluster (deploy/local/pg.sh)
-listen_addresses = '127.0.0.1'
+listen_addresses = '$listen'
 unix_socket_directories = '$sock'
 timezone = 'UTC'
 max_connections = 200
@@ -90,7 +93,7 @@ status)
     as_owner "$bin/pg_ctl" -D "$data" status
     ;;
 dsn)
-    echo "host=127.0.0.1 port=$port dbname=chainsight user=postgres"
+    echo "host=$sock port=$port dbname=chainsight user=postgres"
     ;;
 *)
     sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -62,11 +62,11 @@ static cs_status list_migrations(const char *dir, migration **out,
             continue;
         if (strspn(e->d_name, "0123456789") != 4 || e->d_name[4] != '_' ||
             len >= MIGRATION_NAME_MAX) {
-            closedir(d);
+            cs_err_set(err, CS_E_CONFIG,
+                       "migration %s is not named NNNN_what.sql", e->d_name);
+            closedir(d); /* frees e */
             free(m);
-            return cs_err_set(err, CS_E_CONFIG,
-                              "migration %s is not named NNNN_what.sql",
-                              e->d_name);
+            return CS_E_CONFIG;
         }
         if (n == MAX_MIGRATIONS) {
             closedir(d);

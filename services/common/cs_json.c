@@ -260,14 +260,17 @@ cs_status cs_json_parse(const char *buf, size_t len,
         cs_json_doc_free(p.doc);
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
     }
+    size_t at = len; /* where the error is: the end, if the text stops */
+
     st = yajl_parse(h, (const unsigned char *)buf, len);
     if (st == yajl_status_ok)
         st = yajl_complete_parse(h);
+    else
+        at = yajl_get_bytes_consumed(h);
     if (st == yajl_status_client_canceled) {
         rc = err ? err->code : CS_E_INVALID;
     } else if (st != yajl_status_ok) {
         unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
-        size_t at = yajl_get_bytes_consumed(h);
         char *nl = strchr((char *)msg, '\n');
         if (nl != NULL)
             *nl = '\0';

@@ -149,7 +149,10 @@ static cs_status check(cs_pg *db, PGresult *res, const char *what,
     }
     cs_status rc = cs_pg_status_of(res, db->conn);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : "";
-    cs_err_set(err, rc, "%s failed (%s): %s", what, state ? state : "",
+    /* Name the statement by its first line, not its whole text. */
+    int what_len = (int)strcspn(what, "\n");
+    cs_err_set(err, rc, "%.*s%s failed (%s): %s", what_len > 48 ? 48 : what_len,
+               what, what_len > 48 ? "..." : "", state ? state : "",
                res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
     chomp(err);
     PQclear(res);

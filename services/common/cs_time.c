@@ -44,7 +44,7 @@ cs_status cs_time_check_datetime(const char *s, size_t len, cs_err *err)
     size_t i = 19;
     cs_status rc;
 
-    if (len < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+    if (len < 19 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
         return cs_err_set(err, CS_E_INVALID,
                           "not an RFC 3339 date-time "
                           "(YYYY-MM-DDTHH:MM:SS[.fff]Z or with +HH:MM)");
@@ -56,7 +56,7 @@ cs_status cs_time_check_datetime(const char *s, size_t len, cs_err *err)
         mm > 59 || ss > 60)
         return cs_err_set(err, CS_E_INVALID,
                           "time of day is not HH:MM:SS in range");
-    if (s[i] == '.') {
+    if (i < len && s[i] == '.') {
         size_t start = ++i;
         while (i < len && s[i] >= '0' && s[i] <= '9')
             i++;
@@ -64,6 +64,9 @@ cs_status cs_time_check_datetime(const char *s, size_t len, cs_err *err)
             return cs_err_set(err, CS_E_INVALID,
                               "fraction of a second needs 1-9 digits");
     }
+    if (i == len)
+        return cs_err_set(err, CS_E_INVALID,
+                          "date-time needs a UTC offset (Z or +HH:MM)");
     if (i == len - 1 && (s[i] == 'Z' || s[i] == 'z'))
         return CS_OK;
     if (i + 6 == len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' &&

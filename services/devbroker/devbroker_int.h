@@ -7,4 +7,9 @@
 void cs_fixed_port_begin(int first_port);
 void cs_fixed_port_end(void);
 
+/* Returns the first of n_ports ports from first_port that cannot be
+ * listened on (in use), or 0 when all are free. librdkafka 2.0 asserts
+ * instead of failing when a mock broker cannot bind, so we look first. */
+int cs_fixed_port_busy(int first_port, int n_ports);
+
 #endif

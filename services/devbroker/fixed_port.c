@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static _Atomic int next_port; /* 0: pass through */
 
@@ -51,4 +52,26 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
         return real(fd, (const struct sockaddr *)&sin, sizeof(sin));
     }
     return real(fd, addr, len);
+}
+
+int cs_fixed_port_busy(int first_port, int n_ports)
+{
+    for (int i = 0; i < n_ports; i++) {
+        struct sockaddr_in sin = {.sin_family = AF_INET};
+        int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, rc;
+
+        if (fd < 0)
+            return first_port + i;
+        sin.sin_port = htons((uint16_t)(first_port + i));
+        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        /* cs_fixed_port is not active here, so this is libc's bind */
+        rc = bind(fd, (const struct sockaddr *)&sin, sizeof(sin));
+        if (rc == 0)
+            rc = listen(fd, 1);
+        close(fd);
+        if (rc != 0)
+            return first_port + i;
+    }
+    return 0;
 }

@@ -257,16 +257,21 @@ int main(int argc, char **argv)
         cs_log_error("cannot create client", CS_KV_STR("error", errstr));
         goto out;
     }
-    if (cfg.port != 0)
+    if (cfg.port != 0) {
+        int busy = cs_fixed_port_busy((int)cfg.port, (int)cfg.brokers);
+        if (busy != 0) {
+            cs_log_error("cannot start the mock cluster: port is in use "
+                         "(another cs-devbroker?)",
+                         CS_KV_INT("port", busy));
+            code = 69;
+            goto out;
+        }
         cs_fixed_port_begin((int)cfg.port);
+    }
     mc = rd_kafka_mock_cluster_new(rk, (int)cfg.brokers);
     cs_fixed_port_end();
     if (mc == NULL) {
-        cs_log_error("cannot start the mock cluster: a port is in use "
-                     "(another cs-devbroker?)",
-                     CS_KV_INT("port", cfg.port),
-                     CS_KV_INT("brokers", cfg.brokers));
-        code = 69;
+        cs_log_error("cannot start the mock cluster");
         goto out;
     }
     for (size_t t = 0; t < n_topics; t++) {
