@@ -29,7 +29,9 @@ struct sim {
     uint32_t *win_off;
     struct window *win;
     double *x_prev, *x_cur; /* n_nodes levels, yesterday and today */
-    double *inv;            /* n_links stock in days of full use */
+    double *inv;            /* n_links stock in days of full use, in
+                               in-CSR order */
+    double *avail;          /* max_in_degree scratch */
     uint32_t *active;       /* active node ids, in joining order */
     size_t n_active;
     int32_t *slot;          /* node -> index in active, or -1 */
@@ -47,6 +49,7 @@ static void sim_free(struct sim *s)
     free(s->x_prev);
     free(s->x_cur);
     free(s->inv);
+    free(s->avail);
     free(s->active);
     free(s->slot);
     free(s->tier);
@@ -162,8 +165,8 @@ static void activate(struct sim *s, uint32_t i, uint32_t day)
     s->tts[k] = -1;
     s->last_below[k] = -1;
     s->min_level[k] = 1.0;
-    if (s->levels != NULL)
-        for (uint32_t d = 0; d < day; d++)
+    if (s->levels != NULL) /* at plan until it is first stepped */
+        for (uint32_t d = 0; d <= day && d < s->o.horizon_days; d++)
             s->levels[k * s->o.horizon_days + d] = 1.0;
 }
 
@@ -197,34 +200,38 @@ static cs_status compute_tiers(struct sim *s)
     return CS_OK;
 }
 
-/* One node, one day: draw stock, set today's level. */
+/* One node, one day: draw stock, set today's level. Input k of the node
+ * is in-CSR position k: its stock is inv[k]. Every value here is finite,
+ * so plain comparisons replace fmin/fmax (library calls without
+ * -ffinite-math-only): this loop is most of a cascade's time. */
 static double step_node(struct sim *s, uint32_t b, uint32_t day)
 {
     const cs_graph *g = s->g;
+    const double boost = 1.0 + s->o.surge;
     double cap = capacity(s, b, day), x, short_sum = 0.0, min_avail = 1.0;
     uint32_t lo = g->in_off[b], hi = g->in_off[b + 1];
+    double *avail = s->avail;
 
     for (uint32_t k = lo; k < hi; k++) {
-        uint32_t e = g->in_idx[k];
-        const cs_link *l = &g->links[e];
-        double avail = s->inv[e] + s->x_prev[l->supplier] * (1.0 + s->o.surge);
-        double a = fmin(1.0, avail);
-        short_sum += l->share * (1.0 - a);
-        if (l->share > 0.0)
-            min_avail = fmin(min_avail, a);
+        double v = s->inv[k] + s->x_prev[g->in_sup[k]] * boost;
+        double a = v < 1.0 ? v : 1.0;
+        double share = g->in_share[k];
+        avail[k - lo] = v;
+        short_sum += share * (1.0 - a);
+        if (share > 0.0)
+            min_avail = a < min_avail ? a : min_avail;
     }
     if (s->o.fn == CS_PROD_LEONTIEF)
-        x = fmin(cap, min_avail);
+        x = min_avail < cap ? min_avail : cap;
     else
         x = cap * (1.0 - short_sum);
-    x = fmax(0.0, fmin(cap, x));
+    x = x > cap ? cap : (x > 0.0 ? x : 0.0);
     /* Stock: today's deliveries in, today's use out, refilled at most to
      * the planned cover. The input runs at the output level. */
     for (uint32_t k = lo; k < hi; k++) {
-        uint32_t e = g->in_idx[k];
-        const cs_link *l = &g->links[e];
-        double avail = s->inv[e] + s->x_prev[l->supplier] * (1.0 + s->o.surge);
-        s->inv[e] = fmin(l->cover_days, avail - fmin(x, avail));
+        double v = avail[k - lo], left = v - (x < v ? x : v);
+        double cover = g->in_cover[k];
+        s->inv[k] = left < cover ? left : cover;
     }
     return x;
 }
@@ -236,6 +243,8 @@ static cs_status alloc_sim(struct sim *s)
     s->x_prev = malloc(n * sizeof(double));
     s->x_cur = malloc(n * sizeof(double));
     s->inv = malloc((m > 0 ? m : 1) * sizeof(double));
+    s->avail = malloc((s->g->max_in_degree > 0 ? s->g->max_in_degree : 1) *
+                      sizeof(double));
     s->active = malloc(n * sizeof(uint32_t));
     s->slot = malloc(n * sizeof(int32_t));
     s->tier = malloc(n * sizeof(int32_t));
@@ -244,7 +253,7 @@ static cs_status alloc_sim(struct sim *s)
     s->min_level = malloc(n * sizeof(double));
     s->lost = calloc(n, sizeof(double));
     if (s->x_prev == NULL || s->x_cur == NULL || s->inv == NULL ||
-        s->active == NULL || s->slot == NULL || s->tier == NULL ||
+        s->avail == NULL || s->active == NULL || s->slot == NULL || s->tier == NULL ||
         s->tts == NULL || s->last_below == NULL || s->min_level == NULL ||
         s->lost == NULL)
         return CS_E_NOMEM;
@@ -253,8 +262,7 @@ static cs_status alloc_sim(struct sim *s)
         s->x_cur[i] = 1.0;
         s->slot[i] = -1;
     }
-    for (size_t e = 0; e < m; e++)
-        s->inv[e] = s->g->links[e].cover_days;
+    memcpy(s->inv, s->g->in_cover, m * sizeof(double));
     return CS_OK;
 }
 
@@ -315,6 +323,21 @@ static cs_status collect(struct sim *s, cs_cascade_result *r)
     return CS_OK;
 }
 
+/* Steps active node i (slot k) and lets its buyers join the active set
+ * when it falls below plan. */
+static void sweep_node(struct sim *s, uint32_t i, size_t k, uint32_t day)
+{
+    const cs_graph *g = s->g;
+    double x = step_node(s, i, day);
+
+    s->x_cur[i] = x;
+    if (s->levels != NULL)
+        s->levels[k * s->o.horizon_days + day] = x;
+    if (x < 1.0 - CS_CASCADE_EPS)
+        for (uint32_t e = g->out_off[i]; e < g->out_off[i + 1]; e++)
+            activate(s, g->links[e].buyer, day);
+}
+
 cs_status cs_cascade_run(const cs_graph *g, const cs_shock *shocks,
                          size_t n_shocks, const cs_cascade_opts *opts,
                          cs_cascade_result **out, cs_err *err)
@@ -357,18 +380,18 @@ cs_status cs_cascade_run(const cs_graph *g, const cs_shock *shocks,
         if (s.win_off[i + 1] > s.win_off[i])
             activate(&s, i, 0);
     for (uint32_t day = 0; day < h; day++) {
-        /* The active list may grow during the sweep. A new member's
+        /* The active set may grow during the sweep. A new member's
          * suppliers were all at plan yesterday (else it would have joined
-         * earlier), so simulating it today keeps it at plan: exact. */
-        for (size_t k = 0; k < s.n_active; k++) {
-            uint32_t i = s.active[k];
-            double x = step_node(&s, i, day);
-            s.x_cur[i] = x;
-            if (s.levels != NULL)
-                s.levels[k * h + day] = x;
-            if (x < 1.0 - CS_CASCADE_EPS)
-                for (uint32_t e = g->out_off[i]; e < g->out_off[i + 1]; e++)
-                    activate(&s, g->links[e].buyer, day);
+         * earlier), so it stays at plan today whether or not this sweep
+         * reaches it: exact. Once the set is large, scan node ids in
+         * order: the inputs of consecutive nodes are adjacent in memory. */
+        if (s.n_active * 8 > g->n_nodes) {
+            for (uint32_t i = 0; i < g->n_nodes; i++)
+                if (s.slot[i] >= 0)
+                    sweep_node(&s, i, (size_t)s.slot[i], day);
+        } else {
+            for (size_t k = 0; k < s.n_active; k++)
+                sweep_node(&s, s.active[k], k, day);
         }
         for (size_t k = 0; k < s.n_active; k++) {
             uint32_t i = s.active[k];

@@ -96,8 +96,14 @@ cs_graph *cs_graph_new(size_t n_nodes, const cs_node *nodes, size_t n_links,
     g->out_off = calloc(n_nodes + 1, sizeof(*g->out_off));
     g->in_off = calloc(n_nodes + 1, sizeof(*g->in_off));
     g->in_idx = malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_idx));
+    g->in_sup = malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_sup));
+    g->in_share =
+        malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_share));
+    g->in_cover =
+        malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_cover));
     if (g->nodes == NULL || g->links == NULL || g->out_off == NULL ||
-        g->in_off == NULL || g->in_idx == NULL)
+        g->in_off == NULL || g->in_idx == NULL || g->in_sup == NULL ||
+        g->in_share == NULL || g->in_cover == NULL)
         goto nomem;
     memcpy(g->nodes, nodes, n_nodes * sizeof(*nodes));
     /* counting sort by supplier: stable, O(n + m) */
@@ -115,6 +121,15 @@ cs_graph *cs_graph_new(size_t n_nodes, const cs_node *nodes, size_t n_links,
     memcpy(fill, g->in_off, n_nodes * sizeof(*fill));
     for (size_t e = 0; e < n_links; e++)
         g->in_idx[fill[g->links[e].buyer]++] = (uint32_t)e;
+    for (size_t k = 0; k < n_links; k++) {
+        const cs_link *l = &g->links[g->in_idx[k]];
+        g->in_sup[k] = l->supplier;
+        g->in_share[k] = l->share;
+        g->in_cover[k] = l->cover_days;
+    }
+    for (size_t i = 0; i < n_nodes; i++)
+        if (g->in_off[i + 1] - g->in_off[i] > g->max_in_degree)
+            g->max_in_degree = g->in_off[i + 1] - g->in_off[i];
     free(fill);
     return g;
 nomem:
@@ -180,5 +195,8 @@ void cs_graph_free(cs_graph *g)
     free(g->out_off);
     free(g->in_off);
     free(g->in_idx);
+    free(g->in_sup);
+    free(g->in_share);
+    free(g->in_cover);
     free(g);
 }

@@ -16,6 +16,12 @@ struct cs_graph {
     uint32_t *out_off; /* n_nodes + 1: links[out_off[i]..] leave node i */
     uint32_t *in_off;  /* n_nodes + 1: in_idx[in_off[i]..] enter node i */
     uint32_t *in_idx;  /* n_links indices into links */
+    /* The cascade's hot loop reads a buyer's inputs in order, so their
+     * fields are also kept in in-CSR order (structure of arrays). */
+    uint32_t *in_sup;  /* n_links: supplier of in-link k */
+    double *in_share;  /* n_links: share of in-link k */
+    double *in_cover;  /* n_links: cover_days of in-link k */
+    uint32_t max_in_degree;
 };
 
 /* --- LP: maximise c'x s.t. row bounds, column bounds (GLPK inside) --- */
