@@ -375,27 +375,10 @@ static int write_forecasts(const char *path, const ev_data *d,
 static void score(const ev_series *s, const ev_result *r, ev_group *gs,
                   size_t *n_groups, ev_point *pts)
 {
-    const size_t h = r->h < s->n_test ? r->h : s->n_test;
-    const double scale = ev_mase_scale(s->train, s->n_train, s->m);
-    const double scale_all =
-        ev_mase_scale_all(s->train, s->n_train, s->test, s->n_test, s->m);
-    bool has_int = isfinite(r->fc[h]);
+    const size_t h = ev_points(s, r->fc, r->h, pts);
+    const bool has_int = h > 0 && isfinite(r->fc[r->h]);
     ev_group *g = NULL;
 
-    for (size_t j = 0; j < h; j++) {
-        const double y = s->test[j], f = r->fc[j], e = fabs(y - f);
-        pts[j].ape = y != 0.0 ? 100.0 * e / fabs(y) : EV_NAN;
-        pts[j].sape = fabs(y) + fabs(f) > 0.0
-                          ? 200.0 * e / (fabs(y) + fabs(f))
-                          : EV_NAN;
-        pts[j].ase = scale > 0.0 ? e / scale : EV_NAN;
-        pts[j].ase_all = scale_all > 0.0 ? e / scale_all : EV_NAN;
-        if (!isfinite(y)) {
-            pts[j].ape = pts[j].sape = pts[j].ase = pts[j].ase_all = EV_NAN;
-        }
-        pts[j].in80 = y >= r->fc[h + j] && y <= r->fc[2 * h + j];
-        pts[j].in95 = y >= r->fc[3 * h + j] && y <= r->fc[4 * h + j];
-    }
     for (size_t i = 0; i + 1 < *n_groups; i++)
         if (strcmp(gs[i].name, s->period) == 0)
             g = &gs[i];

@@ -63,6 +63,12 @@ double ev_mase_scale(const double *x, size_t n, unsigned m);
 double ev_mase_scale_all(const double *train, size_t n_train,
                          const double *test, size_t n_test, unsigned m);
 
+/* Scores one forecast: fc holds 5 * h values (mean, lo80, hi80, lo95,
+ * hi95; NaN bounds when there are no intervals). Fills pts[0..k-1] for
+ * the k = min(h, n_test) steps and returns k. */
+size_t ev_points(const ev_series *s, const double *fc, size_t h,
+                 ev_point *pts);
+
 /* Running sums of one group (a period, or everything), per step. */
 #define EV_MAX_H 256
 typedef struct ev_group {

@@ -321,6 +321,30 @@ double ev_mase_scale_all(const double *train, size_t n_train,
     return s;
 }
 
+size_t ev_points(const ev_series *s, const double *fc, size_t h,
+                 ev_point *pts)
+{
+    const size_t k = h < s->n_test ? h : s->n_test;
+    const double scale = ev_mase_scale(s->train, s->n_train, s->m);
+    const double scale_all =
+        ev_mase_scale_all(s->train, s->n_train, s->test, s->n_test, s->m);
+
+    for (size_t j = 0; j < k && j < EV_MAX_H; j++) {
+        const double y = s->test[j], f = fc[j], e = fabs(y - f);
+        pts[j].ape = y != 0.0 ? 100.0 * e / fabs(y) : EV_NAN;
+        pts[j].sape = fabs(y) + fabs(f) > 0.0
+                          ? 200.0 * e / (fabs(y) + fabs(f))
+                          : EV_NAN;
+        pts[j].ase = scale > 0.0 ? e / scale : EV_NAN;
+        pts[j].ase_all = scale_all > 0.0 ? e / scale_all : EV_NAN;
+        if (!isfinite(y))
+            pts[j].ape = pts[j].sape = pts[j].ase = pts[j].ase_all = EV_NAN;
+        pts[j].in80 = y >= fc[h + j] && y <= fc[2 * h + j];
+        pts[j].in95 = y >= fc[3 * h + j] && y <= fc[4 * h + j];
+    }
+    return k < EV_MAX_H ? k : EV_MAX_H;
+}
+
 void ev_group_add(ev_group *g, const ev_point *p, size_t n_steps,
                   bool has_intervals)
 {
