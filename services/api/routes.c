@@ -203,7 +203,15 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
                   strcmp(req->method, "HEAD") == 0;
     bool known = true;
 
-    if (strcmp(req->path, "/healthz") == 0) {
+    if (strcmp(req->path, "/") == 0) {
+        static const char index_json[] =
+            "{\"service\":\"chainsight\",\"api\":\"v1\","
+            "\"endpoints\":[\"GET /v1/orders/{id}[?tenant=ID]\","
+            "\"GET /healthz\",\"GET /readyz\",\"GET /metrics\"]}";
+        if (is_get)
+            cs_http_set_body(resp, 200, "application/json", index_json,
+                             strlen(index_json));
+    } else if (strcmp(req->path, "/healthz") == 0) {
         static const char ok[] = "{\"status\":\"ok\"}";
         if (is_get)
             cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));

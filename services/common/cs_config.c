@@ -167,11 +167,10 @@ void cs_config_print_help(const cs_config_spec *spec, FILE *f)
     for (size_t i = 0; i < spec->n_opts; i++) {
         const cs_opt *o = &spec->opts[i];
         flag_name(o, flag, sizeof(flag));
+        /* Defaults are in the source anyway; only --print-config masks
+         * the values actually loaded. */
         fprintf(f, "  --%s / %s (default: %s)\n      %s\n", flag, o->env,
-                o->type == CS_OPT_SECRET && o->dflt[0] ? "***"
-                : o->dflt[0]                           ? o->dflt
-                                                       : "empty",
-                o->help);
+                o->dflt[0] ? o->dflt : "empty", o->help);
     }
     fprintf(f, "\nPrecedence: flags over environment over defaults.\n");
 }

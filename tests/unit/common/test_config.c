@@ -19,7 +19,7 @@ typedef struct tcfg {
 static const cs_opt topts[] = {
     {"kafka.brokers", "CS_T_BROKERS", CS_OPT_STR, "127.0.0.1:9092", "brokers",
      CS_CFG(tcfg, brokers)},
-    {"pg.password", "CS_T_SECRET", CS_OPT_SECRET, "hunter2", "a secret",
+    {"pg.password", "CS_T_SECRET", CS_OPT_SECRET, "", "a secret",
      CS_CFG(tcfg, secret)},
     {"batch.max_rows", "CS_T_BATCH", CS_OPT_U32, "5000", "rows",
      CS_CFG(tcfg, batch)},
@@ -145,7 +145,10 @@ static void print_config_masks_secrets(void **state)
     FILE *f = open_memstream(&buf, &len);
 
     (void)state;
+    setenv("CS_T_SECRET", "hunter2", 1);
     assert_int_equal(cs_config_load(&tspec, &c, 1, argv, &act, &err), CS_OK);
+    unsetenv("CS_T_SECRET");
+    assert_string_equal(c.secret, "hunter2");
     cs_config_print(&tspec, &c, f);
     fclose(f);
     assert_null(strstr(buf, "hunter2"));
@@ -158,7 +161,6 @@ static void print_config_masks_secrets(void **state)
     cs_config_print_help(&tspec, f);
     fclose(f);
     assert_non_null(strstr(buf, "--batch-max-rows / CS_T_BATCH"));
-    assert_null(strstr(buf, "hunter2"));
     free(buf);
     cs_config_free(&tspec, &c);
 }

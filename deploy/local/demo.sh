@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# demo.sh - README command 1: installs what is missing, builds, and runs
+# the main job on its embedded default - a private PostgreSQL under var/pg,
+# the devbroker, cs-ingest and cs-api on http://localhost:8080 - until
+# Ctrl-C, which stops everything it started. Logs go to var/log/.
+#
+# Environment: CS_PG_PORT (55432), CS_BROKER_PORT (9092), CS_API_PORT
+# (8080), CS_DEMO_BUILD (release: the CMake preset to build).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+var=$top/var
+mkdir -p "$var/log" "$var/run"
+
+api_port=${CS_API_PORT:-8080}
+broker_port=${CS_BROKER_PORT:-9092}
+export CS_PG_PORT=${CS_PG_PORT:-55432}
+preset=${CS_DEMO_BUILD:-release}
+
+say() { echo "demo: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# One demo per checkout: a second copy would fight over ports and data.
+exec 9>"$var/run/demo.lock"
+if ! flock -n 9; then
+    die "another demo is already running from this folder (pid $(cat "$var/run/demo.pid" 2>/dev/null || echo '?')); stop it with Ctrl-C first"
+fi
+echo $$ >"$var/run/demo.pid"
+
+"$top/deploy/local/install-deps.sh"
+say "building (preset $preset)..."
+cmake --preset "$preset" -S "$top" >"$var/log/build.log" 2>&1 ||
+    die "cmake configure failed, see var/log/build.log"
+cmake --build --preset "$preset" >>"$var/log/build.log" 2>&1 ||
+    die "build failed, see var/log/build.log"
+bin=$top/build/$preset/bin
+
+for p in "$api_port" "$broker_port"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        die "port $p is already in use by another program; free it or set CS_API_PORT / CS_BROKER_PORT"
+    fi
+done
+
+pids=()
+stopping=0
+stop_all() {
+    [ $stopping = 1 ] && return
+    stopping=1
+    say "stopping..."
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${pids[$i]}" 2>/dev/null || true
+        wait "${pids[$i]}" 2>/dev/null || true
+    done
+    "$top/deploy/local/pg.sh" stop "$var/pg" || true
+    rm -f "$var/run/demo.pid" "$var/run/broker.addr"
+    say "stopped"
+}
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
+
+"$top/deploy/local/pg.sh" start "$var/pg"
+dsn=$("$top/deploy/local/pg.sh" dsn "$var/pg")
+export CS_PG_DSN=$dsn
+"$bin/cs-admin" migrate 2>>"$var/log/admin.log" ||
+    die "migrations failed, see var/log/admin.log"
+
+rm -f "$var/run/broker.addr"
+"$bin/cs-devbroker" --port "$broker_port" --http-port 9182 \
+    --addr-file "$var/run/broker.addr" >/dev/null 2>>"$var/log/devbroker.log" &
+pids+=($!)
+for _ in $(seq 1 100); do
+    [ -s "$var/run/broker.addr" ] && break
+    kill -0 "${pids[0]}" 2>/dev/null || die "the devbroker did not start, see var/log/devbroker.log"
+    sleep 0.1
+done
+[ -s "$var/run/broker.addr" ] || die "the devbroker did not start in 10 s"
+export CS_KAFKA_BROKERS=127.0.0.1:$broker_port
+
+CS_HTTP_PORT=9181 "$bin/cs-ingest" 2>>"$var/log/ingest.log" &
+pids+=($!)
+CS_HTTP_PORT=$api_port "$bin/cs-api" 2>>"$var/log/api.log" &
+pids+=($!)
+
+# A sample purchase order, produced the way an ERP would.
+buyer=91350100M000100Y43
+supplier=91110000802100433B
+printf '%s|{"specversion":"1.0","id":"demo-order-0001","source":"erp://demo","type":"cs.order.v1","time":"2026-11-01T08:00:00+08:00","tenantid":"%s","data":{"order_id":"DEMO-0001","buyer":"%s","supplier":"%s","order_date":"2026-11-01","currency":"CNY","lines":[{"line_no":1,"sku":"CELL-21700","quantity":1200,"unit":"PCS","unit_price":"12.50","requested_date":"2026-11-20"},{"line_no":2,"sku":"NI-SULF","quantity":3.75,"unit":"T","unit_price":"98000.00"}]}}\n' \
+    "$buyer/DEMO-0001" "$buyer" "$buyer" "$supplier" |
+    kcat -P -b "$CS_KAFKA_BROKERS" -t cs.orders -K '|'
+
+for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$api_port/v1/orders/DEMO-0001" >/dev/null && break
+    sleep 0.1
+done
+
+cat >&2 <<MSG
+
+  ChainSight is running.
+    API        http://localhost:$api_port/          (GET /v1/orders/DEMO-0001)
+    try        curl http://localhost:$api_port/v1/orders/DEMO-0001
+    Kafka      $CS_KAFKA_BROKERS (devbroker: produce with kcat -P -t cs.orders)
+    PostgreSQL $dsn
+    logs       var/log/
+  Ctrl-C stops everything.
+
+MSG
+
+# Run until Ctrl-C, or until a service dies (then stop the rest).
+while :; do
+    for pid in "${pids[@]}"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            say "a service exited unexpectedly (pid $pid); see var/log/"
+            exit 1
+        fi
+    done
+    sleep 1
+done
