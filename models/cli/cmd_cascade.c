@@ -13,9 +13,12 @@
 
 static char field_buf[96]; /* cs-model is single-threaded */
 
+/* "where.key", "key" at the top level (where NULL), or "where". */
 static const char *name_field(const char *where, const char *key)
 {
-    if (key != NULL)
+    if (where == NULL)
+        snprintf(field_buf, sizeof(field_buf), "%s", key);
+    else if (key != NULL)
         snprintf(field_buf, sizeof(field_buf), "%s.%s", where, key);
     else
         snprintf(field_buf, sizeof(field_buf), "%s", where);
@@ -37,7 +40,8 @@ static cs_status get_num(yajl_val obj, const char *where, const char *key,
                                      err);
     if (rc != CS_OK) {
         *field = name_field(where, key);
-        cs_err_wrap(err, where);
+        if (where != NULL)
+            cs_err_wrap(err, where);
     }
     return rc;
 }
@@ -260,10 +264,10 @@ static cs_status run_cascade(yajl_val in, yajl_gen out, const char **field,
     if ((rc = cs_cli_read_graph(in, &g, field, err)) != CS_OK ||
         (rc = read_shocks(in, &shocks, &n_shocks, &ids, field, err)) !=
             CS_OK ||
-        (rc = cs_cli_get_uint(in, "input", "horizon_days", 0, 90.0,
+        (rc = cs_cli_get_uint(in, NULL, "horizon_days", 0, 90.0,
                               CS_CASCADE_MAX_HORIZON_DAYS, &o.horizon_days,
                               field, err)) != CS_OK ||
-        (rc = cs_cli_get_uint(in, "input", "top", 0, 100.0, 1e9, &top,
+        (rc = cs_cli_get_uint(in, NULL, "top", 0, 100.0, 1e9, &top,
                               field, err)) != CS_OK ||
         (rc = cs_cli_get_number(in, "surge", 0, 0.1, &o.surge, field,
                                 err)) != CS_OK ||
@@ -283,7 +287,9 @@ static cs_status run_cascade(yajl_val in, yajl_gen out, const char **field,
     o.keep_levels = 1;
     rc = cs_cascade_run(g, shocks, n_shocks, &o, &r, err);
     if (rc == CS_E_INVALID) {
-        *field = strncmp(err->msg, "shock", 5) == 0 ? "shocks" : "input";
+        *field = strncmp(err->msg, "shock", 5) == 0 ? "shocks"
+                 : strncmp(err->msg, "surge", 5) == 0 ? "surge"
+                                                       : "horizon_days";
         goto out;
     }
     if (rc != CS_OK)

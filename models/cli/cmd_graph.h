@@ -16,7 +16,8 @@ cs_status cs_cli_read_graph(yajl_val in, cs_graph **out, const char **field,
                             cs_err *err);
 
 /* Reads member key of obj as a whole number in [0, max]; dflt when
- * absent (required = 0). Names "where.key" in *field on failure. */
+ * absent (required = 0). Names "where.key" in *field on failure, or
+ * "key" when where is NULL (a top-level field). */
 cs_status cs_cli_get_uint(yajl_val obj, const char *where, const char *key,
                           int required, double dflt, double max,
                           uint32_t *out, const char **field, cs_err *err);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bound on nodes x days kept when keep_levels is set (1 GiB). */
+#define CS_CASCADE_MAX_LEVELS ((uint64_t)1 << 27)
+
 /* Operating levels closer to 1 than this count as "at plan". */
 #define CS_CASCADE_EPS 1e-9
 
@@ -371,6 +374,15 @@ cs_status cs_cascade_run(const cs_graph *g, const cs_shock *shocks,
         compute_tiers(&s) != CS_OK)
         goto nomem;
     if (s.o.keep_levels) {
+        if ((uint64_t)g->n_nodes * h > CS_CASCADE_MAX_LEVELS) {
+            cs_cascade_result_free(r);
+            sim_free(&s);
+            return cs_err_set(err, CS_E_TOO_LARGE,
+                              "daily levels of %zu nodes over %u days "
+                              "exceed %llu values; run without levels",
+                              g->n_nodes, (unsigned)h,
+                              (unsigned long long)CS_CASCADE_MAX_LEVELS);
+        }
         s.levels = malloc(g->n_nodes * (size_t)h * sizeof(double));
         if (s.levels == NULL)
             goto nomem;

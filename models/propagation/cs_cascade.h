@@ -32,7 +32,8 @@ typedef struct cs_cascade_opts {
     uint32_t horizon_days; /* 1 .. CS_CASCADE_MAX_HORIZON_DAYS */
     double surge;          /* extra delivery rate to refill stock, >= 0 */
     cs_prod_fn fn;
-    int keep_levels;       /* fill cs_cascade_result.levels */
+    int keep_levels;       /* fill cs_cascade_result.levels; refused
+                              (CS_E_TOO_LARGE) past 2^27 nodes x days */
 } cs_cascade_opts;
 
 extern const cs_cascade_opts cs_cascade_default_opts; /* 90 d, 0.1, linear */
