@@ -9,6 +9,11 @@
 
 #include "cs_err.h"
 
+/* Bounds beyond which a quantity is taken for an input error: they keep
+ * the LP and the cascade well scaled. */
+#define CS_GRAPH_MAX_QUANTITY 1e12 /* units or value per day */
+#define CS_GRAPH_MAX_DAYS     36500.0
+
 typedef struct cs_node {
     double output_per_day; /* units at full operation, >= 0 */
     double unit_value;     /* value of one unit of output, >= 0 */
@@ -32,7 +37,8 @@ typedef struct cs_graph cs_graph; /* opaque */
 
 /* Returns a new graph; the caller frees it with cs_graph_free(). Copies
  * nodes and links. Rejects self-links, ids out of range, NaN, negative
- * volumes or coverage, and shares summing past 1 per buyer. */
+ * volumes or coverage, quantities above CS_GRAPH_MAX_QUANTITY, times
+ * above CS_GRAPH_MAX_DAYS, and shares summing past 1 per buyer. */
 cs_graph *cs_graph_new(size_t n_nodes, const cs_node *nodes, size_t n_links,
                        const cs_link *links, cs_err *err);
 

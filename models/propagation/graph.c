@@ -5,9 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int finite_nonneg(double v)
+static int quantity_ok(double v)
 {
-    return isfinite(v) && v >= 0.0;
+    return v >= 0.0 && v <= CS_GRAPH_MAX_QUANTITY;
+}
+
+static int days_ok(double v)
+{
+    return v >= 0.0 && v <= CS_GRAPH_MAX_DAYS;
 }
 
 static cs_status check_input(size_t n_nodes, const cs_node *nodes,
@@ -16,13 +21,12 @@ static cs_status check_input(size_t n_nodes, const cs_node *nodes,
 {
     for (size_t i = 0; i < n_nodes; i++) {
         const cs_node *v = &nodes[i];
-        if (!finite_nonneg(v->output_per_day) ||
-            !finite_nonneg(v->unit_value) ||
-            !finite_nonneg(v->spare_per_day) || !finite_nonneg(v->ttr_days))
+        if (!quantity_ok(v->output_per_day) || !quantity_ok(v->unit_value) ||
+            !quantity_ok(v->spare_per_day) || !days_ok(v->ttr_days))
             return cs_err_set(err, CS_E_INVALID,
-                              "node %zu has a negative or non-finite "
-                              "output, value, spare capacity or recovery "
-                              "time",
+                              "node %zu has a negative, non-finite or "
+                              "out-of-range output, value, spare capacity "
+                              "or recovery time",
                               i);
     }
     for (size_t e = 0; e < n_links; e++) {
@@ -35,15 +39,15 @@ static cs_status check_input(size_t n_nodes, const cs_node *nodes,
             return cs_err_set(err, CS_E_INVALID,
                               "link %zu joins node %u to itself", e,
                               (unsigned)l->buyer);
-        if (!finite_nonneg(l->volume_per_day))
+        if (!quantity_ok(l->volume_per_day))
             return cs_err_set(err, CS_E_INVALID,
-                              "link %zu has a negative or non-finite "
-                              "volume",
+                              "link %zu has a negative, non-finite or "
+                              "out-of-range volume",
                               e);
-        if (!finite_nonneg(l->cover_days))
+        if (!days_ok(l->cover_days))
             return cs_err_set(err, CS_E_INVALID,
-                              "link %zu has negative or non-finite "
-                              "coverage",
+                              "link %zu has negative, non-finite or "
+                              "out-of-range coverage",
                               e);
         if (!(l->share >= 0.0 && l->share <= 1.0))
             return cs_err_set(err, CS_E_INVALID,

@@ -4,7 +4,9 @@
  * propagation.md, "Beyond full inoperability"). */
 #include "cs_iim.h"
 
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_permutation.h>
@@ -33,6 +35,39 @@ static cs_status check_model(const double *a, size_t n, const double *c,
             return cs_err_set(err, CS_E_INVALID,
                               "c*[%zu] must lie in [0, 1]", i);
     return CS_OK;
+}
+
+/* Spectral radius of A* (largest eigenvalue modulus) into *rho. */
+static cs_status spectral_radius(const double *a, size_t n, double *rho,
+                                 cs_err *err)
+{
+    gsl_matrix *m = gsl_matrix_alloc(n, n);
+    gsl_vector_complex *ev = gsl_vector_complex_alloc(n);
+    gsl_eigen_nonsymm_workspace *ws = gsl_eigen_nonsymm_alloc(n);
+    cs_status rc = CS_OK;
+    int gs;
+
+    if (m == NULL || ev == NULL || ws == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n * n; i++)
+        m->data[(i / n) * m->tda + i % n] = a[i];
+    gs = gsl_eigen_nonsymm(m, ev, ws);
+    if (gs != GSL_SUCCESS) {
+        rc = cs_err_set(err, CS_E_NUMERIC,
+                        "could not find the eigenvalues of A*: %s",
+                        gsl_strerror(gs));
+        goto out;
+    }
+    *rho = 0.0;
+    for (size_t i = 0; i < n; i++)
+        *rho = fmax(*rho, gsl_complex_abs(gsl_vector_complex_get(ev, i)));
+out:
+    gsl_eigen_nonsymm_free(ws);
+    gsl_vector_complex_free(ev);
+    gsl_matrix_free(m);
+    return rc;
 }
 
 /* Solves (I - A*) q = c* by LU. */
@@ -104,6 +139,21 @@ cs_status cs_iim_static(const double *a_star, size_t n, const double *c_star,
     if (raw == NULL || next == NULL) {
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
+    }
+    /* The model needs (I - A*)^-1 >= 0, i.e. spectral radius < 1: the
+     * interdependencies must damp out (Perron-Frobenius). */
+    {
+        double rho = 0.0;
+        rc = spectral_radius(a_star, n, &rho, err);
+        if (rc != CS_OK)
+            goto out;
+        if (!(rho < 1.0 - 1e-12)) {
+            rc = cs_err_set(err, CS_E_NUMERIC,
+                            "A* has spectral radius %.6g, not below 1: "
+                            "the interdependencies do not damp out",
+                            rho);
+            goto out;
+        }
     }
     rc = leontief_solve(a_star, n, c_star, raw, err);
     if (rc != CS_OK)

@@ -130,9 +130,10 @@ cs_status cs_tts_node(cs_tts *t, uint32_t node, double max_days,
     if (node >= g->n_nodes)
         return cs_err_set(err, CS_E_INVALID, "node %u does not exist",
                           (unsigned)node);
-    if (!(max_days > 0.0 && isfinite(max_days)))
+    if (!(max_days > 0.0 && max_days <= CS_GRAPH_MAX_DAYS))
         return cs_err_set(err, CS_E_INVALID,
-                          "max_days must be a positive number");
+                          "max_days must lie in (0, %.0f]",
+                          CS_GRAPH_MAX_DAYS);
     cs__lp_reset(t->lp);
     t->n_alts = 0;
     (void)cs__lp_add_col(t->lp, 0.0, max_days, 1.0); /* t, column 0 */

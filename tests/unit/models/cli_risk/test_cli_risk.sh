@@ -47,7 +47,7 @@ check iim_dynamic 0 iim '{"A":[[0.2]],"c":[0],"k":[0.1],"q0":[0.5],"days":2}' \
 check iim_c_length 65 iim '{"A":[[0,0.8],[0.2,0]],"c":[0]}' '"field":"c"'
 check iim_not_square 65 iim '{"A":[[0,0.8]],"c":[0]}' '"field":"A"'
 check iim_c_range 65 iim '{"A":[[0.1]],"c":[2]}' '"field":"c"'
-check iim_singular 70 iim '{"A":[[1]],"c":[0.5]}' '"field":"A"' 'singular'
+check iim_singular 70 iim '{"A":[[1]],"c":[0.5]}' '"field":"A"' 'spectral radius 1,'
 check iim_overshoot 65 iim '{"A":[[0]],"c":[0],"k":[3]}' '"field":"k"'
 check iim_bad_json 65 iim '{"A":[[NaN]]' '"error"'
 
