@@ -53,6 +53,8 @@ typedef struct cs_fc_opts {
     char ets_model[8];      /* "" or "ZZZ" = AICc choice, else e.g. "MAdN" */
     bool ets_average;       /* weight the ETS models by AICc (Kolassa 2011)
                                instead of keeping the best one */
+    bool log_transform;     /* fit log(y), forecast exp(.): medians; needs
+                               y > 0 */
     double alpha, beta, gamma, phi; /* ETS / SES smoothing, NaN = fit */
     double alpha_size;      /* Croston-type: demand-size smoothing */
     double alpha_interval;  /* Croston/SBA: interval; TSB: probability */

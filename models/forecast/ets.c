@@ -144,6 +144,8 @@ static double ets_pass(const ets_work *w, const ets_par *p,
     const cs__ets_spec *sp = &w->spec;
     const unsigned m = sp->season == 'N' ? 1u : w->m;
     double l = p->l0, b = p->b0, sse = 0.0, slog = 0.0;
+    double prod = 1.0; /* product of yhat, renormalised: log() is slow */
+    int prod_exp = 0;
 
     if (sp->season != 'N') {
         memcpy(s, w->s0, m * sizeof(double));
@@ -158,11 +160,10 @@ static double ets_pass(const ets_work *w, const ets_par *p,
             s[m - 1] = (sp->season == 'M' ? (double)m : 0.0) - tot;
         }
     }
-    for (size_t t = 0; t < w->n; t++) {
+    for (size_t t = 0, k = 0; t < w->n; t++, k = k + 1 == m ? 0 : k + 1) {
         const double y = w->y[t];
         const double phib = p->phi * b;
         const double q = l + phib;
-        const size_t k = t % m;
         double sv = 0.0, yhat, e, u;
 
         if (sp->season == 'A') {
@@ -186,7 +187,12 @@ static double ets_pass(const ets_work *w, const ets_par *p,
                 return ETS_BAD_LIK;
             r = e / yhat;
             sse += r * r;
-            slog += log(yhat);
+            prod *= yhat;
+            if (prod > 1e100 || prod < 1e-100) {
+                int ex;
+                prod = frexp(prod, &ex);
+                prod_exp += ex;
+            }
         } else {
             sse += e * e;
         }
@@ -200,6 +206,8 @@ static double ets_pass(const ets_work *w, const ets_par *p,
     }
     if (!isfinite(sse) || !isfinite(l) || !isfinite(b))
         return ETS_BAD_LIK;
+    if (sp->error == 'M')
+        slog = log(prod) + (double)prod_exp * M_LN2;
     if (sse <= 0.0)
         sse = 1e-300;   /* a perfect fit: keep log finite */
     *l_out = l;

@@ -2,8 +2,6 @@
  * dispatch to each family, and the combination and automatic modes. */
 #include "forecast_int.h"
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +150,60 @@ void cs__fc_normal_intervals(cs_forecast *f, const double *sd)
     }
 }
 
+/* k-th smallest of a[0..n-1] (0-based), partially reordering a:
+ * Hoare's selection, expected O(n); gsl_sort's heapsort dominated the
+ * cost of simulated intervals. */
+static double select_kth(double *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+
+    while (lo < hi) {
+        double pivot = a[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return a[k];
+}
+
+/* Quantile p with linear interpolation between order statistics, as
+ * gsl_stats_quantile_from_sorted_data (index p (n - 1)). */
+static double quantile(double *a, size_t n, double p)
+{
+    const double idx = p * (double)(n - 1);
+    const size_t k = (size_t)idx;
+    const double frac = idx - (double)k;
+    double lo = select_kth(a, n, k), hi = lo;
+
+    if (frac > 0.0 && k + 1 < n) {
+        /* after selection every element right of k is >= a[k] */
+        hi = a[k + 1];
+        for (size_t i = k + 2; i < n; i++)
+            if (a[i] < hi)
+                hi = a[i];
+    }
+    return lo + frac * (hi - lo);
+}
+
 cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths,
                                size_t n_sims, cs_err *err)
 {
@@ -162,13 +214,10 @@ cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths,
     for (size_t j = 0; j < f->h; j++) {
         for (size_t i = 0; i < n_sims; i++)
             col[i] = paths[i * f->h + j];
-        gsl_sort(col, 1, n_sims);
-        f->lo80[j] = gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.1);
-        f->hi80[j] = gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.9);
-        f->lo95[j] =
-            gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.025);
-        f->hi95[j] =
-            gsl_stats_quantile_from_sorted_data(col, 1, n_sims, 0.975);
+        f->lo80[j] = quantile(col, n_sims, 0.1);
+        f->hi80[j] = quantile(col, n_sims, 0.9);
+        f->lo95[j] = quantile(col, n_sims, 0.025);
+        f->hi95[j] = quantile(col, n_sims, 0.975);
     }
     free(col);
     return CS_OK;
@@ -255,7 +304,7 @@ static cs_status run_method(const double *y, size_t n, size_t h,
  * intervals). A member that cannot be fitted (a short series) is
  * replaced by the deseasonalised SES, then by the seasonal naive. */
 static cs_status run_median3(const double *y, size_t n, size_t h,
-                             const cs_fc_opts *o,
+                             const cs_fc_opts *const mo[3],
                              const cs_fc_method members[3],
                              const char *label, cs_forecast *f,
                              cs_err *err)
@@ -265,9 +314,12 @@ static cs_status run_median3(const double *y, size_t n, size_t h,
 
     for (int i = 0; i < CS_FC_COMB_MEMBERS; i++) {
         cs_err e2 = {0};
-        if (run_method(y, n, h, o, members[i], &mf[i], &e2) != CS_OK &&
-            run_method(y, n, h, o, CS_FC_SES, &mf[i], &e2) != CS_OK) {
-            rc = run_method(y, n, h, o, CS_FC_SNAIVE, &mf[i], err);
+        cs_fc_opts plain = *mo[i];
+        plain.log_transform = false;
+        if (run_method(y, n, h, mo[i], members[i], &mf[i], &e2) != CS_OK &&
+            run_method(y, n, h, &plain, members[i], &mf[i], &e2) != CS_OK &&
+            run_method(y, n, h, &plain, CS_FC_SES, &mf[i], &e2) != CS_OK) {
+            rc = run_method(y, n, h, &plain, CS_FC_SNAIVE, &mf[i], err);
             if (rc != CS_OK)
                 goto out;
         }
@@ -299,7 +351,8 @@ static cs_status run_comb(const double *y, size_t n, size_t h,
 {
     static const cs_fc_method members[CS_FC_COMB_MEMBERS] = {
         CS_FC_ETS, CS_FC_THETA, CS_FC_DAMPED};
-    return run_median3(y, n, h, o, members, "Comb", f, err);
+    const cs_fc_opts *const mo[CS_FC_COMB_MEMBERS] = {o, o, o};
+    return run_median3(y, n, h, mo, members, "Comb", f, err);
 }
 
 /* Automatic mode (docs/models/forecasting.md, "automatic mode"):
@@ -307,7 +360,8 @@ static cs_status run_comb(const double *y, size_t n, size_t h,
  * - non-seasonal period: median of naive, drift and Holt, three trend
  *   hypotheses (none, global, local) of which the median is the middle;
  * - seasonal period: median of seasonal naive, drift on adjusted data
- *   and ETS with Akaike weights. */
+ *   and ETS with Akaike weights, fitted to log(y) when y > 0 (additive
+ *   models on the log scale; exp gives the median forecast). */
 static cs_status run_auto(const double *y, size_t n, size_t h,
                           const cs_fc_opts *o, cs_forecast *f, cs_err *err)
 {
@@ -317,23 +371,30 @@ static cs_status run_auto(const double *y, size_t n, size_t h,
         CS_FC_SNAIVE, CS_FC_DRIFT, CS_FC_ETS};
     cs_fc_demand_class cls;
     double adi = 1.0, cv2 = 0.0;
-    bool nonneg = true, has_zero = false;
-    cs_fc_opts oo = *o;
+    bool nonneg = true, has_zero = false, positive = true;
+    cs_fc_opts base = *o, ets = *o;
+    const cs_fc_opts *const mo[CS_FC_COMB_MEMBERS] = {&base, &base, &ets};
 
     for (size_t t = 0; t < n; t++) {
         if (y[t] < 0.0)
             nonneg = false;
         if (y[t] == 0.0)
             has_zero = true;
+        if (!(y[t] > 0.0))
+            positive = false;
     }
     if (nonneg && has_zero &&
         (cs_forecast_classify(y, n, &cls, &adi, &cv2, NULL) != CS_OK ||
          cls == CS_FC_INTERMIT || cls == CS_FC_LUMPY))
         return cs__fc_croston(y, n, CS_FC_INTERMITTENT, o, f, err);
-    oo.ets_average = true;
+    base.log_transform = false;
     if (o->period < 2)
-        return run_median3(y, n, h, &oo, plain, "Auto", f, err);
-    return run_median3(y, n, h, &oo, seasonal, "Auto", f, err);
+        return run_median3(y, n, h, mo, plain, "Auto", f, err);
+    ets.ets_average = true;
+    ets.log_transform = positive;
+    (void)snprintf(ets.ets_model, sizeof(ets.ets_model), "%s",
+                   positive ? "AZZ" : "ZZZ");
+    return run_median3(y, n, h, mo, seasonal, "Auto", f, err);
 }
 
 static cs_status dispatch(const double *y, size_t n, const cs_fc_opts *o,
@@ -379,11 +440,48 @@ static cs_status run_method(const double *y, size_t n, size_t h,
                             cs_forecast **out, cs_err *err)
 {
     cs_forecast *f = cs__fc_alloc(h, o->want_intervals);
+    double *ly = NULL;
+    cs_fc_opts lo;
     cs_status rc;
 
     if (f == NULL)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    rc = dispatch(y, n, o, m, f, err);
+    if (!o->log_transform) {
+        rc = dispatch(y, n, o, m, f, err);
+    } else {
+        /* Fit on the log scale; exp of a point forecast is the median of
+         * the back-transformed distribution, and exp of each interval
+         * bound is the same quantile on the original scale. */
+        ly = malloc(n * sizeof(double));
+        if (ly == NULL) {
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t t = 0; t < n; t++) {
+            if (!(y[t] > 0.0)) {
+                rc = cs_err_set(err, CS_E_INVALID,
+                                "log transform needs positive values, "
+                                "value %zu is %g",
+                                t, y[t]);
+                goto out;
+            }
+            ly[t] = log(y[t]);
+        }
+        lo = *o;
+        lo.log_transform = false;
+        rc = dispatch(ly, n, &lo, m, f, err);
+        if (rc == CS_OK) {
+            double *arr[5] = {f->mean, f->lo80, f->hi80, f->lo95, f->hi95};
+            char name[CS_FC_MODEL_BYTES];
+            for (int k = 0; k < 5; k++)
+                for (size_t j = 0; arr[k] != NULL && j < h; j++)
+                    arr[k][j] = exp(arr[k][j]);
+            memcpy(name, f->model, sizeof(name));
+            (void)snprintf(f->model, sizeof(f->model), "log %.100s", name);
+        }
+    }
+out:
+    free(ly);
     if (rc != CS_OK) {
         cs_forecast_free(f);
         return rc;

@@ -27,7 +27,7 @@ cs_forecast *cs__fc_alloc(size_t h, bool with_intervals);
 void cs__fc_normal_intervals(cs_forecast *f, const double *sd);
 
 /* Empirical intervals from n_sims paths stored path-major
- * (paths[i * h + j]); sorts the paths in place, column by column. */
+ * (paths[i * h + j]); paths is only read. */
 cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths,
                                size_t n_sims, cs_err *err);
 

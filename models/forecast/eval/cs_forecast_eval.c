@@ -83,6 +83,8 @@ static void usage(FILE *f)
             "  --threads N          worker threads (default: online "
             "CPUs)\n"
             "  --no-intervals       skip prediction intervals (faster)\n"
+            "  --ets-average        ets: weight all models by AICc (Akaike "
+            "weights)\n"
             "  --limit N            only the first N series\n"
             "  -h, --help           this text\n\n"
             "Measures (docs/models/forecasting.md): per step, APE = "
@@ -430,6 +432,8 @@ int main(int argc, char **argv)
             pub_path = argv[++i];
         } else if (strcmp(a, "--per-horizon") == 0) {
             per_horizon = true;
+        } else if (strcmp(a, "--ets-average") == 0) {
+            ctx.opts.ets_average = true;
         } else if (strcmp(a, "--no-intervals") == 0) {
             ctx.opts.want_intervals = false;
         } else if ((strcmp(a, "--threads") == 0 ||
