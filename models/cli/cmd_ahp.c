@@ -23,8 +23,7 @@ static cs_status run_ahp(yajl_val in, yajl_gen out, const char **field,
     if (rows != cols) {
         *field = "pairwise";
         rc = cs_err_set(err, CS_E_INVALID,
-                        "pairwise: must be square, got %zu x %zu", rows,
-                        cols);
+                        "pairwise: must be square, got %zu x %zu", rows, cols);
         goto out;
     }
     rc = cs_risk_ahp(a, rows, max_cr, w, &res, err);

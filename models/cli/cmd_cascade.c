@@ -28,16 +28,14 @@ static const char *name_field(const char *where, const char *key)
 static yajl_val member(yajl_val obj, const char *key)
 {
     const char *path[] = {key, NULL};
-    return YAJL_IS_OBJECT(obj) ? yajl_tree_get(obj, path, yajl_t_any)
-                               : NULL;
+    return YAJL_IS_OBJECT(obj) ? yajl_tree_get(obj, path, yajl_t_any) : NULL;
 }
 
 static cs_status get_num(yajl_val obj, const char *where, const char *key,
                          int required, double dflt, double *out,
                          const char **field, cs_err *err)
 {
-    cs_status rc = cs_cli_get_number(obj, key, required, dflt, out, field,
-                                     err);
+    cs_status rc = cs_cli_get_number(obj, key, required, dflt, out, field, err);
     if (rc != CS_OK) {
         *field = name_field(where, key);
         if (where != NULL)
@@ -47,8 +45,8 @@ static cs_status get_num(yajl_val obj, const char *where, const char *key,
 }
 
 cs_status cs_cli_get_uint(yajl_val obj, const char *where, const char *key,
-                          int required, double dflt, double max,
-                          uint32_t *out, const char **field, cs_err *err)
+                          int required, double dflt, double max, uint32_t *out,
+                          const char **field, cs_err *err)
 {
     double v;
     cs_status rc = get_num(obj, where, key, required, dflt, &v, field, err);
@@ -110,18 +108,17 @@ cs_status cs_cli_read_graph(yajl_val in, cs_graph **out, const char **field,
         snprintf(where, sizeof(where), "nodes[%zu]", i);
         if (!YAJL_IS_OBJECT(o)) {
             *field = name_field(where, NULL);
-            rc = cs_err_set(err, CS_E_INVALID, "%s: must be an object",
-                            where);
+            rc = cs_err_set(err, CS_E_INVALID, "%s: must be an object", where);
             goto out;
         }
-        if ((rc = get_num(o, where, "output", 0, 1.0, &v->output_per_day,
-                          field, err)) != CS_OK ||
+        if ((rc = get_num(o, where, "output", 0, 1.0, &v->output_per_day, field,
+                          err)) != CS_OK ||
             (rc = get_num(o, where, "value", 0, 1.0, &v->unit_value, field,
                           err)) != CS_OK ||
-            (rc = get_num(o, where, "spare", 0, 0.0, &v->spare_per_day,
-                          field, err)) != CS_OK ||
-            (rc = get_num(o, where, "ttr", 0, 0.0, &v->ttr_days, field,
+            (rc = get_num(o, where, "spare", 0, 0.0, &v->spare_per_day, field,
                           err)) != CS_OK ||
+            (rc = get_num(o, where, "ttr", 0, 0.0, &v->ttr_days, field, err)) !=
+                CS_OK ||
             (rc = cs_cli_get_uint(o, where, "region", 0, 0.0, 4294967295.0,
                                   &v->region, field, err)) != CS_OK)
             goto out;
@@ -132,24 +129,21 @@ cs_status cs_cli_read_graph(yajl_val in, cs_graph **out, const char **field,
         snprintf(where, sizeof(where), "links[%zu]", e);
         if (!YAJL_IS_OBJECT(o)) {
             *field = name_field(where, NULL);
-            rc = cs_err_set(err, CS_E_INVALID, "%s: must be an object",
-                            where);
+            rc = cs_err_set(err, CS_E_INVALID, "%s: must be an object", where);
             goto out;
         }
-        if ((rc = cs_cli_get_uint(o, where, "from", 1, 0.0,
-                                  (double)(n - 1), &l->supplier, field,
-                                  err)) != CS_OK ||
+        if ((rc = cs_cli_get_uint(o, where, "from", 1, 0.0, (double)(n - 1),
+                                  &l->supplier, field, err)) != CS_OK ||
             (rc = cs_cli_get_uint(o, where, "to", 1, 0.0, (double)(n - 1),
                                   &l->buyer, field, err)) != CS_OK ||
-            (rc = cs_cli_get_uint(o, where, "product", 0, 0.0,
-                                  4294967295.0, &l->product, field, err)) !=
-                CS_OK ||
-            (rc = get_num(o, where, "volume", 0, 1.0, &l->volume_per_day,
-                          field, err)) != CS_OK ||
-            (rc = get_num(o, where, "share", 0, 0.0, &l->share, field,
+            (rc = cs_cli_get_uint(o, where, "product", 0, 0.0, 4294967295.0,
+                                  &l->product, field, err)) != CS_OK ||
+            (rc = get_num(o, where, "volume", 0, 1.0, &l->volume_per_day, field,
                           err)) != CS_OK ||
-            (rc = get_num(o, where, "cover_days", 0, 0.0, &l->cover_days,
-                          field, err)) != CS_OK)
+            (rc = get_num(o, where, "share", 0, 0.0, &l->share, field, err)) !=
+                CS_OK ||
+            (rc = get_num(o, where, "cover_days", 0, 0.0, &l->cover_days, field,
+                          err)) != CS_OK)
             goto out;
     }
     *out = cs_graph_new(n, nodes, m, links, err);
@@ -194,8 +188,7 @@ static cs_status read_shocks(yajl_val in, cs_shock **out, size_t *n_out,
         snprintf(where, sizeof(where), "shocks[%zu]", k);
         if (!YAJL_IS_OBJECT(o)) {
             *field = name_field(where, NULL);
-            rc = cs_err_set(err, CS_E_INVALID, "%s: must be an object",
-                            where);
+            rc = cs_err_set(err, CS_E_INVALID, "%s: must be an object", where);
             goto fail;
         }
         l = member(o, "nodes");
@@ -225,18 +218,16 @@ static cs_status read_shocks(yajl_val in, cs_shock **out, size_t *n_out,
         }
         if (r != NULL) {
             sh[k].has_region = 1;
-            if ((rc = cs_cli_get_uint(o, where, "region", 1, 0.0,
-                                      4294967295.0, &sh[k].region, field,
-                                      err)) != CS_OK)
+            if ((rc = cs_cli_get_uint(o, where, "region", 1, 0.0, 4294967295.0,
+                                      &sh[k].region, field, err)) != CS_OK)
                 goto fail;
         }
-        if ((rc = get_num(o, where, "loss", 0, 1.0, &sh[k].capacity_loss,
-                          field, err)) != CS_OK ||
+        if ((rc = get_num(o, where, "loss", 0, 1.0, &sh[k].capacity_loss, field,
+                          err)) != CS_OK ||
             (rc = cs_cli_get_uint(o, where, "start", 0, 0.0, 3650.0,
                                   &sh[k].start_day, field, err)) != CS_OK ||
             (rc = cs_cli_get_uint(o, where, "days", 1, 0.0, 3650.0,
-                                  &sh[k].duration_days, field, err)) !=
-                CS_OK)
+                                  &sh[k].duration_days, field, err)) != CS_OK)
             goto fail;
     }
     *out = sh;
@@ -262,15 +253,14 @@ static cs_status run_cascade(yajl_val in, yajl_gen out, const char **field,
     cs_status rc;
 
     if ((rc = cs_cli_read_graph(in, &g, field, err)) != CS_OK ||
-        (rc = read_shocks(in, &shocks, &n_shocks, &ids, field, err)) !=
-            CS_OK ||
+        (rc = read_shocks(in, &shocks, &n_shocks, &ids, field, err)) != CS_OK ||
         (rc = cs_cli_get_uint(in, NULL, "horizon_days", 0, 90.0,
                               CS_CASCADE_MAX_HORIZON_DAYS, &o.horizon_days,
                               field, err)) != CS_OK ||
-        (rc = cs_cli_get_uint(in, NULL, "top", 0, 100.0, 1e9, &top,
-                              field, err)) != CS_OK ||
-        (rc = cs_cli_get_number(in, "surge", 0, 0.1, &o.surge, field,
-                                err)) != CS_OK ||
+        (rc = cs_cli_get_uint(in, NULL, "top", 0, 100.0, 1e9, &top, field,
+                              err)) != CS_OK ||
+        (rc = cs_cli_get_number(in, "surge", 0, 0.1, &o.surge, field, err)) !=
+            CS_OK ||
         (rc = cs_cli_get_string(in, "production", 0, "linear", &fn, field,
                                 err)) != CS_OK)
         goto out;
@@ -287,9 +277,9 @@ static cs_status run_cascade(yajl_val in, yajl_gen out, const char **field,
     o.keep_levels = 1;
     rc = cs_cascade_run(g, shocks, n_shocks, &o, &r, err);
     if (rc == CS_E_INVALID) {
-        *field = strncmp(err->msg, "shock", 5) == 0 ? "shocks"
+        *field = strncmp(err->msg, "shock", 5) == 0   ? "shocks"
                  : strncmp(err->msg, "surge", 5) == 0 ? "surge"
-                                                       : "horizon_days";
+                                                      : "horizon_days";
         goto out;
     }
     if (rc != CS_OK)

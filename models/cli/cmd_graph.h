@@ -19,7 +19,7 @@ cs_status cs_cli_read_graph(yajl_val in, cs_graph **out, const char **field,
  * absent (required = 0). Names "where.key" in *field on failure, or
  * "key" when where is NULL (a top-level field). */
 cs_status cs_cli_get_uint(yajl_val obj, const char *where, const char *key,
-                          int required, double dflt, double max,
-                          uint32_t *out, const char **field, cs_err *err);
+                          int required, double dflt, double max, uint32_t *out,
+                          const char **field, cs_err *err);
 
 #endif

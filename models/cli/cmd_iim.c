@@ -16,8 +16,8 @@ static cs_status want_len(const char *key, size_t got, size_t n,
         return CS_OK;
     *field = key;
     return cs_err_set(err, CS_E_INVALID,
-                      "%s: must have %zu entries, one per sector, got %zu",
-                      key, n, got);
+                      "%s: must have %zu entries, one per sector, got %zu", key,
+                      n, got);
 }
 
 static int has(yajl_val in, const char *key)
@@ -42,8 +42,10 @@ static cs_status run_iim(yajl_val in, yajl_gen out, const char **field,
         return rc;
     if (n != cols) {
         *field = "A";
-        rc = cs_err_set(err, CS_E_INVALID, "A: must be square, got %zu x "
-                        "%zu", n, cols);
+        rc = cs_err_set(err, CS_E_INVALID,
+                        "A: must be square, got %zu x "
+                        "%zu",
+                        n, cols);
         goto out;
     }
     rc = cs_cli_get_vector(in, "c", &c, &len, field, err);
@@ -51,8 +53,7 @@ static cs_status run_iim(yajl_val in, yajl_gen out, const char **field,
         goto out;
     if (has(in, "x")) {
         rc = cs_cli_get_vector(in, "x", &x, &len, field, err);
-        if (rc != CS_OK ||
-            (rc = want_len("x", len, n, field, err)) != CS_OK)
+        if (rc != CS_OK || (rc = want_len("x", len, n, field, err)) != CS_OK)
             goto out;
         for (size_t i = 0; i < n; i++)
             if (!(x[i] >= 0.0)) {
@@ -64,8 +65,7 @@ static cs_status run_iim(yajl_val in, yajl_gen out, const char **field,
     }
     if (has(in, "k")) {
         rc = cs_cli_get_vector(in, "k", &k, &len, field, err);
-        if (rc != CS_OK ||
-            (rc = want_len("k", len, n, field, err)) != CS_OK)
+        if (rc != CS_OK || (rc = want_len("k", len, n, field, err)) != CS_OK)
             goto out;
         if (has(in, "q0")) {
             rc = cs_cli_get_vector(in, "q0", &q0, &len, field, err);

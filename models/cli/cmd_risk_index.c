@@ -17,8 +17,7 @@
 static yajl_val member(yajl_val obj, const char *key)
 {
     const char *path[] = {key, NULL};
-    return YAJL_IS_OBJECT(obj) ? yajl_tree_get(obj, path, yajl_t_any)
-                               : NULL;
+    return YAJL_IS_OBJECT(obj) ? yajl_tree_get(obj, path, yajl_t_any) : NULL;
 }
 
 static cs_status bad(const char **field, const char *key, cs_err *err,
@@ -83,8 +82,7 @@ static cs_status read_x(yajl_val in, double **out, size_t *n_rows,
 
 /* Optional array of strings of length n; NULL entries when absent. */
 static cs_status read_names(yajl_val in, const char *key, size_t n,
-                            const char **names, const char **field,
-                            cs_err *err)
+                            const char **names, const char **field, cs_err *err)
 {
     yajl_val v = member(in, key);
 
@@ -93,8 +91,9 @@ static cs_status read_names(yajl_val in, const char *key, size_t n,
     if (v == NULL || YAJL_IS_NULL(v))
         return CS_OK;
     if (!YAJL_IS_ARRAY(v) || v->u.array.len != n)
-        return bad(field, key, err, "must be an array with one string per "
-                                    "entry");
+        return bad(field, key, err,
+                   "must be an array with one string per "
+                   "entry");
     for (size_t i = 0; i < n; i++) {
         if (!YAJL_IS_STRING(v->u.array.values[i]))
             return bad(field, key, err, "every entry must be a string");
@@ -122,8 +121,9 @@ static cs_status read_ids(yajl_val v, const char *key, size_t n, double max,
         if (!YAJL_IS_INTEGER(e) || YAJL_GET_INTEGER(e) < 0 ||
             (double)YAJL_GET_INTEGER(e) >= max) {
             free(ids);
-            return bad(field, key, err, "every entry must be a whole "
-                                        "number in range");
+            return bad(field, key, err,
+                       "every entry must be a whole "
+                       "number in range");
         }
         ids[i] = (uint32_t)YAJL_GET_INTEGER(e);
     }
@@ -138,9 +138,8 @@ struct weights_out {
 };
 
 static cs_status compute_weights(yajl_val in, const double *y, size_t rows,
-                                 size_t cols, double *w,
-                                 struct weights_out *wo, const char **field,
-                                 cs_err *err)
+                                 size_t cols, double *w, struct weights_out *wo,
+                                 const char **field, cs_err *err)
 {
     yajl_val v = member(in, "weights");
     double w_e[CS_RISK_MAX_INDICATORS], w_a[CS_RISK_MAX_INDICATORS];
@@ -176,8 +175,8 @@ static cs_status compute_weights(yajl_val in, const double *y, size_t rows,
     else if (v != NULL && !YAJL_IS_NULL(v))
         return bad(field, "weights", err,
                    "must be \"entropy\", \"ahp\", \"blend\" or an array");
-    if (strcmp(wo->method, "entropy") != 0 &&
-        strcmp(wo->method, "ahp") != 0 && strcmp(wo->method, "blend") != 0)
+    if (strcmp(wo->method, "entropy") != 0 && strcmp(wo->method, "ahp") != 0 &&
+        strcmp(wo->method, "blend") != 0)
         return bad(field, "weights", err,
                    "must be \"entropy\", \"ahp\", \"blend\" or an array");
     if (strcmp(wo->method, "ahp") != 0) {
@@ -191,12 +190,12 @@ static cs_status compute_weights(yajl_val in, const double *y, size_t rows,
         memcpy(w, w_e, cols * sizeof(*w));
         return CS_OK;
     }
-    if ((rc = cs_cli_get_number(in, "max_cr", 0, 0.1, &max_cr, field,
-                                err)) != CS_OK ||
+    if ((rc = cs_cli_get_number(in, "max_cr", 0, 0.1, &max_cr, field, err)) !=
+            CS_OK ||
         (rc = cs_cli_get_number(in, "alpha", 0, 0.5, &alpha, field, err)) !=
             CS_OK ||
-        (rc = cs_cli_get_matrix(in, "pairwise", &pw, &pr, &pc, field,
-                                err)) != CS_OK)
+        (rc = cs_cli_get_matrix(in, "pairwise", &pw, &pr, &pc, field, err)) !=
+            CS_OK)
         return rc;
     if (pr != cols || pc != cols) {
         free(pw);
@@ -231,19 +230,19 @@ static cs_status read_thresholds(yajl_val in, cs_risk_thresholds *t,
         return CS_OK;
     if (!YAJL_IS_OBJECT(v))
         return bad(field, "thresholds", err, "must be an object");
-    if ((rc = cs_cli_get_number(v, "yellow", 0, t->yellow, &t->yellow,
-                                field, err)) != CS_OK ||
-        (rc = cs_cli_get_number(v, "orange", 0, t->orange, &t->orange,
-                                field, err)) != CS_OK ||
-        (rc = cs_cli_get_number(v, "red", 0, t->red, &t->red, field,
-                                err)) != CS_OK)
+    if ((rc = cs_cli_get_number(v, "yellow", 0, t->yellow, &t->yellow, field,
+                                err)) != CS_OK ||
+        (rc = cs_cli_get_number(v, "orange", 0, t->orange, &t->orange, field,
+                                err)) != CS_OK ||
+        (rc = cs_cli_get_number(v, "red", 0, t->red, &t->red, field, err)) !=
+            CS_OK)
         *field = "thresholds";
     return rc;
 }
 
 static cs_status aggregate(yajl_val in, yajl_gen out, const cs_risk *r,
-                           const double *score, size_t n,
-                           const char **field, cs_err *err)
+                           const double *score, size_t n, const char **field,
+                           cs_err *err)
 {
     yajl_val v = member(in, "aggregate"), wv;
     uint32_t *grp = NULL;
@@ -256,8 +255,8 @@ static cs_status aggregate(yajl_val in, yajl_gen out, const cs_risk *r,
         return CS_OK;
     if (!YAJL_IS_OBJECT(v))
         return bad(field, "aggregate", err, "must be an object");
-    rc = read_ids(member(v, "groups"), "aggregate.groups", n, 1e6, &grp,
-                  field, err);
+    rc = read_ids(member(v, "groups"), "aggregate.groups", n, 1e6, &grp, field,
+                  err);
     if (rc == CS_OK && grp == NULL)
         rc = bad(field, "aggregate.groups", err, "required array missing");
     if (rc == CS_OK)
@@ -287,8 +286,7 @@ static cs_status aggregate(yajl_val in, yajl_gen out, const cs_risk *r,
                            res, err);
     if (rc == CS_OK && strcmp(method, "max") != 0 &&
         strcmp(method, "mean") != 0)
-        rc = bad(field, "aggregate.method", err,
-                 "must be \"mean\" or \"max\"");
+        rc = bad(field, "aggregate.method", err, "must be \"mean\" or \"max\"");
     if (rc != CS_OK) {
         if (*field == NULL)
             *field = "aggregate";
@@ -306,8 +304,7 @@ static cs_status aggregate(yajl_val in, yajl_gen out, const cs_risk *r,
         if (isnan(res[g])) {
             yajl_gen_null(out);
         } else {
-            const char *l =
-                cs_risk_level_name(cs_risk_level_of(r, res[g]));
+            const char *l = cs_risk_level_name(cs_risk_level_of(r, res[g]));
             yajl_gen_string(out, (const unsigned char *)l, strlen(l));
         }
         yajl_gen_map_close(out);
@@ -320,8 +317,8 @@ out:
     return rc;
 }
 
-static cs_status run_risk_index(yajl_val in, yajl_gen out,
-                                const char **field, cs_err *err)
+static cs_status run_risk_index(yajl_val in, yajl_gen out, const char **field,
+                                cs_err *err)
 {
     double *x = NULL, *y = NULL, *score = NULL, *contrib = NULL;
     double w[CS_RISK_MAX_INDICATORS];
@@ -370,8 +367,7 @@ static cs_status run_risk_index(yajl_val in, yajl_gen out,
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
     }
-    if ((rc = read_names(in, "indicators", cols, names, field, err)) !=
-            CS_OK ||
+    if ((rc = read_names(in, "indicators", cols, names, field, err)) != CS_OK ||
         (rc = read_names(in, "ids", rows, ids, field, err)) != CS_OK ||
         (rc = read_ids(member(in, "peer_groups"), "peer_groups", rows,
                        4294967296.0, &groups, field, err)) != CS_OK ||
@@ -385,37 +381,32 @@ static cs_status run_risk_index(yajl_val in, yajl_gen out,
             names[j] = fallback[j];
         }
     if (strcmp(norm, "minmax") != 0 && strcmp(norm, "robust_z") != 0) {
-        rc = bad(field, "normalise", err,
-                 "must be \"minmax\" or \"robust_z\"");
+        rc = bad(field, "normalise", err, "must be \"minmax\" or \"robust_z\"");
         goto out;
     }
     rc = cs_risk_normalise(x, rows, cols, dir, groups,
-                           strcmp(norm, "minmax") == 0
-                               ? CS_RISK_NORM_MINMAX
-                               : CS_RISK_NORM_ROBUST_Z,
+                           strcmp(norm, "minmax") == 0 ? CS_RISK_NORM_MINMAX
+                                                       : CS_RISK_NORM_ROBUST_Z,
                            y, err);
     if (rc != CS_OK) {
         *field = "x";
         goto out;
     }
-    if ((rc = compute_weights(in, y, rows, cols, w, &wo, field, err)) !=
-        CS_OK)
+    if ((rc = compute_weights(in, y, rows, cols, w, &wo, field, err)) != CS_OK)
         goto out;
     r = cs_risk_new(w, cols, &th, err);
     if (r == NULL) {
         rc = err->code;
-        *field = strncmp(err->msg, "thresholds", 10) == 0 ? "thresholds"
-                                                           : "weights";
+        *field =
+            strncmp(err->msg, "thresholds", 10) == 0 ? "thresholds" : "weights";
         goto out;
     }
-    if ((rc = cs_risk_score(r, y, rows, score, contrib, level, err)) !=
-        CS_OK)
+    if ((rc = cs_risk_score(r, y, rows, score, contrib, level, err)) != CS_OK)
         goto out;
 
     yajl_gen_map_open(out);
     cs_cli_key(out, "weight_method");
-    yajl_gen_string(out, (const unsigned char *)wo.method,
-                    strlen(wo.method));
+    yajl_gen_string(out, (const unsigned char *)wo.method, strlen(wo.method));
     cs_cli_vector(out, "weights", w, cols);
     if (wo.has_ahp) {
         cs_cli_key(out, "ahp");
@@ -436,8 +427,7 @@ static cs_status run_risk_index(yajl_val in, yajl_gen out,
         yajl_gen_map_open(out);
         cs_cli_key(out, "id");
         if (ids[i] != NULL)
-            yajl_gen_string(out, (const unsigned char *)ids[i],
-                            strlen(ids[i]));
+            yajl_gen_string(out, (const unsigned char *)ids[i], strlen(ids[i]));
         else
             yajl_gen_integer(out, (long long)i);
         cs_cli_key(out, "score");

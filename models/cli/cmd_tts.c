@@ -65,8 +65,8 @@ static cs_status run_tts(yajl_val in, yajl_gen out, const char **field,
         rc = cs_err_set(err, CS_E_INVALID, "max_days: must be positive");
         goto out;
     }
-    if ((rc = read_targets(in, cs_graph_n_nodes(g), &ids, &n, field,
-                           err)) != CS_OK)
+    if ((rc = read_targets(in, cs_graph_n_nodes(g), &ids, &n, field, err)) !=
+        CS_OK)
         goto out;
     rank = calloc(n > 0 ? n : 1, sizeof(*rank));
     t = cs_tts_new(g, err);

@@ -16,8 +16,7 @@
 #define CS_CASCADE_EPS 1e-9
 
 const cs_cascade_opts cs_cascade_default_opts = {
-    .horizon_days = 90, .surge = 0.1, .fn = CS_PROD_LINEAR,
-    .keep_levels = 0};
+    .horizon_days = 90, .surge = 0.1, .fn = CS_PROD_LINEAR, .keep_levels = 0};
 
 /* Per-node shock windows, in CSR form: node i is hit by
  * win[win_off[i] .. win_off[i+1]). */
@@ -37,12 +36,12 @@ struct sim {
     double *avail;          /* max_in_degree scratch */
     uint32_t *active;       /* active node ids, in joining order */
     size_t n_active;
-    int32_t *slot;          /* node -> index in active, or -1 */
-    int32_t *tier;          /* node -> BFS distance from shocked nodes */
+    int32_t *slot; /* node -> index in active, or -1 */
+    int32_t *tier; /* node -> BFS distance from shocked nodes */
     /* per active slot */
     int32_t *tts, *last_below;
     double *min_level, *lost;
-    double *levels;         /* n_nodes x horizon if keep_levels */
+    double *levels; /* n_nodes x horizon if keep_levels */
 };
 
 static void sim_free(struct sim *s)
@@ -76,11 +75,10 @@ static cs_status check_shocks(const cs_graph *g, const cs_shock *shocks,
         const cs_shock *sh = &shocks[k];
         if (!(sh->capacity_loss >= 0.0 && sh->capacity_loss <= 1.0))
             return cs_err_set(err, CS_E_INVALID,
-                              "shock %zu: capacity loss must lie in [0, 1]",
-                              k);
+                              "shock %zu: capacity loss must lie in [0, 1]", k);
         if (sh->n_nodes > 0 && sh->nodes == NULL)
-            return cs_err_set(err, CS_E_INVALID,
-                              "shock %zu: node list missing", k);
+            return cs_err_set(err, CS_E_INVALID, "shock %zu: node list missing",
+                              k);
         for (size_t j = 0; j < sh->n_nodes; j++)
             if (sh->nodes[j] >= g->n_nodes)
                 return cs_err_set(err, CS_E_INVALID,
@@ -115,13 +113,11 @@ static cs_status build_windows(struct sim *s, const cs_shock *shocks,
                     s->win_off[i + 1]++;
                     total++;
                 } else {
-                    uint64_t end =
-                        (uint64_t)sh->start_day + sh->duration_days;
+                    uint64_t end = (uint64_t)sh->start_day + sh->duration_days;
                     s->win[fill[i]++] = (struct window){
                         .loss = sh->capacity_loss,
                         .start = sh->start_day,
-                        .end = end > UINT32_MAX ? UINT32_MAX
-                                                : (uint32_t)end};
+                        .end = end > UINT32_MAX ? UINT32_MAX : (uint32_t)end};
                 }
             }
             for (size_t j = 0; j < sh->n_nodes; j++)
@@ -256,9 +252,9 @@ static cs_status alloc_sim(struct sim *s)
     s->min_level = malloc(n * sizeof(double));
     s->lost = calloc(n, sizeof(double));
     if (s->x_prev == NULL || s->x_cur == NULL || s->inv == NULL ||
-        s->avail == NULL || s->active == NULL || s->slot == NULL || s->tier == NULL ||
-        s->tts == NULL || s->last_below == NULL || s->min_level == NULL ||
-        s->lost == NULL)
+        s->avail == NULL || s->active == NULL || s->slot == NULL ||
+        s->tier == NULL || s->tts == NULL || s->last_below == NULL ||
+        s->min_level == NULL || s->lost == NULL)
         return CS_E_NOMEM;
     for (size_t i = 0; i < n; i++) {
         s->x_prev[i] = 1.0;
@@ -301,9 +297,8 @@ static cs_status collect(struct sim *s, cs_cascade_result *r)
         im->node = i;
         im->tier = s->tier[i];
         im->tts_day = s->tts[k];
-        im->ttr_day = (uint32_t)s->last_below[k] + 1 < h
-                          ? s->last_below[k] + 1
-                          : -1;
+        im->ttr_day =
+            (uint32_t)s->last_below[k] + 1 < h ? s->last_below[k] + 1 : -1;
         im->min_level = s->min_level[k];
         im->lost_units = s->lost[k] * v->output_per_day;
         im->lost_value = im->lost_units * v->unit_value;
@@ -312,15 +307,13 @@ static cs_status collect(struct sim *s, cs_cascade_result *r)
     }
     qsort(r->impacts, r->n_impacted, sizeof(*r->impacts), by_lost_value);
     if (s->o.keep_levels) {
-        r->levels =
-            malloc((r->n_impacted > 0 ? r->n_impacted : 1) * h *
-                   sizeof(double));
+        r->levels = malloc((r->n_impacted > 0 ? r->n_impacted : 1) * h *
+                           sizeof(double));
         if (r->levels == NULL)
             return CS_E_NOMEM;
         for (size_t k = 0; k < r->n_impacted; k++) {
             size_t at = (size_t)s->slot[r->impacts[k].node];
-            memcpy(r->levels + k * h, s->levels + at * h,
-                   h * sizeof(double));
+            memcpy(r->levels + k * h, s->levels + at * h, h * sizeof(double));
         }
     }
     return CS_OK;

@@ -37,7 +37,7 @@ cs_status cs_iim_dynamic(const double *a_star, size_t n, const double *c_star,
 
 /* Resilience coefficient that takes a sector from q0 to qT in T days
  * when it recovers alone: k = ln(q0 / qT) / (T (1 - a_ii)). */
-cs_status cs_iim_resilience(double q0, double q_t, double t_days,
-                            double a_ii, double *k, cs_err *err);
+cs_status cs_iim_resilience(double q0, double q_t, double t_days, double a_ii,
+                            double *k, cs_err *err);
 
 #endif

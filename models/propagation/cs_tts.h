@@ -16,10 +16,10 @@ typedef struct cs_tts cs_tts; /* opaque: reusable LP workspace */
 
 typedef struct cs_tts_entry {
     uint32_t node;
-    double tts_days;   /* capped at max_days */
-    double ttr_days;   /* the node's own recovery time */
-    int is_capped;     /* TTS reached max_days: survives the horizon */
-    int is_hidden;     /* tts_days < ttr_days */
+    double tts_days; /* capped at max_days */
+    double ttr_days; /* the node's own recovery time */
+    int is_capped;   /* TTS reached max_days: survives the horizon */
+    int is_hidden;   /* tts_days < ttr_days */
 } cs_tts_entry;
 
 /* Returns a new solver for g (borrowed: g must outlive it); the caller

@@ -33,8 +33,7 @@ static cs_status check_input(size_t n_nodes, const cs_node *nodes,
         const cs_link *l = &links[e];
         if (l->supplier >= n_nodes || l->buyer >= n_nodes)
             return cs_err_set(err, CS_E_INVALID,
-                              "link %zu names a node beyond %zu", e,
-                              n_nodes);
+                              "link %zu names a node beyond %zu", e, n_nodes);
         if (l->supplier == l->buyer)
             return cs_err_set(err, CS_E_INVALID,
                               "link %zu joins node %u to itself", e,
@@ -101,10 +100,8 @@ cs_graph *cs_graph_new(size_t n_nodes, const cs_node *nodes, size_t n_links,
     g->in_off = calloc(n_nodes + 1, sizeof(*g->in_off));
     g->in_idx = malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_idx));
     g->in_sup = malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_sup));
-    g->in_share =
-        malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_share));
-    g->in_cover =
-        malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_cover));
+    g->in_share = malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_share));
+    g->in_cover = malloc((n_links > 0 ? n_links : 1) * sizeof(*g->in_cover));
     if (g->nodes == NULL || g->links == NULL || g->out_off == NULL ||
         g->in_off == NULL || g->in_idx == NULL || g->in_sup == NULL ||
         g->in_share == NULL || g->in_cover == NULL)

@@ -32,8 +32,8 @@ static cs_status check_model(const double *a, size_t n, const double *c,
                               i / n, i % n);
     for (size_t i = 0; i < n; i++)
         if (!(c[i] >= 0.0 && c[i] <= 1.0))
-            return cs_err_set(err, CS_E_INVALID,
-                              "c*[%zu] must lie in [0, 1]", i);
+            return cs_err_set(err, CS_E_INVALID, "c*[%zu] must lie in [0, 1]",
+                              i);
     return CS_OK;
 }
 
@@ -233,8 +233,8 @@ cs_status cs_iim_dynamic(const double *a_star, size_t n, const double *c_star,
                               "daily step would overshoot",
                               i, i, i);
         if (!(q0[i] >= 0.0 && q0[i] <= 1.0))
-            return cs_err_set(err, CS_E_INVALID,
-                              "q0[%zu] must lie in [0, 1]", i);
+            return cs_err_set(err, CS_E_INVALID, "q0[%zu] must lie in [0, 1]",
+                              i);
         q_t[i] = q0[i];
     }
     for (uint32_t t = 0; t < days; t++) {
@@ -250,8 +250,8 @@ cs_status cs_iim_dynamic(const double *a_star, size_t n, const double *c_star,
     return CS_OK;
 }
 
-cs_status cs_iim_resilience(double q0, double q_t, double t_days,
-                            double a_ii, double *k, cs_err *err)
+cs_status cs_iim_resilience(double q0, double q_t, double t_days, double a_ii,
+                            double *k, cs_err *err)
 {
     if (k == NULL)
         return cs_err_set(err, CS_E_INVALID, "output missing");
@@ -259,8 +259,7 @@ cs_status cs_iim_resilience(double q0, double q_t, double t_days,
         return cs_err_set(err, CS_E_INVALID,
                           "need 0 < q(T) < q(0) <= 1 to recover");
     if (!(t_days > 0.0 && isfinite(t_days)))
-        return cs_err_set(err, CS_E_INVALID,
-                          "recovery time must be positive");
+        return cs_err_set(err, CS_E_INVALID, "recovery time must be positive");
     if (!(a_ii >= 0.0 && a_ii < 1.0))
         return cs_err_set(err, CS_E_INVALID, "a*_ii must lie in [0, 1)");
     *k = log(q0 / q_t) / (t_days * (1.0 - a_ii));

@@ -11,7 +11,7 @@
 
 struct cs__lp {
     glp_prob *p;
-    int *ind;     /* 1-based row scratch for glp_set_mat_row */
+    int *ind; /* 1-based row scratch for glp_set_mat_row */
     double *val;
     size_t cap;
 };
@@ -61,8 +61,7 @@ size_t cs__lp_add_col(cs__lp *lp, double lo, double hi, double obj)
 }
 
 cs_status cs__lp_add_row(cs__lp *lp, size_t n, const size_t *col,
-                         const double *val, double lo, double hi,
-                         cs_err *err)
+                         const double *val, double lo, double hi, cs_err *err)
 {
     size_t n_cols = (size_t)glp_get_num_cols(lp->p);
     int i;
@@ -111,8 +110,8 @@ cs_status cs__lp_solve(cs__lp *lp, double *obj, double *x, cs_err *err)
     ret = glp_simplex(lp->p, &parm);
     glp_term_out(old_term);
     if (ret != 0)
-        return cs_err_set(err, CS_E_NUMERIC,
-                          "LP solver failed (GLPK code %d)", ret);
+        return cs_err_set(err, CS_E_NUMERIC, "LP solver failed (GLPK code %d)",
+                          ret);
     status = glp_get_status(lp->p);
     if (status != GLP_OPT)
         return cs_err_set(err, CS_E_NUMERIC,

@@ -18,9 +18,9 @@ struct cs_graph {
     uint32_t *in_idx;  /* n_links indices into links */
     /* The cascade's hot loop reads a buyer's inputs in order, so their
      * fields are also kept in in-CSR order (structure of arrays). */
-    uint32_t *in_sup;  /* n_links: supplier of in-link k */
-    double *in_share;  /* n_links: share of in-link k */
-    double *in_cover;  /* n_links: cover_days of in-link k */
+    uint32_t *in_sup; /* n_links: supplier of in-link k */
+    double *in_share; /* n_links: share of in-link k */
+    double *in_cover; /* n_links: cover_days of in-link k */
     uint32_t max_in_degree;
 };
 
@@ -38,8 +38,7 @@ void cs__lp_reset(cs__lp *lp);
 size_t cs__lp_add_col(cs__lp *lp, double lo, double hi, double obj);
 /* Adds a row lo <= sum val[k] * x[col[k]] <= hi (use +-CS__LP_INF). */
 cs_status cs__lp_add_row(cs__lp *lp, size_t n, const size_t *col,
-                         const double *val, double lo, double hi,
-                         cs_err *err);
+                         const double *val, double lo, double hi, cs_err *err);
 /* Solves; on CS_OK fills *obj and x (one entry per column, or NULL). */
 cs_status cs__lp_solve(cs__lp *lp, double *obj, double *x, cs_err *err);
 void cs__lp_free(cs__lp *lp);

@@ -131,8 +131,7 @@ cs_status cs_tts_node(cs_tts *t, uint32_t node, double max_days,
         return cs_err_set(err, CS_E_INVALID, "node %u does not exist",
                           (unsigned)node);
     if (!(max_days > 0.0 && max_days <= CS_GRAPH_MAX_DAYS))
-        return cs_err_set(err, CS_E_INVALID,
-                          "max_days must lie in (0, %.0f]",
+        return cs_err_set(err, CS_E_INVALID, "max_days must lie in (0, %.0f]",
                           CS_GRAPH_MAX_DAYS);
     cs__lp_reset(t->lp);
     t->n_alts = 0;
@@ -165,8 +164,7 @@ cs_status cs_tts_node(cs_tts *t, uint32_t node, double max_days,
             t->cols[n] = t->alts[k].col;
             t->vals[n++] = 1.0;
         }
-        rc = cs__lp_add_row(t->lp, n, t->cols, t->vals, -CS__LP_INF, 0.0,
-                            err);
+        rc = cs__lp_add_row(t->lp, n, t->cols, t->vals, -CS__LP_INF, 0.0, err);
         if (rc != CS_OK)
             return rc;
         a = b;
@@ -196,8 +194,9 @@ cs_status cs_tts_rank(cs_tts *t, const uint32_t *nodes, size_t n,
                       double max_days, cs_tts_entry *out, cs_err *err)
 {
     if (t == NULL || out == NULL || (n > 0 && nodes == NULL))
-        return cs_err_set(err, CS_E_INVALID, "solver, nodes or output "
-                                             "missing");
+        return cs_err_set(err, CS_E_INVALID,
+                          "solver, nodes or output "
+                          "missing");
     for (size_t i = 0; i < n; i++) {
         double tts;
         cs_status rc = cs_tts_node(t, nodes[i], max_days, &tts, err);

@@ -59,8 +59,8 @@ cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
 /* Entropy weights (熵权法) of normalised indicators y (n_rows x n_cols,
  * values in [0, 1]) into w (n_cols, sums to 1). When no column varies,
  * every weight is 1/n_cols. */
-cs_status cs_risk_entropy_weights(const double *y, size_t n_rows,
-                                  size_t n_cols, double *w, cs_err *err);
+cs_status cs_risk_entropy_weights(const double *y, size_t n_rows, size_t n_cols,
+                                  double *w, cs_err *err);
 
 typedef struct cs_risk_ahp_result {
     double lambda_max; /* principal eigenvalue of the pairwise matrix */
@@ -81,8 +81,7 @@ cs_status cs_risk_ahp(const double *pairwise, size_t n, double max_cr,
 
 /* w = alpha * w_ahp + (1 - alpha) * w_entropy, renormalised to sum 1. */
 cs_status cs_risk_blend_weights(const double *w_ahp, const double *w_entropy,
-                                size_t n, double alpha, double *w,
-                                cs_err *err);
+                                size_t n, double alpha, double *w, cs_err *err);
 
 typedef struct cs_risk cs_risk; /* opaque: weights and thresholds */
 
@@ -114,8 +113,8 @@ const char *cs_risk_level_name(cs_risk_level level);
  * length snprintf would have written (truncated when >= buf_bytes). */
 size_t cs_risk_explain(double score, cs_risk_level level,
                        const char *const *names, const double *raw,
-                       const double *contrib, size_t n, size_t top_k,
-                       char *buf, size_t buf_bytes);
+                       const double *contrib, size_t n, size_t top_k, char *buf,
+                       size_t buf_bytes);
 
 /* Aggregates member scores into n_groups group scores: group[i] <
  * n_groups names member i's group; weight (n, e.g. purchase volume) may

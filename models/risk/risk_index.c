@@ -40,8 +40,8 @@ cs_risk *cs_risk_new(const double *weights, size_t n_indicators,
         cs_err_set(err, CS_E_INVALID, "weights sum to %.9g, not 1", sum);
         return NULL;
     }
-    if (!(t->yellow >= 0.0 && t->yellow <= t->orange &&
-          t->orange <= t->red && t->red <= 100.0)) {
+    if (!(t->yellow >= 0.0 && t->yellow <= t->orange && t->orange <= t->red &&
+          t->red <= 100.0)) {
         cs_err_set(err, CS_E_INVALID,
                    "thresholds must satisfy 0 <= yellow <= orange <= red "
                    "<= 100");
@@ -123,15 +123,14 @@ cs_status cs_risk_score(const cs_risk *r, const double *y, size_t n_rows,
 
 size_t cs_risk_explain(double score, cs_risk_level level,
                        const char *const *names, const double *raw,
-                       const double *contrib, size_t n, size_t top_k,
-                       char *buf, size_t buf_bytes)
+                       const double *contrib, size_t n, size_t top_k, char *buf,
+                       size_t buf_bytes)
 {
     size_t len = 0;
     int used[CS_RISK_MAX_INDICATORS] = {0};
     int w;
 
-    w = snprintf(buf, buf_bytes, "%.0f, %s", score,
-                 cs_risk_level_name(level));
+    w = snprintf(buf, buf_bytes, "%.0f, %s", score, cs_risk_level_name(level));
     len += w > 0 ? (size_t)w : 0;
     if (n > CS_RISK_MAX_INDICATORS)
         n = CS_RISK_MAX_INDICATORS;
@@ -177,8 +176,8 @@ cs_status cs_risk_aggregate(const double *score, const double *weight,
     for (size_t i = 0; i < n; i++) {
         if (group[i] >= n_groups)
             return cs_err_set(err, CS_E_INVALID,
-                              "member %zu names group %u, only %zu groups",
-                              i, (unsigned)group[i], n_groups);
+                              "member %zu names group %u, only %zu groups", i,
+                              (unsigned)group[i], n_groups);
         if (!(score[i] >= 0.0 && score[i] <= 100.0))
             return cs_err_set(err, CS_E_INVALID,
                               "score %zu must lie in [0, 100]", i);

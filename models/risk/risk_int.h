@@ -8,8 +8,8 @@
 #include "cs_risk.h"
 
 struct cs_risk {
-    size_t n;                             /* indicators */
-    double w[CS_RISK_MAX_INDICATORS];     /* weights, sum 1 */
+    size_t n;                         /* indicators */
+    double w[CS_RISK_MAX_INDICATORS]; /* weights, sum 1 */
     cs_risk_thresholds t;
 };
 

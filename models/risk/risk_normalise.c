@@ -174,8 +174,7 @@ cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
     double *scratch = NULL;
     cs_status rc;
 
-    if (x == NULL || dir == NULL || out == NULL || n_rows == 0 ||
-        n_cols == 0)
+    if (x == NULL || dir == NULL || out == NULL || n_rows == 0 || n_cols == 0)
         return cs_err_set(err, CS_E_INVALID,
                           "indicator matrix is empty or missing");
     if (n_cols > CS_RISK_MAX_INDICATORS)
@@ -186,8 +185,7 @@ cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
         return cs_err_set(err, CS_E_INVALID, "unknown normalisation %d",
                           (int)method);
     for (size_t j = 0; j < n_cols; j++)
-        if (dir[j] != CS_RISK_HIGHER_RISKIER &&
-            dir[j] != CS_RISK_HIGHER_SAFER)
+        if (dir[j] != CS_RISK_HIGHER_RISKIER && dir[j] != CS_RISK_HIGHER_SAFER)
             return cs_err_set(err, CS_E_INVALID,
                               "indicator %zu has an unknown direction", j);
     for (size_t i = 0; i < n_rows * n_cols; i++)

@@ -13,8 +13,8 @@
  * accepted; a[i][j] * a[j][i] must be 1 within this. */
 #define CS_RISK_AHP_RECIPROCAL_TOL 0.02
 
-cs_status cs_risk_entropy_weights(const double *y, size_t n_rows,
-                                  size_t n_cols, double *w, cs_err *err)
+cs_status cs_risk_entropy_weights(const double *y, size_t n_rows, size_t n_cols,
+                                  double *w, cs_err *err)
 {
     double sum_d = 0.0, k;
 
@@ -76,8 +76,8 @@ static cs_status check_pairwise(const double *a, size_t n, cs_err *err)
                                   i, j);
         }
         if (fabs(a[i * n + i] - 1.0) > 1e-9)
-            return cs_err_set(err, CS_E_INVALID,
-                              "pairwise[%zu][%zu] must be 1", i, i);
+            return cs_err_set(err, CS_E_INVALID, "pairwise[%zu][%zu] must be 1",
+                              i, i);
         for (size_t j = i + 1; j < n; j++)
             if (fabs(a[i * n + j] * a[j * n + i] - 1.0) >
                 CS_RISK_AHP_RECIPROCAL_TOL)
@@ -183,8 +183,7 @@ out:
 }
 
 cs_status cs_risk_blend_weights(const double *w_ahp, const double *w_entropy,
-                                size_t n, double alpha, double *w,
-                                cs_err *err)
+                                size_t n, double alpha, double *w, cs_err *err)
 {
     double sum = 0.0;
 

@@ -100,8 +100,7 @@ struct index_out {
 /* Full recompute: network criticality from the graph, normalisation
  * within industries (robust z), entropy weights, scores with
  * contributions, aggregation to regions. */
-static struct index_out run_index(const cs_graph *g, double *reach,
-                                  cs_err *err)
+static struct index_out run_index(const cs_graph *g, double *reach, cs_err *err)
 {
     size_t n = cs_graph_n_nodes(g);
     double *x = malloc(n * N_INDICATORS * sizeof(*x));
@@ -126,24 +125,24 @@ static struct index_out run_index(const cs_graph *g, double *reach,
         double *row = x + i * N_INDICATORS;
         industry[i] = (uint32_t)(rnd() % N_INDUSTRIES);
         region[i] = cs_graph_node(g, (uint32_t)i)->region;
-        row[0] = 0.6 + 0.4 * unif();             /* on-time rate, safer */
-        row[1] = 5.0 + 40.0 * unif();            /* lead time mean */
-        row[2] = 0.5 * unif();                   /* lead time CV */
-        row[3] = 0.7 + 0.3 * unif();             /* fill rate, safer */
-        row[4] = unif() < 0.2 ? 1.0 : 0.0;       /* single source */
-        row[5] = unif();                         /* buyer HHI */
-        row[6] = unif();                         /* customer concentration */
-        row[7] = 3.0 * (unif() - 0.5);           /* production drop z */
-        row[8] = unif();                         /* capacity utilisation */
-        row[9] = unif() < 0.9 ? 0.0 : unif();    /* event exposure */
-        row[10] = 0.0;                           /* criticality, below */
-        row[11] = unif();                        /* spare indicator */
+        row[0] = 0.6 + 0.4 * unif();          /* on-time rate, safer */
+        row[1] = 5.0 + 40.0 * unif();         /* lead time mean */
+        row[2] = 0.5 * unif();                /* lead time CV */
+        row[3] = 0.7 + 0.3 * unif();          /* fill rate, safer */
+        row[4] = unif() < 0.2 ? 1.0 : 0.0;    /* single source */
+        row[5] = unif();                      /* buyer HHI */
+        row[6] = unif();                      /* customer concentration */
+        row[7] = 3.0 * (unif() - 0.5);        /* production drop z */
+        row[8] = unif();                      /* capacity utilisation */
+        row[9] = unif() < 0.9 ? 0.0 : unif(); /* event exposure */
+        row[10] = 0.0;                        /* criticality, below */
+        row[11] = unif();                     /* spare indicator */
         if (unif() < 0.02)
             row[(size_t)(rnd() % N_INDICATORS)] = NAN; /* missing */
     }
     for (int j = 0; j < N_INDICATORS; j++)
-        dir[j] = j == 0 || j == 3 ? CS_RISK_HIGHER_SAFER
-                                  : CS_RISK_HIGHER_RISKIER;
+        dir[j] =
+            j == 0 || j == 3 ? CS_RISK_HIGHER_SAFER : CS_RISK_HIGHER_RISKIER;
 
     t0 = now_s();
     if (cs_graph_downstream_reach(g, 0.5, 6, reach, err) != CS_OK)
@@ -161,8 +160,8 @@ static struct index_out run_index(const cs_graph *g, double *reach,
         die("scorer", err);
     if (cs_risk_score(risk, y, n, score, contrib, level, err) != CS_OK)
         die("score", err);
-    if (cs_risk_aggregate(score, NULL, region, n, N_REGIONS,
-                          CS_RISK_AGG_MEAN, region_score, err) != CS_OK)
+    if (cs_risk_aggregate(score, NULL, region, n, N_REGIONS, CS_RISK_AGG_MEAN,
+                          region_score, err) != CS_OK)
         die("aggregate", err);
     r.seconds = now_s() - t0;
 
@@ -204,8 +203,11 @@ int main(int argc, char **argv)
     struct index_out idx;
     cs_cascade_result *cr = NULL;
     cs_cascade_opts o = cs_cascade_default_opts;
-    cs_shock shock = {.has_region = 1, .region = 7, .capacity_loss = 1.0,
-                      .start_day = 0, .duration_days = 14};
+    cs_shock shock = {.has_region = 1,
+                      .region = 7,
+                      .capacity_loss = 1.0,
+                      .start_day = 0,
+                      .duration_days = 14};
     struct by_reach *order;
     uint32_t targets[N_TTS_TARGETS];
     cs_tts_entry *rank = malloc(N_TTS_TARGETS * sizeof(*rank));

@@ -162,9 +162,12 @@ static void fuzz_graph(struct bytes *b)
         return;
     for (int i = 0; i < 3; i++)
         down[i] = take_u8(b) % 13;
-    sh = (cs_shock){.nodes = down, .n_nodes = take_u8(b) % 4,
-                    .has_region = take_u8(b) & 1, .region = 1,
-                    .capacity_loss = take_d(b), .start_day = take_u8(b) % 5,
+    sh = (cs_shock){.nodes = down,
+                    .n_nodes = take_u8(b) % 4,
+                    .has_region = take_u8(b) & 1,
+                    .region = 1,
+                    .capacity_loss = take_d(b),
+                    .start_day = take_u8(b) % 5,
                     .duration_days = take_u8(b) % 30};
     o.horizon_days = 1 + take_u8(b) % 40;
     o.surge = take_d(b);

@@ -17,9 +17,15 @@ static cs_graph *chain(double cover1, double cover2)
         {.output_per_day = 20, .unit_value = 100, .region = 2},
     };
     const cs_link links[] = {
-        {.supplier = 0, .buyer = 1, .volume_per_day = 100, .share = 1,
+        {.supplier = 0,
+         .buyer = 1,
+         .volume_per_day = 100,
+         .share = 1,
          .cover_days = cover1},
-        {.supplier = 1, .buyer = 2, .volume_per_day = 50, .share = 1,
+        {.supplier = 1,
+         .buyer = 2,
+         .volume_per_day = 50,
+         .share = 1,
          .cover_days = cover2},
     };
     cs_err err = {0};
@@ -43,8 +49,11 @@ static void chain_hand_case(void **state)
      * ships again on day 10, node 1 gets it on day 11). Node 2 (3 days of
      * stock) falls on day 10 (= 6 + 1 + 3) and is back on day 12. */
     const uint32_t down[] = {0};
-    const cs_shock sh = {.nodes = down, .n_nodes = 1, .capacity_loss = 1,
-                         .start_day = 0, .duration_days = 10};
+    const cs_shock sh = {.nodes = down,
+                         .n_nodes = 1,
+                         .capacity_loss = 1,
+                         .start_day = 0,
+                         .duration_days = 10};
     cs_cascade_opts o = cs_cascade_default_opts;
     cs_cascade_result *r = NULL;
     const cs_impact *im;
@@ -95,12 +104,15 @@ static void linear_and_leontief_production(void **state)
                               {.output_per_day = 1, .unit_value = 1}};
     const cs_link links[] = {
         {.supplier = 0, .buyer = 2, .volume_per_day = 1, .share = 0.4},
-        {.supplier = 1, .buyer = 2, .volume_per_day = 1, .share = 0.6,
+        {.supplier = 1,
+         .buyer = 2,
+         .volume_per_day = 1,
+         .share = 0.6,
          .product = 1},
     };
     const uint32_t down[] = {0};
-    const cs_shock sh = {.nodes = down, .n_nodes = 1, .capacity_loss = 1,
-                         .duration_days = 5};
+    const cs_shock sh = {
+        .nodes = down, .n_nodes = 1, .capacity_loss = 1, .duration_days = 5};
     cs_cascade_opts o = cs_cascade_default_opts;
     cs_cascade_result *r = NULL;
     cs_err err = {0};
@@ -123,8 +135,11 @@ static void partial_loss_with_region(void **state)
 {
     (void)state;
     /* region 2 = nodes 1 and 2 lose 30% for 4 days from day 2 */
-    const cs_shock sh = {.has_region = 1, .region = 2, .capacity_loss = 0.3,
-                         .start_day = 2, .duration_days = 4};
+    const cs_shock sh = {.has_region = 1,
+                         .region = 2,
+                         .capacity_loss = 0.3,
+                         .start_day = 2,
+                         .duration_days = 4};
     cs_cascade_result *r = NULL;
     cs_err err = {0};
     cs_graph *g = chain(0, 10);
@@ -146,8 +161,8 @@ static void zero_shock_changes_nothing(void **state)
 {
     (void)state;
     const uint32_t down[] = {0, 1};
-    const cs_shock sh = {.nodes = down, .n_nodes = 2, .capacity_loss = 0,
-                         .duration_days = 30};
+    const cs_shock sh = {
+        .nodes = down, .n_nodes = 2, .capacity_loss = 0, .duration_days = 30};
     cs_cascade_result *r = NULL;
     cs_err err = {0};
     cs_graph *g = chain(0, 0);
@@ -171,8 +186,11 @@ static void never_creates_output(void **state)
     cs_link *links = calloc(M, sizeof(*links));
     unsigned seed = 4242, n_in[N] = {0};
     uint32_t down[5] = {1, 7, 42, 99, 200};
-    cs_shock sh = {.nodes = down, .n_nodes = 5, .capacity_loss = 0.8,
-                   .start_day = 3, .duration_days = 20};
+    cs_shock sh = {.nodes = down,
+                   .n_nodes = 5,
+                   .capacity_loss = 0.8,
+                   .start_day = 3,
+                   .duration_days = 20};
     cs_cascade_opts o = cs_cascade_default_opts;
     cs_cascade_result *r = NULL;
     cs_err err = {0};
@@ -194,7 +212,9 @@ static void never_creates_output(void **state)
         if (s == b || n_in[b] >= 4)
             continue;
         n_in[b]++;
-        links[m++] = (cs_link){.supplier = s, .buyer = b, .share = 0.25,
+        links[m++] = (cs_link){.supplier = s,
+                               .buyer = b,
+                               .share = 0.25,
                                .volume_per_day = 1,
                                .cover_days = (double)(seed % 7)};
     }
@@ -240,12 +260,10 @@ static void bad_shocks_are_refused(void **state)
     assert_int_equal(cs_cascade_run(g, &missing, 1, NULL, &r, &err),
                      CS_E_INVALID);
     o.horizon_days = 0;
-    assert_int_equal(cs_cascade_run(g, NULL, 0, &o, &r, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_cascade_run(g, NULL, 0, &o, &r, &err), CS_E_INVALID);
     o = cs_cascade_default_opts;
     o.surge = -1;
-    assert_int_equal(cs_cascade_run(g, NULL, 0, &o, &r, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_cascade_run(g, NULL, 0, &o, &r, &err), CS_E_INVALID);
     assert_null(r);
     cs_cascade_result_free(NULL);
     cs_graph_free(g);

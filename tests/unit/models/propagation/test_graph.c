@@ -46,14 +46,12 @@ static void downstream_reach_on_a_chain(void **state)
     cs_graph *g = cs_graph_new(3, three, 2, links, &err);
 
     assert_non_null(g);
-    assert_int_equal(cs_graph_downstream_reach(g, 0.5, 10, reach, &err),
-                     CS_OK);
+    assert_int_equal(cs_graph_downstream_reach(g, 0.5, 10, reach, &err), CS_OK);
     cs_assert_near(reach[2], 0.0, 1e-12);
     cs_assert_near(reach[1], 50.0, 1e-12);
     cs_assert_near(reach[0], 20.0 + 0.5 * 50.0, 1e-12);
     /* one tier only: r0 = 20 */
-    assert_int_equal(cs_graph_downstream_reach(g, 0.5, 1, reach, &err),
-                     CS_OK);
+    assert_int_equal(cs_graph_downstream_reach(g, 0.5, 1, reach, &err), CS_OK);
     cs_assert_near(reach[0], 20.0, 1e-12);
     assert_int_equal(cs_graph_downstream_reach(g, 2.0, 1, reach, &err),
                      CS_E_INVALID);
@@ -73,8 +71,8 @@ static void bad_links_are_refused(void **state)
         {.supplier = 0, .buyer = 2, .share = 0.7},
         {.supplier = 1, .buyer = 2, .share = 0.7},
     };
-    const cs_node bad_node[] = {{.output_per_day = -1}, {.unit_value = 0},
-                              {.unit_value = 0}};
+    const cs_node bad_node[] = {
+        {.output_per_day = -1}, {.unit_value = 0}, {.unit_value = 0}};
     cs_err err = {0};
 
     assert_null(cs_graph_new(3, three, 1, neg_cover, &err));
@@ -86,6 +84,16 @@ static void bad_links_are_refused(void **state)
     assert_null(cs_graph_new(3, three, 2, shares, &err));
     assert_non_null(strstr(err.msg, "sum"));
     assert_null(cs_graph_new(3, bad_node, 0, NULL, &err));
+    /* quantities past 1e12 a day and times past 100 years are errors */
+    const cs_link huge_vol[] = {
+        {.supplier = 0, .buyer = 1, .volume_per_day = 1e13}};
+    const cs_link huge_cover[] = {
+        {.supplier = 0, .buyer = 1, .cover_days = 36501}};
+    const cs_node huge_ttr[] = {
+        {.ttr_days = 1e9}, {.ttr_days = 0}, {.ttr_days = 0}};
+    assert_null(cs_graph_new(3, three, 1, huge_vol, &err));
+    assert_null(cs_graph_new(3, three, 1, huge_cover, &err));
+    assert_null(cs_graph_new(3, huge_ttr, 0, NULL, &err));
     assert_null(cs_graph_new(0, three, 0, NULL, &err));
 }
 

@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cs_iim.h"
 
@@ -71,8 +72,7 @@ static void results_stay_in_unit_interval(void **state)
             seed = seed * 1664525u + 1013904223u;
             c[i] = (double)(seed >> 8) / (double)(1u << 24);
         }
-        assert_int_equal(cs_iim_static(a, N, c, q, NULL, NULL, &err),
-                         CS_OK);
+        assert_int_equal(cs_iim_static(a, N, c, q, NULL, NULL, &err), CS_OK);
         for (int i = 0; i < N; i++)
             assert_true(q[i] >= c[i] - 1e-12 && q[i] <= 1.0);
     }
@@ -93,14 +93,18 @@ static void bad_matrices_are_refused(void **state)
                      CS_E_NUMERIC);
     assert_int_equal(cs_iim_static(explosive, 2, c, q, NULL, NULL, &err),
                      CS_E_NUMERIC);
+    assert_non_null(strstr(err.msg, "spectral radius 1.41421"));
+    /* huge entries must not slip through by underflow */
+    const double huge[] = {1e308, 1e308, 1e308, 1e308};
+    assert_int_equal(cs_iim_static(huge, 2, c, q, NULL, NULL, &err),
+                     CS_E_NUMERIC);
     assert_int_equal(cs_iim_static(with_nan, 2, c, q, NULL, NULL, &err),
                      CS_E_INVALID);
     assert_int_equal(cs_iim_static(negative, 2, c, q, NULL, NULL, &err),
                      CS_E_INVALID);
     assert_int_equal(cs_iim_static(singular, 2, bad_c, q, NULL, NULL, &err),
                      CS_E_INVALID);
-    assert_int_equal(cs_iim_static(c, 0, c, q, NULL, NULL, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_iim_static(c, 0, c, q, NULL, NULL, &err), CS_E_INVALID);
 }
 
 static void dynamic_single_sector_closed_form(void **state)
@@ -148,8 +152,7 @@ static void dynamic_bad_input(void **state)
                      CS_E_INVALID);
     assert_int_equal(cs_iim_dynamic(a, 1, c, k_neg, q0, 10, qt, &err),
                      CS_E_INVALID);
-    assert_int_equal(cs_iim_dynamic(a, 1, c, k_neg + 0, bad_q0, 10, qt,
-                                    &err),
+    assert_int_equal(cs_iim_dynamic(a, 1, c, k_neg + 0, bad_q0, 10, qt, &err),
                      CS_E_INVALID);
 }
 
@@ -161,8 +164,7 @@ static void resilience_coefficient(void **state)
     double k = 0.0;
     cs_err err = {0};
 
-    assert_int_equal(cs_iim_resilience(0.5, 0.005, 30, 0.1, &k, &err),
-                     CS_OK);
+    assert_int_equal(cs_iim_resilience(0.5, 0.005, 30, 0.1, &k, &err), CS_OK);
     cs_assert_near(k, log(100.0) / 27.0, 1e-12);
     assert_int_equal(cs_iim_resilience(0.5, 0.6, 30, 0.1, &k, &err),
                      CS_E_INVALID);

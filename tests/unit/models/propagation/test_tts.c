@@ -13,13 +13,18 @@ static void stock_plus_alternative(void **state)
     /* 0 and 1 both supply product 0 to 2 (10 a day from 0, 7 days of
      * stock = 70 units); 1 has 5 a day spare. 0 down: 70 + 5t >= 10t
      * gives TTS = 14. 1 down: 0 has no spare, 7 days of stock: TTS = 7. */
-    const cs_node nodes[] = {{.ttr_days = 30},
-                             {.spare_per_day = 5, .ttr_days = 3},
-                             {.ttr_days = 0}};
+    const cs_node nodes[] = {
+        {.ttr_days = 30}, {.spare_per_day = 5, .ttr_days = 3}, {.ttr_days = 0}};
     const cs_link links[] = {
-        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+        {.supplier = 0,
+         .buyer = 2,
+         .volume_per_day = 10,
+         .share = 0.5,
          .cover_days = 7},
-        {.supplier = 1, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+        {.supplier = 1,
+         .buyer = 2,
+         .volume_per_day = 10,
+         .share = 0.5,
          .cover_days = 7},
     };
     cs_err err = {0};
@@ -37,6 +42,8 @@ static void stock_plus_alternative(void **state)
     cs_assert_near(tts, 365.0, 1e-9);
     assert_int_equal(cs_tts_node(t, 3, 365, &tts, &err), CS_E_INVALID);
     assert_int_equal(cs_tts_node(t, 0, -1, &tts, &err), CS_E_INVALID);
+    assert_int_equal(cs_tts_node(t, 0, 1e9, &tts, &err), CS_E_INVALID);
+    assert_int_equal(cs_tts_node(t, 0, NAN, &tts, &err), CS_E_INVALID);
     cs_tts_free(t);
     cs_graph_free(g);
 }
@@ -53,9 +60,15 @@ static void shared_spare_capacity(void **state)
                              {.ttr_days = 0},
                              {.ttr_days = 0}};
     const cs_link links[] = {
-        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+        {.supplier = 0,
+         .buyer = 2,
+         .volume_per_day = 10,
+         .share = 0.5,
          .cover_days = 2},
-        {.supplier = 0, .buyer = 3, .volume_per_day = 10, .share = 0.5,
+        {.supplier = 0,
+         .buyer = 3,
+         .volume_per_day = 10,
+         .share = 0.5,
          .cover_days = 2},
         {.supplier = 1, .buyer = 2, .volume_per_day = 1, .share = 0.1},
         {.supplier = 1, .buyer = 3, .volume_per_day = 1, .share = 0.1},
@@ -79,9 +92,15 @@ static void other_products_do_not_substitute(void **state)
     const cs_node nodes[] = {
         {.ttr_days = 0}, {.spare_per_day = 100}, {.ttr_days = 0}};
     const cs_link links[] = {
-        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+        {.supplier = 0,
+         .buyer = 2,
+         .volume_per_day = 10,
+         .share = 0.5,
          .cover_days = 3},
-        {.supplier = 1, .buyer = 2, .product = 5, .volume_per_day = 10,
+        {.supplier = 1,
+         .buyer = 2,
+         .product = 5,
+         .volume_per_day = 10,
          .share = 0.5},
     };
     cs_err err = {0};
@@ -100,13 +119,18 @@ static void hidden_risks_rank_first(void **state)
     (void)state;
     /* same graph as stock_plus_alternative: node 0 has TTS 14 < TTR 30
      * (hidden, gap 16); node 1 TTS 7 >= TTR 3; node 2 capped */
-    const cs_node nodes[] = {{.ttr_days = 30},
-                             {.spare_per_day = 5, .ttr_days = 3},
-                             {.ttr_days = 1}};
+    const cs_node nodes[] = {
+        {.ttr_days = 30}, {.spare_per_day = 5, .ttr_days = 3}, {.ttr_days = 1}};
     const cs_link links[] = {
-        {.supplier = 0, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+        {.supplier = 0,
+         .buyer = 2,
+         .volume_per_day = 10,
+         .share = 0.5,
          .cover_days = 7},
-        {.supplier = 1, .buyer = 2, .volume_per_day = 10, .share = 0.5,
+        {.supplier = 1,
+         .buyer = 2,
+         .volume_per_day = 10,
+         .share = 0.5,
          .cover_days = 7},
     };
     const uint32_t targets[] = {2, 1, 0};

@@ -121,8 +121,8 @@ static void explanation_names_top_contributors(void **state)
                           sizeof(buf));
     assert_non_null(strstr(buf, "hhi missing (+5.0)"));
     /* truncation: reports the full length, keeps a terminated prefix */
-    len = cs_risk_explain(68, CS_RISK_ORANGE, names, raw, contrib, 3, 3,
-                          tiny, sizeof(tiny));
+    len = cs_risk_explain(68, CS_RISK_ORANGE, names, raw, contrib, 3, 3, tiny,
+                          sizeof(tiny));
     assert_true(len >= sizeof(tiny));
     assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
@@ -142,19 +142,19 @@ static void aggregate_mean_and_max(void **state)
     cs_assert_near(out[0], 20.0, 1e-12);
     cs_assert_near(out[1], 65.0, 1e-12);
     assert_true(isnan(out[2])); /* no members */
-    assert_int_equal(cs_risk_aggregate(score, vol, group, 4, 2,
-                                       CS_RISK_AGG_MEAN, out, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_risk_aggregate(score, vol, group, 4, 2, CS_RISK_AGG_MEAN, out, &err),
+        CS_OK);
     cs_assert_near(out[0], (10.0 + 90.0) / 4.0, 1e-12);
     cs_assert_near(out[1], 80.0, 1e-12);
-    assert_int_equal(cs_risk_aggregate(score, NULL, group, 4, 2,
-                                       CS_RISK_AGG_MAX, out, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_risk_aggregate(score, NULL, group, 4, 2, CS_RISK_AGG_MAX, out, &err),
+        CS_OK);
     cs_assert_near(out[0], 30.0, 1e-12);
     cs_assert_near(out[1], 80.0, 1e-12);
-    assert_int_equal(cs_risk_aggregate(score, NULL, group, 4, 1,
-                                       CS_RISK_AGG_MAX, out, &err),
-                     CS_E_INVALID); /* group 1 out of range */
+    assert_int_equal(
+        cs_risk_aggregate(score, NULL, group, 4, 1, CS_RISK_AGG_MAX, out, &err),
+        CS_E_INVALID); /* group 1 out of range */
 }
 
 int main(void)

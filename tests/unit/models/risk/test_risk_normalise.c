@@ -19,9 +19,9 @@ static void minmax_respects_direction(void **state)
     double y[6];
     cs_err err = {0};
 
-    assert_int_equal(cs_risk_normalise(x, 3, 2, dir, NULL,
-                                       CS_RISK_NORM_MINMAX, y, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_risk_normalise(x, 3, 2, dir, NULL, CS_RISK_NORM_MINMAX, y, &err),
+        CS_OK);
     for (int i = 0; i < 6; i++)
         cs_assert_near(y[i], want[i], 1e-12);
 }
@@ -36,9 +36,9 @@ static void minmax_within_peer_groups(void **state)
     double y[4];
     cs_err err = {0};
 
-    assert_int_equal(cs_risk_normalise(x, 4, 1, dir, group,
-                                       CS_RISK_NORM_MINMAX, y, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_risk_normalise(x, 4, 1, dir, group, CS_RISK_NORM_MINMAX, y, &err),
+        CS_OK);
     cs_assert_near(y[0], 0.0, 1e-12);
     cs_assert_near(y[2], 1.0, 1e-12);
     cs_assert_near(y[1], 0.0, 1e-12);
@@ -54,9 +54,9 @@ static void missing_takes_group_median(void **state)
     double y[4];
     cs_err err = {0};
 
-    assert_int_equal(cs_risk_normalise(x, 4, 1, dir, NULL,
-                                       CS_RISK_NORM_MINMAX, y, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_risk_normalise(x, 4, 1, dir, NULL, CS_RISK_NORM_MINMAX, y, &err),
+        CS_OK);
     cs_assert_near(y[2], 0.25, 1e-12);
     cs_assert_near(y[3], 1.0, 1e-12);
 }
@@ -70,9 +70,9 @@ static void all_missing_and_constant_give_half(void **state)
     cs_err err = {0};
 
     for (int m = 0; m < 2; m++) {
-        assert_int_equal(cs_risk_normalise(x, 2, 2, dir, NULL,
-                                           (cs_risk_norm)m, y, &err),
-                         CS_OK);
+        assert_int_equal(
+            cs_risk_normalise(x, 2, 2, dir, NULL, (cs_risk_norm)m, y, &err),
+            CS_OK);
         for (int i = 0; i < 4; i++)
             cs_assert_near(y[i], 0.5, 1e-12);
     }
@@ -88,9 +88,9 @@ static void robust_z_hand_case(void **state)
     double y[5];
     cs_err err = {0};
 
-    assert_int_equal(cs_risk_normalise(x, 5, 1, dir, NULL,
-                                       CS_RISK_NORM_ROBUST_Z, y, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_risk_normalise(x, 5, 1, dir, NULL, CS_RISK_NORM_ROBUST_Z, y, &err),
+        CS_OK);
     cs_assert_near(y[2], 0.5, 1e-12);
     cs_assert_near(y[3], (1.0 / 1.4826 + 3.0) / 6.0, 1e-12);
     cs_assert_near(y[0], (-2.0 / 1.4826 + 3.0) / 6.0, 1e-12);
@@ -107,9 +107,9 @@ static void robust_z_falls_back_to_mean_deviation(void **state)
     double y[6];
     cs_err err = {0};
 
-    assert_int_equal(cs_risk_normalise(x, 6, 1, dir, NULL,
-                                       CS_RISK_NORM_ROBUST_Z, y, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_risk_normalise(x, 6, 1, dir, NULL, CS_RISK_NORM_ROBUST_Z, y, &err),
+        CS_OK);
     cs_assert_near(y[0], 0.5, 1e-12);
     cs_assert_near(y[4], 0.0, 1e-12); /* safer-up: high value, low risk */
 }
@@ -158,18 +158,18 @@ static void bad_input_is_refused(void **state)
     double y[2];
     cs_err err = {0};
 
-    assert_int_equal(cs_risk_normalise(x, 2, 1, dir, NULL,
-                                       CS_RISK_NORM_MINMAX, y, &err),
-                     CS_E_INVALID);
-    assert_int_equal(cs_risk_normalise(x, 1, 1, bad_dir, NULL,
-                                       CS_RISK_NORM_MINMAX, y, &err),
-                     CS_E_INVALID);
-    assert_int_equal(cs_risk_normalise(NULL, 0, 1, dir, NULL,
-                                       CS_RISK_NORM_MINMAX, y, &err),
-                     CS_E_INVALID);
-    assert_int_equal(cs_risk_normalise(x, 1, 1, dir, NULL, (cs_risk_norm)9,
-                                       y, &err),
-                     CS_E_INVALID);
+    assert_int_equal(
+        cs_risk_normalise(x, 2, 1, dir, NULL, CS_RISK_NORM_MINMAX, y, &err),
+        CS_E_INVALID);
+    assert_int_equal(
+        cs_risk_normalise(x, 1, 1, bad_dir, NULL, CS_RISK_NORM_MINMAX, y, &err),
+        CS_E_INVALID);
+    assert_int_equal(
+        cs_risk_normalise(NULL, 0, 1, dir, NULL, CS_RISK_NORM_MINMAX, y, &err),
+        CS_E_INVALID);
+    assert_int_equal(
+        cs_risk_normalise(x, 1, 1, dir, NULL, (cs_risk_norm)9, y, &err),
+        CS_E_INVALID);
 }
 
 int main(void)

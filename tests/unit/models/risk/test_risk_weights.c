@@ -75,12 +75,10 @@ static void entropy_bad_input(void **state)
     double w[1];
     cs_err err = {0};
 
-    assert_int_equal(cs_risk_entropy_weights(y, 2, 1, w, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_risk_entropy_weights(y, 2, 1, w, &err), CS_E_INVALID);
     assert_int_equal(cs_risk_entropy_weights(nan_y, 2, 1, w, &err),
                      CS_E_INVALID);
-    assert_int_equal(cs_risk_entropy_weights(y, 1, 1, w, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_risk_entropy_weights(y, 1, 1, w, &err), CS_E_INVALID);
 }
 
 static void ahp_consistent_matrix_is_exact(void **state)
@@ -152,8 +150,7 @@ static void saaty_random_index(void **state)
 {
     (void)state;
     /* Saaty (1980); Saaty (1990) EJOR 48:9-26 */
-    const double ri[] = {0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45,
-                         1.49};
+    const double ri[] = {0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49};
 
     for (size_t n = 1; n <= 10; n++)
         cs_assert_near(cs_risk_random_index(n), ri[n - 1], 1e-12);
@@ -191,12 +188,10 @@ static void ahp_bad_input(void **state)
     assert_int_equal(cs_risk_ahp(zero, 2, 0.1, w, &res, &err), CS_E_INVALID);
     assert_int_equal(cs_risk_ahp(bad_diag, 2, 0.1, w, &res, &err),
                      CS_E_INVALID);
-    assert_int_equal(cs_risk_ahp(nan_m, 2, 0.1, w, &res, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_risk_ahp(nan_m, 2, 0.1, w, &res, &err), CS_E_INVALID);
     for (int i = 0; i < 121; i++)
         big[i] = 1.0;
-    assert_int_equal(cs_risk_ahp(big, 11, 0.1, w, &res, &err),
-                     CS_E_TOO_LARGE);
+    assert_int_equal(cs_risk_ahp(big, 11, 0.1, w, &res, &err), CS_E_TOO_LARGE);
     assert_int_equal(cs_risk_ahp(big, 1, 0.1, w, &res, &err), CS_OK);
     cs_assert_near(w[0], 1.0, 0.0);
 }
