@@ -125,4 +125,31 @@ cs_status cs_risk_aggregate(const double *score, const double *weight,
 
 void cs_risk_free(cs_risk *r); /* NULL is a no-op */
 
+/* --- indicator helpers (risk_indicators.c); every input borrowed --- */
+
+/* Herfindahl-Hirschman index of a supplier base (or customer base) from
+ * volumes: sum of squared shares, in (0, 1]; 1 = single source. */
+cs_status cs_risk_hhi(const double *volume, size_t n, double *hhi, cs_err *err);
+
+/* Coefficient of variation (sample standard deviation / mean) of, e.g.,
+ * lead times; n >= 2 and a positive mean. */
+cs_status cs_risk_cv(const double *x, size_t n, double *cv, cs_err *err);
+
+/* Production drop against the enterprise's own baseline, as a z-score:
+ * (mean(history) - current) / sd(history), so a drop is positive
+ * (riskier). n >= 2; a flat history (sd 0) gives 0 when current equals
+ * it and +-CS_RISK_Z_FLAT otherwise. */
+#define CS_RISK_Z_FLAT 10.0
+cs_status cs_risk_baseline_z(const double *history, size_t n, double current,
+                             double *z, cs_err *err);
+
+/* Exposure to one risk event: severity (0-1) x proximity x time overlap,
+ * with proximity = max(0, 1 - distance_km / radius_km) and overlap the
+ * fraction of the window [from, to) (days) the event is active in.
+ * Sum over events for the indicator. */
+cs_status cs_risk_event_exposure(double severity, double distance_km,
+                                 double radius_km, double event_start_day,
+                                 double event_end_day, double from_day,
+                                 double to_day, double *exposure, cs_err *err);
+
 #endif
