@@ -35,6 +35,7 @@ enum { M_APE, M_SAPE, M_ASE, M_ASE_ALL };
 
 typedef struct ev_result {
     cs_status rc;
+    bool fell_back; /* the method failed; fc holds the seasonal naive */
     char msg[CS_ERR_MSG_BYTES];
     char model[128];
     size_t h;
@@ -92,11 +93,14 @@ static void usage(FILE *f)
             "(scale: in-sample mean\nabsolute seasonal difference, Hyndman "
             "& Koehler 2006); MASE(all) scales\nby the whole series, "
             "train and test, which is how the tourism\ncompetition's "
-            "printed MASE are computed. Each is averaged over the series\n"
-            "that have a step, then over steps (M-competition "
-            "convention).\n\n"
+            "printed MASE are computed. A single step averages over the\n"
+            "series that have it; a range of steps pools every (series, "
+            "step)\npair, the M-competition's average over horizons.\n\n"
+            "A series the method cannot forecast (e.g. too short) is "
+            "reported on stderr\nand scored with the seasonal naive, so "
+            "every method covers the same series.\n\n"
             "exit status: 0 all series forecast, 1 some series failed "
-            "(left out),\n64 usage, 65 malformed data, 66 cannot open "
+            "(see above),\n64 usage, 65 malformed data, 66 cannot open "
             "input, 70 internal error,\n73 cannot write output.\n",
             EV_PUB_FILE);
 }
@@ -118,10 +122,22 @@ static void *worker(void *arg)
         o.seed = c->opts.seed + i;
         r->h = h;
         r->rc = cs_forecast_run(s->train, s->n_train, h, &o, &f, &err);
-        if (r->rc == CS_OK) {
+        if (r->rc != CS_OK) {
+            /* score the series anyway, with the seasonal naive, so that
+             * every method is compared on the same series */
+            cs_fc_opts fb = o;
+            memcpy(r->msg, err.msg, sizeof(r->msg));
+            fb.method = CS_FC_SNAIVE;
+            fb.log_transform = false;
+            r->fell_back =
+                cs_forecast_run(s->train, s->n_train, h, &fb, &f, &err) ==
+                CS_OK;
+        }
+        if (r->rc == CS_OK || r->fell_back) {
             r->fc = malloc(5 * h * sizeof(double));
             if (r->fc == NULL) {
                 r->rc = CS_E_NOMEM;
+                r->fell_back = false;
                 (void)snprintf(r->msg, sizeof(r->msg), "out of memory");
             } else {
                 const double *lo80 = NULL, *hi80 = NULL, *lo95 = NULL,
@@ -143,8 +159,6 @@ static void *worker(void *arg)
                 (void)snprintf(r->model, sizeof(r->model), "%s",
                                cs_forecast_model(f));
             }
-        } else {
-            memcpy(r->msg, err.msg, sizeof(r->msg));
         }
         cs_forecast_free(f);
         atomic_fetch_add(&c->done, 1);
@@ -352,7 +366,7 @@ static int write_forecasts(const char *path, const ev_data *d,
     fprintf(fp, "series_id,h,value,lo80,hi80,lo95,hi95\n");
     for (size_t i = 0; i < n_use; i++) {
         const ev_result *r = &res[i];
-        if (r->rc != CS_OK)
+        if (r->rc != CS_OK && !r->fell_back)
             continue;
         for (size_t j = 0; j < r->h; j++) {
             fprintf(fp, "%s,%zu,%.10g", d->s[i].id, j + 1, r->fc[j]);
@@ -528,10 +542,12 @@ int main(int argc, char **argv)
                 bad_train = true;
         if (ctx.res[i].rc != CS_OK) {
             n_failed++;
-            fprintf(stderr, "cs-forecast-eval: series %s: %s\n", s->id,
+            fprintf(stderr, "cs-forecast-eval: series %s: %s%s\n", s->id,
                     bad_train ? "train part has NA or gaps"
-                              : ctx.res[i].msg);
-            continue;
+                              : ctx.res[i].msg,
+                    ctx.res[i].fell_back ? " (scored with snaive)" : "");
+            if (!ctx.res[i].fell_back)
+                continue;
         }
         if (s->n_test == 0)
             continue;
@@ -584,7 +600,8 @@ int main(int argc, char **argv)
         code = EXIT_CANTCREAT;
         goto out;
     }
-    printf("\nsummary: %zu series, %zu failed, %.2f s, %.0f series/s\n",
+    printf("\nsummary: %zu series, %zu failed (scored with snaive), %.2f s, "
+           "%.0f series/s\n",
            ctx.n_use, n_failed, secs,
            secs > 0 ? (double)ctx.n_use / secs : 0.0);
     if (n_failed > 0)
