@@ -443,7 +443,7 @@ cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
          * improved by a relative 1e-7 in ETS_STALL_ITER iterations: a
          * bound approached through the logistic map leaves a flat
          * direction in which the simplex never shrinks. */
-        double f_mark = gsl_multimin_fminimizer_minimum(mm);
+        double f_mark = HUGE_VAL; /* fval is unset until one iterate */
         int it;
         for (it = 0; it < ETS_MAX_ITER; it++) {
             double fnow;
@@ -461,7 +461,9 @@ cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
             }
         }
     }
-    best_lik = gsl_multimin_fminimizer_minimum(mm);
+    /* Evaluated here rather than read from mm: fval is not set when the
+     * first iterate already failed. */
+    best_lik = objective(gsl_multimin_fminimizer_x(mm), &w);
     if (!(best_lik < ETS_BAD_LIK) || !isfinite(best_lik)) {
         cs__ets_name(spec, fit->model_name, sizeof(fit->model_name));
         rc = cs_err_set(err, CS_E_NUMERIC, "could not fit %s",
