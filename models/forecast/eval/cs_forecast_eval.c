@@ -79,6 +79,12 @@ static void usage(FILE *f)
             "measure,horizons,\n"
             "                       value); default: %s next to "
             "DATA.csv\n"
+            "  --series FILE        only the series listed in FILE (one id a "
+            "line, or a CSV\n"
+            "                       whose first column is series_id); "
+            "published rows\n"
+            "                       labelled subset_N then compare with "
+            "the N series\n"
             "  --per-horizon        compare single horizons too, not only "
             "averages\n"
             "  --threads N          worker threads (default: online "
@@ -103,6 +109,58 @@ static void usage(FILE *f)
             "(see above),\n64 usage, 65 malformed data, 66 cannot open "
             "input, 70 internal error,\n73 cannot write output.\n",
             EV_PUB_FILE);
+}
+
+/* Keeps only the series whose ids FILE lists (first CSV column), in
+ * the data's order; frees the others. */
+static int keep_listed(ev_data *d, const char *path, cs_err *err)
+{
+    char line[EV_MAX_LINE_BYTES];
+    char *f[EV_MAX_ID_BYTES];
+    bool *keep = calloc(d->n > 0 ? d->n : 1, sizeof(bool));
+    size_t n_keep = 0, n_listed = 0;
+    FILE *fp = fopen(path, "r");
+
+    if (keep == NULL || fp == NULL) {
+        cs_err_set(err, fp == NULL ? CS_E_NOT_FOUND : CS_E_NOMEM,
+                   "could not read \"%s\": %s", path,
+                   fp == NULL ? strerror(errno) : "out of memory");
+        free(keep);
+        if (fp != NULL)
+            fclose(fp);
+        return -1;
+    }
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '\0' || ev_split_csv(line, f, EV_MAX_ID_BYTES) < 1 ||
+            strcmp(f[0], "series_id") == 0)
+            continue;
+        n_listed++;
+        for (size_t i = 0; i < d->n; i++)
+            if (!keep[i] && strcmp(d->s[i].id, f[0]) == 0)
+                keep[i] = true;
+    }
+    fclose(fp);
+    for (size_t i = 0; i < d->n; i++) {
+        if (keep[i]) {
+            d->s[n_keep++] = d->s[i];
+        } else {
+            free(d->s[i].train);
+            free(d->s[i].test);
+        }
+    }
+    d->n = n_keep;
+    free(d->hash); /* indexes are stale now; lookups are over */
+    d->hash = NULL;
+    d->hash_cap = 0;
+    free(keep);
+    if (n_keep == 0) {
+        cs_err_set(err, CS_E_INVALID,
+                   "none of the %zu ids in \"%s\" is in the data", n_listed,
+                   path);
+        return -1;
+    }
+    return 0;
 }
 
 static void *worker(void *arg)
@@ -271,12 +329,13 @@ static double ours_at(const ev_group *g, const char *measure,
 static const ev_group *group_for(const ev_group *gs, size_t n_groups,
                                  const char *period)
 {
-    if (strncmp(period, "all", 3) == 0) {
+    if (strncmp(period, "all", 3) == 0 ||
+        strncmp(period, "subset_", 7) == 0) {
         const ev_group *all = &gs[n_groups - 1];
-        if (period[3] == '\0')
+        const char *num = strchr(period, '_');
+        if (strcmp(period, "all") == 0)
             return all;
-        if (period[3] == '_' &&
-            strtoul(period + 4, NULL, 10) == all->n_series)
+        if (num != NULL && strtoul(num + 1, NULL, 10) == all->n_series)
             return all;
         return NULL;
     }
@@ -414,7 +473,7 @@ static void score(const ev_series *s, const ev_result *r, ev_group *gs,
 int main(int argc, char **argv)
 {
     const char *data_path = NULL, *method_name = NULL, *fc_out = NULL;
-    const char *pub_path = NULL;
+    const char *pub_path = NULL, *series_path = NULL;
     char pub_default[4096];
     bool per_horizon = false, tty = isatty(STDERR_FILENO) == 1;
     long n_threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -444,6 +503,8 @@ int main(int argc, char **argv)
             fc_out = argv[++i];
         } else if (strcmp(a, "--published") == 0 && has_val) {
             pub_path = argv[++i];
+        } else if (strcmp(a, "--series") == 0 && has_val) {
+            series_path = argv[++i];
         } else if (strcmp(a, "--per-horizon") == 0) {
             per_horizon = true;
         } else if (strcmp(a, "--ets-average") == 0) {
@@ -495,6 +556,11 @@ int main(int argc, char **argv)
         return err.code == CS_E_NOT_FOUND ? EXIT_NOINPUT
                : err.code == CS_E_NOMEM   ? EXIT_SOFTWARE
                                           : EXIT_DATA;
+    }
+    if (series_path != NULL && keep_listed(&data, series_path, &err) != 0) {
+        fprintf(stderr, "cs-forecast-eval: %s\n", err.msg);
+        ev_data_free(&data);
+        return err.code == CS_E_NOT_FOUND ? EXIT_NOINPUT : EXIT_DATA;
     }
     ctx.d = &data;
     ctx.n_use = limit > 0 && limit < data.n ? limit : data.n;
