@@ -228,7 +228,8 @@ cs_status cs__fc_deseason_ets(const double *y, size_t n, char trend,
                        .trend = trend == 'N' ? 'N' : 'A',
                        .damped = trend == 'D',
                        .season = 'N'};
-    cs__ets_fixed fx = {o->alpha, o->beta, NAN, o->phi};
+    cs__ets_fixed fx = {o->alpha, o->beta, NAN, o->phi,
+                        o->ets_heuristic_start};
     cs__ets_fit *fit = malloc(sizeof(*fit));
     bool adj = cs__fc_deseasonalise(y, n, o->period, &sea);
     double *x = adjusted(y, n, &sea);
@@ -264,7 +265,7 @@ cs_status cs__fc_theta(const double *y, size_t n, const cs_fc_opts *o,
 {
     cs__fc_season sea;
     cs__ets_spec sp = {.error = 'A', .trend = 'N', .season = 'N'};
-    cs__ets_fixed fx = {o->alpha, NAN, NAN, NAN};
+    cs__ets_fixed fx = {o->alpha, NAN, NAN, NAN, o->ets_heuristic_start};
     cs__ets_fit *fit = malloc(sizeof(*fit));
     double *x = NULL, sx = 0, sy = 0, sxx = 0, sxy = 0, slope, a, drift;
     cs_status rc;

@@ -55,6 +55,8 @@ typedef struct cs_fc_opts {
                                instead of keeping the best one */
     bool log_transform;     /* fit log(y), forecast exp(.): medians; needs
                                y > 0 */
+    bool ets_heuristic_start; /* ETS: start level/slope from the heuristic
+                                 instead of estimating them (2x faster) */
     double alpha, beta, gamma, phi; /* ETS / SES smoothing, NaN = fit */
     double alpha_size;      /* Croston-type: demand-size smoothing */
     double alpha_interval;  /* Croston/SBA: interval; TSB: probability */

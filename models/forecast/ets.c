@@ -19,9 +19,9 @@
 #define ETS_PHI_UPPER   0.98
 #define ETS_MAX_PARAMS  (6 + CS_FC_MAX_PERIOD)
 #define ETS_MAX_ITER    1000
-#define ETS_SIZE_TOL    1e-4
-#define ETS_STALL_ITER  30
-#define ETS_STALL_REL   1e-7
+#define ETS_SIZE_TOL    1e-3
+#define ETS_STALL_ITER  15
+#define ETS_STALL_REL   1e-5
 #define ETS_BAD_LIK     1e100
 #define ETS_INIT_YEARS  4u     /* seasons used for the heuristic start */
 
@@ -394,11 +394,13 @@ cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
         w.ip = (int)w.npar;
         x[w.npar++] = logit(0.94);
     }
-    w.il = (int)w.npar;
-    x[w.npar++] = 0.0;
-    if (spec->trend == 'A') {
-        w.ibb = (int)w.npar;
+    if (!fixed->heuristic_start) {
+        w.il = (int)w.npar;
         x[w.npar++] = 0.0;
+        if (spec->trend == 'A') {
+            w.ibb = (int)w.npar;
+            x[w.npar++] = 0.0;
+        }
     }
     if (spec->season != 'N' && ETS_OPT_SEASONS) {
         w.is = (int)w.npar;
@@ -408,9 +410,8 @@ cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
 
     n_states = 1u + (spec->trend == 'A' ? 1u : 0u) +
                (spec->season != 'N' ? (size_t)w.m - 1u : 0u);
-    np = (w.npar - (w.is >= 0 ? (size_t)w.m - 1u : 0u) - 2u +
-          (spec->trend == 'A' ? 0u : 1u)) +
-         n_states + 1u;
+    np = (size_t)(w.ia >= 0) + (size_t)(w.ib >= 0) + (size_t)(w.ig >= 0) +
+         (size_t)(w.ip >= 0) + n_states + 1u;
     /* np: estimated smoothing parameters + initial states + sigma */
     if (n < np + 2)
         return cs_err_set(err, CS_E_INVALID,
@@ -418,6 +419,15 @@ cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
                           "parameters",
                           n, np);
 
+    if (w.npar == 0) {
+        /* everything fixed: one pass, nothing to optimise */
+        unpack(&w, x, &p);
+        best_lik = ets_pass(&w, &p, x, &fit->l, &fit->b, fit->s, &sse);
+        if (!(best_lik < ETS_BAD_LIK))
+            return cs_err_set(err, CS_E_NUMERIC,
+                              "fixed parameters leave the model's domain");
+        goto filled;
+    }
     x0 = gsl_vector_alloc(w.npar);
     step = gsl_vector_alloc(w.npar);
     mm = gsl_multimin_fminimizer_alloc(T, w.npar);
@@ -473,7 +483,7 @@ cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
     for (size_t i = 0; i < w.npar; i++)
         x[i] = gsl_vector_get(mm->x, i);
     unpack(&w, x, &p);
-
+filled:
     memset(fit, 0, sizeof(*fit));
     fit->spec = *spec;
     fit->m = w.m;

@@ -226,7 +226,8 @@ cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths,
 cs_status cs__fc_ets(const double *y, size_t n, const cs_fc_opts *o,
                      cs_forecast *f, cs_err *err)
 {
-    cs__ets_fixed fx = {o->alpha, o->beta, o->gamma, o->phi};
+    cs__ets_fixed fx = {o->alpha, o->beta, o->gamma, o->phi,
+                        o->ets_heuristic_start};
     cs__ets_fit *fits = malloc(CS_FC_ETS_MAX_MODELS * sizeof(*fits));
     const char *pat = o->ets_model[0] != '\0' ? o->ets_model : "ZZZ";
     cs_forecast *g = NULL;
@@ -391,6 +392,7 @@ static cs_status run_auto(const double *y, size_t n, size_t h,
     if (o->period < 2)
         return run_median3(y, n, h, mo, plain, "Auto", f, err);
     ets.ets_average = true;
+    ets.ets_heuristic_start = true;
     ets.log_transform = positive;
     (void)snprintf(ets.ets_model, sizeof(ets.ets_model), "%s",
                    positive ? "AZZ" : "ZZZ");

@@ -76,6 +76,7 @@ typedef struct cs__ets_fit {
 
 typedef struct cs__ets_fixed {
     double alpha, beta, gamma, phi; /* NaN = estimate */
+    bool heuristic_start; /* keep the heuristic l0, b0 (no ML for them) */
 } cs__ets_fixed;
 
 /* Parses "MAdN" / "ETS(M,Ad,N)" style names; 'Z' is allowed in
