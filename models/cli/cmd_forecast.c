@@ -8,9 +8,9 @@
 
 #include "cs_forecast.h"
 
-#define FC_MAX_H       10000.0
-#define FC_MAX_PERIOD  366.0
-#define FC_MAX_SIMS    100000.0
+#define FC_MAX_H      10000.0
+#define FC_MAX_PERIOD 366.0
+#define FC_MAX_SIMS   100000.0
 
 static cs_status bad(const char **field, const char *key, cs_err *err,
                      const char *msg)
@@ -24,8 +24,7 @@ static cs_status get_count(yajl_val in, const char *key, int required,
                            double dflt, double lo, double hi, double *out,
                            const char **field, cs_err *err)
 {
-    cs_status rc = cs_cli_get_number(in, key, required, dflt, out, field,
-                                     err);
+    cs_status rc = cs_cli_get_number(in, key, required, dflt, out, field, err);
     if (rc != CS_OK)
         return rc;
     if (*out != floor(*out) || *out < lo || *out > hi) {
@@ -37,17 +36,16 @@ static cs_status get_count(yajl_val in, const char *key, int required,
     return CS_OK;
 }
 
-static cs_status get_param(yajl_val in, const char *key, double lo,
-                           double hi, double *out, const char **field,
-                           cs_err *err)
+static cs_status get_param(yajl_val in, const char *key, double lo, double hi,
+                           double *out, const char **field, cs_err *err)
 {
     cs_status rc = cs_cli_get_number(in, key, 0, NAN, out, field, err);
     if (rc != CS_OK)
         return rc;
     if (isfinite(*out) && !(*out >= lo && *out <= hi)) {
         *field = key;
-        return cs_err_set(err, CS_E_INVALID, "%s: must be in [%g, %g]", key,
-                          lo, hi);
+        return cs_err_set(err, CS_E_INVALID, "%s: must be in [%g, %g]", key, lo,
+                          hi);
     }
     return CS_OK;
 }
@@ -69,22 +67,20 @@ static cs_status run_forecast(yajl_val in, yajl_gen out, const char **field,
     rc = cs_cli_get_vector(in, "y", &y, &n, field, err);
     if (rc != CS_OK)
         return rc;
-    if ((rc = get_count(in, "h", 1, 0, 1, FC_MAX_H, &h, field, err)) !=
-            CS_OK ||
-        (rc = get_count(in, "period", 0, 1, 1, FC_MAX_PERIOD, &period,
-                        field, err)) != CS_OK ||
-        (rc = get_count(in, "n_sims", 0, 1000, 10, FC_MAX_SIMS, &n_sims,
-                        field, err)) != CS_OK ||
+    if ((rc = get_count(in, "h", 1, 0, 1, FC_MAX_H, &h, field, err)) != CS_OK ||
+        (rc = get_count(in, "period", 0, 1, 1, FC_MAX_PERIOD, &period, field,
+                        err)) != CS_OK ||
+        (rc = get_count(in, "n_sims", 0, 1000, 10, FC_MAX_SIMS, &n_sims, field,
+                        err)) != CS_OK ||
         (rc = get_count(in, "seed", 0, 42, 0, 4294967295.0, &seed, field,
                         err)) != CS_OK ||
         (rc = cs_cli_get_string(in, "method", 0, "auto", &method, field,
                                 err)) != CS_OK ||
-        (rc = cs_cli_get_string(in, "croston_init", 0, "first", &init,
-                                field, err)) != CS_OK ||
+        (rc = cs_cli_get_string(in, "croston_init", 0, "first", &init, field,
+                                err)) != CS_OK ||
         (rc = get_param(in, "alpha", 1e-4, 1.0, &o.alpha, field, err)) !=
             CS_OK ||
-        (rc = get_param(in, "beta", 1e-4, 1.0, &o.beta, field, err)) !=
-            CS_OK ||
+        (rc = get_param(in, "beta", 1e-4, 1.0, &o.beta, field, err)) != CS_OK ||
         (rc = get_param(in, "gamma", 1e-4, 1.0, &o.gamma, field, err)) !=
             CS_OK ||
         (rc = get_param(in, "phi", 0.8, 1.0, &o.phi, field, err)) != CS_OK ||

@@ -13,8 +13,8 @@
 /* Mean demand per period over the lead time and the one-step forecast
  * error sd, read back from the 80% interval of the automatic forecast. */
 static cs_status from_history(const double *y, size_t n, unsigned period,
-                              double lead_time, cs_inv_demand *d,
-                              char *model, size_t model_len, cs_err *err)
+                              double lead_time, cs_inv_demand *d, char *model,
+                              size_t model_len, cs_err *err)
 {
     cs_fc_opts o;
     cs_forecast *f = NULL;
@@ -63,18 +63,18 @@ static cs_status run_stock(yajl_val in, yajl_gen out, const char **field,
                                 field, err)) != CS_OK ||
         (rc = cs_cli_get_number(in, "service_level", 0, 0.95, &csl, field,
                                 err)) != CS_OK ||
-        (rc = cs_cli_get_number(in, "fill_rate", 0, NAN, &fr, field,
+        (rc = cs_cli_get_number(in, "fill_rate", 0, NAN, &fr, field, err)) !=
+            CS_OK ||
+        (rc = cs_cli_get_number(in, "order_qty", 0, NAN, &q, field, err)) !=
+            CS_OK ||
+        (rc = cs_cli_get_number(in, "annual_demand", 0, NAN, &annual, field,
                                 err)) != CS_OK ||
-        (rc = cs_cli_get_number(in, "order_qty", 0, NAN, &q, field,
+        (rc = cs_cli_get_number(in, "order_cost", 0, NAN, &order_cost, field,
                                 err)) != CS_OK ||
-        (rc = cs_cli_get_number(in, "annual_demand", 0, NAN, &annual,
-                                field, err)) != CS_OK ||
-        (rc = cs_cli_get_number(in, "order_cost", 0, NAN, &order_cost,
-                                field, err)) != CS_OK ||
         (rc = cs_cli_get_number(in, "holding_cost", 0, NAN, &hold, field,
                                 err)) != CS_OK ||
-        (rc = cs_cli_get_number(in, "on_hand", 0, NAN, &on_hand, field,
-                                err)) != CS_OK ||
+        (rc = cs_cli_get_number(in, "on_hand", 0, NAN, &on_hand, field, err)) !=
+            CS_OK ||
         (rc = cs_cli_get_number(in, "period", 0, 1, &period, field, err)) !=
             CS_OK)
         return rc;
@@ -99,8 +99,8 @@ static cs_status run_stock(yajl_val in, yajl_gen out, const char **field,
             *field = rc == CS_E_INVALID ? "y" : NULL;
             return rc;
         }
-    } else if ((rc = cs_cli_get_number(in, "demand_mean", 1, 0, &d.mean,
-                                       field, err)) != CS_OK ||
+    } else if ((rc = cs_cli_get_number(in, "demand_mean", 1, 0, &d.mean, field,
+                                       err)) != CS_OK ||
                (rc = cs_cli_get_number(in, "demand_sd", 1, 0, &d.sd, field,
                                        err)) != CS_OK) {
         return rc;
@@ -127,8 +127,8 @@ static cs_status run_stock(yajl_val in, yajl_gen out, const char **field,
         }
         ss = ss_fr;
     }
-    if (isfinite(q) && (rc = cs_inv_fill_rate(&d, ss, q, &achieved, err)) !=
-                           CS_OK) {
+    if (isfinite(q) &&
+        (rc = cs_inv_fill_rate(&d, ss, q, &achieved, err)) != CS_OK) {
         *field = "order_qty";
         return rc;
     }
@@ -163,10 +163,10 @@ static cs_status run_stock(yajl_val in, yajl_gen out, const char **field,
     cs_cli_key(out, "safety_stock");
     cs_cli_double(out, ss);
     cs_cli_key(out, "basis");
-    yajl_gen_string(out,
-                    (const unsigned char *)(isfinite(fr) ? "fill_rate"
-                                                         : "service_level"),
-                    isfinite(fr) ? 9 : 13);
+    yajl_gen_string(
+        out,
+        (const unsigned char *)(isfinite(fr) ? "fill_rate" : "service_level"),
+        isfinite(fr) ? 9 : 13);
     cs_cli_key(out, "reorder_point");
     cs_cli_double(out, rop);
     if (isfinite(achieved)) {

@@ -32,8 +32,8 @@ bool cs_forecast_is_seasonal(const double *y, size_t n, unsigned m)
         if (k < m)
             acc += r * r;
     }
-    return fabs(r) > CS_FC_SEASONAL_TCRIT / sqrt((double)n) *
-                         sqrt(1.0 + 2.0 * acc);
+    return fabs(r) >
+           CS_FC_SEASONAL_TCRIT / sqrt((double)n) * sqrt(1.0 + 2.0 * acc);
 }
 
 bool cs__fc_deseasonalise(const double *y, size_t n, unsigned m,
@@ -99,8 +99,7 @@ static void reseasonalise(cs_forecast *f, size_t n, const cs__fc_season *s)
 
 /* Random-walk forecast from lag k, sd growing with the number of
  * seasons ahead (k = 1: plain naive). */
-static cs_status lag_naive(const double *y, size_t n, size_t k,
-                           cs_forecast *f)
+static cs_status lag_naive(const double *y, size_t n, size_t k, cs_forecast *f)
 {
     double ss = 0.0, sigma = 0.0;
     size_t cnt = 0;
@@ -147,7 +146,7 @@ cs_status cs__fc_snaive(const double *y, size_t n, const cs_fc_opts *o,
 }
 
 cs_status cs__fc_naive2(const double *y, size_t n, const cs_fc_opts *o,
-                       cs_forecast *f, cs_err *err)
+                        cs_forecast *f, cs_err *err)
 {
     cs__fc_season ss;
     const unsigned m = o->period;
@@ -164,8 +163,8 @@ cs_status cs__fc_naive2(const double *y, size_t n, const cs_fc_opts *o,
         for (size_t t = 0; t < n; t++)
             if (!(y[t] > 0.0))
                 positive = false;
-        ss.adjusted = positive &&
-                      cs__fc_decompose(y, n, m, true, ss.idx, NULL) == CS_OK;
+        ss.adjusted =
+            positive && cs__fc_decompose(y, n, m, true, ss.idx, NULL) == CS_OK;
     }
     x = adjusted(y, n, &ss);
     if (x == NULL)
@@ -220,16 +219,14 @@ cs_status cs__fc_drift(const double *y, size_t n, const cs_fc_opts *o,
 }
 
 cs_status cs__fc_deseason_ets(const double *y, size_t n, char trend,
-                              const cs_fc_opts *o, cs_forecast *f,
-                              cs_err *err)
+                              const cs_fc_opts *o, cs_forecast *f, cs_err *err)
 {
     cs__fc_season sea;
     cs__ets_spec sp = {.error = 'A',
                        .trend = trend == 'N' ? 'N' : 'A',
                        .damped = trend == 'D',
                        .season = 'N'};
-    cs__ets_fixed fx = {o->alpha, o->beta, NAN, o->phi,
-                        o->ets_heuristic_start};
+    cs__ets_fixed fx = {o->alpha, o->beta, NAN, o->phi, o->ets_heuristic_start};
     cs__ets_fit *fit = malloc(sizeof(*fit));
     bool adj = cs__fc_deseasonalise(y, n, o->period, &sea);
     double *x = adjusted(y, n, &sea);
@@ -247,7 +244,9 @@ cs_status cs__fc_deseason_ets(const double *y, size_t n, char trend,
         goto out;
     reseasonalise(f, n, &sea);
     (void)snprintf(f->model, sizeof(f->model), "%s%s",
-                   trend == 'N' ? "SES" : trend == 'A' ? "Holt" : "Damped",
+                   trend == 'N'   ? "SES"
+                   : trend == 'A' ? "Holt"
+                                  : "Damped",
                    adj ? " (deseasonalised)" : "");
 out:
     free(fit);

@@ -12,7 +12,7 @@
 
 #define CS_FC_ADI_CUT   1.32
 #define CS_FC_CV2_CUT   0.49
-#define CS_FC_GRID_LO   0.02  /* smoothing grid when not fixed */
+#define CS_FC_GRID_LO   0.02 /* smoothing grid when not fixed */
 #define CS_FC_GRID_STEP 0.02
 #define CS_FC_GRID_N    15
 

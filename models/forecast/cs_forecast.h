@@ -22,8 +22,8 @@ typedef enum cs_fc_method {
     CS_FC_ETS,       /* ETS state-space model, chosen by AICc or fixed */
     CS_FC_THETA,     /* Theta method, M3 seasonal adjustment */
     CS_FC_CROSTON,
-    CS_FC_SBA, /* Syntetos-Boylan approximation */
-    CS_FC_TSB, /* Teunter-Syntetos-Babai */
+    CS_FC_SBA,          /* Syntetos-Boylan approximation */
+    CS_FC_TSB,          /* Teunter-Syntetos-Babai */
     CS_FC_INTERMITTENT, /* Croston or SBA routed by ADI / CV^2 */
     CS_FC_COMB,         /* combination of ETS, Theta and simple methods */
     CS_FC_AUTO,         /* picks the family per series */
@@ -49,21 +49,21 @@ typedef enum cs_fc_demand_class {
  * are estimated. */
 typedef struct cs_fc_opts {
     cs_fc_method method;
-    unsigned period;        /* seasonal period m: 1, 4, 12, 7, ... */
-    char ets_model[8];      /* "" or "ZZZ" = AICc choice, else e.g. "MAdN" */
-    bool ets_average;       /* weight the ETS models by AICc (Kolassa 2011)
-                               instead of keeping the best one */
-    bool log_transform;     /* fit log(y), forecast exp(.): medians; needs
-                               y > 0 */
+    unsigned period;          /* seasonal period m: 1, 4, 12, 7, ... */
+    char ets_model[8];        /* "" or "ZZZ" = AICc choice, else e.g. "MAdN" */
+    bool ets_average;         /* weight the ETS models by AICc (Kolassa 2011)
+                                 instead of keeping the best one */
+    bool log_transform;       /* fit log(y), forecast exp(.): medians; needs
+                                 y > 0 */
     bool ets_heuristic_start; /* ETS: start level/slope from the heuristic
                                  instead of estimating them (2x faster) */
     double alpha, beta, gamma, phi; /* ETS / SES smoothing, NaN = fit */
-    double alpha_size;      /* Croston-type: demand-size smoothing */
-    double alpha_interval;  /* Croston/SBA: interval; TSB: probability */
+    double alpha_size;              /* Croston-type: demand-size smoothing */
+    double alpha_interval; /* Croston/SBA: interval; TSB: probability */
     cs_fc_croston_init croston_init;
-    bool want_intervals;    /* compute lo/hi 80 and 95 */
-    unsigned n_sims;        /* sample paths where intervals are simulated */
-    uint64_t seed;          /* simulation seed: same seed, same result */
+    bool want_intervals; /* compute lo/hi 80 and 95 */
+    unsigned n_sims;     /* sample paths where intervals are simulated */
+    uint64_t seed;       /* simulation seed: same seed, same result */
 } cs_fc_opts;
 
 typedef struct cs_forecast cs_forecast; /* opaque fitted forecast */
@@ -75,8 +75,7 @@ void cs_forecast_opts_default(cs_fc_opts *o);
  * empty input, h == 0, non-finite values, negative values for
  * Croston-type methods; CS_E_NUMERIC when no model could be fitted. */
 cs_status cs_forecast_run(const double *y, size_t n, size_t h,
-                          const cs_fc_opts *o, cs_forecast **out,
-                          cs_err *err);
+                          const cs_fc_opts *o, cs_forecast **out, cs_err *err);
 void cs_forecast_free(cs_forecast *f); /* NULL is a no-op */
 
 /* Accessors: arrays of cs_forecast_horizon(f) values, borrowed from f

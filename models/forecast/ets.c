@@ -13,17 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ETS_LOWER       1e-4   /* "usual" bounds, Hyndman et al. 2008 §5.3 */
-#define ETS_UPPER       0.9999
-#define ETS_PHI_LOWER   0.8
-#define ETS_PHI_UPPER   0.98
-#define ETS_MAX_PARAMS  (6 + CS_FC_MAX_PERIOD)
-#define ETS_MAX_ITER    1000
-#define ETS_SIZE_TOL    1e-3
-#define ETS_STALL_ITER  15
-#define ETS_STALL_REL   1e-5
-#define ETS_BAD_LIK     1e100
-#define ETS_INIT_YEARS  4u     /* seasons used for the heuristic start */
+#define ETS_LOWER      1e-4 /* "usual" bounds, Hyndman et al. 2008 §5.3 */
+#define ETS_UPPER      0.9999
+#define ETS_PHI_LOWER  0.8
+#define ETS_PHI_UPPER  0.98
+#define ETS_MAX_PARAMS (6 + CS_FC_MAX_PERIOD)
+#define ETS_MAX_ITER   1000
+#define ETS_SIZE_TOL   1e-3
+#define ETS_STALL_ITER 15
+#define ETS_STALL_REL  1e-5
+#define ETS_BAD_LIK    1e100
+#define ETS_INIT_YEARS 4u /* seasons used for the heuristic start */
 
 typedef struct ets_work {
     const double *y;
@@ -32,10 +32,10 @@ typedef struct ets_work {
     cs__ets_spec spec;
     cs__ets_fixed fixed;
     double s0[CS_FC_MAX_PERIOD];
-    double l0, b0;       /* heuristic initial level and slope */
-    double lscale;       /* step of the level and slope parameters */
+    double l0, b0;               /* heuristic initial level and slope */
+    double lscale;               /* step of the level and slope parameters */
     int ia, ib, ig, ip, il, ibb; /* index in the parameter vector, or -1 */
-    int is;              /* first of m - 1 seasonal start parameters */
+    int is;                      /* first of m - 1 seasonal start parameters */
     size_t npar;
 } ets_work;
 
@@ -43,7 +43,6 @@ typedef struct ets_work {
  * made M1 and tourism accuracy slightly worse and fits 2-3x slower, so
  * they stay at the heuristic values; the code path is kept for tests. */
 #define ETS_OPT_SEASONS 0
-
 
 typedef struct ets_par {
     double alpha, beta, gamma, phi, l0, b0;
@@ -83,8 +82,7 @@ cs_status cs__ets_parse(const char *s, cs__ets_spec *spec, cs_err *err)
         spec->season = buf[j - 1];
     } else {
         return cs_err_set(err, CS_E_INVALID,
-                          "cannot parse ets model \"%s\": want e.g. MAdN",
-                          buf);
+                          "cannot parse ets model \"%s\": want e.g. MAdN", buf);
     }
     if (strchr("AMZ", spec->error) == NULL ||
         strchr("NAZ", spec->trend) == NULL ||
@@ -114,20 +112,19 @@ static void unpack(const ets_work *w, const double *x, ets_par *p)
     if (w->spec.trend == 'A')
         p->beta = isfinite(w->fixed.beta)
                       ? w->fixed.beta
-                      : ETS_LOWER +
-                            (p->alpha - ETS_LOWER) * logistic(x[w->ib]);
+                      : ETS_LOWER + (p->alpha - ETS_LOWER) * logistic(x[w->ib]);
     p->gamma = 0.0;
     if (w->spec.season != 'N')
-        p->gamma = isfinite(w->fixed.gamma)
-                       ? w->fixed.gamma
-                       : ETS_LOWER + (1.0 - p->alpha - ETS_LOWER) *
-                                         logistic(x[w->ig]);
+        p->gamma =
+            isfinite(w->fixed.gamma)
+                ? w->fixed.gamma
+                : ETS_LOWER + (1.0 - p->alpha - ETS_LOWER) * logistic(x[w->ig]);
     p->phi = 1.0;
     if (w->spec.damped)
         p->phi = isfinite(w->fixed.phi)
                      ? w->fixed.phi
-                     : ETS_PHI_LOWER + (ETS_PHI_UPPER - ETS_PHI_LOWER) *
-                                           logistic(x[w->ip]);
+                     : ETS_PHI_LOWER +
+                           (ETS_PHI_UPPER - ETS_PHI_LOWER) * logistic(x[w->ip]);
     p->l0 = w->l0 + (w->il >= 0 ? w->lscale * x[w->il] : 0.0);
     p->b0 = w->spec.trend == 'A'
                 ? w->b0 + (w->ibb >= 0 ? 0.1 * w->lscale * x[w->ibb] : 0.0)
@@ -137,9 +134,8 @@ static void unpack(const ets_work *w, const double *x, ets_par *p)
 /* One pass of the recursions over y. Returns lik (n log SSE, plus
  * 2 sum log|yhat| for multiplicative errors) or ETS_BAD_LIK when a
  * forecast leaves the model's domain; fills the final states. */
-static double ets_pass(const ets_work *w, const ets_par *p,
-                       const double *x, double *l_out, double *b_out,
-                       double *s, double *sse_out)
+static double ets_pass(const ets_work *w, const ets_par *p, const double *x,
+                       double *l_out, double *b_out, double *s, double *sse_out)
 {
     const cs__ets_spec *sp = &w->spec;
     const unsigned m = sp->season == 'N' ? 1u : w->m;
@@ -209,7 +205,7 @@ static double ets_pass(const ets_work *w, const ets_par *p,
     if (sp->error == 'M')
         slog = log(prod) + (double)prod_exp * M_LN2;
     if (sse <= 0.0)
-        sse = 1e-300;   /* a perfect fit: keep log finite */
+        sse = 1e-300; /* a perfect fit: keep log finite */
     *l_out = l;
     *b_out = b;
     *sse_out = sse;
@@ -337,8 +333,7 @@ static cs_status init_states(ets_work *w, cs_err *err)
         w->l0 = ymean;
         w->b0 = 0.0;
     }
-    w->lscale = ysd > 0.0 ? ysd : (fabs(ymean) > 0.0 ? 0.1 * fabs(ymean)
-                                                      : 1.0);
+    w->lscale = ysd > 0.0 ? ysd : (fabs(ymean) > 0.0 ? 0.1 * fabs(ymean) : 1.0);
     if (w->spec.error == 'M' || w->spec.season == 'M') {
         if (!(w->l0 > 0.0))
             w->l0 = ymean > 0.0 ? ymean : 1e-3;
@@ -347,9 +342,8 @@ static cs_status init_states(ets_work *w, cs_err *err)
 }
 
 cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
-                          const cs__ets_spec *spec,
-                          const cs__ets_fixed *fixed, cs__ets_fit *fit,
-                          cs_err *err)
+                          const cs__ets_spec *spec, const cs__ets_fixed *fixed,
+                          cs__ets_fit *fit, cs_err *err)
 {
     ets_work w;
     const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
@@ -476,8 +470,7 @@ cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
     best_lik = objective(gsl_multimin_fminimizer_x(mm), &w);
     if (!(best_lik < ETS_BAD_LIK) || !isfinite(best_lik)) {
         cs__ets_name(spec, fit->model_name, sizeof(fit->model_name));
-        rc = cs_err_set(err, CS_E_NUMERIC, "could not fit %s",
-                        fit->model_name);
+        rc = cs_err_set(err, CS_E_NUMERIC, "could not fit %s", fit->model_name);
         goto out;
     }
     for (size_t i = 0; i < w.npar; i++)
@@ -496,8 +489,7 @@ filled:
     fit->n_params = np;
     fit->sigma2 = sse / (double)(n > np - 1 ? n - (np - 1) : 1);
     fit->aicc = fit->lik + 2.0 * (double)np +
-                2.0 * (double)np * (double)(np + 1) /
-                    (double)(n - np - 1);
+                2.0 * (double)np * (double)(np + 1) / (double)(n - np - 1);
     cs__ets_name(spec, fit->model_name, sizeof(fit->model_name));
     rc = CS_OK;
 out:
@@ -576,8 +568,7 @@ static void class1_sd(const cs__ets_fit *fit, size_t h, double *sd)
 
     for (size_t j = 1; j <= h; j++) {
         sd[j - 1] = sqrt(fit->sigma2 * (1.0 + acc));
-        phij = fit->spec.damped ? fit->phi * (1.0 + phij)
-                                : (double)j;
+        phij = fit->spec.damped ? fit->phi * (1.0 + phij) : (double)j;
         {
             double c = fit->alpha;
             if (fit->spec.trend == 'A')
@@ -590,8 +581,8 @@ static void class1_sd(const cs__ets_fit *fit, size_t h, double *sd)
 }
 
 /* Advances the states by one step given the realised y. */
-static double ets_step(const cs__ets_fit *fit, double *l, double *b,
-                       double *s, size_t t, double eps, bool *ok)
+static double ets_step(const cs__ets_fit *fit, double *l, double *b, double *s,
+                       size_t t, double eps, bool *ok)
 {
     const cs__ets_spec *sp = &fit->spec;
     const double phib = fit->phi * *b, q = *l + phib;
@@ -605,8 +596,7 @@ static double ets_step(const cs__ets_fit *fit, double *l, double *b,
         *ok = false;
         return yhat;
     }
-    u = sp->season == 'A' ? y - sv - q : sp->season == 'M' ? y / sv - q
-                                                            : y - q;
+    u = sp->season == 'A' ? y - sv - q : sp->season == 'M' ? y / sv - q : y - q;
     *l = q + fit->alpha * u;
     if (sp->trend == 'A')
         *b = phib + fit->beta * u;
@@ -669,10 +659,9 @@ cs_status cs__ets_forecast(const cs__ets_fit *fit, cs_forecast *f,
             for (size_t j = 0; j < h; j++) {
                 double eps = gsl_ran_gaussian_ziggurat(r, sigma);
                 if (sp->error == 'M' && eps < -1.0)
-                    eps = -1.0;   /* demand cannot go below zero */
+                    eps = -1.0; /* demand cannot go below zero */
                 paths[i * h + j] =
-                    ok ? ets_step(fit, &l, &b, s, fit->n + j, eps, &ok)
-                       : 0.0;
+                    ok ? ets_step(fit, &l, &b, s, fit->n + j, eps, &ok) : 0.0;
             }
         }
         rc = cs__fc_sim_intervals(f, paths, ns, err);

@@ -8,17 +8,24 @@
 #include <string.h>
 
 #define CS_FC_COMB_MEMBERS 3
-#define CS_FC_MIN_SEASONS  2   /* ETS/Theta need this many full seasons */
+#define CS_FC_MIN_SEASONS  2 /* ETS/Theta need this many full seasons */
 
 static const char *const method_names[CS_FC_N_METHODS] = {
-    [CS_FC_NAIVE] = "naive",     [CS_FC_SNAIVE] = "snaive",
-    [CS_FC_NAIVE2] = "naive2",   [CS_FC_DRIFT] = "drift",
+    [CS_FC_NAIVE] = "naive",
+    [CS_FC_SNAIVE] = "snaive",
+    [CS_FC_NAIVE2] = "naive2",
+    [CS_FC_DRIFT] = "drift",
     [CS_FC_SES] = "ses",
-    [CS_FC_HOLT] = "holt",       [CS_FC_DAMPED] = "damped",
-    [CS_FC_ETS] = "ets",         [CS_FC_THETA] = "theta",
-    [CS_FC_CROSTON] = "croston", [CS_FC_SBA] = "sba",
-    [CS_FC_TSB] = "tsb",         [CS_FC_INTERMITTENT] = "intermittent",
-    [CS_FC_COMB] = "comb",       [CS_FC_AUTO] = "auto",
+    [CS_FC_HOLT] = "holt",
+    [CS_FC_DAMPED] = "damped",
+    [CS_FC_ETS] = "ets",
+    [CS_FC_THETA] = "theta",
+    [CS_FC_CROSTON] = "croston",
+    [CS_FC_SBA] = "sba",
+    [CS_FC_TSB] = "tsb",
+    [CS_FC_INTERMITTENT] = "intermittent",
+    [CS_FC_COMB] = "comb",
+    [CS_FC_AUTO] = "auto",
 };
 
 void cs_forecast_opts_default(cs_fc_opts *o)
@@ -41,8 +48,7 @@ const char *cs_forecast_method_name(cs_fc_method m)
     return method_names[m];
 }
 
-cs_status cs_forecast_method_parse(const char *name, cs_fc_opts *o,
-                                   cs_err *err)
+cs_status cs_forecast_method_parse(const char *name, cs_fc_opts *o, cs_err *err)
 {
     for (int i = 0; i < (int)CS_FC_N_METHODS; i++) {
         if (strcmp(name, method_names[i]) == 0) {
@@ -56,17 +62,17 @@ cs_status cs_forecast_method_parse(const char *name, cs_fc_opts *o,
         if (rc != CS_OK)
             return rc;
         o->method = CS_FC_ETS;
-        (void)snprintf(o->ets_model, sizeof(o->ets_model), "%c%s%c",
-                       sp.error,
+        (void)snprintf(o->ets_model, sizeof(o->ets_model), "%c%s%c", sp.error,
                        sp.trend == 'N' ? "N" : (sp.damped ? "Ad" : "A"),
                        sp.season);
         return CS_OK;
     }
-    return cs_err_set(err, CS_E_INVALID,
-                      "unknown forecast method \"%s\" (want naive, snaive, "
-                      "naive2, drift, ses, holt, damped, ets, ETS(A,Ad,N), theta, "
-                      "croston, sba, tsb, intermittent, comb or auto)",
-                      name);
+    return cs_err_set(
+        err, CS_E_INVALID,
+        "unknown forecast method \"%s\" (want naive, snaive, "
+        "naive2, drift, ses, holt, damped, ets, ETS(A,Ad,N), theta, "
+        "croston, sba, tsb, intermittent, comb or auto)",
+        name);
 }
 
 cs_forecast *cs__fc_alloc(size_t h, bool with_intervals)
@@ -134,8 +140,7 @@ cs_status cs_forecast_interval(const cs_forecast *f, unsigned level,
         *hi = f->hi95;
     } else {
         return cs_err_set(err, CS_E_INVALID,
-                          "interval level %u not available (80 or 95)",
-                          level);
+                          "interval level %u not available (80 or 95)", level);
     }
     return CS_OK;
 }
@@ -204,8 +209,8 @@ static double quantile(double *a, size_t n, double p)
     return lo + frac * (hi - lo);
 }
 
-cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths,
-                               size_t n_sims, cs_err *err)
+cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths, size_t n_sims,
+                               cs_err *err)
 {
     double *col = malloc(n_sims * sizeof(double));
 
@@ -236,8 +241,7 @@ cs_status cs__fc_ets(const double *y, size_t n, const cs_fc_opts *o,
 
     if (fits == NULL)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    rc = cs__ets_select(y, n, o->period, pat, &fx, fits, &n_fits, &best,
-                        err);
+    rc = cs__ets_select(y, n, o->period, pat, &fx, fits, &n_fits, &best, err);
     if (rc == CS_OK)
         rc = cs__ets_forecast(&fits[best], f, o->n_sims, o->seed, err);
     if (rc == CS_OK && o->ets_average && n_fits > 1) {
@@ -271,9 +275,8 @@ cs_status cs__fc_ets(const double *y, size_t n, const cs_fc_opts *o,
             }
         }
         free(acc);
-        (void)snprintf(f->model, sizeof(f->model),
-                       "ETS avg of %zu, best %.20s", n_fits,
-                       fits[best].model_name);
+        (void)snprintf(f->model, sizeof(f->model), "ETS avg of %zu, best %.20s",
+                       n_fits, fits[best].model_name);
     }
 out:
     cs_forecast_free(g);
@@ -306,9 +309,8 @@ static cs_status run_method(const double *y, size_t n, size_t h,
  * replaced by the deseasonalised SES, then by the seasonal naive. */
 static cs_status run_median3(const double *y, size_t n, size_t h,
                              const cs_fc_opts *const mo[3],
-                             const cs_fc_method members[3],
-                             const char *label, cs_forecast *f,
-                             cs_err *err)
+                             const cs_fc_method members[3], const char *label,
+                             cs_forecast *f, cs_err *err)
 {
     cs_forecast *mf[CS_FC_COMB_MEMBERS] = {NULL};
     cs_status rc = CS_OK;
@@ -338,8 +340,10 @@ static cs_status run_median3(const double *y, size_t n, size_t h,
                 median3(mf[0]->hi95[j], mf[1]->hi95[j], mf[2]->hi95[j]);
         }
     }
-    (void)snprintf(f->model, sizeof(f->model), "%s: median of %.40s, %.24s, "
-                   "%.40s", label, mf[0]->model, mf[1]->model, mf[2]->model);
+    (void)snprintf(f->model, sizeof(f->model),
+                   "%s: median of %.40s, %.24s, "
+                   "%.40s",
+                   label, mf[0]->model, mf[1]->model, mf[2]->model);
 out:
     for (int i = 0; i < CS_FC_COMB_MEMBERS; i++)
         cs_forecast_free(mf[i]);
@@ -433,8 +437,7 @@ static cs_status dispatch(const double *y, size_t n, const cs_fc_opts *o,
     case CS_FC_N_METHODS:
         break;
     }
-    return cs_err_set(err, CS_E_INVALID, "unknown forecast method %d",
-                      (int)m);
+    return cs_err_set(err, CS_E_INVALID, "unknown forecast method %d", (int)m);
 }
 
 static cs_status run_method(const double *y, size_t n, size_t h,
@@ -493,8 +496,7 @@ out:
 }
 
 cs_status cs_forecast_run(const double *y, size_t n, size_t h,
-                          const cs_fc_opts *o, cs_forecast **out,
-                          cs_err *err)
+                          const cs_fc_opts *o, cs_forecast **out, cs_err *err)
 {
     cs_status rc;
 
@@ -510,8 +512,7 @@ cs_status cs_forecast_run(const double *y, size_t n, size_t h,
         return cs_err_set(err, CS_E_TOO_LARGE, "horizon %zu exceeds %zu", h,
                           CS_FC_MAX_H);
     if (o->period == 0 || o->period > CS_FC_MAX_PERIOD)
-        return cs_err_set(err, CS_E_INVALID,
-                          "period must be in 1..%u, got %u",
+        return cs_err_set(err, CS_E_INVALID, "period must be in 1..%u, got %u",
                           CS_FC_MAX_PERIOD, o->period);
     for (size_t t = 0; t < n; t++)
         if (!isfinite(y[t]))

@@ -14,7 +14,7 @@
 
 struct cs_forecast {
     size_t h;
-    double *mean;                   /* owned, h values */
+    double *mean;                      /* owned, h values */
     double *lo80, *hi80, *lo95, *hi95; /* owned, h values or all NULL */
     char model[CS_FC_MODEL_BYTES];
 };
@@ -28,8 +28,8 @@ void cs__fc_normal_intervals(cs_forecast *f, const double *sd);
 
 /* Empirical intervals from n_sims paths stored path-major
  * (paths[i * h + j]); paths is only read. */
-cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths,
-                               size_t n_sims, cs_err *err);
+cs_status cs__fc_sim_intervals(cs_forecast *f, double *paths, size_t n_sims,
+                               cs_err *err);
 
 /* Classical decomposition (ratio to / difference from a centred moving
  * average): fig[k] is the seasonal figure of positions t with
@@ -54,8 +54,8 @@ bool cs__fc_deseasonalise(const double *y, size_t n, unsigned m,
 
 /* ETS fitting. */
 typedef struct cs__ets_spec {
-    char error;  /* 'A' or 'M' */
-    char trend;  /* 'N' or 'A' */
+    char error; /* 'A' or 'M' */
+    char trend; /* 'N' or 'A' */
     bool damped;
     char season; /* 'N', 'A' or 'M' */
 } cs__ets_spec;
@@ -64,11 +64,11 @@ typedef struct cs__ets_fit {
     cs__ets_spec spec;
     unsigned m;
     double alpha, beta, gamma, phi;
-    double l, b;           /* final states */
+    double l, b;                /* final states */
     double s[CS_FC_MAX_PERIOD]; /* final seasonal states, s[(t) % m] */
-    size_t n;              /* observations fitted */
-    double sigma2;         /* residual variance (relative for M error) */
-    double lik;            /* n log(SSE) (+ 2 sum log|yhat| for M) */
+    size_t n;                   /* observations fitted */
+    double sigma2;              /* residual variance (relative for M error) */
+    double lik;                 /* n log(SSE) (+ 2 sum log|yhat| for M) */
     double aicc;
     size_t n_params;
     char model_name[CS_FC_MODEL_BYTES];
@@ -86,9 +86,8 @@ void cs__ets_name(const cs__ets_spec *spec, char *buf, size_t len);
 
 /* Fits one ETS model by maximum likelihood (gsl_multimin). */
 cs_status cs__ets_fit_one(const double *y, size_t n, unsigned m,
-                          const cs__ets_spec *spec,
-                          const cs__ets_fixed *fixed, cs__ets_fit *fit,
-                          cs_err *err);
+                          const cs__ets_spec *spec, const cs__ets_fixed *fixed,
+                          cs__ets_fit *fit, cs_err *err);
 /* Fits the admissible models matching pattern (e.g. "ZZZ", "AZN", 'Z'
  * is any component; trend "Ad" is damped) into fits[0..*n_fits-1]
  * (room for CS_FC_ETS_MAX_MODELS) and sets *best to the lowest AICc. */
@@ -114,8 +113,7 @@ cs_status cs__fc_theta(const double *y, size_t n, const cs_fc_opts *o,
                        cs_forecast *f, cs_err *err);
 /* trend 'N' (SES), 'A' (Holt), 'D' (damped) on deseasonalised data. */
 cs_status cs__fc_deseason_ets(const double *y, size_t n, char trend,
-                              const cs_fc_opts *o, cs_forecast *f,
-                              cs_err *err);
+                              const cs_fc_opts *o, cs_forecast *f, cs_err *err);
 cs_status cs__fc_ets(const double *y, size_t n, const cs_fc_opts *o,
                      cs_forecast *f, cs_err *err);
 cs_status cs__fc_croston(const double *y, size_t n, cs_fc_method variant,

@@ -17,8 +17,7 @@ typedef struct cs_inv_demand {
 } cs_inv_demand;
 
 /* sd of demand over the lead time: sqrt(L sigma_d^2 + d^2 sigma_L^2). */
-cs_status cs_inv_sigma_ltd(const cs_inv_demand *d, double *out,
-                           cs_err *err);
+cs_status cs_inv_sigma_ltd(const cs_inv_demand *d, double *out, cs_err *err);
 
 /* Safety stock z * sigma_LTD for a cycle service level csl in (0, 1):
  * the probability of no stock-out in a replenishment cycle. */
@@ -40,8 +39,8 @@ cs_status cs_inv_fill_rate(const cs_inv_demand *d, double ss, double q,
 double cs_inv_normal_loss(double k);
 
 /* Reorder point d L + ss. */
-cs_status cs_inv_reorder_point(const cs_inv_demand *d, double ss,
-                               double *rop, cs_err *err);
+cs_status cs_inv_reorder_point(const cs_inv_demand *d, double ss, double *rop,
+                               cs_err *err);
 
 /* Economic order quantity sqrt(2 D S / H): D demand per year, S cost per
  * order, H holding cost per unit and year. */

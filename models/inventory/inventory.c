@@ -10,7 +10,7 @@
 #include <gsl/gsl_roots.h>
 #include <math.h>
 
-#define CS_INV_K_LO     (-8.0)   /* bracket for the loss-function root */
+#define CS_INV_K_LO     (-8.0) /* bracket for the loss-function root */
 #define CS_INV_K_HI     8.0
 #define CS_INV_ROOT_TOL 1e-12
 #define CS_INV_MAX_ITER 200
@@ -53,8 +53,7 @@ cs_status cs_inv_safety_stock_csl(const cs_inv_demand *d, double csl,
 
     if (!(csl > 0.0 && csl < 1.0))
         return cs_err_set(err, CS_E_INVALID,
-                          "cycle service level must be in (0, 1), got %g",
-                          csl);
+                          "cycle service level must be in (0, 1), got %g", csl);
     rc = cs_inv_sigma_ltd(d, &sigma, err);
     if (rc != CS_OK)
         return rc;
@@ -97,7 +96,7 @@ cs_status cs_inv_safety_stock_fill_rate(const cs_inv_demand *d, double fr,
     if (rc != CS_OK)
         return rc;
     if (sigma == 0.0) {
-        *ss = 0.0;     /* no uncertainty, no safety stock needed */
+        *ss = 0.0; /* no uncertainty, no safety stock needed */
         return CS_OK;
     }
     t.g = (1.0 - fr) * q / sigma;
@@ -112,8 +111,7 @@ cs_status cs_inv_safety_stock_fill_rate(const cs_inv_demand *d, double fr,
     s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (s == NULL)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    if (gsl_root_fsolver_set(s, &fn, CS_INV_K_LO, CS_INV_K_HI) !=
-        GSL_SUCCESS) {
+    if (gsl_root_fsolver_set(s, &fn, CS_INV_K_LO, CS_INV_K_HI) != GSL_SUCCESS) {
         gsl_root_fsolver_free(s);
         return cs_err_set(err, CS_E_NUMERIC,
                           "could not bracket the safety factor");
@@ -160,8 +158,8 @@ cs_status cs_inv_fill_rate(const cs_inv_demand *d, double ss, double q,
     return CS_OK;
 }
 
-cs_status cs_inv_reorder_point(const cs_inv_demand *d, double ss,
-                               double *rop, cs_err *err)
+cs_status cs_inv_reorder_point(const cs_inv_demand *d, double ss, double *rop,
+                               cs_err *err)
 {
     cs_status rc = check_demand(d, err);
 

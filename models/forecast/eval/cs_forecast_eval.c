@@ -25,11 +25,11 @@ enum {
     EXIT_CANTCREAT = 73,    /* EX_CANTCREAT: cannot write output */
 };
 
-#define EV_MAX_THREADS   64
-#define EV_MAX_GROUPS    16
-#define EV_MAX_PUB_ROWS  4096
-#define EV_NAME_BYTES    96
-#define EV_PUB_FILE      "published_accuracy.csv"
+#define EV_MAX_THREADS  64
+#define EV_MAX_GROUPS   16
+#define EV_MAX_PUB_ROWS 4096
+#define EV_NAME_BYTES   96
+#define EV_PUB_FILE     "published_accuracy.csv"
 
 enum { M_APE, M_SAPE, M_ASE, M_ASE_ALL };
 
@@ -187,9 +187,8 @@ static void *worker(void *arg)
             memcpy(r->msg, err.msg, sizeof(r->msg));
             fb.method = CS_FC_SNAIVE;
             fb.log_transform = false;
-            r->fell_back =
-                cs_forecast_run(s->train, s->n_train, h, &fb, &f, &err) ==
-                CS_OK;
+            r->fell_back = cs_forecast_run(s->train, s->n_train, h, &fb, &f,
+                                           &err) == CS_OK;
         }
         if (r->rc == CS_OK || r->fell_back) {
             r->fc = malloc(5 * h * sizeof(double));
@@ -202,10 +201,8 @@ static void *worker(void *arg)
                              *hi95 = NULL;
                 memcpy(r->fc, cs_forecast_mean(f), h * sizeof(double));
                 if (o.want_intervals &&
-                    cs_forecast_interval(f, 80, &lo80, &hi80, NULL) ==
-                        CS_OK &&
-                    cs_forecast_interval(f, 95, &lo95, &hi95, NULL) ==
-                        CS_OK) {
+                    cs_forecast_interval(f, 80, &lo80, &hi80, NULL) == CS_OK &&
+                    cs_forecast_interval(f, 95, &lo95, &hi95, NULL) == CS_OK) {
                     memcpy(r->fc + h, lo80, h * sizeof(double));
                     memcpy(r->fc + 2 * h, hi80, h * sizeof(double));
                     memcpy(r->fc + 3 * h, lo95, h * sizeof(double));
@@ -260,10 +257,8 @@ static int read_published(const char *path, ev_pub *rows, size_t max,
             continue;
         (void)snprintf(rows[n].period, sizeof(rows[n].period), "%s", f[0]);
         (void)snprintf(rows[n].method, sizeof(rows[n].method), "%s", f[1]);
-        (void)snprintf(rows[n].measure, sizeof(rows[n].measure), "%s",
-                       f[2]);
-        (void)snprintf(rows[n].horizons, sizeof(rows[n].horizons), "%s",
-                       f[3]);
+        (void)snprintf(rows[n].measure, sizeof(rows[n].measure), "%s", f[2]);
+        (void)snprintf(rows[n].horizons, sizeof(rows[n].horizons), "%s", f[3]);
         n++;
     }
     fclose(fp);
@@ -296,8 +291,7 @@ static bool same_method(cs_fc_method m, const char *pub)
 
 /* Our value of measure (MAPE, MASE, sMAPE) at horizons "k", "a-b" or
  * "all" in group g; NaN when the spec does not parse or is out of range. */
-static double ours_at(const ev_group *g, const char *measure,
-                      const char *hz)
+static double ours_at(const ev_group *g, const char *measure, const char *hz)
 {
     int k;
     unsigned long a, b;
@@ -329,8 +323,7 @@ static double ours_at(const ev_group *g, const char *measure,
 static const ev_group *group_for(const ev_group *gs, size_t n_groups,
                                  const char *period)
 {
-    if (strncmp(period, "all", 3) == 0 ||
-        strncmp(period, "subset_", 7) == 0) {
+    if (strncmp(period, "all", 3) == 0 || strncmp(period, "subset_", 7) == 0) {
         const ev_group *all = &gs[n_groups - 1];
         const char *num = strchr(period, '_');
         if (strcmp(period, "all") == 0)
@@ -404,22 +397,21 @@ static void print_published(const ev_group *gs, size_t n_groups,
             printf("%10s  %-20s", "-", "-");
         if (best_name != NULL)
             printf(" %10.2f  %s%s\n", best, best_name,
-                   round(ours * 100.0) < round(best * 100.0)
-                       ? "  (ours lower)"
-                       : "");
+                   round(ours * 100.0) < round(best * 100.0) ? "  (ours lower)"
+                                                             : "");
         else
             printf(" %10s\n", "-");
     }
 }
 
-static int write_forecasts(const char *path, const ev_data *d,
-                           size_t n_use, const ev_result *res)
+static int write_forecasts(const char *path, const ev_data *d, size_t n_use,
+                           const ev_result *res)
 {
     FILE *fp = fopen(path, "w");
 
     if (fp == NULL) {
-        fprintf(stderr, "cs-forecast-eval: could not create \"%s\": %s\n",
-                path, strerror(errno));
+        fprintf(stderr, "cs-forecast-eval: could not create \"%s\": %s\n", path,
+                strerror(errno));
         return -1;
     }
     fprintf(fp, "series_id,h,value,lo80,hi80,lo95,hi95\n");
@@ -511,8 +503,7 @@ int main(int argc, char **argv)
             ctx.opts.ets_average = true;
         } else if (strcmp(a, "--no-intervals") == 0) {
             ctx.opts.want_intervals = false;
-        } else if ((strcmp(a, "--threads") == 0 ||
-                    strcmp(a, "--limit") == 0) &&
+        } else if ((strcmp(a, "--threads") == 0 || strcmp(a, "--limit") == 0) &&
                    has_val) {
             char *end;
             long v;
@@ -595,8 +586,8 @@ int main(int argc, char **argv)
         for (long i = 0; i < started; i++)
             pthread_join(th[i], NULL);
         if (tty)
-            fprintf(stderr, "\rcs-forecast-eval: %zu/%zu series\n",
-                    ctx.n_use, ctx.n_use);
+            fprintf(stderr, "\rcs-forecast-eval: %zu/%zu series\n", ctx.n_use,
+                    ctx.n_use);
     }
     secs = now_s() - t0;
 
@@ -609,8 +600,7 @@ int main(int argc, char **argv)
         if (ctx.res[i].rc != CS_OK) {
             n_failed++;
             fprintf(stderr, "cs-forecast-eval: series %s: %s%s\n", s->id,
-                    bad_train ? "train part has NA or gaps"
-                              : ctx.res[i].msg,
+                    bad_train ? "train part has NA or gaps" : ctx.res[i].msg,
                     ctx.res[i].fell_back ? " (scored with snaive)" : "");
             if (!ctx.res[i].fell_back)
                 continue;
@@ -622,16 +612,14 @@ int main(int argc, char **argv)
 
     printf("cs-forecast-eval: %s, method %s, %zu series, %ld threads\n\n",
            data_path, method_name, ctx.n_use, n_threads);
-    printf("%-12s %7s %4s %8s %8s %8s %9s %8s %8s\n", "period", "series",
-           "h", "sMAPE", "MAPE", "MASE", "MASE(all)", "cover80",
-           "cover95");
+    printf("%-12s %7s %4s %8s %8s %8s %9s %8s %8s\n", "period", "series", "h",
+           "sMAPE", "MAPE", "MASE", "MASE(all)", "cover80", "cover95");
     for (size_t i = 0; i < n_groups; i++) {
         const ev_group *g = &groups[i];
         if (g->n_series == 0)
             continue;
-        printf("%-12s %7zu %4zu %8.2f %8.2f %8.3f %9.3f", g->name,
-               g->n_series, g->max_h,
-               ev_group_range(g, M_SAPE, 1, g->max_h),
+        printf("%-12s %7zu %4zu %8.2f %8.2f %8.3f %9.3f", g->name, g->n_series,
+               g->max_h, ev_group_range(g, M_SAPE, 1, g->max_h),
                ev_group_range(g, M_APE, 1, g->max_h),
                ev_group_range(g, M_ASE, 1, g->max_h),
                ev_group_range(g, M_ASE_ALL, 1, g->max_h));
@@ -646,14 +634,13 @@ int main(int argc, char **argv)
     if (pub_path == NULL) {
         const char *slash = strrchr(data_path, '/');
         int len = slash == NULL ? 0 : (int)(slash - data_path + 1);
-        if (snprintf(pub_default, sizeof(pub_default), "%.*s%s", len,
-                     data_path, EV_PUB_FILE) < (int)sizeof(pub_default) &&
+        if (snprintf(pub_default, sizeof(pub_default), "%.*s%s", len, data_path,
+                     EV_PUB_FILE) < (int)sizeof(pub_default) &&
             access(pub_default, R_OK) == 0)
             pub_path = pub_default;
     }
     if (pub_path != NULL) {
-        if (read_published(pub_path, pub, EV_MAX_PUB_ROWS, &n_pub, &err) !=
-            0) {
+        if (read_published(pub_path, pub, EV_MAX_PUB_ROWS, &n_pub, &err) != 0) {
             fprintf(stderr, "cs-forecast-eval: %s\n", err.msg);
             code = EXIT_NOINPUT;
             goto out;

@@ -21,9 +21,9 @@ typedef struct ev_series {
     unsigned m;                       /* seasonal period of `period` */
     double *train;                    /* owned, n_train values */
     size_t n_train, cap_train;
-    double *test;                     /* owned, n_test values */
+    double *test; /* owned, n_test values */
     size_t n_test, cap_test;
-    size_t horizon;                   /* the horizon column */
+    size_t horizon; /* the horizon column */
 } ev_series;
 
 typedef struct ev_data {
@@ -66,8 +66,7 @@ double ev_mase_scale_all(const double *train, size_t n_train,
 /* Scores one forecast: fc holds 5 * h values (mean, lo80, hi80, lo95,
  * hi95; NaN bounds when there are no intervals). Fills pts[0..k-1] for
  * the k = min(h, n_test) steps and returns k. */
-size_t ev_points(const ev_series *s, const double *fc, size_t h,
-                 ev_point *pts);
+size_t ev_points(const ev_series *s, const double *fc, size_t h, ev_point *pts);
 
 /* Running sums of one group (a period, or everything), per step. */
 #define EV_MAX_H 256
@@ -75,7 +74,7 @@ typedef struct ev_group {
     char name[EV_MAX_PERIOD_BYTES + 8];
     size_t n_series;
     size_t max_h;
-    double sum[4][EV_MAX_H];  /* ape, sape, ase, ase_all */
+    double sum[4][EV_MAX_H]; /* ape, sape, ase, ase_all */
     size_t cnt[4][EV_MAX_H];
     size_t n_points, n_in80, n_in95, n_int;
 } ev_group;

@@ -16,9 +16,8 @@ unsigned ev_period_m(const char *p)
     static const struct {
         const char *name;
         unsigned m;
-    } map[] = {{"yearly", 1},  {"annual", 1},   {"other", 1},
-               {"quarterly", 4}, {"monthly", 12}, {"weekly", 52},
-               {"daily", 7},   {"hourly", 24}};
+    } map[] = {{"yearly", 1},   {"annual", 1},  {"other", 1}, {"quarterly", 4},
+               {"monthly", 12}, {"weekly", 52}, {"daily", 7}, {"hourly", 24}};
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(p, map[i].name) == 0)
@@ -196,8 +195,7 @@ cs_status ev_read_csv(const char *path, ev_data *d, cs_err *err)
                 col[c] = (int)i;
         if (col[c] < 0) {
             rc = cs_err_set(err, CS_E_INVALID,
-                            "%s: header has no \"%s\" column", path,
-                            want[c]);
+                            "%s: header has no \"%s\" column", path, want[c]);
             goto out;
         }
     }
@@ -210,16 +208,16 @@ cs_status ev_read_csv(const char *path, ev_data *d, cs_err *err)
 
         lineno++;
         if (strchr(line, '\n') == NULL && !feof(fp)) {
-            rc = cs_err_set(err, CS_E_INVALID, "%s:%zu: line too long",
-                            path, lineno);
+            rc = cs_err_set(err, CS_E_INVALID, "%s:%zu: line too long", path,
+                            lineno);
             goto out;
         }
         chomp(line);
         if (line[0] == '\0')
             continue;
         if (ev_split_csv(line, f, EV_MAX_COLS) < nf) {
-            rc = cs_err_set(err, CS_E_INVALID,
-                            "%s:%zu: expected %zu fields", path, lineno, nf);
+            rc = cs_err_set(err, CS_E_INVALID, "%s:%zu: expected %zu fields",
+                            path, lineno, nf);
             goto out;
         }
         errno = 0;
@@ -232,19 +230,17 @@ cs_status ev_read_csv(const char *path, ev_data *d, cs_err *err)
         h = strtoll(f[col[C_H]], &end, 10);
         if (errno != 0 || *end != '\0' || h < 0 || h > EV_MAX_H) {
             rc = cs_err_set(err, CS_E_INVALID,
-                            "%s:%zu: bad horizon \"%s\" (0..%d)", path,
-                            lineno, f[col[C_H]], EV_MAX_H);
+                            "%s:%zu: bad horizon \"%s\" (0..%d)", path, lineno,
+                            f[col[C_H]], EV_MAX_H);
             goto out;
         }
-        if (strcmp(f[col[C_VALUE]], "NA") == 0 ||
-            f[col[C_VALUE]][0] == '\0') {
+        if (strcmp(f[col[C_VALUE]], "NA") == 0 || f[col[C_VALUE]][0] == '\0') {
             v = EV_NAN;
         } else {
             v = strtod(f[col[C_VALUE]], &end);
             if (errno != 0 || *end != '\0') {
-                rc = cs_err_set(err, CS_E_INVALID,
-                                "%s:%zu: bad value \"%s\"", path, lineno,
-                                f[col[C_VALUE]]);
+                rc = cs_err_set(err, CS_E_INVALID, "%s:%zu: bad value \"%s\"",
+                                path, lineno, f[col[C_VALUE]]);
                 goto out;
             }
         }
@@ -268,16 +264,15 @@ cs_status ev_read_csv(const char *path, ev_data *d, cs_err *err)
             s->m = ev_period_m(s->period);
             if (s->m == 0) {
                 rc = cs_err_set(err, CS_E_INVALID,
-                                "%s:%zu: unknown period \"%s\"", path,
-                                lineno, s->period);
+                                "%s:%zu: unknown period \"%s\"", path, lineno,
+                                s->period);
                 goto out;
             }
             s->horizon = (size_t)h;
         }
-        rc = is_train ? put(&s->train, &s->n_train, &s->cap_train,
-                            (size_t)t, v, err)
-                      : put(&s->test, &s->n_test, &s->cap_test, (size_t)t,
-                            v, err);
+        rc = is_train
+                 ? put(&s->train, &s->n_train, &s->cap_train, (size_t)t, v, err)
+                 : put(&s->test, &s->n_test, &s->cap_test, (size_t)t, v, err);
         if (rc != CS_OK)
             goto out;
     }
@@ -321,8 +316,7 @@ double ev_mase_scale_all(const double *train, size_t n_train,
     return s;
 }
 
-size_t ev_points(const ev_series *s, const double *fc, size_t h,
-                 ev_point *pts)
+size_t ev_points(const ev_series *s, const double *fc, size_t h, ev_point *pts)
 {
     const size_t k = h < s->n_test ? h : s->n_test;
     const double scale = ev_mase_scale(s->train, s->n_train, s->m);
@@ -332,9 +326,8 @@ size_t ev_points(const ev_series *s, const double *fc, size_t h,
     for (size_t j = 0; j < k && j < EV_MAX_H; j++) {
         const double y = s->test[j], f = fc[j], e = fabs(y - f);
         pts[j].ape = y != 0.0 ? 100.0 * e / fabs(y) : EV_NAN;
-        pts[j].sape = fabs(y) + fabs(f) > 0.0
-                          ? 200.0 * e / (fabs(y) + fabs(f))
-                          : EV_NAN;
+        pts[j].sape =
+            fabs(y) + fabs(f) > 0.0 ? 200.0 * e / (fabs(y) + fabs(f)) : EV_NAN;
         pts[j].ase = scale > 0.0 ? e / scale : EV_NAN;
         pts[j].ase_all = scale_all > 0.0 ? e / scale_all : EV_NAN;
         if (!isfinite(y))

@@ -16,14 +16,14 @@
 #include "cs_forecast.h"
 #include "eval.h"
 
-#define BENCH_LEN      100
-#define BENCH_H        12
-#define BENCH_MAX_THR  64
+#define BENCH_LEN     100
+#define BENCH_H       12
+#define BENCH_MAX_THR 64
 
 typedef struct bench_ctx {
     double *const *series; /* borrowed, n_series x BENCH_LEN */
     size_t n_series;
-    size_t n_jobs;         /* n_series x repetitions */
+    size_t n_jobs; /* n_series x repetitions */
     cs_fc_method method;
     _Atomic size_t next;
     _Atomic size_t failed;
@@ -49,8 +49,8 @@ static void *worker(void *arg)
         o.method = c->method;
         o.period = 12;
         o.seed = i;
-        if (cs_forecast_run(c->series[i % c->n_series], BENCH_LEN, BENCH_H,
-                            &o, &f, &err) != CS_OK)
+        if (cs_forecast_run(c->series[i % c->n_series], BENCH_LEN, BENCH_H, &o,
+                            &f, &err) != CS_OK)
             atomic_fetch_add(&c->failed, 1);
         cs_forecast_free(f);
     }
@@ -58,8 +58,8 @@ static void *worker(void *arg)
 }
 
 /* Series per second with n_thr threads over reps passes. */
-static double run(double *const *series, size_t n, size_t reps,
-                  cs_fc_method m, long n_thr, size_t *failed)
+static double run(double *const *series, size_t n, size_t reps, cs_fc_method m,
+                  long n_thr, size_t *failed)
 {
     pthread_t th[BENCH_MAX_THR];
     bench_ctx c;

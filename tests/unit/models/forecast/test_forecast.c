@@ -14,8 +14,8 @@
 
 #define Z80 1.2815515655446004
 
-static cs_forecast *run(const double *y, size_t n, size_t h,
-                        const char *method, unsigned period)
+static cs_forecast *run(const double *y, size_t n, size_t h, const char *method,
+                        unsigned period)
 {
     cs_fc_opts o;
     cs_forecast *f = NULL;
@@ -101,8 +101,7 @@ static void ses_with_alpha_one_is_naive(void **state)
     (void)state;
 
     cs_forecast_opts_default(&o);
-    assert_int_equal(cs_forecast_method_parse("ETS(A,N,N)", &o, &err),
-                     CS_OK);
+    assert_int_equal(cs_forecast_method_parse("ETS(A,N,N)", &o, &err), CS_OK);
     o.alpha = 1.0;
     assert_int_equal(cs_forecast_run(y, 7, 3, &o, &f, &err), CS_OK);
     for (int j = 0; j < 3; j++)
@@ -159,8 +158,7 @@ static void theta_is_ses_with_half_drift(void **state)
     o.alpha = a;
     o.method = CS_FC_THETA;
     assert_int_equal(cs_forecast_run(y, n, 4, &o, &th, &err), CS_OK);
-    assert_int_equal(cs_forecast_method_parse("ETS(A,N,N)", &o, &err),
-                     CS_OK);
+    assert_int_equal(cs_forecast_method_parse("ETS(A,N,N)", &o, &err), CS_OK);
     assert_int_equal(cs_forecast_run(y, n, 4, &o, &ses, &err), CS_OK);
     for (size_t t = 0; t < n; t++) {
         sx += (double)t;
@@ -199,8 +197,7 @@ static void croston_family_hand_computed(void **state)
         cs_forecast *f = NULL;
         cs_err err = {0};
         cs_forecast_opts_default(&o);
-        assert_int_equal(cs_forecast_method_parse(cases[i].m, &o, &err),
-                         CS_OK);
+        assert_int_equal(cs_forecast_method_parse(cases[i].m, &o, &err), CS_OK);
         o.alpha_size = 0.1;
         o.alpha_interval = 0.1;
         o.croston_init = cases[i].init;
@@ -225,8 +222,8 @@ static void classification_uses_adi_and_cv2(void **state)
     cs_assert_near(adi, 10.0 / 3.0, 1e-12);
     cs_assert_near(cv2, 1.0 / 9.0, 1e-12);
     assert_int_equal(cls, CS_FC_INTERMIT);
-    assert_int_equal(
-        cs_forecast_classify(smooth, 6, &cls, &adi, &cv2, &err), CS_OK);
+    assert_int_equal(cs_forecast_classify(smooth, 6, &cls, &adi, &cv2, &err),
+                     CS_OK);
     assert_int_equal(cls, CS_FC_SMOOTH);
 }
 
@@ -253,24 +250,20 @@ static void bad_input_is_rejected_with_a_message(void **state)
     (void)state;
 
     cs_forecast_opts_default(&o);
-    assert_int_equal(cs_forecast_run(NULL, 0, 3, &o, &f, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_forecast_run(NULL, 0, 3, &o, &f, &err), CS_E_INVALID);
     assert_non_null(strstr(err.msg, "empty"));
     assert_int_equal(cs_forecast_run(ok, 3, 0, &o, &f, &err), CS_E_INVALID);
     assert_non_null(strstr(err.msg, "horizon"));
-    assert_int_equal(cs_forecast_run(nan_y, 3, 2, &o, &f, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_forecast_run(nan_y, 3, 2, &o, &f, &err), CS_E_INVALID);
     assert_non_null(strstr(err.msg, "finite"));
     o.period = 0;
     assert_int_equal(cs_forecast_run(ok, 3, 2, &o, &f, &err), CS_E_INVALID);
     o.period = 1;
     o.method = CS_FC_SBA;
-    assert_int_equal(cs_forecast_run(neg, 3, 2, &o, &f, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_forecast_run(neg, 3, 2, &o, &f, &err), CS_E_INVALID);
     assert_non_null(strstr(err.msg, "negative"));
     assert_null(f);
-    assert_int_equal(cs_forecast_method_parse("arima", &o, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_forecast_method_parse("arima", &o, &err), CS_E_INVALID);
     assert_int_equal(cs_forecast_method_parse("ETS(X,N,N)", &o, &err),
                      CS_E_INVALID);
 
@@ -318,8 +311,7 @@ static void intervals_cover_about_their_level(void **state)
             o.seed = (uint64_t)s;
             o.n_sims = 500;
             assert_int_equal(
-                cs_forecast_run(y, (size_t)n, (size_t)h, &o, &f, &err),
-                CS_OK);
+                cs_forecast_run(y, (size_t)n, (size_t)h, &o, &f, &err), CS_OK);
             cs_forecast_interval(f, 80, &lo80, &hi80, NULL);
             cs_forecast_interval(f, 95, &lo95, &hi95, NULL);
             for (int j = 0; j < h; j++) {
@@ -368,6 +360,134 @@ static void every_method_runs_on_a_seasonal_series(void **state)
     }
 }
 
+/* Class 1 variance, Hyndman et al. (2008) ch. 6: for ETS(A,N,N)
+ * v_h = sigma^2 (1 + (h - 1) alpha^2), so the half-widths grow as
+ * sqrt(1 + (h - 1) alpha^2); for ETS(A,A,N) c_j = alpha + beta j. */
+static void ets_class1_interval_widths(void **state)
+{
+    const double y[] = {10, 12, 11, 13, 12, 14, 13, 15, 16, 15, 17, 18};
+    cs_fc_opts o;
+    cs_forecast *f = NULL;
+    cs_err err = {0};
+    const double *lo, *hi;
+    double w0;
+    (void)state;
+
+    cs_forecast_opts_default(&o);
+    assert_int_equal(cs_forecast_method_parse("ETS(A,N,N)", &o, &err), CS_OK);
+    o.alpha = 0.4;
+    assert_int_equal(cs_forecast_run(y, 12, 4, &o, &f, &err), CS_OK);
+    assert_int_equal(cs_forecast_interval(f, 95, &lo, &hi, &err), CS_OK);
+    w0 = hi[0] - cs_forecast_mean(f)[0];
+    for (int j = 1; j < 4; j++)
+        cs_assert_near((hi[j] - cs_forecast_mean(f)[j]) / w0,
+                       sqrt(1.0 + j * 0.16), 1e-9);
+    cs_forecast_free(f);
+    f = NULL;
+
+    assert_int_equal(cs_forecast_method_parse("ETS(A,A,N)", &o, &err), CS_OK);
+    o.alpha = 0.5;
+    o.beta = 0.1;
+    assert_int_equal(cs_forecast_run(y, 12, 3, &o, &f, &err), CS_OK);
+    assert_int_equal(cs_forecast_interval(f, 80, &lo, &hi, &err), CS_OK);
+    w0 = hi[0] - cs_forecast_mean(f)[0];
+    /* h = 3: 1 + (0.5 + 0.1)^2 + (0.5 + 0.2)^2 = 1.85 */
+    cs_assert_near((hi[2] - cs_forecast_mean(f)[2]) / w0, sqrt(1.85), 1e-9);
+    cs_forecast_free(f);
+}
+
+/* Drift: last value plus h times the mean change, (9 - 1) / 4 = 2. */
+static void drift_hand_computed(void **state)
+{
+    const double y[] = {1, 4, 3, 6, 9};
+    cs_forecast *f = run(y, 5, 3, "drift", 1);
+    (void)state;
+
+    for (int j = 0; j < 3; j++)
+        cs_assert_near(cs_forecast_mean(f)[j], 9.0 + 2.0 * (j + 1), 1e-12);
+    cs_forecast_free(f);
+}
+
+/* Log scale: exp of the log-scale forecast; intervals are exp of the
+ * log-scale bounds, so they stay positive and asymmetric. */
+static void log_transform_back_transforms_medians(void **state)
+{
+    const double y[] = {1, 2, 4, 8, 16, 32, 64, 128};
+    cs_fc_opts o;
+    cs_forecast *f = NULL;
+    cs_err err = {0};
+    const double *lo, *hi;
+    const double bad[] = {1, 0, 2};
+    (void)state;
+
+    cs_forecast_opts_default(&o);
+    o.method = CS_FC_NAIVE;
+    o.log_transform = true;
+    assert_int_equal(cs_forecast_run(y, 8, 2, &o, &f, &err), CS_OK);
+    cs_assert_near(cs_forecast_mean(f)[0], 128.0, 1e-9);
+    assert_int_equal(cs_forecast_interval(f, 95, &lo, &hi, &err), CS_OK);
+    assert_true(lo[0] > 0.0);
+    /* naive on logs: every step is log 2, so sigma = log 2 and the
+     * bounds are 128 * 2^(+-1.96): asymmetric around the median */
+    cs_assert_near(hi[0], 128.0 * pow(2.0, 1.959963984540054), 1e-6);
+    cs_assert_near(lo[0], 128.0 / pow(2.0, 1.959963984540054), 1e-6);
+    assert_non_null(strstr(cs_forecast_model(f), "log"));
+    cs_forecast_free(f);
+    f = NULL;
+    assert_int_equal(cs_forecast_run(bad, 3, 1, &o, &f, &err), CS_E_INVALID);
+    assert_non_null(strstr(err.msg, "positive"));
+}
+
+/* comb is the median of ETS, Theta and damped, point by point. */
+static void comb_is_the_median_of_its_members(void **state)
+{
+    double y[40];
+    cs_forecast *c, *m[3];
+    const char *names[3] = {"ets", "theta", "damped"};
+    (void)state;
+
+    for (int t = 0; t < 40; t++)
+        y[t] = 100.0 + 3.0 * t + 5.0 * sin(t * 1.7);
+    c = run(y, 40, 6, "comb", 1);
+    for (int i = 0; i < 3; i++)
+        m[i] = run(y, 40, 6, names[i], 1);
+    for (int j = 0; j < 6; j++) {
+        double a = cs_forecast_mean(m[0])[j], b = cs_forecast_mean(m[1])[j],
+               d = cs_forecast_mean(m[2])[j];
+        double med = fmax(fmin(a, b), fmin(fmax(a, b), d));
+        cs_assert_near(cs_forecast_mean(c)[j], med, 1e-9);
+    }
+    cs_forecast_free(c);
+    for (int i = 0; i < 3; i++)
+        cs_forecast_free(m[i]);
+}
+
+/* Akaike weights: the averaged forecast lies within the range of the
+ * single models' forecasts and names the best model. */
+static void ets_average_stays_within_the_models(void **state)
+{
+    double y[48];
+    cs_fc_opts o;
+    cs_forecast *avg = NULL, *best = NULL;
+    cs_err err = {0};
+    (void)state;
+
+    for (int t = 0; t < 48; t++)
+        y[t] = 50.0 + 0.5 * t + 8.0 * sin(2.0 * M_PI * t / 12.0) + (t % 3);
+    cs_forecast_opts_default(&o);
+    o.method = CS_FC_ETS;
+    o.period = 12;
+    assert_int_equal(cs_forecast_run(y, 48, 12, &o, &best, &err), CS_OK);
+    o.ets_average = true;
+    assert_int_equal(cs_forecast_run(y, 48, 12, &o, &avg, &err), CS_OK);
+    assert_non_null(strstr(cs_forecast_model(avg), "ETS avg of"));
+    for (int j = 0; j < 12; j++)
+        cs_assert_near(cs_forecast_mean(avg)[j], cs_forecast_mean(best)[j],
+                       0.1 * fabs(cs_forecast_mean(best)[j]));
+    cs_forecast_free(avg);
+    cs_forecast_free(best);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +505,11 @@ int main(void)
         cmocka_unit_test(bad_input_is_rejected_with_a_message),
         cmocka_unit_test(intervals_cover_about_their_level),
         cmocka_unit_test(every_method_runs_on_a_seasonal_series),
+        cmocka_unit_test(ets_class1_interval_widths),
+        cmocka_unit_test(drift_hand_computed),
+        cmocka_unit_test(log_transform_back_transforms_medians),
+        cmocka_unit_test(comb_is_the_median_of_its_members),
+        cmocka_unit_test(ets_average_stays_within_the_models),
     };
 
     gsl_set_error_handler_off();

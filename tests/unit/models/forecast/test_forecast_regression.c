@@ -146,8 +146,7 @@ static void m1_subset_auto_smape_is_stable(void **state)
     (void)state;
 
     assert_non_null(g);
-    if (ev_read_csv(data_path("forecasting/m1/m1_long.csv"), &d, &err) !=
-        CS_OK)
+    if (ev_read_csv(data_path("forecasting/m1/m1_long.csv"), &d, &err) != CS_OK)
         fail_msg("%s", err.msg);
     use = subset_111(&d);
     score_all(&d, CS_FC_AUTO, use, g, names, 1, &g[1]);

@@ -53,8 +53,8 @@ static void safety_stock_from_fill_rate(void **state)
     cs_err err = {0};
     (void)state;
 
-    assert_int_equal(
-        cs_inv_safety_stock_fill_rate(&d, 0.975, 10000, &ss, &err), CS_OK);
+    assert_int_equal(cs_inv_safety_stock_fill_rate(&d, 0.975, 10000, &ss, &err),
+                     CS_OK);
     cs_assert_near(ss, 67.0, 0.5);
     assert_int_equal(cs_inv_fill_rate(&d, ss, 10000, &fr, &err), CS_OK);
     cs_assert_near(fr, 0.975, 1e-9);
@@ -101,8 +101,7 @@ static void days_of_cover_and_bad_input(void **state)
     assert_int_equal(cs_inv_days_of_cover(300, -1, &v, &err), CS_E_INVALID);
     assert_int_equal(cs_inv_sigma_ltd(&bad, &v, &err), CS_E_INVALID);
     assert_int_equal(cs_inv_sigma_ltd(NULL, &v, &err), CS_E_INVALID);
-    assert_int_equal(cs_inv_safety_stock_csl(&ok, 1.0, &v, &err),
-                     CS_E_INVALID);
+    assert_int_equal(cs_inv_safety_stock_csl(&ok, 1.0, &v, &err), CS_E_INVALID);
     assert_int_equal(cs_inv_safety_stock_fill_rate(&ok, 0.99, 0, &v, &err),
                      CS_E_INVALID);
     assert_int_equal(cs_inv_eoq(100, 10, 0, &v, &err), CS_E_INVALID);
