@@ -26,8 +26,8 @@ static cs_status to_double(yajl_val v, double *out)
 {
     if (v == NULL || !YAJL_IS_NUMBER(v))
         return CS_E_INVALID;
-    *out = YAJL_IS_INTEGER(v) ? (double)YAJL_GET_INTEGER(v)
-                              : YAJL_GET_DOUBLE(v);
+    *out =
+        YAJL_IS_INTEGER(v) ? (double)YAJL_GET_INTEGER(v) : YAJL_GET_DOUBLE(v);
     if (!isfinite(*out))
         return CS_E_INVALID;
     return CS_OK;
@@ -105,8 +105,8 @@ cs_status cs_cli_get_vector(yajl_val obj, const char *key, double **out,
 }
 
 cs_status cs_cli_get_matrix(yajl_val obj, const char *key, double **out,
-                            size_t *n_rows, size_t *n_cols,
-                            const char **field, cs_err *err)
+                            size_t *n_rows, size_t *n_cols, const char **field,
+                            cs_err *err)
 {
     yajl_val v = member(obj, key);
     size_t rows, cols;
@@ -136,14 +136,13 @@ cs_status cs_cli_get_matrix(yajl_val obj, const char *key, double **out,
                               cols);
         }
         for (size_t j = 0; j < cols; j++) {
-            if (to_double(row->u.array.values[j], &m[i * cols + j]) !=
-                CS_OK) {
+            if (to_double(row->u.array.values[j], &m[i * cols + j]) != CS_OK) {
                 free(m);
                 if (field != NULL)
                     *field = key;
                 return cs_err_set(err, CS_E_INVALID,
-                                  "%s[%zu][%zu]: must be a finite number",
-                                  key, i, j);
+                                  "%s[%zu][%zu]: must be a finite number", key,
+                                  i, j);
             }
         }
     }
@@ -184,8 +183,8 @@ void cs_cli_vector(yajl_gen g, const char *key, const double *v, size_t n)
     yajl_gen_array_close(g);
 }
 
-void cs_cli_matrix(yajl_gen g, const char *key, const double *m,
-                   size_t n_rows, size_t n_cols)
+void cs_cli_matrix(yajl_gen g, const char *key, const double *m, size_t n_rows,
+                   size_t n_cols)
 {
     cs_cli_key(g, key);
     yajl_gen_array_open(g);

@@ -15,9 +15,9 @@
 /* Exit codes of cs-model. */
 enum {
     CS_MODEL_EXIT_OK = 0,
-    CS_MODEL_EXIT_USAGE = 64,   /* unknown command or flag (EX_USAGE) */
-    CS_MODEL_EXIT_INPUT = 65,   /* invalid JSON input (EX_DATAERR) */
-    CS_MODEL_EXIT_MODEL = 70,   /* the model failed on valid input */
+    CS_MODEL_EXIT_USAGE = 64, /* unknown command or flag (EX_USAGE) */
+    CS_MODEL_EXIT_INPUT = 65, /* invalid JSON input (EX_DATAERR) */
+    CS_MODEL_EXIT_MODEL = 70, /* the model failed on valid input */
 };
 
 /* A subcommand: reads the parsed input, fills gen with the result object.
@@ -35,11 +35,11 @@ typedef struct cs_model_cmd {
 
 void cs_model_register(const cs_model_cmd *cmd);
 
-#define CS_MODEL_COMMAND(var)                                                \
-    static void var##_register(void) __attribute__((constructor));          \
-    static void var##_register(void)                                         \
-    {                                                                        \
-        cs_model_register(&(var));                                           \
+#define CS_MODEL_COMMAND(var)                                                  \
+    static void var##_register(void) __attribute__((constructor));             \
+    static void var##_register(void)                                           \
+    {                                                                          \
+        cs_model_register(&(var));                                             \
     }
 
 /* Input helpers. Each returns CS_E_INVALID with a message naming the
@@ -52,8 +52,8 @@ cs_status cs_cli_get_vector(yajl_val obj, const char *key, double **out,
                             size_t *n_out, const char **field, cs_err *err);
 /* Row-major matrix; every row must have the same length. */
 cs_status cs_cli_get_matrix(yajl_val obj, const char *key, double **out,
-                            size_t *n_rows, size_t *n_cols,
-                            const char **field, cs_err *err);
+                            size_t *n_rows, size_t *n_cols, const char **field,
+                            cs_err *err);
 /* Borrowed string from the tree, or dflt when absent. */
 cs_status cs_cli_get_string(yajl_val obj, const char *key, int required,
                             const char *dflt, const char **out,
@@ -63,7 +63,7 @@ cs_status cs_cli_get_string(yajl_val obj, const char *key, int required,
 void cs_cli_key(yajl_gen g, const char *key);
 void cs_cli_double(yajl_gen g, double v);
 void cs_cli_vector(yajl_gen g, const char *key, const double *v, size_t n);
-void cs_cli_matrix(yajl_gen g, const char *key, const double *m,
-                   size_t n_rows, size_t n_cols);
+void cs_cli_matrix(yajl_gen g, const char *key, const double *m, size_t n_rows,
+                   size_t n_cols);
 
 #endif

@@ -166,9 +166,8 @@ int main(int argc, char **argv)
         code = CS_MODEL_EXIT_OK;
     } else {
         print_error(field, &err);
-        code = rc == CS_E_INVALID || rc == CS_E_TOO_LARGE
-                   ? CS_MODEL_EXIT_INPUT
-                   : CS_MODEL_EXIT_MODEL;
+        code = rc == CS_E_INVALID || rc == CS_E_TOO_LARGE ? CS_MODEL_EXIT_INPUT
+                                                          : CS_MODEL_EXIT_MODEL;
     }
     yajl_gen_free(g);
     yajl_tree_free(in);

@@ -7,6 +7,7 @@
 #include "admin_int.h"
 #include "cs_config.h"
 #include "cs_log.h"
+#include "cs_service.h"
 
 #ifndef CS_DEFAULT_MIGRATIONS_DIR
 #define CS_DEFAULT_MIGRATIONS_DIR "sql/migrations"
@@ -30,8 +31,7 @@ static const cs_opt migrate_opts[] = {
     {"status", "CS_MIGRATE_STATUS", CS_OPT_BOOL, "false",
      "only list migrations and whether each is applied",
      CS_CFG(migrate_cfg, status)},
-    {"log.level", "CS_LOG_LEVEL", CS_OPT_STR, "info",
-     "debug, info, warn or error", CS_CFG(migrate_cfg, log_level)},
+    CS_OPT_LOG_LEVEL(migrate_cfg, log_level),
 };
 
 static const cs_config_spec migrate_spec = {
@@ -62,28 +62,16 @@ static int exit_code(cs_status rc)
 static int run_migrate(int argc, char **argv)
 {
     migrate_cfg cfg = {0};
-    cs_config_action action;
-    cs_log_level level = CS_LOG_INFO;
     cs_err err = {0};
     cs_status rc;
+    int code;
 
-    rc = cs_config_load(&migrate_spec, &cfg, argc, argv, &action, &err);
-    if (rc != CS_OK) {
-        fprintf(stderr, "cs-admin migrate: %s\n", err.msg);
+    code = cs_service_init(&migrate_spec, &cfg, argc, argv, "admin",
+                           CS_CFG(migrate_cfg, log_level));
+    if (code != CS_SERVICE_RUN) {
         cs_config_free(&migrate_spec, &cfg);
-        return 64;
+        return code;
     }
-    if (action == CS_CONFIG_EXIT) {
-        cs_config_free(&migrate_spec, &cfg);
-        return 0;
-    }
-    if (!cs_log_level_parse(cfg.log_level, &level)) {
-        fprintf(stderr, "cs-admin migrate: unknown log level \"%s\"\n",
-                cfg.log_level);
-        cs_config_free(&migrate_spec, &cfg);
-        return 64;
-    }
-    cs_log_init("admin", level);
     rc = cs_admin_migrate(cfg.pg_dsn, cfg.dir, cfg.status, &err);
     cs_config_free(&migrate_spec, &cfg);
     if (rc != CS_OK) {

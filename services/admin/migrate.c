@@ -83,8 +83,9 @@ static cs_status list_migrations(const char *dir, migration **out,
     qsort(m, n, sizeof(*m), by_name);
     for (size_t i = 1; i < n; i++) {
         if (strcmp(m[i].version, m[i - 1].version) == 0) {
-            cs_err_set(err, CS_E_CONFIG, "migrations %s and %s share version %s",
-                       m[i - 1].name, m[i].name, m[i].version);
+            cs_err_set(err, CS_E_CONFIG,
+                       "migrations %s and %s share version %s", m[i - 1].name,
+                       m[i].name, m[i].version);
             free(m);
             return CS_E_CONFIG;
         }
@@ -150,8 +151,9 @@ static cs_status apply_one(cs_pg *db, const char *dir, const migration *m,
     sha256_hex(sql, hex);
 
     params[0] = m->version;
-    rc = cs_pg_query(db, "SELECT sha256 FROM schema_migrations "
-                         "WHERE version = $1",
+    rc = cs_pg_query(db,
+                     "SELECT sha256 FROM schema_migrations "
+                     "WHERE version = $1",
                      1, params, &res, err);
     if (rc != CS_OK)
         goto out;
@@ -170,8 +172,9 @@ static cs_status apply_one(cs_pg *db, const char *dir, const migration *m,
     if (rc == CS_OK) {
         params[1] = m->name;
         params[2] = hex;
-        rc = cs_pg_query(db, "INSERT INTO schema_migrations "
-                             "(version, name, sha256) VALUES ($1, $2, $3)",
+        rc = cs_pg_query(db,
+                         "INSERT INTO schema_migrations "
+                         "(version, name, sha256) VALUES ($1, $2, $3)",
                          3, params, NULL, err);
     }
     if (rc == CS_OK)

@@ -6,6 +6,7 @@
 #include "api_int.h"
 #include "cs_config.h"
 #include "cs_log.h"
+#include "cs_service.h"
 #include "cs_signal.h"
 
 static const cs_opt api_opts[] = {
@@ -18,8 +19,7 @@ static const cs_opt api_opts[] = {
     {"http.port", "CS_HTTP_PORT", CS_OPT_U32, "8080",
      "port to listen on (0: any free port)", CS_CFG(api_cfg, http_port)},
     {"http.threads", "CS_HTTP_THREADS", CS_OPT_U32, "4",
-     "HTTP worker threads, and database connections",
-     CS_CFG(api_cfg, threads)},
+     "HTTP worker threads, and database connections", CS_CFG(api_cfg, threads)},
     {"http.timeout_s", "CS_HTTP_TIMEOUT_S", CS_OPT_U32, "30",
      "idle connection timeout", CS_CFG(api_cfg, timeout_s)},
     {"http.max_body_bytes", "CS_HTTP_MAX_BODY_BYTES", CS_OPT_U32, "65536",
@@ -27,8 +27,7 @@ static const cs_opt api_opts[] = {
     {"pg.pool_wait_ms", "CS_PG_POOL_WAIT_MS", CS_OPT_U32, "2000",
      "longest wait for a free database connection before 503",
      CS_CFG(api_cfg, pool_wait_ms)},
-    {"log.level", "CS_LOG_LEVEL", CS_OPT_STR, "info",
-     "debug, info, warn or error", CS_CFG(api_cfg, log_level)},
+    CS_OPT_LOG_LEVEL(api_cfg, log_level),
 };
 
 static const cs_config_spec api_spec = {
@@ -39,51 +38,40 @@ static const cs_config_spec api_spec = {
     .n_opts = sizeof(api_opts) / sizeof(api_opts[0]),
 };
 
+static cs_status open_pool(void *ctx, cs_err *err)
+{
+    api *a = ctx;
+
+    return api_pool_open(&a->pool, a->cfg->pg_dsn, a->cfg->threads, err);
+}
+
 int main(int argc, char **argv)
 {
     api_cfg cfg = {0};
     api a = {0};
-    cs_config_action action;
-    cs_log_level level = CS_LOG_INFO;
     cs_httpd *http = NULL;
     cs_httpd_opts hopts;
     cs_err err = {0};
-    unsigned backoff_ms = 100;
-    int code = 1;
+    int code;
 
-    if (cs_config_load(&api_spec, &cfg, argc, argv, &action, &err)) {
-        fprintf(stderr, "cs-api: %s\n", err.msg);
-        code = 64;
+    code = cs_service_init(&api_spec, &cfg, argc, argv, "api",
+                           CS_CFG(api_cfg, log_level));
+    if (code != CS_SERVICE_RUN)
+        goto out;
+    if (cfg.threads == 0 || cfg.threads > 256 || cfg.http_port > 65535) {
+        cs_log_error("bad configuration: http.threads must be 1-256 and "
+                     "http.port below 65536");
+        code = 78;
         goto out;
     }
-    if (action == CS_CONFIG_EXIT) {
-        code = 0;
-        goto out;
-    }
-    if (!cs_log_level_parse(cfg.log_level, &level) || cfg.threads == 0 ||
-        cfg.threads > 256 || cfg.http_port > 65535) {
-        fprintf(stderr, "cs-api: log.level must be debug/info/warn/error, "
-                        "http.threads 1-256, http.port < 65536\n");
-        code = 64;
-        goto out;
-    }
-    cs_log_init("api", level);
-    cs_signal_install();
+    code = 1;
     a.cfg = &cfg;
-    while (api_pool_open(&a.pool, cfg.pg_dsn, cfg.threads, &err) != CS_OK) {
-        if (!cs_status_retryable(err.code)) {
+    if (cs_service_wait_for("the database", open_pool, &a, &err) != CS_OK) {
+        code = err.code == CS_E_TIMEOUT ? 0 : 78;
+        if (code != 0)
             cs_log_error("cannot prepare database sessions",
                          CS_KV_STR("error", err.msg));
-            code = 78;
-            goto out;
-        }
-        cs_log_warn("waiting for the database", CS_KV_STR("error", err.msg));
-        cs_signal_sleep_ms(backoff_ms);
-        backoff_ms = backoff_ms < 5000 ? backoff_ms * 2 : 5000;
-        if (cs_signal_stop_requested()) {
-            code = 0;
-            goto out;
-        }
+        goto out;
     }
     hopts = (cs_httpd_opts){.addr = cfg.http_addr,
                             .port = (uint16_t)cfg.http_port,

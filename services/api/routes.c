@@ -9,9 +9,9 @@
 #include "cs_json.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
+#include "cs_service.h"
 
 #define ORDER_ID_MAX_BYTES 64
-
 
 static void reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
 {
@@ -19,8 +19,7 @@ static void reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
     size_t len;
 
     yajl_gen_get_buf(g, &buf, &len);
-    cs_http_set_body(resp, status, "application/json", (const char *)buf,
-                     len);
+    cs_http_set_body(resp, status, "application/json", (const char *)buf, len);
 }
 
 /* A database failure seen by a handler: 503 when it may pass, else 500. */
@@ -59,11 +58,10 @@ static void gen_nullable_number(yajl_gen g, const PGresult *res, int row,
                         (size_t)PQgetlength(res, row, col));
 }
 
-static void gen_nullable_str(yajl_gen g, const PGresult *res, int row,
-                             int col)
+static void gen_nullable_str(yajl_gen g, const PGresult *res, int row, int col)
 {
-    cs_json_str(g, PQgetisnull(res, row, col) ? NULL
-                                              : PQgetvalue(res, row, col));
+    cs_json_str(g,
+                PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col));
 }
 
 static void get_order(api *a, const cs_http_req *req, const char *id,
@@ -97,8 +95,7 @@ static void get_order(api *a, const cs_http_req *req, const char *id,
         goto out;
     }
     if (PQntuples(hdr) == 0) {
-        cs_http_error(resp, 404, "not_found", "id", "no order with id %s",
-                      id);
+        cs_http_error(resp, 404, "not_found", "id", "no order with id %s", id);
         goto out;
     }
     if (PQntuples(hdr) > 1) {
@@ -164,15 +161,14 @@ static void get_ready(api *a, cs_http_resp *resp)
     if (db != NULL && cs_pg_run(db, "ping", 0, NULL, NULL, &err) == CS_OK) {
         cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
     } else {
-        cs_http_error(resp, 503, "unavailable", NULL, "database: %s",
-                      err.msg);
+        cs_http_error(resp, 503, "unavailable", NULL, "database: %s", err.msg);
         resp->retry_after = "2";
     }
     if (db != NULL)
         api_pool_release(&a->pool, db);
 }
 
-static void get_metrics(api *a, cs_http_resp *resp)
+static bool get_ops(api *a, const cs_http_req *req, cs_http_resp *resp)
 {
     const cs_metric m[] = {
         {"cs_api_requests_total", "HTTP requests answered, by status class",
@@ -187,20 +183,15 @@ static void get_metrics(api *a, cs_http_resp *resp)
         {"cs_api_db_errors_total", "database errors seen by handlers",
          CS_METRIC_COUNTER, NULL, &a->stats.db_errors},
     };
-    size_t len = 0;
-    char *text = cs_metrics_render(m, sizeof(m) / sizeof(m[0]), &len);
 
-    resp->status = text ? 200 : 500;
-    resp->content_type = "text/plain; version=0.0.4";
-    resp->body = text;
-    resp->body_len = len;
+    return cs_service_ops(req, resp, m, sizeof(m) / sizeof(m[0]));
 }
 
 static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
 {
     static const char orders_prefix[] = "/v1/orders/";
-    bool is_get = strcmp(req->method, "GET") == 0 ||
-                  strcmp(req->method, "HEAD") == 0;
+    bool is_get =
+        strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
     bool known = true;
 
     if (strcmp(req->path, "/") == 0) {
@@ -211,18 +202,14 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
         if (is_get)
             cs_http_set_body(resp, 200, "application/json", index_json,
                              strlen(index_json));
-    } else if (strcmp(req->path, "/healthz") == 0) {
-        static const char ok[] = "{\"status\":\"ok\"}";
+    } else if (strcmp(req->path, "/healthz") == 0 ||
+               strcmp(req->path, "/metrics") == 0) {
         if (is_get)
-            cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
+            (void)get_ops(a, req, resp);
     } else if (strcmp(req->path, "/readyz") == 0) {
         if (is_get)
             get_ready(a, resp);
-    } else if (strcmp(req->path, "/metrics") == 0) {
-        if (is_get)
-            get_metrics(a, resp);
-    } else if (strncmp(req->path, orders_prefix, strlen(orders_prefix)) ==
-               0) {
+    } else if (strncmp(req->path, orders_prefix, strlen(orders_prefix)) == 0) {
         if (is_get)
             get_order(a, req, req->path + strlen(orders_prefix), resp);
     } else {

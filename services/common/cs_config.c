@@ -130,8 +130,7 @@ cs_status cs_config_load(const cs_config_spec *spec, void *cfg, int argc,
         } else if (i + 1 < argc) {
             value = argv[++i];
         } else {
-            return cs_err_set(err, CS_E_CONFIG, "option %s needs a value",
-                              arg);
+            return cs_err_set(err, CS_E_CONFIG, "option %s needs a value", arg);
         }
         rc = set_value(cfg, o, value, "command line", err);
         if (rc != CS_OK)
@@ -185,8 +184,7 @@ void cs_config_print(const cs_config_spec *spec, const void *cfg, FILE *f)
         const void *p = cfield(cfg, o);
         size_t len;
 
-        len = cs_json_escape_into(buf, 0, sizeof(buf), o->key,
-                                  strlen(o->key));
+        len = cs_json_escape_into(buf, 0, sizeof(buf), o->key, strlen(o->key));
         fprintf(f, "%s\"%.*s\":", i ? "," : "", (int)len, buf);
         switch (o->type) {
         case CS_OPT_STR: {

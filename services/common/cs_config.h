@@ -22,8 +22,8 @@ typedef enum cs_opt_type {
 } cs_opt_type;
 
 typedef struct cs_opt {
-    const char *key;  /* dotted, e.g. "kafka.brokers" */
-    const char *env;  /* e.g. "CS_KAFKA_BROKERS" */
+    const char *key; /* dotted, e.g. "kafka.brokers" */
+    const char *env; /* e.g. "CS_KAFKA_BROKERS" */
     cs_opt_type type;
     const char *dflt; /* text form of the default */
     const char *help; /* one line */

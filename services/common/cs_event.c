@@ -15,17 +15,16 @@
 
 /* A required (or optional) string member; *out is NULL when optional and
  * absent. max_bytes of 0 means no limit beyond the document's. */
-static cs_status get_str(const cs_jval *obj, const char *path,
-                         const char *key, bool required, size_t max_bytes,
-                         const char **out, cs_err *err)
+static cs_status get_str(const cs_jval *obj, const char *path, const char *key,
+                         bool required, size_t max_bytes, const char **out,
+                         cs_err *err)
 {
     const cs_jval *v = cs_json_get(obj, key);
 
     *out = NULL;
     if (v == NULL || v->type == CS_J_NULL) {
         if (required)
-            return cs_err_set(err, CS_E_INVALID, "%s%s: required", path,
-                              key);
+            return cs_err_set(err, CS_E_INVALID, "%s%s: required", path, key);
         return CS_OK;
     }
     if (v->type != CS_J_STRING)
@@ -35,9 +34,8 @@ static cs_status get_str(const cs_jval *obj, const char *path,
         return cs_err_set(err, CS_E_INVALID, "%s%s: must not be empty", path,
                           key);
     if (max_bytes > 0 && v->len > max_bytes)
-        return cs_err_set(err, CS_E_INVALID,
-                          "%s%s: longer than %zu bytes", path, key,
-                          max_bytes);
+        return cs_err_set(err, CS_E_INVALID, "%s%s: longer than %zu bytes",
+                          path, key, max_bytes);
     *out = v->text;
     return CS_OK;
 }
@@ -55,8 +53,7 @@ static cs_status get_amount(const cs_jval *obj, const char *path,
     *out = NULL;
     if (v == NULL || v->type == CS_J_NULL) {
         if (required)
-            return cs_err_set(err, CS_E_INVALID, "%s%s: required", path,
-                              key);
+            return cs_err_set(err, CS_E_INVALID, "%s%s: required", path, key);
         return CS_OK;
     }
     if (v->type != CS_J_NUMBER && v->type != CS_J_STRING)
@@ -69,8 +66,8 @@ static cs_status get_amount(const cs_jval *obj, const char *path,
         return cs_err_set(err, CS_E_INVALID, "%s%s: \"%.32s\" is not a number",
                           path, key, v->text);
     if (d < 0 || v->text[0] == '-')
-        return cs_err_set(err, CS_E_INVALID, "%s%s: must not be negative",
-                          path, key);
+        return cs_err_set(err, CS_E_INVALID, "%s%s: must not be negative", path,
+                          key);
     if (d >= CS_QTY_MAX)
         return cs_err_set(err, CS_E_INVALID, "%s%s: larger than 1e15", path,
                           key);
@@ -137,8 +134,8 @@ cs_status cs_event_parse(const cs_jval *root, const char *expect_type,
     return CS_OK;
 }
 
-static cs_status get_uscc(const cs_jval *obj, const char *path,
-                          const char *key, const char **out, cs_err *err)
+static cs_status get_uscc(const cs_jval *obj, const char *path, const char *key,
+                          const char **out, cs_err *err)
 {
     cs_status rc = get_str(obj, path, key, true, 0, out, err);
 
@@ -164,8 +161,10 @@ static cs_status decode_line(const cs_jval *lv, size_t i, cs_order_line *l,
 
     snprintf(path, sizeof(path), "data.lines[%zu].", i);
     if (lv->type != CS_J_OBJECT)
-        return cs_err_set(err, CS_E_INVALID, "data.lines[%zu]: must be an "
-                          "object", i);
+        return cs_err_set(err, CS_E_INVALID,
+                          "data.lines[%zu]: must be an "
+                          "object",
+                          i);
     no = cs_json_get(lv, "line_no");
     if (no == NULL || no->type != CS_J_NUMBER ||
         cs_parse_i64(no->text, 1, 1000000, &line_no, &perr) != CS_OK)
@@ -177,14 +176,13 @@ static cs_status decode_line(const cs_jval *lv, size_t i, cs_order_line *l,
     if ((rc = get_str(lv, path, "sku", true, 128, &l->sku, err)) ||
         (rc = get_amount(lv, path, "quantity", true, &l->quantity, err)) ||
         (rc = get_str(lv, path, "unit", true, 16, &l->unit, err)) ||
-        (rc = get_amount(lv, path, "unit_price", false, &l->unit_price,
-                         err)) ||
-        (rc = get_str(lv, path, "requested_date", false, 64,
-                      &l->requested_date, err)))
+        (rc = get_amount(lv, path, "unit_price", false, &l->unit_price, err)) ||
+        (rc = get_str(lv, path, "requested_date", false, 64, &l->requested_date,
+                      err)))
         return rc;
     if (l->requested_date != NULL) {
-        rc = cs_time_check_date_or_datetime(
-            l->requested_date, strlen(l->requested_date), err);
+        rc = cs_time_check_date_or_datetime(l->requested_date,
+                                            strlen(l->requested_date), err);
         if (rc != CS_OK) {
             char where[64];
             snprintf(where, sizeof(where), "%srequested_date", path);
@@ -201,14 +199,13 @@ cs_status cs_order_decode(const cs_jval *data, cs_order *o, cs_err *err)
     size_t i;
 
     memset(o, 0, sizeof(*o));
-    if ((rc = get_str(data, "data.", "order_id", true, 64, &o->order_id,
-                      err)) ||
+    if ((rc =
+             get_str(data, "data.", "order_id", true, 64, &o->order_id, err)) ||
         (rc = get_uscc(data, "data.", "buyer", &o->buyer, err)) ||
         (rc = get_uscc(data, "data.", "supplier", &o->supplier, err)) ||
         (rc = get_str(data, "data.", "order_date", true, 64, &o->order_date,
                       err)) ||
-        (rc = get_str(data, "data.", "currency", false, 3, &o->currency,
-                      err)))
+        (rc = get_str(data, "data.", "currency", false, 3, &o->currency, err)))
         return rc;
     rc = cs_time_check_date_or_datetime(o->order_date, strlen(o->order_date),
                                         err);
@@ -233,8 +230,8 @@ cs_status cs_order_decode(const cs_jval *data, cs_order *o, cs_err *err)
         return cs_err_set(err, CS_E_INVALID,
                           "data.lines: required, a non-empty array");
     if (lines->len > CS_ORDER_MAX_LINES)
-        return cs_err_set(err, CS_E_INVALID,
-                          "data.lines: more than %d lines", CS_ORDER_MAX_LINES);
+        return cs_err_set(err, CS_E_INVALID, "data.lines: more than %d lines",
+                          CS_ORDER_MAX_LINES);
     o->lines = calloc(lines->len, sizeof(*o->lines));
     if (o->lines == NULL)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");

@@ -28,8 +28,7 @@ typedef struct req_state {
 
 const char *cs_http_query(const cs_http_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-                                       name);
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 void cs_http_set_body(cs_http_resp *resp, unsigned status,
@@ -69,13 +68,11 @@ void cs_http_error(cs_http_resp *resp, unsigned status, const char *code,
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &len);
-    cs_http_set_body(resp, status, "application/json", (const char *)buf,
-                     len);
+    cs_http_set_body(resp, status, "application/json", (const char *)buf, len);
     yajl_gen_free(g);
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn,
-                                 cs_http_resp *r)
+static enum MHD_Result send_resp(struct MHD_Connection *conn, cs_http_resp *r)
 {
     struct MHD_Response *mr;
     enum MHD_Result ret;
@@ -109,8 +106,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
-                                  const char *version,
-                                  const char *upload_data,
+                                  const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     cs_httpd *h = cls;
@@ -131,7 +127,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (*upload_data_size > 0) { /* body chunk */
-        if (!st->too_large && st->len + *upload_data_size <= h->max_body_bytes) {
+        if (!st->too_large &&
+            st->len + *upload_data_size <= h->max_body_bytes) {
             if (st->len + *upload_data_size + 1 > st->cap) {
                 size_t cap = (st->len + *upload_data_size + 1) * 2;
                 char *nb = realloc(st->body, cap);
@@ -164,8 +161,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return send_resp(conn, &resp);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     req_state *st = *con_cls;
 

@@ -60,7 +60,6 @@ void cs_http_error(cs_http_resp *resp, unsigned status, const char *code,
 
 /* Sets resp to body taken from a finished yajl_gen buffer copy. */
 void cs_http_set_body(cs_http_resp *resp, unsigned status,
-                      const char *content_type, const char *body,
-                      size_t len);
+                      const char *content_type, const char *body, size_t len);
 
 #endif

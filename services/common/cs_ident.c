@@ -66,16 +66,14 @@ cs_status cs_uscc_validate(const char *code, size_t len, cs_err *err)
 cs_status cs_region_validate(const char *code, size_t len, cs_err *err)
 {
     /* GB/T 2260 province-level prefixes. */
-    static const int provinces[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32,
-                                    33, 34, 35, 36, 37, 41, 42, 43, 44, 45,
-                                    46, 50, 51, 52, 53, 54, 61, 62, 63, 64,
-                                    65, 71, 81, 82};
+    static const int provinces[] = {
+        11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42,
+        43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82};
     int prefix;
 
     if (len != 6)
         return cs_err_set(err, CS_E_INVALID,
-                          "region code has %zu characters, need 6 digits",
-                          len);
+                          "region code has %zu characters, need 6 digits", len);
     for (size_t i = 0; i < 6; i++)
         if (code[i] < '0' || code[i] > '9')
             return cs_err_set(err, CS_E_INVALID,

@@ -43,8 +43,8 @@ typedef struct parse_ctx {
 static void *arena_alloc(cs_json_doc *doc, size_t bytes)
 {
     arena_chunk *c = doc->chunks;
-    size_t aligned = (bytes + sizeof(max_align_t) - 1) &
-                     ~(sizeof(max_align_t) - 1);
+    size_t aligned =
+        (bytes + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 
     if (c == NULL || c->cap - c->used < aligned) {
         size_t cap = aligned > ARENA_CHUNK_BYTES ? aligned : ARENA_CHUNK_BYTES;
@@ -274,8 +274,8 @@ cs_status cs_json_parse(const char *buf, size_t len,
         char *nl = strchr((char *)msg, '\n');
         if (nl != NULL)
             *nl = '\0';
-        rc = cs_err_set(err, CS_E_INVALID, "malformed JSON at byte %zu: %s",
-                        at, (const char *)msg);
+        rc = cs_err_set(err, CS_E_INVALID, "malformed JSON at byte %zu: %s", at,
+                        (const char *)msg);
         yajl_free_error(h, msg);
     } else if (p.doc->root == NULL) {
         rc = cs_err_set(err, CS_E_INVALID, "empty JSON document");

@@ -25,8 +25,8 @@ cs_status cs_kafka_consumer_new(const char *brokers, const char *group_id,
 
 /* An idempotent producer (acks=all, enable.idempotence=true). dr_cb, if
  * not NULL, receives every delivery report with opaque as its opaque. */
-typedef void (*cs_kafka_dr_cb)(rd_kafka_t *rk,
-                               const rd_kafka_message_t *msg, void *opaque);
+typedef void (*cs_kafka_dr_cb)(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+                               void *opaque);
 cs_status cs_kafka_producer_new(const char *brokers, const char *extra,
                                 cs_kafka_dr_cb dr_cb, void *opaque,
                                 rd_kafka_t **out, cs_err *err);

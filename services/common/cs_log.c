@@ -120,8 +120,7 @@ void cs_log_emit(cs_log_level level, const char *msg, const cs_kv *kvs)
     len = put_str(line, len, cap, log_svc);
     len = put(line, len, cap, ",\"msg\":");
     len = put_str(line, len, cap, msg);
-    for (const cs_kv *kv = kvs; kv != NULL && kv->type != CS_KV_T_END;
-         kv++) {
+    for (const cs_kv *kv = kvs; kv != NULL && kv->type != CS_KV_T_END; kv++) {
         len = put(line, len, cap, ",");
         len = put_str(line, len, cap, kv->key);
         len = put(line, len, cap, ":");

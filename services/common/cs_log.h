@@ -52,14 +52,14 @@ void cs_log_set_fd(int fd);
 /* kvs ends with an element of type CS_KV_T_END. */
 void cs_log_emit(cs_log_level level, const char *msg, const cs_kv *kvs);
 
-#define CS_LOG__KVS(...) ((const cs_kv[]){__VA_ARGS__ __VA_OPT__(, ) {0}})
-#define cs_log_debug(msg, ...)                                               \
+#define CS_LOG__KVS(...) ((const cs_kv[]){__VA_ARGS__ __VA_OPT__(, ){0}})
+#define cs_log_debug(msg, ...)                                                 \
     cs_log_emit(CS_LOG_DEBUG, (msg), CS_LOG__KVS(__VA_ARGS__))
-#define cs_log_info(msg, ...)                                                \
+#define cs_log_info(msg, ...)                                                  \
     cs_log_emit(CS_LOG_INFO, (msg), CS_LOG__KVS(__VA_ARGS__))
-#define cs_log_warn(msg, ...)                                                \
+#define cs_log_warn(msg, ...)                                                  \
     cs_log_emit(CS_LOG_WARN, (msg), CS_LOG__KVS(__VA_ARGS__))
-#define cs_log_error(msg, ...)                                               \
+#define cs_log_error(msg, ...)                                                 \
     cs_log_emit(CS_LOG_ERROR, (msg), CS_LOG__KVS(__VA_ARGS__))
 
 /* Appends s to buf as a JSON string body (no quotes), escaping quotes,

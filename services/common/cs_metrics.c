@@ -64,8 +64,8 @@ char *cs_metrics_render(const cs_metric *m, size_t n, size_t *len_out)
     for (size_t i = 0; i < n; i++) {
         uint64_t v = atomic_load_explicit(m[i].value, memory_order_relaxed);
         if (i == 0 || strcmp(m[i].name, m[i - 1].name) != 0)
-            out_printf(&o, "# HELP %s %s\n# TYPE %s %s\n", m[i].name,
-                       m[i].help, m[i].name,
+            out_printf(&o, "# HELP %s %s\n# TYPE %s %s\n", m[i].name, m[i].help,
+                       m[i].name,
                        m[i].type == CS_METRIC_COUNTER ? "counter" : "gauge");
         if (m[i].labels != NULL)
             out_printf(&o, "%s{%s} %llu\n", m[i].name, m[i].labels,

@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum cs_metric_type { CS_METRIC_COUNTER, CS_METRIC_GAUGE } cs_metric_type;
+typedef enum cs_metric_type {
+    CS_METRIC_COUNTER,
+    CS_METRIC_GAUGE
+} cs_metric_type;
 
 /* One sample. Samples of one family are consecutive in the table and
  * share name, help and type; labels is the text inside the braces

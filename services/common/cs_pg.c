@@ -23,15 +23,13 @@ static cs_status prepare_all(cs_pg *db, cs_err *err)
         cs_status rc = check(db, PQexec(db->conn, "SET TIME ZONE 'UTC'"),
                              "SET TIME ZONE", NULL, err);
         if (rc == CS_OK && db->setup_sql != NULL)
-            rc = check(db, PQexec(db->conn, db->setup_sql), "setup", NULL,
-                       err);
+            rc = check(db, PQexec(db->conn, db->setup_sql), "setup", NULL, err);
         if (rc != CS_OK)
             return rc;
     }
     for (size_t i = 0; i < db->n_stmts; i++) {
         const cs_pg_stmt *s = &db->stmts[i];
-        PGresult *res = PQprepare(db->conn, s->name, s->sql, s->n_params,
-                                  NULL);
+        PGresult *res = PQprepare(db->conn, s->name, s->sql, s->n_params, NULL);
         cs_status rc = CS_OK;
 
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -165,11 +163,10 @@ cs_status cs_pg_exec(cs_pg *db, const char *sql, cs_err *err)
 }
 
 cs_status cs_pg_run(cs_pg *db, const char *stmt_name, int n_params,
-                    const char *const *params, PGresult **res_out,
-                    cs_err *err)
+                    const char *const *params, PGresult **res_out, cs_err *err)
 {
-    PGresult *res = PQexecPrepared(db->conn, stmt_name, n_params, params,
-                                   NULL, NULL, 0);
+    PGresult *res =
+        PQexecPrepared(db->conn, stmt_name, n_params, params, NULL, NULL, 0);
     return check(db, res, stmt_name, res_out, err);
 }
 
@@ -177,8 +174,8 @@ cs_status cs_pg_query(cs_pg *db, const char *sql, int n_params,
                       const char *const *params, PGresult **res_out,
                       cs_err *err)
 {
-    PGresult *res = PQexecParams(db->conn, sql, n_params, NULL, params, NULL,
-                                 NULL, 0);
+    PGresult *res =
+        PQexecParams(db->conn, sql, n_params, NULL, params, NULL, NULL, 0);
     return check(db, res, "query", res_out, err);
 }
 

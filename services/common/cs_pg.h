@@ -51,8 +51,7 @@ cs_status cs_pg_exec(cs_pg *db, const char *sql, cs_err *err);
  * the result, which the caller PQclear()s. Text parameters; NULL is SQL
  * NULL. */
 cs_status cs_pg_run(cs_pg *db, const char *stmt_name, int n_params,
-                    const char *const *params, PGresult **res_out,
-                    cs_err *err);
+                    const char *const *params, PGresult **res_out, cs_err *err);
 
 /* Runs SQL text with parameters (not prepared; for one-off statements). */
 cs_status cs_pg_query(cs_pg *db, const char *sql, int n_params,

@@ -80,8 +80,7 @@ cs_status cs_parse_bool(const char *s, bool *out, cs_err *err)
             return CS_OK;
         }
     }
-    return cs_err_set(err, CS_E_INVALID, "\"%s\" is not a boolean",
-                      s ? s : "");
+    return cs_err_set(err, CS_E_INVALID, "\"%s\" is not a boolean", s ? s : "");
 }
 
 char *cs_strndup(const char *s, size_t len)

@@ -77,8 +77,7 @@ cs_status cs_time_check_datetime(const char *s, size_t len, cs_err *err)
                       "date-time needs a UTC offset (Z or +HH:MM)");
 }
 
-cs_status cs_time_check_date_or_datetime(const char *s, size_t len,
-                                         cs_err *err)
+cs_status cs_time_check_date_or_datetime(const char *s, size_t len, cs_err *err)
 {
     if (len == 10)
         return cs_time_check_date(s, len, err);

@@ -14,6 +14,7 @@
 #include "cs_httpd.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
+#include "cs_service.h"
 #include "cs_signal.h"
 #include "cs_str.h"
 #include "devbroker_int.h"
@@ -55,8 +56,7 @@ static const cs_opt devbroker_opts[] = {
     {"http.port", "CS_HTTP_PORT", CS_OPT_U32, "9182",
      "port of /healthz and /metrics (0: any free port)",
      CS_CFG(devbroker_cfg, http_port)},
-    {"log.level", "CS_LOG_LEVEL", CS_OPT_STR, "info",
-     "debug, info, warn or error", CS_CFG(devbroker_cfg, log_level)},
+    CS_OPT_LOG_LEVEL(devbroker_cfg, log_level),
 };
 
 static const cs_config_spec devbroker_spec = {
@@ -77,8 +77,8 @@ typedef struct topic_spec {
 static _Atomic uint64_t m_up, m_brokers, m_topics, m_messages, m_dropped;
 
 static const cs_metric devbroker_metrics[] = {
-    {"cs_devbroker_up", "1 while the mock cluster runs", CS_METRIC_GAUGE,
-     NULL, &m_up},
+    {"cs_devbroker_up", "1 while the mock cluster runs", CS_METRIC_GAUGE, NULL,
+     &m_up},
     {"cs_devbroker_brokers", "number of mock brokers", CS_METRIC_GAUGE, NULL,
      &m_brokers},
     {"cs_devbroker_topics", "number of topics created", CS_METRIC_GAUGE, NULL,
@@ -94,22 +94,11 @@ static const cs_metric devbroker_metrics[] = {
 static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
 {
     (void)ctx;
-    if (strcmp(req->path, "/healthz") == 0) {
-        static const char ok[] = "{\"status\":\"ok\"}";
-        cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
-    } else if (strcmp(req->path, "/metrics") == 0) {
-        size_t len = 0;
-        char *text = cs_metrics_render(
-            devbroker_metrics,
-            sizeof(devbroker_metrics) / sizeof(devbroker_metrics[0]), &len);
-        resp->status = text ? 200 : 500;
-        resp->content_type = "text/plain; version=0.0.4";
-        resp->body = text;
-        resp->body_len = len;
-    } else {
+    if (!cs_service_ops(req, resp, devbroker_metrics,
+                        sizeof(devbroker_metrics) /
+                            sizeof(devbroker_metrics[0])))
         cs_http_error(resp, 404, "not_found", NULL, "no such path %s",
                       req->path);
-    }
 }
 
 static cs_status parse_topics(const char *list, int dflt, topic_spec *out,
@@ -126,8 +115,8 @@ static cs_status parse_topics(const char *list, int dflt, topic_spec *out,
         char *colon = strchr(tok, ':');
         int64_t parts = dflt;
         if (n == MAX_TOPICS) {
-            rc = cs_err_set(err, CS_E_CONFIG, "more than %d topics",
-                            MAX_TOPICS);
+            rc =
+                cs_err_set(err, CS_E_CONFIG, "more than %d topics", MAX_TOPICS);
             break;
         }
         if (colon != NULL) {
@@ -200,8 +189,6 @@ static cs_status write_addr_file(const char *path, const char *addr,
 int main(int argc, char **argv)
 {
     devbroker_cfg cfg = {0};
-    cs_config_action action;
-    cs_log_level level = CS_LOG_INFO;
     topic_spec *topics = NULL;
     size_t n_topics = 0, n_parts = 0;
     int64_t *last_low = NULL;
@@ -215,23 +202,11 @@ int main(int argc, char **argv)
     cs_err err = {0};
     int code = 1;
 
-    if (cs_config_load(&devbroker_spec, &cfg, argc, argv, &action, &err)) {
-        fprintf(stderr, "cs-devbroker: %s\n", err.msg);
-        code = 64;
+    code = cs_service_init(&devbroker_spec, &cfg, argc, argv, "devbroker",
+                           CS_CFG(devbroker_cfg, log_level));
+    if (code != CS_SERVICE_RUN)
         goto out;
-    }
-    if (action == CS_CONFIG_EXIT) {
-        code = 0;
-        goto out;
-    }
-    if (!cs_log_level_parse(cfg.log_level, &level)) {
-        fprintf(stderr, "cs-devbroker: unknown log level \"%s\"\n",
-                cfg.log_level);
-        code = 64;
-        goto out;
-    }
-    cs_log_init("devbroker", level);
-    cs_signal_install();
+    code = 1;
     topics = calloc(MAX_TOPICS, sizeof(*topics));
     if (topics == NULL ||
         parse_topics(cfg.topics, (int)cfg.partitions, topics, &n_topics,
@@ -240,9 +215,9 @@ int main(int argc, char **argv)
         cfg.port > 65535 - cfg.brokers) {
         cs_log_error("bad configuration",
                      CS_KV_STR("error", err.msg[0] ? err.msg
-                                                    : "brokers must be 1-16, "
-                                                      "partitions >= 1, port "
-                                                      "< 65536"));
+                                                   : "brokers must be 1-16, "
+                                                     "partitions >= 1, port "
+                                                     "< 65536"));
         code = 78;
         goto out;
     }
@@ -314,8 +289,7 @@ int main(int argc, char **argv)
     }
     if (cfg.addr_file[0] != '\0' &&
         write_addr_file(cfg.addr_file, boot, &err) != CS_OK) {
-        cs_log_error("cannot write address file",
-                     CS_KV_STR("error", err.msg));
+        cs_log_error("cannot write address file", CS_KV_STR("error", err.msg));
         code = 78;
         goto out;
     }

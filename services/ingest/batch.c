@@ -77,8 +77,8 @@ static void *dup_bytes(const void *p, size_t len)
 /* Appends the rows of one order event; returns false when out of
  * memory. */
 static bool add_order_rows(ingest_batch *b, const cs_event *ev,
-                           const cs_order *o, const char *topic,
-                           int32_t part, int64_t offset)
+                           const cs_order *o, const char *topic, int32_t part,
+                           int64_t offset)
 {
     char part_s[16], off_s[24], n_lines_s[16], line_s[24];
 
@@ -88,11 +88,11 @@ static bool add_order_rows(ingest_batch *b, const cs_event *ev,
     for (size_t i = 0; i < o->n_lines; i++) {
         const cs_order_line *l = &o->lines[i];
         const char *fields[] = {
-            ev->tenant_id, ev->id,     ev->type,     ev->source,
-            ev->time,      topic,      part_s,       off_s,
-            o->order_id,   o->buyer,   o->supplier,  o->order_date,
-            o->currency,   n_lines_s,  line_s,       l->sku,
-            l->quantity,   l->unit,    l->unit_price, l->requested_date,
+            ev->tenant_id, ev->id,    ev->type,      ev->source,
+            ev->time,      topic,     part_s,        off_s,
+            o->order_id,   o->buyer,  o->supplier,   o->order_date,
+            o->currency,   n_lines_s, line_s,        l->sku,
+            l->quantity,   l->unit,   l->unit_price, l->requested_date,
         };
         snprintf(line_s, sizeof(line_s), "%" PRId64, l->line_no);
         for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)

@@ -51,8 +51,7 @@ void ingest_dlq_send(ingest *ig, const char *topic, int32_t partition,
     cs_metric_add(&ig->stats.rejected[reason], 1);
     cs_log_warn("rejected record", CS_KV_STR("reason_code", code),
                 CS_KV_STR("reason", detail), CS_KV_STR("topic", topic),
-                CS_KV_INT("partition", partition),
-                CS_KV_INT("offset", offset));
+                CS_KV_INT("partition", partition), CS_KV_INT("offset", offset));
     kerr = rd_kafka_producev(
         ig->dlq, RD_KAFKA_V_TOPIC(ig->cfg->dlq_topic),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),

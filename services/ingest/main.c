@@ -13,6 +13,7 @@
 #include "cs_kafka.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
+#include "cs_service.h"
 #include "cs_signal.h"
 #include "ingest_int.h"
 
@@ -46,8 +47,7 @@ static const cs_opt ingest_opts[] = {
     {"http.port", "CS_HTTP_PORT", CS_OPT_U32, "9181",
      "port of /healthz, /readyz and /metrics (0: any free port)",
      CS_CFG(ingest_cfg, http_port)},
-    {"log.level", "CS_LOG_LEVEL", CS_OPT_STR, "info",
-     "debug, info, warn or error", CS_CFG(ingest_cfg, log_level)},
+    CS_OPT_LOG_LEVEL(ingest_cfg, log_level),
 };
 
 static const cs_config_spec ingest_spec = {
@@ -62,10 +62,12 @@ static const cs_config_spec ingest_spec = {
 
 static ingest the_ingest; /* reached by the HTTP handler through ctx */
 
-#define REJECTED(r, label)                                                   \
-    {"cs_ingest_rejected_total", "records dead-lettered, by reason",         \
-     CS_METRIC_COUNTER, "reason=\"" label "\"",                              \
-     &the_ingest.stats.rejected[r]}
+#define REJECTED(r, label)                                                     \
+    {                                                                          \
+        "cs_ingest_rejected_total", "records dead-lettered, by reason",        \
+            CS_METRIC_COUNTER, "reason=\"" label "\"",                         \
+            &the_ingest.stats.rejected[r]                                      \
+    }
 
 static const cs_metric ingest_metrics[] = {
     {"cs_ingest_messages_total", "Kafka messages consumed", CS_METRIC_COUNTER,
@@ -97,9 +99,9 @@ static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
 {
     ingest *ig = ctx;
 
-    if (strcmp(req->path, "/healthz") == 0) {
-        static const char ok[] = "{\"status\":\"ok\"}";
-        cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
+    if (cs_service_ops(req, resp, ingest_metrics,
+                       sizeof(ingest_metrics) / sizeof(ingest_metrics[0]))) {
+        return;
     } else if (strcmp(req->path, "/readyz") == 0) {
         if (atomic_load(&ig->stats.db_up)) {
             static const char ok[] = "{\"status\":\"ready\"}";
@@ -109,15 +111,6 @@ static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
                           "the database is not reachable");
             resp->retry_after = "5";
         }
-    } else if (strcmp(req->path, "/metrics") == 0) {
-        size_t len = 0;
-        char *text = cs_metrics_render(
-            ingest_metrics, sizeof(ingest_metrics) / sizeof(ingest_metrics[0]),
-            &len);
-        resp->status = text ? 200 : 500;
-        resp->content_type = "text/plain; version=0.0.4";
-        resp->body = text;
-        resp->body_len = len;
     } else {
         cs_http_error(resp, 404, "not_found", NULL, "no such path %s",
                       req->path);
@@ -143,7 +136,8 @@ static void fill_batch(ingest *ig)
 
         if (left <= 0)
             break;
-        m = rd_kafka_consumer_poll(ig->consumer, (int)(left < 100 ? left : 100));
+        m = rd_kafka_consumer_poll(ig->consumer,
+                                   (int)(left < 100 ? left : 100));
         if (m == NULL)
             continue;
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -200,6 +194,14 @@ static bool finish_batch(ingest *ig)
     return true;
 }
 
+static cs_status connect_db(void *ctx, cs_err *err)
+{
+    ingest *ig = ctx;
+
+    return cs_pg_connect(ig->cfg->pg_dsn, cs_ingest_setup_sql, cs_ingest_stmts,
+                         cs_ingest_n_stmts, &ig->db, err);
+}
+
 static int split_topics(char *list, const char **out, size_t *n)
 {
     char *save = NULL;
@@ -218,34 +220,19 @@ int main(int argc, char **argv)
 {
     ingest_cfg cfg = {0};
     ingest *ig = &the_ingest;
-    cs_config_action action;
-    cs_log_level level = CS_LOG_INFO;
     const char *topics[MAX_TOPICS];
     char *topic_list = NULL;
     size_t n_topics = 0;
     cs_httpd *http = NULL;
     cs_httpd_opts hopts;
     cs_err err = {0};
-    int code = 1;
-    unsigned backoff_ms = 100;
+    int code;
 
-    if (cs_config_load(&ingest_spec, &cfg, argc, argv, &action, &err)) {
-        fprintf(stderr, "cs-ingest: %s\n", err.msg);
-        code = 64;
+    code = cs_service_init(&ingest_spec, &cfg, argc, argv, "ingest",
+                           CS_CFG(ingest_cfg, log_level));
+    if (code != CS_SERVICE_RUN)
         goto out;
-    }
-    if (action == CS_CONFIG_EXIT) {
-        code = 0;
-        goto out;
-    }
-    if (!cs_log_level_parse(cfg.log_level, &level)) {
-        fprintf(stderr, "cs-ingest: unknown log level \"%s\"\n",
-                cfg.log_level);
-        code = 64;
-        goto out;
-    }
-    cs_log_init("ingest", level);
-    cs_signal_install();
+    code = 1;
     ig->cfg = &cfg;
     topic_list = strdup(cfg.topics);
     if (topic_list == NULL ||
@@ -269,21 +256,12 @@ int main(int argc, char **argv)
         goto out;
     }
     /* The database may start after us: wait for it, politely. */
-    while (cs_pg_connect(cfg.pg_dsn, cs_ingest_setup_sql, cs_ingest_stmts,
-                         cs_ingest_n_stmts, &ig->db, &err) != CS_OK) {
-        if (!cs_status_retryable(err.code)) {
+    if (cs_service_wait_for("the database", connect_db, ig, &err) != CS_OK) {
+        code = err.code == CS_E_TIMEOUT ? 0 : 78;
+        if (code != 0)
             cs_log_error("cannot prepare the database session",
                          CS_KV_STR("error", err.msg));
-            code = 78;
-            goto out;
-        }
-        cs_log_warn("waiting for the database", CS_KV_STR("error", err.msg));
-        cs_signal_sleep_ms(backoff_ms);
-        backoff_ms = backoff_ms < 5000 ? backoff_ms * 2 : 5000;
-        if (cs_signal_stop_requested()) {
-            code = 0;
-            goto out;
-        }
+        goto out;
     }
     cs_metric_set(&ig->stats.db_up, 1);
     if (cs_kafka_producer_new(cfg.kafka_brokers, "", ingest_dlq_report, ig,

@@ -60,8 +60,8 @@ static cs_status store_with_retry(ingest *ig, const char *rows, size_t len,
         if (cs_signal_stop_requested())
             return rc;
         cs_signal_sleep_ms(backoff_ms);
-        backoff_ms = backoff_ms * 2 < BACKOFF_MAX_MS ? backoff_ms * 2
-                                                     : BACKOFF_MAX_MS;
+        backoff_ms =
+            backoff_ms * 2 < BACKOFF_MAX_MS ? backoff_ms * 2 : BACKOFF_MAX_MS;
         if (!cs_pg_ok(ig->db) && cs_pg_reset(ig->db, &rerr) != CS_OK)
             cs_log_warn("could not reconnect", CS_KV_STR("error", rerr.msg));
     }

@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#define cs_assert_near(a, b, tol)                                           \
-    do {                                                                    \
-        double cs_a_ = (a), cs_b_ = (b), cs_t_ = (tol);                     \
-        if (!(fabs(cs_a_ - cs_b_) <= cs_t_))                                \
-            fail_msg("%s = %.17g, expected %.17g within %.3g", #a, cs_a_,   \
-                     cs_b_, cs_t_);                                         \
+#define cs_assert_near(a, b, tol)                                              \
+    do {                                                                       \
+        double cs_a_ = (a), cs_b_ = (b), cs_t_ = (tol);                        \
+        if (!(fabs(cs_a_ - cs_b_) <= cs_t_))                                   \
+            fail_msg("%s = %.17g, expected %.17g within %.3g", #a, cs_a_,      \
+                     cs_b_, cs_t_);                                            \
     } while (0)
 
 #endif

@@ -65,7 +65,8 @@ static void env_overrides_default_and_flag_overrides_env(void **state)
     tcfg c = {0};
     cs_config_action act;
     cs_err err = {0};
-    char *argv[] = {"t", "--batch-max-rows", "42", "--kafka-brokers=b:1",
+    char *argv[] = {"t",         "--batch-max-rows",
+                    "42",        "--kafka-brokers=b:1",
                     "--verbose", NULL};
 
     (void)state;

@@ -60,8 +60,8 @@ static void expect_rejection(const char *from, const char *to,
     cs_status rc = check(text, &err);
 
     if (rc != CS_E_INVALID || strstr(err.msg, reason) == NULL)
-        fail_msg("replacing %s by %s: got status %d \"%s\", want \"%s\"",
-                 from, to, rc, err.msg, reason);
+        fail_msg("replacing %s by %s: got status %d \"%s\", want \"%s\"", from,
+                 to, rc, err.msg, reason);
     free(text);
 }
 
@@ -74,11 +74,9 @@ static void good_order_decodes(void **state)
 
     (void)state;
     assert_int_equal(
-        cs_json_parse(good_order, strlen(good_order), NULL, &doc, &err),
-        CS_OK);
-    assert_int_equal(cs_event_parse(cs_json_root(doc), "cs.order.v1", &ev,
-                                    &err),
-                     CS_OK);
+        cs_json_parse(good_order, strlen(good_order), NULL, &doc, &err), CS_OK);
+    assert_int_equal(
+        cs_event_parse(cs_json_root(doc), "cs.order.v1", &ev, &err), CS_OK);
     assert_string_equal(ev.id, "e1");
     assert_string_equal(ev.tenant_id, BUYER);
     assert_int_equal(cs_order_decode(ev.data, &o, &err), CS_OK);

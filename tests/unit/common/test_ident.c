@@ -12,7 +12,9 @@ static void known_valid_codes_pass(void **state)
     /* The first is the example code widely used to illustrate GB 32100;
      * the others are well-formed codes of the same shape. */
     static const char *const valid[] = {
-        "91350100M000100Y43", "91110000802100433B", "91440300708461136T",
+        "91350100M000100Y43",
+        "91110000802100433B",
+        "91440300708461136T",
         "911100001000079554",
     };
     (void)state;
@@ -105,8 +107,7 @@ static void industry_codes(void **state)
 {
     cs_err err = {0};
     static const char *const ok[] = {"C", "C36", "C367", "C3670", "I65"};
-    static const char *const bad[] = {"", "C3", "c36", "U36", "C36700",
-                                      "C3X"};
+    static const char *const bad[] = {"", "C3", "c36", "U36", "C36700", "C3X"};
 
     (void)state;
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)

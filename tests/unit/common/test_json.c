@@ -41,9 +41,8 @@ static void structure_is_walkable(void **state)
     int n = 0;
 
     (void)state;
-    assert_int_equal(parse("{\"a\":[1,\"two\",null,true,{\"x\":{}}]}", &doc,
-                           &err),
-                     CS_OK);
+    assert_int_equal(
+        parse("{\"a\":[1,\"two\",null,true,{\"x\":{}}]}", &doc, &err), CS_OK);
     arr = cs_json_get(cs_json_root(doc), "a");
     assert_int_equal(arr->type, CS_J_ARRAY);
     assert_int_equal(arr->len, 5);
@@ -97,8 +96,7 @@ static void duplicate_keys_and_bad_utf8_are_refused(void **state)
                      CS_E_INVALID);
     assert_non_null(strstr(err.msg, "duplicate member \"id\""));
     assert_int_equal(parse("{\"s\":\"\xff\xfe\"}", &doc, &err), CS_E_INVALID);
-    assert_int_equal(parse("{\"s\":\"a\\u0000b\"}", &doc, &err),
-                     CS_E_INVALID);
+    assert_int_equal(parse("{\"s\":\"a\\u0000b\"}", &doc, &err), CS_E_INVALID);
     /* same key in sibling objects is fine */
     assert_int_equal(parse("[{\"id\":1},{\"id\":2}]", &doc, &err), CS_OK);
     cs_json_doc_free(doc);

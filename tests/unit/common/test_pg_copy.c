@@ -19,9 +19,8 @@ static void fields_are_escaped(void **state)
     assert_false(b.failed);
     assert_int_equal(b.len,
                      strlen("a\\tb\tline1\\nline2\\r\tback\\\\slash\t\\N\t\n"));
-    assert_memory_equal(b.buf,
-                        "a\\tb\tline1\\nline2\\r\tback\\\\slash\t\\N\t\n",
-                        b.len);
+    assert_memory_equal(
+        b.buf, "a\\tb\tline1\\nline2\\r\tback\\\\slash\t\\N\t\n", b.len);
     cs_copybuf_reset(&b);
     assert_int_equal(b.len, 0);
     cs_copybuf_free(&b);

@@ -17,9 +17,9 @@ static void integers(void **state)
     assert_int_equal(cs_parse_i64("", 0, 1, &v, &err), CS_E_INVALID);
     assert_int_equal(cs_parse_i64("12abc", 0, 100, &v, &err), CS_E_INVALID);
     assert_int_equal(cs_parse_i64("101", 0, 100, &v, &err), CS_E_INVALID);
-    assert_int_equal(cs_parse_i64("99999999999999999999", INT64_MIN,
-                                  INT64_MAX, &v, &err),
-                     CS_E_INVALID);
+    assert_int_equal(
+        cs_parse_i64("99999999999999999999", INT64_MIN, INT64_MAX, &v, &err),
+        CS_E_INVALID);
     assert_int_equal(cs_parse_u32("4294967295", &u, &err), CS_OK);
     assert_int_equal(u, 4294967295u);
     assert_int_equal(cs_parse_u32("-1", &u, &err), CS_E_INVALID);
@@ -57,16 +57,13 @@ static void strlcpy_truncates_safely(void **state)
 static void dates(void **state)
 {
     cs_err err = {0};
-    static const char *const ok[] = {"2024-02-29", "2000-02-29",
-                                     "1999-12-31"};
-    static const char *const bad[] = {"2023-02-29", "1900-02-29",
-                                      "2024-04-31", "2024-00-10",
-                                      "2024-1-10",  "20240110"};
+    static const char *const ok[] = {"2024-02-29", "2000-02-29", "1999-12-31"};
+    static const char *const bad[] = {"2023-02-29", "1900-02-29", "2024-04-31",
+                                      "2024-00-10", "2024-1-10",  "20240110"};
 
     (void)state;
     for (size_t i = 0; i < 3; i++)
-        assert_int_equal(cs_time_check_date(ok[i], strlen(ok[i]), &err),
-                         CS_OK);
+        assert_int_equal(cs_time_check_date(ok[i], strlen(ok[i]), &err), CS_OK);
     for (size_t i = 0; i < 6; i++)
         assert_int_equal(cs_time_check_date(bad[i], strlen(bad[i]), &err),
                          CS_E_INVALID);
@@ -79,8 +76,8 @@ static void datetimes(void **state)
         "2026-11-01T08:00:00Z", "2026-11-01T08:00:00.123456+08:00",
         "2026-11-01t23:59:60z", "2026-11-01T00:00:00-05:30"};
     static const char *const bad[] = {
-        "2026-11-01T08:00:00",     "2026-11-01T24:00:00Z",
-        "2026-11-01T08:00Z",       "2026-11-01T08:00:00.Z",
+        "2026-11-01T08:00:00",      "2026-11-01T24:00:00Z",
+        "2026-11-01T08:00Z",        "2026-11-01T08:00:00.Z",
         "2026-11-01T08:00:00+0800", "2026-11-01T08:00:00Zjunk"};
 
     (void)state;
