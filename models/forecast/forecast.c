@@ -8,7 +8,6 @@
 #include <string.h>
 
 #define CS_FC_COMB_MEMBERS 3
-#define CS_FC_MIN_SEASONS  2 /* ETS/Theta need this many full seasons */
 
 static const char *const method_names[CS_FC_N_METHODS] = {
     [CS_FC_NAIVE] = "naive",
@@ -53,6 +52,7 @@ cs_status cs_forecast_method_parse(const char *name, cs_fc_opts *o, cs_err *err)
     for (int i = 0; i < (int)CS_FC_N_METHODS; i++) {
         if (strcmp(name, method_names[i]) == 0) {
             o->method = (cs_fc_method)i;
+            o->ets_model[0] = '\0'; /* plain "ets": choose by AICc */
             return CS_OK;
         }
     }

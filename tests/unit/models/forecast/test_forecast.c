@@ -488,6 +488,56 @@ static void ets_average_stays_within_the_models(void **state)
     cs_forecast_free(best);
 }
 
+/* Edge series through every method: each call either succeeds with
+ * finite forecasts and ordered bounds, or fails with a message; nothing
+ * crashes (ASan/UBSan run this). */
+static void edge_series_never_crash(void **state)
+{
+    enum { N_EDGE = 9, LEN = 40 };
+    static double edge[N_EDGE][LEN];
+    static const size_t len[N_EDGE] = {1, 2, 3, 40, 40, 40, 40, 40, 13};
+    static const unsigned periods[] = {1, 4, 12};
+    (void)state;
+
+    for (int t = 0; t < LEN; t++) {
+        edge[0][t] = 5.0;                        /* one point */
+        edge[1][t] = t % 2 ? 0.0 : 3.0;          /* two points */
+        edge[2][t] = -1.0 - t;                   /* negative */
+        edge[3][t] = 100.0;                      /* constant */
+        edge[4][t] = t % 7 == 0 ? 2.0 : 0.0;     /* intermittent */
+        edge[5][t] = 1e250 * (1.0 + t % 3);      /* huge */
+        edge[6][t] = 1e-250 * (1.0 + t % 3);     /* tiny */
+        edge[7][t] = 20.0 - t;                   /* crosses zero */
+        edge[8][t] = t % 12 == 5 ? 1000.0 : 1.0; /* one spike a year */
+    }
+    for (int e = 0; e < N_EDGE; e++)
+        for (size_t pi = 0; pi < sizeof(periods) / sizeof(periods[0]); pi++)
+            for (int m = 0; m < (int)CS_FC_N_METHODS; m++) {
+                cs_fc_opts o;
+                cs_forecast *f = NULL;
+                cs_err err = {0};
+                cs_status rc;
+                cs_forecast_opts_default(&o);
+                o.method = (cs_fc_method)m;
+                o.period = periods[pi];
+                o.n_sims = 200;
+                rc = cs_forecast_run(edge[e], len[e], 8, &o, &f, &err);
+                if (rc != CS_OK) {
+                    assert_null(f);
+                    assert_true(err.msg[0] != '\0');
+                    continue;
+                }
+                for (int j = 0; j < 8; j++) {
+                    const double *lo, *hi;
+                    assert_true(isfinite(cs_forecast_mean(f)[j]));
+                    assert_int_equal(
+                        cs_forecast_interval(f, 80, &lo, &hi, NULL), CS_OK);
+                    assert_false(lo[j] > hi[j]);
+                }
+                cs_forecast_free(f);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +560,7 @@ int main(void)
         cmocka_unit_test(log_transform_back_transforms_medians),
         cmocka_unit_test(comb_is_the_median_of_its_members),
         cmocka_unit_test(ets_average_stays_within_the_models),
+        cmocka_unit_test(edge_series_never_crash),
     };
 
     gsl_set_error_handler_off();
