@@ -304,13 +304,22 @@ static cs_status run_method(const double *y, size_t n, size_t h,
                             const cs_fc_opts *o, cs_fc_method m,
                             cs_forecast **out, cs_err *err);
 
-/* Median of three members, point by point (and bound by bound for
- * intervals). A member that cannot be fitted (a short series) is
- * replaced by the deseasonalised SES, then by the seasonal naive. */
+/* Bound k of a member: 0 lo80, 1 hi80, 2 lo95, 3 hi95. */
+static const double *member_bound(const cs_forecast *g, int k)
+{
+    const double *const b[4] = {g->lo80, g->hi80, g->lo95, g->hi95};
+    return b[k];
+}
+
+/* Median of three members, point by point. Interval bounds are the
+ * median of the members' bounds, or with envelope their outermost
+ * bounds (the members' disagreement is itself uncertainty). A member
+ * that cannot be fitted (a short series) is replaced by the
+ * deseasonalised SES, then by the seasonal naive. */
 static cs_status run_median3(const double *y, size_t n, size_t h,
                              const cs_fc_opts *const mo[3],
-                             const cs_fc_method members[3], const char *label,
-                             cs_forecast *f, cs_err *err)
+                             const cs_fc_method members[3], bool envelope,
+                             const char *label, cs_forecast *f, cs_err *err)
 {
     cs_forecast *mf[CS_FC_COMB_MEMBERS] = {NULL};
     cs_status rc = CS_OK;
@@ -330,14 +339,18 @@ static cs_status run_median3(const double *y, size_t n, size_t h,
     for (size_t j = 0; j < h; j++) {
         f->mean[j] = median3(mf[0]->mean[j], mf[1]->mean[j], mf[2]->mean[j]);
         if (f->lo80 != NULL) {
-            f->lo80[j] =
-                median3(mf[0]->lo80[j], mf[1]->lo80[j], mf[2]->lo80[j]);
-            f->hi80[j] =
-                median3(mf[0]->hi80[j], mf[1]->hi80[j], mf[2]->hi80[j]);
-            f->lo95[j] =
-                median3(mf[0]->lo95[j], mf[1]->lo95[j], mf[2]->lo95[j]);
-            f->hi95[j] =
-                median3(mf[0]->hi95[j], mf[1]->hi95[j], mf[2]->hi95[j]);
+            double *const dst[4] = {f->lo80, f->hi80, f->lo95, f->hi95};
+            for (int k = 0; k < 4; k++) {
+                const double a = member_bound(mf[0], k)[j];
+                const double b = member_bound(mf[1], k)[j];
+                const double c = member_bound(mf[2], k)[j];
+                if (!envelope)
+                    dst[k][j] = median3(a, b, c);
+                else if (k % 2 == 0)
+                    dst[k][j] = fmin(a, fmin(b, c));
+                else
+                    dst[k][j] = fmax(a, fmax(b, c));
+            }
         }
     }
     (void)snprintf(f->model, sizeof(f->model),
@@ -357,7 +370,7 @@ static cs_status run_comb(const double *y, size_t n, size_t h,
     static const cs_fc_method members[CS_FC_COMB_MEMBERS] = {
         CS_FC_ETS, CS_FC_THETA, CS_FC_DAMPED};
     const cs_fc_opts *const mo[CS_FC_COMB_MEMBERS] = {o, o, o};
-    return run_median3(y, n, h, mo, members, "Comb", f, err);
+    return run_median3(y, n, h, mo, members, false, "Comb", f, err);
 }
 
 /* Automatic mode (docs/models/forecasting.md, "automatic mode"):
@@ -394,13 +407,13 @@ static cs_status run_auto(const double *y, size_t n, size_t h,
         return cs__fc_croston(y, n, CS_FC_INTERMITTENT, o, f, err);
     base.log_transform = false;
     if (o->period < 2)
-        return run_median3(y, n, h, mo, plain, "Auto", f, err);
+        return run_median3(y, n, h, mo, plain, true, "Auto", f, err);
     ets.ets_average = true;
     ets.ets_heuristic_start = true;
     ets.log_transform = positive;
     (void)snprintf(ets.ets_model, sizeof(ets.ets_model), "%s",
                    positive ? "AZZ" : "ZZZ");
-    return run_median3(y, n, h, mo, seasonal, "Auto", f, err);
+    return run_median3(y, n, h, mo, seasonal, false, "Auto", f, err);
 }
 
 static cs_status dispatch(const double *y, size_t n, const cs_fc_opts *o,
