@@ -25,7 +25,7 @@ typedef enum cs_fc_method {
     CS_FC_SBA,          /* Syntetos-Boylan approximation */
     CS_FC_TSB,          /* Teunter-Syntetos-Babai */
     CS_FC_INTERMITTENT, /* Croston or SBA routed by ADI / CV^2 */
-    CS_FC_COMB,         /* combination of ETS, Theta and simple methods */
+    CS_FC_COMB,         /* median of ETS, Theta and damped trend */
     CS_FC_AUTO,         /* picks the family per series */
     CS_FC_N_METHODS
 } cs_fc_method;
