@@ -85,6 +85,11 @@ static void usage(FILE *f)
             "published rows\n"
             "                       labelled subset_N then compare with "
             "the N series\n"
+            "  --earlier-origin     ignore the test part: forecast the last "
+            "h train points\n"
+            "                       from the rest (a check on data not "
+            "tuned on); no\n"
+            "                       published comparison\n"
             "  --per-horizon        compare single horizons too, not only "
             "averages\n"
             "  --threads N          worker threads (default: online "
@@ -161,6 +166,36 @@ static int keep_listed(ev_data *d, const char *path, cs_err *err)
         return -1;
     }
     return 0;
+}
+
+/* --earlier-origin: the last h train points become the test part (h the
+ * series' test length or horizon); series with fewer than h + 5 train
+ * points are dropped, as is the original test part. */
+static void move_origin(ev_data *d)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < d->n; i++) {
+        ev_series s = d->s[i];
+        size_t h = s.n_test > 0 ? s.n_test : s.horizon;
+        double *test = h > 0 ? malloc(h * sizeof(double)) : NULL;
+        free(s.test);
+        if (test == NULL || s.n_train < h + 5) {
+            free(s.train);
+            free(test);
+            continue;
+        }
+        memcpy(test, s.train + (s.n_train - h), h * sizeof(double));
+        s.test = test;
+        s.cap_test = h;
+        s.n_test = h;
+        s.n_train -= h;
+        d->s[kept++] = s;
+    }
+    d->n = kept;
+    free(d->hash); /* indexes are stale now; lookups are over */
+    d->hash = NULL;
+    d->hash_cap = 0;
 }
 
 static void *worker(void *arg)
@@ -468,6 +503,7 @@ int main(int argc, char **argv)
     const char *pub_path = NULL, *series_path = NULL;
     char pub_default[4096];
     bool per_horizon = false, tty = isatty(STDERR_FILENO) == 1;
+    bool earlier_origin = false;
     long n_threads = sysconf(_SC_NPROCESSORS_ONLN);
     size_t limit = 0, n_groups = 1, n_failed = 0, n_pub = 0;
     pthread_t th[EV_MAX_THREADS];
@@ -499,6 +535,8 @@ int main(int argc, char **argv)
             series_path = argv[++i];
         } else if (strcmp(a, "--per-horizon") == 0) {
             per_horizon = true;
+        } else if (strcmp(a, "--earlier-origin") == 0) {
+            earlier_origin = true;
         } else if (strcmp(a, "--ets-average") == 0) {
             ctx.opts.ets_average = true;
         } else if (strcmp(a, "--no-intervals") == 0) {
@@ -552,6 +590,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "cs-forecast-eval: %s\n", err.msg);
         ev_data_free(&data);
         return err.code == CS_E_NOT_FOUND ? EXIT_NOINPUT : EXIT_DATA;
+    }
+    if (earlier_origin) {
+        move_origin(&data);
+        pub_path = "";
     }
     ctx.d = &data;
     ctx.n_use = limit > 0 && limit < data.n ? limit : data.n;
@@ -639,7 +681,7 @@ int main(int argc, char **argv)
             access(pub_default, R_OK) == 0)
             pub_path = pub_default;
     }
-    if (pub_path != NULL) {
+    if (pub_path != NULL && pub_path[0] != '\0') {
         if (read_published(pub_path, pub, EV_MAX_PUB_ROWS, &n_pub, &err) != 0) {
             fprintf(stderr, "cs-forecast-eval: %s\n", err.msg);
             code = EXIT_NOINPUT;
