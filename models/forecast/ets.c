@@ -537,9 +537,10 @@ cs_status cs__ets_select(const double *y, size_t n, unsigned m,
                     continue;
                 if (!positive && (sp.error == 'M' || sp.season == 'M'))
                     continue;
-                /* additive error with multiplicative season is unstable
-                 * (Hyndman et al. 2008 §2.5.2); forecast::ets skips it */
-                if (sp.error == 'A' && sp.season == 'M' && pat.error == 'Z')
+                /* additive error with multiplicative season is
+                 * numerically unstable; like forecast::ets, fit it only
+                 * when the pattern asks for an M season */
+                if (sp.error == 'A' && sp.season == 'M' && pat.season != 'M')
                     continue;
                 if (sp.season != 'N' && (m < 2 || n < 2 * (size_t)m))
                     continue;
