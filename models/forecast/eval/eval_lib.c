@@ -187,6 +187,8 @@ cs_status ev_read_csv(const char *path, ev_data *d, cs_err *err)
         goto out;
     }
     chomp(line);
+    if (memcmp(line, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 byte order mark */
+        memmove(line, line + 3, strlen(line + 3) + 1);
     nf = ev_split_csv(line, f, EV_MAX_COLS);
     for (int c = 0; c < C_N; c++) {
         col[c] = -1;

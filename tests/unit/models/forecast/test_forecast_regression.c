@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cs_forecast.h"
 #include "eval.h"
@@ -185,10 +186,49 @@ static void eval_helpers(void **state)
     assert_int_equal(ev_period_m("fortnightly"), 0);
 }
 
+/* Any file in the long format: BOM, CRLF, quoted fields, columns in
+ * another order, extra columns, rows out of order, NA in the test. */
+static void eval_reads_other_layouts(void **state)
+{
+    const char *text =
+        "\xEF\xBB\xBFvalue,t,split,\"series_id\",note,horizon,period\r\n"
+        "3,2,train,A,x,2,weekly\r\n"
+        "1,1,train,A,,2,weekly\r\n"
+        "4,1,test,A,,2,weekly\r\n"
+        "NA,2,test,A,,2,weekly\r\n"
+        "7,1,train,\"B, 2\",,1,daily\r\n";
+    char path[] = "/tmp/cs_eval_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *fp;
+    ev_data d;
+    cs_err err = {0};
+    (void)state;
+
+    assert_true(fd >= 0);
+    fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    assert_int_equal(ev_read_csv(path, &d, &err), CS_OK);
+    unlink(path);
+    assert_int_equal(d.n, 2);
+    assert_string_equal(d.s[0].id, "A");
+    assert_int_equal(d.s[0].m, 52);
+    assert_int_equal(d.s[0].n_train, 2);
+    cs_assert_near(d.s[0].train[0], 1.0, 0.0);
+    cs_assert_near(d.s[0].train[1], 3.0, 0.0);
+    assert_int_equal(d.s[0].n_test, 2);
+    assert_true(isnan(d.s[0].test[1]));
+    assert_string_equal(d.s[1].id, "B, 2");
+    assert_int_equal(d.s[1].m, 7);
+    ev_data_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(eval_helpers),
+        cmocka_unit_test(eval_reads_other_layouts),
         cmocka_unit_test(tourism_naive_reproduces_published),
         cmocka_unit_test(m1_subset_auto_smape_is_stable),
     };
