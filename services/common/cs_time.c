@@ -83,3 +83,54 @@ cs_status cs_time_check_date_or_datetime(const char *s, size_t len, cs_err *err)
         return cs_time_check_date(s, len, err);
     return cs_time_check_datetime(s, len, err);
 }
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+cs_status cs_time_to_unix_us(const char *s, size_t len, int64_t *out,
+                             cs_err *err)
+{
+    int y, mo, d, hh = 0, mm = 0, ss = 0, oh = 0, om = 0;
+    int64_t frac_us = 0, sign = 0;
+    size_t i = 19;
+    cs_status rc = cs_time_check_date_or_datetime(s, len, err);
+
+    if (rc != CS_OK)
+        return rc;
+    digits(s, 4, &y);
+    digits(s + 5, 2, &mo);
+    digits(s + 8, 2, &d);
+    if (len > 10) {
+        digits(s + 11, 2, &hh);
+        digits(s + 14, 2, &mm);
+        digits(s + 17, 2, &ss);
+        if (s[i] == '.') {
+            int64_t scale = 100000;
+            for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+                frac_us += (s[i] - '0') * scale;
+                scale /= 10;
+            }
+        }
+        if (s[i] == '+' || s[i] == '-') {
+            sign = s[i] == '+' ? 1 : -1;
+            digits(s + i + 1, 2, &oh);
+            digits(s + i + 4, 2, &om);
+        }
+    }
+    *out = ((days_from_civil(y, mo, d) * 86400 + hh * 3600 + mm * 60 + ss) -
+            sign * (oh * 3600 + om * 60)) *
+               1000000 +
+           frac_us;
+    return CS_OK;
+}

@@ -18,4 +18,9 @@ cs_status cs_time_check_datetime(const char *s, size_t len, cs_err *err);
 cs_status cs_time_check_date_or_datetime(const char *s, size_t len,
                                          cs_err *err);
 
+/* The instant of a valid date (UTC midnight) or date-time, in
+ * microseconds since 1970-01-01T00:00:00Z, for ordering two times. */
+cs_status cs_time_to_unix_us(const char *s, size_t len, int64_t *out,
+                             cs_err *err);
+
 #endif

@@ -8,18 +8,11 @@
 #include <string.h>
 
 #include "cs_event.h"
+#include "cs_family.h"
 #include "cs_json.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
 #include "cs_str.h"
-
-/* Topic -> the event type it carries. New families add a row. */
-static const struct {
-    const char *topic;
-    const char *type;
-} families[] = {
-    {"cs.orders", "cs.order.v1"},
-};
 
 void ingest_batch_reset(ingest_batch *b)
 {
@@ -30,7 +23,8 @@ void ingest_batch_reset(ingest_batch *b)
     }
     b->n_events = 0;
     b->n_messages = 0;
-    cs_copybuf_reset(&b->rows);
+    for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++)
+        cs_copybuf_reset(&b->rows[f]);
     if (b->first != NULL)
         rd_kafka_topic_partition_list_destroy(b->first);
     if (b->next != NULL)
@@ -45,7 +39,8 @@ void ingest_batch_free(ingest_batch *b)
     rd_kafka_topic_partition_list_destroy(b->first);
     rd_kafka_topic_partition_list_destroy(b->next);
     free(b->events);
-    cs_copybuf_free(&b->rows);
+    for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++)
+        cs_copybuf_free(&b->rows[f]);
     memset(b, 0, sizeof(*b));
 }
 
@@ -74,77 +69,74 @@ static void *dup_bytes(const void *p, size_t len)
     return d;
 }
 
-/* Appends the rows of one order event; returns false when out of
- * memory. */
-static bool add_order_rows(ingest_batch *b, const cs_event *ev,
-                           const cs_order *o, const char *topic, int32_t part,
-                           int64_t offset)
+/* Appends the COPY rows of one event: the envelope, the line count (for
+ * families with lines), the header values and, per line, the line
+ * values. Returns false when out of memory. */
+static bool add_rows(cs_copybuf *rows, const cs_family *f, const cs_event *ev,
+                     const cs_record *r, const char *topic, int32_t part,
+                     int64_t offset)
 {
-    char part_s[16], off_s[24], n_lines_s[16], line_s[24];
+    char part_s[16], off_s[24], n_lines_s[16];
+    const char *env[] = {ev->tenant_id, ev->id, ev->type, ev->source,
+                         ev->time,      topic,  part_s,   off_s};
+    size_t n_rows = f->lines_key ? r->n_lines : 1;
 
     snprintf(part_s, sizeof(part_s), "%" PRId32, part);
     snprintf(off_s, sizeof(off_s), "%" PRId64, offset);
-    snprintf(n_lines_s, sizeof(n_lines_s), "%zu", o->n_lines);
-    for (size_t i = 0; i < o->n_lines; i++) {
-        const cs_order_line *l = &o->lines[i];
-        const char *fields[] = {
-            ev->tenant_id, ev->id,    ev->type,      ev->source,
-            ev->time,      topic,     part_s,        off_s,
-            o->order_id,   o->buyer,  o->supplier,   o->order_date,
-            o->currency,   n_lines_s, line_s,        l->sku,
-            l->quantity,   l->unit,   l->unit_price, l->requested_date,
-        };
-        snprintf(line_s, sizeof(line_s), "%" PRId64, l->line_no);
-        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-            cs_copybuf_field(&b->rows, fields[f], f == 0);
-        cs_copybuf_end_row(&b->rows);
+    snprintf(n_lines_s, sizeof(n_lines_s), "%zu", r->n_lines);
+    for (size_t row = 0; row < n_rows; row++) {
+        for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++)
+            cs_copybuf_field(rows, env[i], i == 0);
+        if (f->lines_key != NULL)
+            cs_copybuf_field(rows, n_lines_s, false);
+        for (size_t i = 0; i < f->n_fields; i++)
+            cs_copybuf_field(rows, r->v[i], false);
+        for (size_t i = 0; f->lines_key != NULL && i < f->n_line_fields; i++)
+            cs_copybuf_field(rows, r->line[row][i], false);
+        cs_copybuf_end_row(rows);
     }
-    return !b->rows.failed;
-}
-
-static const char *type_of_topic(const char *topic)
-{
-    for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-        if (strcmp(families[i].topic, topic) == 0)
-            return families[i].type;
-    return NULL;
+    return !rows->failed;
 }
 
 void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m)
 {
     ingest_batch *b = &ig->batch;
     const char *topic = rd_kafka_topic_name(m->rkt);
-    const char *type = type_of_topic(topic);
+    const cs_family *fam = NULL;
     cs_json_doc *doc = NULL;
     cs_json_limits limits = {.max_bytes = ig->cfg->max_message_bytes,
                              .max_depth = CS_JSON_MAX_DEPTH};
     cs_event ev;
-    cs_order order = {0};
+    cs_record rec = {0};
     cs_err err = {0};
     ingest_reason reason;
     ingest_event *e;
-    size_t start;
+    cs_copybuf *rows;
+    size_t fi, start;
 
     cs_metric_add(&ig->stats.messages, 1);
     b->n_messages++;
     note_offset(b, topic, m->partition, m->offset);
 
-    if (type == NULL) {
-        reason = REASON_UNKNOWN_TOPIC;
-        cs_err_set(&err, CS_E_INVALID, "no event family is read from %s",
-                   topic);
-        goto reject;
-    }
     if (cs_json_parse(m->payload, m->len, &limits, &doc, &err) != CS_OK) {
         reason = err.code == CS_E_TOO_LARGE ? REASON_TOO_LARGE
                                             : REASON_MALFORMED_JSON;
         goto reject;
     }
-    if (cs_event_parse(cs_json_root(doc), type, &ev, &err) != CS_OK) {
+    if (cs_event_parse(cs_json_root(doc), NULL, &ev, &err) != CS_OK) {
         reason = REASON_INVALID_ENVELOPE;
         goto reject;
     }
-    if (cs_order_decode(ev.data, &order, &err) != CS_OK) {
+    fam = cs_family_by_type(ev.type);
+    if (fam == NULL || !cs_family_on_topic(fam, topic)) {
+        reason = fam == NULL ? REASON_UNKNOWN_TYPE : REASON_INVALID_ENVELOPE;
+        cs_err_set(&err, CS_E_INVALID,
+                   fam == NULL ? "type: \"%.64s\" is not a known event type"
+                               : "type: \"%.64s\" does not belong on %s",
+                   ev.type, topic);
+        goto reject;
+    }
+    if (cs_record_decode(fam, ev.data, &rec, &err) != CS_OK) {
         reason = REASON_INVALID_DATA;
         goto reject;
     }
@@ -157,13 +149,16 @@ void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m)
         b->events = ne;
         b->cap_events = cap;
     }
-    start = b->rows.len;
-    if (!add_order_rows(b, &ev, &order, topic, m->partition, m->offset))
+    fi = (size_t)(fam - cs_families);
+    rows = &b->rows[fi];
+    start = rows->len;
+    if (!add_rows(rows, fam, &ev, &rec, topic, m->partition, m->offset))
         goto oom;
     e = &b->events[b->n_events];
     memset(e, 0, sizeof(*e));
+    e->family = fi;
     e->row_start = start;
-    e->row_end = b->rows.len;
+    e->row_end = rows->len;
     e->topic = strdup(topic);
     e->partition = m->partition;
     e->offset = m->offset;
@@ -174,14 +169,14 @@ void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m)
     b->n_events++; /* counted now so reset frees what was copied */
     if (e->topic == NULL || e->key == NULL || e->payload == NULL)
         goto oom;
-    cs_order_clear(&order);
+    cs_record_clear(&rec);
     cs_json_doc_free(doc);
     return;
 
 reject:
     ingest_dlq_send(ig, topic, m->partition, m->offset, m->key, m->key_len,
                     m->payload, m->len, reason, err.msg);
-    cs_order_clear(&order);
+    cs_record_clear(&rec);
     cs_json_doc_free(doc);
     return;
 oom:

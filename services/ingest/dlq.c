@@ -16,7 +16,7 @@ const char *ingest_reason_code(ingest_reason r)
 {
     static const char *const codes[REASON_COUNT] = {
         "too_large",    "malformed_json", "invalid_envelope",
-        "invalid_data", "db_rejected",    "unknown_topic",
+        "invalid_data", "db_rejected",    "unknown_type",
     };
     return (unsigned)r < REASON_COUNT ? codes[r] : "unknown";
 }

@@ -9,7 +9,10 @@
 #include <stdint.h>
 
 #include "cs_err.h"
+#include "cs_family.h"
 #include "cs_pg.h"
+
+#define INGEST_MAX_FAMILIES 16
 
 typedef struct ingest_cfg {
     char *kafka_brokers;
@@ -35,16 +38,24 @@ typedef enum ingest_reason {
     REASON_INVALID_ENVELOPE,
     REASON_INVALID_DATA,
     REASON_DB_REJECTED,
-    REASON_UNKNOWN_TOPIC,
+    REASON_UNKNOWN_TYPE,
     REASON_COUNT
 } ingest_reason;
 
 const char *ingest_reason_code(ingest_reason r);
 
+/* How one family is stored (ingest_sql.c), in cs_families[] order. */
+typedef struct ingest_family_sql {
+    const char *type;
+    const char *copy_sql;
+    const char *const *steps; /* statement names, NULL-terminated */
+} ingest_family_sql;
+
 /* One accepted event of the batch: its rows are bytes
- * [row_start, row_end) of the batch's COPY buffer. The payload copy is
+ * [row_start, row_end) of its family's COPY buffer. The payload copy is
  * kept so a row the database refuses can still be dead-lettered whole. */
 typedef struct ingest_event {
+    size_t family; /* index into cs_families */
     size_t row_start, row_end;
     char *topic;
     int32_t partition;
@@ -54,7 +65,7 @@ typedef struct ingest_event {
 } ingest_event;
 
 typedef struct ingest_batch {
-    cs_copybuf rows;
+    cs_copybuf rows[INGEST_MAX_FAMILIES]; /* per family */
     ingest_event *events;
     size_t n_events, cap_events;
     size_t n_messages;
@@ -64,6 +75,7 @@ typedef struct ingest_batch {
 
 typedef struct ingest_stats {
     _Atomic uint64_t messages, events_stored, events_duplicate, batches;
+    _Atomic uint64_t batch_us_sum, lag;
     _Atomic uint64_t db_retries, dlq_sent, dlq_failed, db_up;
     _Atomic uint64_t rejected[REASON_COUNT];
 } ingest_stats;
@@ -78,11 +90,10 @@ typedef struct ingest {
 
 /* SQL (ingest_sql.c) */
 extern const char cs_ingest_setup_sql[];
-extern const char cs_ingest_copy_sql[];
 extern const cs_pg_stmt cs_ingest_stmts[];
 extern const size_t cs_ingest_n_stmts;
-extern const char *const cs_ingest_steps[];
-extern const size_t cs_ingest_n_steps;
+extern const ingest_family_sql cs_ingest_families[];
+extern const size_t cs_ingest_n_families;
 
 /* batch.c */
 void ingest_batch_reset(ingest_batch *b);

@@ -1,101 +1,347 @@
-/* ingest_sql.c - every statement cs-ingest runs, in one place. A batch is
- * COPYed into a per-session staging table, then moved in one transaction:
- * new event ids are recorded (replays are skipped), the newest event per
- * order wins, and a revised order replaces its lines. */
+/* ingest_sql.c - every statement cs-ingest runs, in one place.
+ *
+ * Each family has a session staging table whose columns are the
+ * CloudEvents envelope, then (for families with lines) the line count,
+ * then the family's fields in cs_family.c order, then its line fields. A
+ * batch is COPYed into the staging tables and moved in one transaction:
+ * new event ids go into the ledger (replays are skipped), and the newest
+ * event (by `time`, then offset) wins per key; for orders and shipments a
+ * revision replaces all lines of the stored version. */
 #include "ingest_int.h"
 
-/* Run once per connection: staging tables emptied at each commit. */
-const char cs_ingest_setup_sql[] =
-    "CREATE TEMP TABLE IF NOT EXISTS stage_order ("
-    " tenant_id text, event_id text, event_type text, source text,"
-    " event_time timestamptz, topic text, kafka_partition integer,"
-    " kafka_offset bigint, order_id text, buyer text, supplier text,"
-    " order_time timestamptz, currency text, n_lines integer,"
-    " line_no integer, sku text, quantity numeric, unit text,"
-    " unit_price numeric, requested_time timestamptz"
-    ") ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_fresh ("
-    " tenant_id text, event_id text) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_win ("
-    " tenant_id text, order_id text, event_id text, event_time timestamptz"
-    ") ON COMMIT DELETE ROWS";
+#define ENVELOPE_COLS                                                          \
+    "tenant_id text, event_id text, event_type text, source text,"             \
+    " event_time timestamptz, topic text, kafka_partition integer,"            \
+    " kafka_offset bigint"
 
-const char cs_ingest_copy_sql[] =
-    "COPY stage_order (tenant_id, event_id, event_type, source, event_time,"
-    " topic, kafka_partition, kafka_offset, order_id, buyer, supplier,"
-    " order_time, currency, n_lines, line_no, sku, quantity, unit,"
-    " unit_price, requested_time) FROM STDIN";
+/* Statements every family has: tenants seen, and the ledger. */
+#define COMMON_STMTS(stage)                                                    \
+    {"tenants_" stage,                                                         \
+     "INSERT INTO tenants (tenant_id) SELECT DISTINCT tenant_id FROM "         \
+     "stage_" stage " ON CONFLICT DO NOTHING",                                 \
+     0},                                                                       \
+    {                                                                          \
+        "fresh_" stage,                                                        \
+            "WITH n AS (INSERT INTO ingested_events (tenant_id, event_id,"     \
+            " event_type, topic, kafka_partition, kafka_offset)"               \
+            " SELECT DISTINCT ON (tenant_id, event_id) tenant_id, event_id,"   \
+            " event_type, topic, kafka_partition, kafka_offset FROM "          \
+            "stage_" stage " ORDER BY tenant_id, event_id, kafka_offset"       \
+            " ON CONFLICT DO NOTHING RETURNING tenant_id, event_id)"           \
+            "INSERT INTO stage_fresh SELECT tenant_id, event_id FROM n",       \
+            0                                                                  \
+    }
+
+/* The newest new event per key, as an ORDER BY tail. */
+#define NEWEST "event_time DESC, kafka_offset DESC"
+#define FRESH(stage)                                                           \
+    " FROM stage_" stage " s JOIN stage_fresh USING (tenant_id, event_id) "
+
+const char cs_ingest_setup_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS stage_fresh (tenant_id text,"
+    " event_id text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_order (" ENVELOPE_COLS
+    ", n_lines integer, order_id text, buyer text, supplier text,"
+    " order_time timestamptz, currency text, line_no integer, sku text,"
+    " quantity numeric, unit text, unit_price numeric,"
+    " requested_time timestamptz) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_order_win (tenant_id text,"
+    " order_id text, event_id text, event_time timestamptz)"
+    " ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_shipment (" ENVELOPE_COLS
+    ", n_lines integer, shipment_id text, supplier text, buyer text,"
+    " order_id text, shipped_at timestamptz, delivered_at timestamptz,"
+    " line_no integer, order_line_no integer, sku text, quantity numeric,"
+    " unit text, batch text, lot text, identifier text)"
+    " ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_shipment_win (tenant_id text,"
+    " shipment_id text, event_id text, event_time timestamptz)"
+    " ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_production (" ENVELOPE_COLS
+    ", enterprise text, site text, sku text, day date, output numeric,"
+    " capacity numeric, unit text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_sales (" ENVELOPE_COLS
+    ", enterprise text, sku text, period_start date, period_end date,"
+    " quantity numeric, unit text, revenue numeric, currency text,"
+    " channel text, region_code text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_inventory (" ENVELOPE_COLS
+    ", enterprise text, site text, sku text, as_of timestamptz,"
+    " on_hand numeric, on_order numeric, unit text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_enterprise (" ENVELOPE_COLS
+    ", uscc text, name text, region_code text, industry_code text,"
+    " lat double precision, lon double precision, capacity numeric,"
+    " capacity_unit text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_product (" ENVELOPE_COLS
+    ", sku text, name text, category text, unit text, identifier text)"
+    " ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_supply_link (" ENVELOPE_COLS
+    ", supplier text, buyer text, sku text, share numeric,"
+    " lead_time_days integer, active boolean) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_risk_event (" ENVELOPE_COLS
+    ", risk_id text, kind text, severity smallint, regions text[],"
+    " lat double precision, lon double precision,"
+    " radius_km double precision, starts_at timestamptz,"
+    " expected_end timestamptz, description text) ON COMMIT DELETE ROWS";
 
 const cs_pg_stmt cs_ingest_stmts[] = {
-    {"tenants",
-     "INSERT INTO tenants (tenant_id) SELECT DISTINCT tenant_id "
-     "FROM stage_order ON CONFLICT DO NOTHING",
+    /* ---- orders: header + lines, a revision replaces the lines */
+    COMMON_STMTS("order"),
+    {"win_order",
+     "INSERT INTO stage_order_win SELECT DISTINCT ON (tenant_id, order_id)"
+     " tenant_id, order_id, event_id, event_time" FRESH(
+         "order") "ORDER BY tenant_id, order_id, " NEWEST,
      0},
-    /* Event ids not seen before; their count is the batch's new events. */
-    {"fresh",
-     "WITH n AS ("
-     " INSERT INTO ingested_events (tenant_id, event_id, event_type, topic,"
-     "  kafka_partition, kafka_offset)"
-     " SELECT DISTINCT ON (tenant_id, event_id) tenant_id, event_id,"
-     "  event_type, topic, kafka_partition, kafka_offset"
-     " FROM stage_order ORDER BY tenant_id, event_id, kafka_offset"
-     " ON CONFLICT DO NOTHING RETURNING tenant_id, event_id)"
-     "INSERT INTO stage_fresh SELECT tenant_id, event_id FROM n",
+    {"stale_order",
+     "DELETE FROM stage_order_win w USING orders o WHERE o.tenant_id ="
+     " w.tenant_id AND o.order_id = w.order_id AND o.event_time >"
+     " w.event_time",
      0},
-    /* The newest new event of each order ... */
-    {"winners",
-     "INSERT INTO stage_win "
-     "SELECT DISTINCT ON (s.tenant_id, s.order_id) s.tenant_id, s.order_id,"
-     " s.event_id, s.event_time "
-     "FROM stage_order s JOIN stage_fresh f USING (tenant_id, event_id) "
-     "ORDER BY s.tenant_id, s.order_id, s.event_time DESC,"
-     " s.kafka_offset DESC",
+    {"old_lines_order",
+     "DELETE FROM order_lines l USING orders o, stage_order_win w WHERE"
+     " o.tenant_id = w.tenant_id AND o.order_id = w.order_id AND"
+     " l.tenant_id = o.tenant_id AND l.order_id = o.order_id AND"
+     " l.order_time = o.order_time",
      0},
-    /* ... unless the stored version is newer still. */
-    {"drop_stale",
-     "DELETE FROM stage_win w USING orders o "
-     "WHERE o.tenant_id = w.tenant_id AND o.order_id = w.order_id"
-     " AND o.event_time > w.event_time",
-     0},
-    /* A revision replaces all lines of the stored version. */
-    {"drop_old_lines",
-     "DELETE FROM order_lines l USING orders o, stage_win w "
-     "WHERE o.tenant_id = w.tenant_id AND o.order_id = w.order_id"
-     " AND l.tenant_id = o.tenant_id AND l.order_id = o.order_id"
-     " AND l.order_time = o.order_time",
-     0},
-    {"upsert_orders",
+    {"upsert_order",
      "INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time,"
      " currency, n_lines, event_id, event_time, source, updated_at) "
      "SELECT DISTINCT ON (s.tenant_id, s.order_id) s.tenant_id, s.order_id,"
      " s.buyer, s.supplier, s.order_time, s.currency, s.n_lines, s.event_id,"
      " s.event_time, s.source, now() "
-     "FROM stage_order s JOIN stage_win w USING (tenant_id, event_id) "
+     "FROM stage_order s JOIN stage_order_win w USING (tenant_id, event_id) "
      "ORDER BY s.tenant_id, s.order_id "
-     "ON CONFLICT (tenant_id, order_id) DO UPDATE SET"
-     " buyer = EXCLUDED.buyer, supplier = EXCLUDED.supplier,"
-     " order_time = EXCLUDED.order_time, currency = EXCLUDED.currency,"
-     " n_lines = EXCLUDED.n_lines, event_id = EXCLUDED.event_id,"
-     " event_time = EXCLUDED.event_time, source = EXCLUDED.source,"
-     " updated_at = now()",
+     "ON CONFLICT (tenant_id, order_id) DO UPDATE SET buyer ="
+     " EXCLUDED.buyer, supplier = EXCLUDED.supplier, order_time ="
+     " EXCLUDED.order_time, currency = EXCLUDED.currency, n_lines ="
+     " EXCLUDED.n_lines, event_id = EXCLUDED.event_id, event_time ="
+     " EXCLUDED.event_time, source = EXCLUDED.source, updated_at = now()",
      0},
-    {"insert_lines",
+    {"lines_order",
      "INSERT INTO order_lines (tenant_id, order_id, line_no, order_time,"
      " buyer, supplier, sku, quantity, unit, unit_price, currency,"
      " requested_time, event_id, event_time) "
      "SELECT s.tenant_id, s.order_id, s.line_no, s.order_time, s.buyer,"
      " s.supplier, s.sku, s.quantity, s.unit, s.unit_price, s.currency,"
      " s.requested_time, s.event_id, s.event_time "
-     "FROM stage_order s JOIN stage_win w USING (tenant_id, event_id)",
+     "FROM stage_order s JOIN stage_order_win w USING (tenant_id, event_id)",
+     0},
+
+    /* ---- shipments: the same shape */
+    COMMON_STMTS("shipment"),
+    {"win_shipment",
+     "INSERT INTO stage_shipment_win SELECT DISTINCT ON (tenant_id,"
+     " shipment_id) tenant_id, shipment_id, event_id, event_time" FRESH(
+         "shipment") "ORDER BY tenant_id, shipment_id, " NEWEST,
+     0},
+    {"stale_shipment",
+     "DELETE FROM stage_shipment_win w USING shipments o WHERE o.tenant_id"
+     " = w.tenant_id AND o.shipment_id = w.shipment_id AND o.event_time >"
+     " w.event_time",
+     0},
+    {"old_lines_shipment",
+     "DELETE FROM shipment_lines l USING shipments o, stage_shipment_win w"
+     " WHERE o.tenant_id = w.tenant_id AND o.shipment_id = w.shipment_id"
+     " AND l.tenant_id = o.tenant_id AND l.shipment_id = o.shipment_id AND"
+     " l.shipped_at = o.shipped_at",
+     0},
+    {"upsert_shipment",
+     "INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer,"
+     " order_id, shipped_at, delivered_at, n_lines, event_id, event_time,"
+     " source, updated_at) "
+     "SELECT DISTINCT ON (s.tenant_id, s.shipment_id) s.tenant_id,"
+     " s.shipment_id, s.supplier, s.buyer, s.order_id, s.shipped_at,"
+     " s.delivered_at, s.n_lines, s.event_id, s.event_time, s.source, now() "
+     "FROM stage_shipment s JOIN stage_shipment_win w"
+     " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.shipment_id "
+     "ON CONFLICT (tenant_id, shipment_id) DO UPDATE SET supplier ="
+     " EXCLUDED.supplier, buyer = EXCLUDED.buyer, order_id ="
+     " EXCLUDED.order_id, shipped_at = EXCLUDED.shipped_at, delivered_at ="
+     " EXCLUDED.delivered_at, n_lines = EXCLUDED.n_lines, event_id ="
+     " EXCLUDED.event_id, event_time = EXCLUDED.event_time, source ="
+     " EXCLUDED.source, updated_at = now()",
+     0},
+    {"lines_shipment",
+     "INSERT INTO shipment_lines (tenant_id, shipment_id, line_no,"
+     " shipped_at, supplier, buyer, order_id, order_line_no, sku, quantity,"
+     " unit, batch, lot, identifier, event_id, event_time) "
+     "SELECT s.tenant_id, s.shipment_id, s.line_no, s.shipped_at,"
+     " s.supplier, s.buyer, s.order_id, s.order_line_no, s.sku, s.quantity,"
+     " s.unit, s.batch, s.lot, s.identifier, s.event_id, s.event_time "
+     "FROM stage_shipment s JOIN stage_shipment_win w"
+     " USING (tenant_id, event_id)",
+     0},
+
+    /* ---- facts with one row per key: newest event wins */
+    COMMON_STMTS("production"),
+    {"merge_production",
+     "INSERT INTO production (tenant_id, enterprise, site, sku, day, output,"
+     " capacity, unit, event_id, event_time) "
+     "SELECT DISTINCT ON (tenant_id, enterprise, site, sku, day) tenant_id,"
+     " enterprise, site, sku, day, output, capacity, unit, event_id,"
+     " event_time" FRESH(
+         "production") "ORDER BY tenant_id, enterprise, site, sku, day, " NEWEST
+                       " "
+                       "ON CONFLICT (tenant_id, enterprise, site, sku, day) DO "
+                       "UPDATE SET"
+                       " output = EXCLUDED.output, capacity = "
+                       "EXCLUDED.capacity, unit ="
+                       " EXCLUDED.unit, event_id = EXCLUDED.event_id, "
+                       "event_time ="
+                       " EXCLUDED.event_time WHERE production.event_time <="
+                       " EXCLUDED.event_time",
+     0},
+    COMMON_STMTS("sales"),
+    {"merge_sales",
+     "INSERT INTO sales (tenant_id, enterprise, sku, period_start,"
+     " period_end, quantity, unit, revenue, currency, channel, region_code,"
+     " event_id, event_time) "
+     "SELECT DISTINCT ON (tenant_id, enterprise, sku, period_start,"
+     " period_end, channel) tenant_id, enterprise, sku, period_start,"
+     " period_end, quantity, unit, revenue, currency, channel, region_code,"
+     " event_id, event_time" FRESH(
+         "sales") "ORDER BY tenant_id, enterprise, sku, period_start, "
+                  "period_end,"
+                  " channel, " NEWEST " "
+                  "ON CONFLICT (tenant_id, enterprise, sku, period_start, "
+                  "period_end,"
+                  " channel) DO UPDATE SET quantity = EXCLUDED.quantity, unit ="
+                  " EXCLUDED.unit, revenue = EXCLUDED.revenue, currency ="
+                  " EXCLUDED.currency, region_code = EXCLUDED.region_code, "
+                  "event_id ="
+                  " EXCLUDED.event_id, event_time = EXCLUDED.event_time"
+                  " WHERE sales.event_time <= EXCLUDED.event_time",
+     0},
+    COMMON_STMTS("inventory"),
+    {"merge_inventory",
+     "INSERT INTO inventory (tenant_id, enterprise, site, sku, as_of,"
+     " on_hand, on_order, unit, event_id, event_time) "
+     "SELECT DISTINCT ON (tenant_id, enterprise, site, sku, as_of)"
+     " tenant_id, enterprise, site, sku, as_of, on_hand, on_order, unit,"
+     " event_id, event_time" FRESH(
+         "inventory") "ORDER BY tenant_id, enterprise, site, sku, "
+                      "as_of, " NEWEST " "
+                      "ON CONFLICT (tenant_id, enterprise, site, sku, as_of) "
+                      "DO UPDATE SET"
+                      " on_hand = EXCLUDED.on_hand, on_order = "
+                      "EXCLUDED.on_order, unit ="
+                      " EXCLUDED.unit, event_id = EXCLUDED.event_id, "
+                      "event_time ="
+                      " EXCLUDED.event_time WHERE inventory.event_time <="
+                      " EXCLUDED.event_time",
+     0},
+
+    /* ---- master data: upserts, newest event time wins */
+    COMMON_STMTS("enterprise"),
+    {"merge_enterprise",
+     "INSERT INTO enterprises (uscc, name, region_code, industry_code, lat,"
+     " lon, capacity, capacity_unit, tenant_id, event_id, event_time,"
+     " updated_at) "
+     "SELECT DISTINCT ON (uscc) uscc, name, region_code, industry_code, lat,"
+     " lon, capacity, capacity_unit, tenant_id, event_id, event_time, "
+     "now()" FRESH(
+         "enterprise") "ORDER BY uscc, " NEWEST " "
+                       "ON CONFLICT (uscc) DO UPDATE SET name = EXCLUDED.name, "
+                       "region_code ="
+                       " EXCLUDED.region_code, industry_code = "
+                       "EXCLUDED.industry_code, lat ="
+                       " EXCLUDED.lat, lon = EXCLUDED.lon, capacity = "
+                       "EXCLUDED.capacity,"
+                       " capacity_unit = EXCLUDED.capacity_unit, tenant_id ="
+                       " EXCLUDED.tenant_id, event_id = EXCLUDED.event_id, "
+                       "event_time ="
+                       " EXCLUDED.event_time, updated_at = now()"
+                       " WHERE enterprises.event_time IS NULL OR "
+                       "enterprises.event_time <="
+                       " EXCLUDED.event_time",
+     0},
+    COMMON_STMTS("product"),
+    {"merge_product",
+     "INSERT INTO products (tenant_id, sku, name, category, unit,"
+     " identifier, event_id, event_time) "
+     "SELECT DISTINCT ON (tenant_id, sku) tenant_id, sku, name, category,"
+     " unit, identifier, event_id, event_time" FRESH(
+         "product") "ORDER BY tenant_id, sku, " NEWEST " "
+                    "ON CONFLICT (tenant_id, sku) DO UPDATE SET name = "
+                    "EXCLUDED.name,"
+                    " category = EXCLUDED.category, unit = EXCLUDED.unit, "
+                    "identifier ="
+                    " EXCLUDED.identifier, event_id = EXCLUDED.event_id, "
+                    "event_time ="
+                    " EXCLUDED.event_time, updated_at = now()"
+                    " WHERE products.event_time <= EXCLUDED.event_time",
+     0},
+    COMMON_STMTS("supply_link"),
+    {"merge_supply_link",
+     "INSERT INTO supply_links (supplier, buyer, sku, share,"
+     " lead_time_days, active, tenant_id, event_id, event_time) "
+     "SELECT DISTINCT ON (supplier, buyer, sku) supplier, buyer, sku, share,"
+     " lead_time_days, active, tenant_id, event_id, event_time" FRESH(
+         "supply_link") "ORDER BY supplier, buyer, sku, " NEWEST " "
+                        "ON CONFLICT (supplier, buyer, sku) DO UPDATE SET "
+                        "share ="
+                        " EXCLUDED.share, lead_time_days = "
+                        "EXCLUDED.lead_time_days, active ="
+                        " EXCLUDED.active, tenant_id = EXCLUDED.tenant_id, "
+                        "event_id ="
+                        " EXCLUDED.event_id, event_time = EXCLUDED.event_time, "
+                        "updated_at ="
+                        " now() WHERE supply_links.event_time <= "
+                        "EXCLUDED.event_time",
+     0},
+    COMMON_STMTS("risk_event"),
+    {"merge_risk_event",
+     "INSERT INTO risk_events (tenant_id, risk_id, kind, severity, regions,"
+     " lat, lon, radius_km, starts_at, expected_end, description, event_id,"
+     " event_time) "
+     "SELECT DISTINCT ON (tenant_id, risk_id) tenant_id, risk_id, kind,"
+     " severity, regions, lat, lon, radius_km, starts_at, expected_end,"
+     " description, event_id, event_time" FRESH(
+         "risk_event") "ORDER BY tenant_id, risk_id, " NEWEST " "
+                       "ON CONFLICT (tenant_id, risk_id) DO UPDATE SET kind = "
+                       "EXCLUDED.kind,"
+                       " severity = EXCLUDED.severity, regions = "
+                       "EXCLUDED.regions, lat ="
+                       " EXCLUDED.lat, lon = EXCLUDED.lon, radius_km = "
+                       "EXCLUDED.radius_km,"
+                       " starts_at = EXCLUDED.starts_at, expected_end = "
+                       "EXCLUDED.expected_end,"
+                       " description = EXCLUDED.description, event_id = "
+                       "EXCLUDED.event_id,"
+                       " event_time = EXCLUDED.event_time, updated_at = now()"
+                       " WHERE risk_events.event_time <= EXCLUDED.event_time",
      0},
 };
 const size_t cs_ingest_n_stmts =
     sizeof(cs_ingest_stmts) / sizeof(cs_ingest_stmts[0]);
 
-/* The order the statements run in, after the COPY. */
-const char *const cs_ingest_steps[] = {
-    "tenants",        "fresh",         "winners",      "drop_stale",
-    "drop_old_lines", "upsert_orders", "insert_lines",
+#define STEPS(stage, ...)                                                      \
+    (const char *const[])                                                      \
+    {                                                                          \
+        "tenants_" stage, "fresh_" stage, __VA_ARGS__, NULL                    \
+    }
+
+/* In cs_families[] order (services/common/cs_family.c). */
+const ingest_family_sql cs_ingest_families[] = {
+    {"cs.order.v1", "COPY stage_order FROM STDIN",
+     STEPS("order", "win_order", "stale_order", "old_lines_order",
+           "upsert_order", "lines_order")},
+    {"cs.shipment.v1", "COPY stage_shipment FROM STDIN",
+     STEPS("shipment", "win_shipment", "stale_shipment", "old_lines_shipment",
+           "upsert_shipment", "lines_shipment")},
+    {"cs.production.v1", "COPY stage_production FROM STDIN",
+     STEPS("production", "merge_production")},
+    {"cs.sales.v1", "COPY stage_sales FROM STDIN",
+     STEPS("sales", "merge_sales")},
+    {"cs.inventory.v1", "COPY stage_inventory FROM STDIN",
+     STEPS("inventory", "merge_inventory")},
+    {"cs.enterprise.v1", "COPY stage_enterprise FROM STDIN",
+     STEPS("enterprise", "merge_enterprise")},
+    {"cs.product.v1", "COPY stage_product FROM STDIN",
+     STEPS("product", "merge_product")},
+    {"cs.supply_link.v1", "COPY stage_supply_link FROM STDIN",
+     STEPS("supply_link", "merge_supply_link")},
+    {"cs.risk_event.v1", "COPY stage_risk_event FROM STDIN",
+     STEPS("risk_event", "merge_risk_event")},
 };
-const size_t cs_ingest_n_steps =
-    sizeof(cs_ingest_steps) / sizeof(cs_ingest_steps[0]);
+const size_t cs_ingest_n_families =
+    sizeof(cs_ingest_families) / sizeof(cs_ingest_families[0]);

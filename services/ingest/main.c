@@ -24,7 +24,9 @@ static const cs_opt ingest_opts[] = {
      "bootstrap servers, comma separated", CS_CFG(ingest_cfg, kafka_brokers)},
     {"kafka.group", "CS_KAFKA_GROUP", CS_OPT_STR, "cs-ingest",
      "consumer group id", CS_CFG(ingest_cfg, kafka_group)},
-    {"topics", "CS_INGEST_TOPICS", CS_OPT_STR, "cs.orders",
+    {"topics", "CS_INGEST_TOPICS", CS_OPT_STR,
+     "cs.orders,cs.shipments,cs.production,cs.sales,cs.inventory,cs.master,"
+     "cs.risk_events",
      "topics to consume, comma separated", CS_CFG(ingest_cfg, topics)},
     {"dlq.topic", "CS_DLQ_TOPIC", CS_OPT_STR, "cs.dlq",
      "dead-letter topic for rejected records", CS_CFG(ingest_cfg, dlq_topic)},
@@ -87,12 +89,18 @@ static const cs_metric ingest_metrics[] = {
      CS_METRIC_COUNTER, NULL, &the_ingest.stats.dlq_failed},
     {"cs_ingest_db_up", "1 when the last database operation succeeded",
      CS_METRIC_GAUGE, NULL, &the_ingest.stats.db_up},
+    {"cs_ingest_batch_microseconds_total",
+     "time spent storing and committing batches (divide by "
+     "cs_ingest_batches_total for the mean)",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.batch_us_sum},
+    {"cs_ingest_consumer_lag", "messages behind the partitions' ends",
+     CS_METRIC_GAUGE, NULL, &the_ingest.stats.lag},
     REJECTED(REASON_TOO_LARGE, "too_large"),
     REJECTED(REASON_MALFORMED_JSON, "malformed_json"),
     REJECTED(REASON_INVALID_ENVELOPE, "invalid_envelope"),
     REJECTED(REASON_INVALID_DATA, "invalid_data"),
     REJECTED(REASON_DB_REJECTED, "db_rejected"),
-    REJECTED(REASON_UNKNOWN_TOPIC, "unknown_topic"),
+    REJECTED(REASON_UNKNOWN_TYPE, "unknown_type"),
 };
 
 static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
@@ -163,6 +171,31 @@ static void rewind_batch(ingest *ig)
     }
 }
 
+/* Messages between our position and each assigned partition's end, from
+ * librdkafka's cached watermarks (no broker round trip). */
+static void update_lag(ingest *ig)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    uint64_t lag = 0;
+
+    if (rd_kafka_assignment(ig->consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (rd_kafka_position(ig->consumer, parts) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < parts->cnt; i++) {
+            int64_t lo = 0, hi = 0;
+            rd_kafka_topic_partition_t *p = &parts->elems[i];
+            if (p->offset >= 0 &&
+                rd_kafka_get_watermark_offsets(ig->consumer, p->topic,
+                                               p->partition, &lo, &hi) ==
+                    RD_KAFKA_RESP_ERR_NO_ERROR &&
+                hi > p->offset)
+                lag += (uint64_t)(hi - p->offset);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    cs_metric_set(&ig->stats.lag, lag);
+}
+
 /* Stores and commits the batch; returns false if the service must stop
  * without committing (stop requested during a retry). */
 static bool finish_batch(ingest *ig)
@@ -170,6 +203,8 @@ static bool finish_batch(ingest *ig)
     uint64_t failed_before = atomic_load(&ig->stats.dlq_failed);
     cs_err err = {0};
     rd_kafka_resp_err_t kerr;
+
+    long long start_ms = now_ms();
 
     if (ig->batch.n_messages == 0)
         return true;
@@ -191,6 +226,9 @@ static bool finish_batch(ingest *ig)
     if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
         cs_log_debug("some offsets not stored (partitions revoked?)",
                      CS_KV_STR("error", rd_kafka_err2str(kerr)));
+    cs_metric_add(&ig->stats.batch_us_sum,
+                  (uint64_t)(now_ms() - start_ms) * 1000u);
+    update_lag(ig);
     return true;
 }
 
@@ -234,6 +272,18 @@ int main(int argc, char **argv)
         goto out;
     code = 1;
     ig->cfg = &cfg;
+    /* ingest_sql.c lists the families in cs_families[] order. */
+    for (size_t f = 0; f < cs_n_families; f++) {
+        if (f >= cs_ingest_n_families ||
+            strcmp(cs_families[f].type, cs_ingest_families[f].type) != 0 ||
+            cs_n_families > INGEST_MAX_FAMILIES) {
+            cs_log_error("ingest_sql.c and cs_family.c disagree on the "
+                         "families",
+                         CS_KV_STR("family", cs_families[f].type));
+            code = 70;
+            goto out;
+        }
+    }
     topic_list = strdup(cfg.topics);
     if (topic_list == NULL ||
         split_topics(topic_list, topics, &n_topics) != 0 ||

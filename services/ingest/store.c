@@ -15,22 +15,30 @@
 #define BACKOFF_FIRST_MS 100u
 #define BACKOFF_MAX_MS   5000u
 
-static cs_status store_rows(ingest *ig, const char *rows, size_t len,
-                            uint64_t *n_new, cs_err *err)
+/* COPY rows of each family (data[f], len[f]; len 0 = none) and run the
+ * family's steps, all in one transaction. *n_new counts new event ids. */
+static cs_status store_rows(ingest *ig, const char *const *data,
+                            const size_t *len, uint64_t *n_new, cs_err *err)
 {
     cs_pg *db = ig->db;
     cs_status rc;
     cs_err tmp = {0};
 
+    *n_new = 0;
     if ((rc = cs_pg_exec(db, "BEGIN", err)) != CS_OK)
         return rc;
-    rc = cs_pg_copy_raw(db, cs_ingest_copy_sql, rows, len, err);
-    for (size_t i = 0; rc == CS_OK && i < cs_ingest_n_steps; i++) {
-        PGresult *res = NULL;
-        rc = cs_pg_run(db, cs_ingest_steps[i], 0, NULL, &res, err);
-        if (rc == CS_OK && strcmp(cs_ingest_steps[i], "fresh") == 0)
-            *n_new = strtoull(PQcmdTuples(res), NULL, 10);
-        PQclear(res);
+    for (size_t f = 0; rc == CS_OK && f < cs_ingest_n_families; f++) {
+        const ingest_family_sql *fs = &cs_ingest_families[f];
+        if (len[f] == 0)
+            continue;
+        rc = cs_pg_copy_raw(db, fs->copy_sql, data[f], len[f], err);
+        for (size_t i = 0; rc == CS_OK && fs->steps[i] != NULL; i++) {
+            PGresult *res = NULL;
+            rc = cs_pg_run(db, fs->steps[i], 0, NULL, &res, err);
+            if (rc == CS_OK && i == 1) /* fresh_*: the ledger insert */
+                *n_new += strtoull(PQcmdTuples(res), NULL, 10);
+            PQclear(res);
+        }
     }
     if (rc == CS_OK)
         rc = cs_pg_exec(db, "COMMIT", err);
@@ -41,13 +49,14 @@ static cs_status store_rows(ingest *ig, const char *rows, size_t len,
 
 /* Retries transient failures; returns OK, a permanent status, or the
  * transient one if a stop was requested meanwhile. */
-static cs_status store_with_retry(ingest *ig, const char *rows, size_t len,
-                                  uint64_t *n_new, cs_err *err)
+static cs_status store_with_retry(ingest *ig, const char *const *data,
+                                  const size_t *len, uint64_t *n_new,
+                                  cs_err *err)
 {
     unsigned backoff_ms = BACKOFF_FIRST_MS;
 
     for (;;) {
-        cs_status rc = store_rows(ig, rows, len, n_new, err);
+        cs_status rc = store_rows(ig, data, len, n_new, err);
         cs_err rerr = {0};
 
         cs_metric_set(&ig->stats.db_up, cs_pg_ok(ig->db));
@@ -70,14 +79,20 @@ static cs_status store_with_retry(ingest *ig, const char *rows, size_t len,
 cs_status ingest_store_batch(ingest *ig, cs_err *err)
 {
     ingest_batch *b = &ig->batch;
+    const char *data[INGEST_MAX_FAMILIES] = {0};
+    size_t len[INGEST_MAX_FAMILIES] = {0};
     uint64_t n_new = 0;
     cs_status rc;
 
     if (b->n_events == 0)
         return CS_OK;
-    if (b->rows.failed)
-        return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
-    rc = store_with_retry(ig, b->rows.buf, b->rows.len, &n_new, err);
+    for (size_t f = 0; f < cs_ingest_n_families; f++) {
+        if (b->rows[f].failed)
+            return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
+        data[f] = b->rows[f].buf;
+        len[f] = b->rows[f].len;
+    }
+    rc = store_with_retry(ig, data, len, &n_new, err);
     if (rc == CS_OK) {
         cs_metric_add(&ig->stats.events_stored, n_new);
         cs_metric_add(&ig->stats.events_duplicate, b->n_events - n_new);
@@ -95,9 +110,10 @@ cs_status ingest_store_batch(ingest *ig, cs_err *err)
     for (size_t i = 0; i < b->n_events; i++) {
         const ingest_event *e = &b->events[i];
         cs_err eerr = {0};
-        n_new = 0;
-        rc = store_with_retry(ig, b->rows.buf + e->row_start,
-                              e->row_end - e->row_start, &n_new, &eerr);
+        memset(len, 0, sizeof(len));
+        data[e->family] = b->rows[e->family].buf + e->row_start;
+        len[e->family] = e->row_end - e->row_start;
+        rc = store_with_retry(ig, data, len, &n_new, &eerr);
         if (rc == CS_OK) {
             cs_metric_add(&ig->stats.events_stored, n_new);
             cs_metric_add(&ig->stats.events_duplicate, 1 - n_new);
