@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define EV_MAX_COLS 32
+#define EV_MAX_T    1000000 /* positions per split: caps memory per series */
 
 unsigned ev_period_m(const char *p)
 {
@@ -224,9 +225,9 @@ cs_status ev_read_csv(const char *path, ev_data *d, cs_err *err)
         }
         errno = 0;
         t = strtoll(f[col[C_T]], &end, 10);
-        if (errno != 0 || *end != '\0' || t < 1 || t > (1LL << 30)) {
-            rc = cs_err_set(err, CS_E_INVALID, "%s:%zu: bad t \"%s\"", path,
-                            lineno, f[col[C_T]]);
+        if (errno != 0 || *end != '\0' || t < 1 || t > EV_MAX_T) {
+            rc = cs_err_set(err, CS_E_INVALID, "%s:%zu: bad t \"%s\" (1..%d)",
+                            path, lineno, f[col[C_T]], EV_MAX_T);
             goto out;
         }
         h = strtoll(f[col[C_H]], &end, 10);
@@ -310,7 +311,8 @@ double ev_mase_scale_all(const double *train, size_t n_train,
 
     if (x == NULL)
         return EV_NAN;
-    memcpy(x, train, n_train * sizeof(double));
+    if (n_train > 0) /* a series may have only test rows */
+        memcpy(x, train, n_train * sizeof(double));
     if (n_test > 0)
         memcpy(x + n_train, test, n_test * sizeof(double));
     s = ev_mase_scale(x, n, m);
