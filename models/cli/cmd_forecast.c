@@ -114,7 +114,12 @@ static cs_status run_forecast(yajl_val in, yajl_gen out, const char **field,
 
     rc = cs_forecast_run(y, n, (size_t)h, &o, &f, err);
     if (rc != CS_OK) {
-        *field = rc == CS_E_INVALID ? "y" : NULL;
+        if (rc == CS_E_TOO_LARGE)
+            *field = strstr(err->msg, "simulated") != NULL ? "n_sims"
+                     : strstr(err->msg, "horizon") != NULL ? "h"
+                                                           : "y";
+        else
+            *field = rc == CS_E_INVALID ? "y" : NULL;
         goto out;
     }
     yajl_gen_map_open(out);

@@ -73,7 +73,8 @@ void cs_forecast_opts_default(cs_fc_opts *o);
 /* Fits y[0..n-1] (borrowed) and forecasts h steps. On success *out is new;
  * the caller frees it with cs_forecast_free(). Errors: CS_E_INVALID for
  * empty input, h == 0, non-finite values, negative values for
- * Croston-type methods; CS_E_NUMERIC when no model could be fitted. */
+ * Croston-type methods; CS_E_TOO_LARGE beyond 2^24 points, h > 2^16 or
+ * n_sims x h > 10^7; CS_E_NUMERIC when no model could be fitted. */
 cs_status cs_forecast_run(const double *y, size_t n, size_t h,
                           const cs_fc_opts *o, cs_forecast **out, cs_err *err);
 void cs_forecast_free(cs_forecast *f); /* NULL is a no-op */

@@ -524,6 +524,10 @@ cs_status cs_forecast_run(const double *y, size_t n, size_t h,
     if (h > CS_FC_MAX_H)
         return cs_err_set(err, CS_E_TOO_LARGE, "horizon %zu exceeds %zu", h,
                           CS_FC_MAX_H);
+    if (o->want_intervals && (size_t)o->n_sims * h > CS_FC_MAX_SIM_VALUES)
+        return cs_err_set(err, CS_E_TOO_LARGE,
+                          "%u simulated paths of %zu steps exceed %zu values",
+                          o->n_sims, h, CS_FC_MAX_SIM_VALUES);
     if (o->period == 0 || o->period > CS_FC_MAX_PERIOD)
         return cs_err_set(err, CS_E_INVALID, "period must be in 1..%u, got %u",
                           CS_FC_MAX_PERIOD, o->period);

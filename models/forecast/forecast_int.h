@@ -5,12 +5,13 @@
 
 #include "cs_forecast.h"
 
-#define CS_FC_MODEL_BYTES 128
-#define CS_FC_Z80         1.2815515655446004
-#define CS_FC_Z95         1.959963984540054
-#define CS_FC_MAX_PERIOD  366u
-#define CS_FC_MAX_N       ((size_t)1 << 24)
-#define CS_FC_MAX_H       ((size_t)1 << 16)
+#define CS_FC_MODEL_BYTES    128
+#define CS_FC_Z80            1.2815515655446004
+#define CS_FC_Z95            1.959963984540054
+#define CS_FC_MAX_PERIOD     366u
+#define CS_FC_MAX_N          ((size_t)1 << 24)
+#define CS_FC_MAX_H          ((size_t)1 << 16)
+#define CS_FC_MAX_SIM_VALUES ((size_t)10000000) /* n_sims x h: 80 MB */
 
 struct cs_forecast {
     size_t h;
