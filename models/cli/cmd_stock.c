@@ -10,6 +10,8 @@
 #include "cs_forecast.h"
 #include "cs_inventory.h"
 
+#define STOCK_MAX_LEAD 10000.0 /* periods forecast from a history */
+
 /* Mean demand per period over the lead time and the one-step forecast
  * error sd, read back from the 80% interval of the automatic forecast. */
 static cs_status from_history(const double *y, size_t n, unsigned period,
@@ -87,10 +89,13 @@ static cs_status run_stock(yajl_val in, yajl_gen out, const char **field,
         rc = cs_cli_get_vector(in, "y", &y, &n, field, err);
         if (rc != CS_OK)
             return rc;
-        if (!(d.lead_time >= 0.0)) {
+        if (!(d.lead_time >= 0.0 && d.lead_time <= STOCK_MAX_LEAD)) {
             free(y);
             *field = "lead_time";
-            return cs_err_set(err, CS_E_INVALID, "lead_time: must be >= 0");
+            return cs_err_set(err, CS_E_INVALID,
+                              "lead_time: must be in 0..%.0f periods to "
+                              "forecast it",
+                              STOCK_MAX_LEAD);
         }
         rc = from_history(y, n, (unsigned)period, d.lead_time, &d, model,
                           sizeof(model), err);

@@ -42,6 +42,9 @@ cs_status cs_inv_sigma_ltd(const cs_inv_demand *d, double *out, cs_err *err)
         return rc;
     *out = sqrt(d->lead_time * d->sd * d->sd +
                 d->mean * d->mean * d->lead_time_sd * d->lead_time_sd);
+    if (!isfinite(*out))
+        return cs_err_set(err, CS_E_NUMERIC,
+                          "sd of demand over the lead time overflows");
     return CS_OK;
 }
 
