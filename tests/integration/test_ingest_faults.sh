@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# test_ingest_faults.sh - nothing lost, nothing doubled: cs-ingest killed
+# with SIGKILL mid-stream, PostgreSQL restarted mid-stream, and two
+# consumers sharing one group through a rebalance. Rows are counted and
+# checksummed against what was produced (with kcat).
+source "$CS_SRC/tests/lib/testlib.sh"
+
+N=2000
+A=91350100M000100Y43
+B=91110000802100433B
+
+# A private cluster: this test restarts it.
+export CS_PG_TCP=0
+"$CS_SRC/deploy/local/pg.sh" start "$TEST_TMP/pg" 5432 2>/dev/null
+trap '"$CS_SRC/deploy/local/pg.sh" stop "$TEST_TMP/pg" >/dev/null 2>&1 || true; _cleanup' EXIT
+dsn="host=$TEST_TMP/pg/run port=5432 dbname=chainsight user=postgres"
+"$CS_BIN/cs-admin" migrate --pg-dsn "$dsn" --log-level warn
+q() { psql "$dsn" -qAt -c "$1"; }
+
+start_devbroker
+export CS_PG_DSN=$dsn CS_KAFKA_BROKERS=$BROKERS CS_HTTP_PORT=0
+export CS_KAFKA_EXTRA=fetch.wait.max.ms=10,session.timeout.ms=6000,heartbeat.interval.ms=500
+export CS_BATCH_MAX_EVENTS=100 CS_BATCH_MAX_WAIT_MS=20
+
+# events PREFIX - N orders, quantity i for order i (the checksum)
+events() {
+    for i in $(seq 1 $N); do
+        printf '%s/%s-%d|{"specversion":"1.0","id":"%s-%d","source":"erp://t","type":"cs.order.v1","time":"2026-11-01T00:00:00Z","tenantid":"%s","data":{"order_id":"%s-%d","buyer":"%s","supplier":"%s","order_date":"2026-11-01","lines":[{"line_no":1,"sku":"X","quantity":%d,"unit":"PCS"}]}}\n' \
+            "$A" "$1" "$i" "$1" "$i" "$A" "$1" "$i" "$A" "$B" "$i"
+    done
+}
+produce() { kcat -P -b "$BROKERS" -t cs.orders -K '|'; }
+count() { q "SELECT count(*) FROM orders WHERE order_id LIKE '$1-%'"; }
+all_in() { [ "$(count "$1")" = "$N" ]; }
+# exactly N orders, N lines, N ledger entries, and sum(quantity) = N(N+1)/2
+check_exact() {
+    local want=$((N * (N + 1) / 2))
+    [ "$(count "$1")" = "$N" ] || fail "$1: $(count "$1") orders, want $N"
+    [ "$(q "SELECT count(*) FROM order_lines WHERE order_id LIKE '$1-%'")" = "$N" ] ||
+        fail "$1: order lines doubled or lost"
+    [ "$(q "SELECT count(*) FROM ingested_events WHERE event_id LIKE '$1-%'")" = "$N" ] ||
+        fail "$1: ledger count"
+    [ "$(q "SELECT sum(quantity) FROM order_lines WHERE order_id LIKE '$1-%'")" = "$want" ] ||
+        fail "$1: checksum $(q "SELECT sum(quantity) FROM order_lines WHERE order_id LIKE '$1-%'") != $want"
+}
+ingest_up() { log_field "$1" "ingest ready" http_port >/dev/null && [ -n "$(log_field "$1" "ingest ready" http_port)" ]; }
+metrics_of() { echo "http://127.0.0.1:$(log_field "$1" "ingest ready" http_port)/metrics"; }
+
+note "SIGKILL mid-stream, then restart"
+start_service ingest1 "$CS_BIN/cs-ingest"
+wait_for 30 "cs-ingest" ingest_up ingest1
+events kill | produce
+some_stored() { [ "$(count kill)" -ge $((N / 4)) ]; }
+wait_for 60 "a quarter stored" some_stored
+kill -KILL "${SVC_PID[ingest1]}"
+wait "${SVC_PID[ingest1]}" 2>/dev/null || true
+unset "SVC_PID[ingest1]"
+note "killed with $(count kill) of $N stored"
+start_service ingest2 "$CS_BIN/cs-ingest"
+wait_for 90 "every order after the kill" all_in kill
+check_exact kill
+
+note "PostgreSQL restarted mid-stream"
+events pgr | produce
+some_pgr() { [ "$(count pgr)" -ge $((N / 4)) ]; }
+wait_for 60 "a quarter stored" some_pgr
+"$CS_SRC/deploy/local/pg.sh" stop "$TEST_TMP/pg" 2>/dev/null
+retried() { grep -q '"msg":"could not store batch, retrying"' "$TEST_TMP/ingest2.log"; }
+wait_for 30 "cs-ingest to notice" retried
+"$CS_SRC/deploy/local/pg.sh" start "$TEST_TMP/pg" 5432 2>/dev/null
+wait_for 90 "every order after the restart" all_in pgr
+check_exact pgr
+[ "$(metric cs_ingest_db_retries_total "$(metrics_of ingest2)")" -gt 0 ] || fail "no retry counted"
+curl -sf "http://127.0.0.1:$(log_field ingest2 "ingest ready" http_port)/readyz" >/dev/null ||
+    fail "/readyz should be ready again"
+
+note "two consumers in one group, and a rebalance"
+start_service ingest3 "$CS_BIN/cs-ingest"
+wait_for 30 "the second consumer" ingest_up ingest3
+events two | produce
+wait_for 90 "every order with two consumers" all_in two
+check_exact two
+# one partition set per consumer: each must have read some of the events
+both_read() {
+    [ "$(metric cs_ingest_messages_total "$(metrics_of ingest2)")" -gt 0 ] &&
+        [ "$(metric cs_ingest_messages_total "$(metrics_of ingest3)")" -gt 0 ]
+}
+events two2 >"$TEST_TMP/two2.txt"
+produce <"$TEST_TMP/two2.txt"
+wait_for 90 "the second wave" all_in two2
+both_read || fail "one consumer held every partition: the group did not share them"
+stop_service ingest3
+events after | produce
+wait_for 90 "every order after the rebalance" all_in after
+check_exact two2
+check_exact after
+[ "$(q "SELECT count(*) FROM ingested_events")" = $((5 * N)) ] || fail "ledger total"
+
+stop_service ingest2
+stop_service devbroker
+note "ok"
