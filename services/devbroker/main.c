@@ -91,12 +91,51 @@ static const cs_metric devbroker_metrics[] = {
      CS_METRIC_COUNTER, NULL, &m_dropped},
 };
 
+/* POST /brokers/{id}/down and /brokers/{id}/up: fault injection for
+ * reliability tests (the broker stops answering, then comes back with its
+ * data). */
+static bool broker_fault(rd_kafka_mock_cluster_t *mc, const cs_http_req *req,
+                         cs_http_resp *resp)
+{
+    int id = 0, n = 0;
+    char state[8] = "";
+    rd_kafka_resp_err_t kerr;
+
+    if (sscanf(req->path, "/brokers/%d/%7[a-z]%n", &id, state, &n) != 2 ||
+        req->path[n] != '\0')
+        return false;
+    if (strcmp(req->method, "POST") != 0) {
+        cs_http_error(resp, 405, "method_not_allowed", NULL,
+                      "use POST to change a broker's state");
+        resp->allow = "POST";
+        return true;
+    }
+    if (strcmp(state, "down") == 0)
+        kerr = rd_kafka_mock_broker_set_down(mc, id);
+    else if (strcmp(state, "up") == 0)
+        kerr = rd_kafka_mock_broker_set_up(mc, id);
+    else {
+        cs_http_error(resp, 404, "not_found", "state",
+                      "state must be down or up");
+        return true;
+    }
+    if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        cs_http_error(resp, 404, "not_found", "id", "no broker %d: %s", id,
+                      rd_kafka_err2str(kerr));
+        return true;
+    }
+    cs_log_warn("broker state changed on request", CS_KV_INT("broker", id),
+                CS_KV_STR("state", state));
+    cs_http_set_body(resp, 200, "application/json", "{\"ok\":true}", 11);
+    return true;
+}
+
 static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
 {
-    (void)ctx;
     if (!cs_service_ops(req, resp, devbroker_metrics,
                         sizeof(devbroker_metrics) /
-                            sizeof(devbroker_metrics[0])))
+                            sizeof(devbroker_metrics[0])) &&
+        !broker_fault(ctx, req, resp))
         cs_http_error(resp, 404, "not_found", NULL, "no such path %s",
                       req->path);
 }
@@ -281,7 +320,7 @@ int main(int argc, char **argv)
                             .threads = 1,
                             .timeout_s = 10,
                             .max_body_bytes = 1024};
-    if (cs_httpd_start(&hopts, on_http, NULL, &http, &err) != CS_OK) {
+    if (cs_httpd_start(&hopts, on_http, mc, &http, &err) != CS_OK) {
         cs_log_error("cannot serve /healthz and /metrics",
                      CS_KV_STR("error", err.msg));
         code = 69;

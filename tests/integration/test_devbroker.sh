@@ -55,6 +55,11 @@ curl -sf "http://127.0.0.1:$hport/healthz" | grep -q '"ok"' || fail "/healthz"
 [ "$(metric cs_devbroker_up "http://127.0.0.1:$hport/metrics")" = 1 ] || fail "cs_devbroker_up"
 [ "$(metric cs_devbroker_brokers "http://127.0.0.1:$hport/metrics")" = 2 ] || fail "brokers gauge"
 
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hport/brokers/1/down")
+[ "$code" = 405 ] || fail "GET on a fault endpoint: $code, want 405"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$hport/brokers/9/down")
+[ "$code" = 404 ] || fail "unknown broker: $code, want 404"
+
 note "dropped data is reported (the mock keeps about 5 MiB per partition)"
 head -c 1000 /dev/zero | tr '\0' 'x' >"$TEST_TMP/line"
 for i in $(seq 1 7000); do cat "$TEST_TMP/line"; echo; done >"$TEST_TMP/bulk.txt"

@@ -96,6 +96,18 @@ check_exact two2
 check_exact after
 [ "$(q "SELECT count(*) FROM ingested_events")" = $((5 * N)) ] || fail "ledger total"
 
+note "the broker goes down mid-stream and comes back"
+admin="http://127.0.0.1:$(log_field devbroker "devbroker ready" http_port)"
+events brk | produce
+kafka_errors() { grep -c '"msg":"librdkafka"' "$TEST_TMP/ingest2.log" || true; }
+errors_before=$(kafka_errors)
+curl -sf -X POST "$admin/brokers/1/down" >/dev/null || fail "could not take the broker down"
+saw_down() { [ "$(kafka_errors)" -gt "$errors_before" ]; }
+wait_for 30 "cs-ingest to see the broker down" saw_down
+curl -sf -X POST "$admin/brokers/1/up" >/dev/null || fail "could not bring the broker up"
+wait_for 120 "every order after the outage" all_in brk
+check_exact brk
+
 stop_service ingest2
 stop_service devbroker
 note "ok"
