@@ -1,0 +1,492 @@
+/* edi_edifact.c - UN/EDIFACT: the [UNA] UNB / [UNG] / UNH envelope with
+ * its references and counts, and the ORDERS and DESADV messages mapped
+ * onto the neutral document. */
+#include "edi_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs_str.h"
+
+/* Order lines are the buyer's, despatched lines the supplier's. */
+static const char *const order_sku_prefer[] = {"IN", "BP", NULL};
+static const char *const ship_sku_prefer[] = {"SA", "VP", "VN", NULL};
+
+typedef struct uni_env {
+    char sender[36], receiver[36];
+    const char *sender_qual, *receiver_qual;
+    const char *ref, *charset, *group_ref;
+    char time[EDI_TIME_BYTES];
+} uni_env;
+
+#define G(s, e, c) cs__edi_get(lx, (s), (e), (c))
+
+static bool known_charset(const char *c)
+{
+    static const char *const ok[] = {"UNOA", "UNOB", "UNOC", "UNOD", "UNOE",
+                                     "UNOF", "UNOG", "UNOH", "UNOI", "UNOJ",
+                                     "UNOK", "UNOW", "UNOY"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (strcmp(c, ok[i]) == 0)
+            return true;
+    return false;
+}
+
+static cs_status dtm(const edi_lex *lx, const edi_seg *s, char *out,
+                     const cs_edi_opts *o, cs_err *err)
+{
+    char what[32];
+    snprintf(what, sizeof(what), "DTM %s date", G(s, 1, 1));
+    return cs__edi_date(s, what, G(s, 1, 2), G(s, 1, 3), o->time_offset, out,
+                        EDI_TIME_BYTES, err);
+}
+
+static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
+                             cs_err *err)
+{
+    const edi_lex *lx = r->lx;
+    const cs_edi_opts *o = r->o;
+    bool is_order = d->kind == EDI_ORDER, have_bgm = false;
+    bool have_order_date = false;
+    /* ordered (21) or despatched (12) quantity; 1 (discrete quantity)
+     * only when the line states neither */
+    const char *qty_qual = is_order ? "21" : "12";
+    const edi_seg *cnt = NULL;
+    edi_line *l = NULL;
+    char buf[EDI_TIME_BYTES];
+
+    for (size_t j = unh + 1; j < unt; j++) {
+        const edi_seg *s = &lx->segs[j];
+        char dec = s->seps.decimal;
+        if (cs__edi_is(s, "BGM")) {
+            have_bgm = true;
+            d->doc_id = G(s, 2, 1);
+            d->doc_id_seg = s;
+        } else if (cs__edi_is(s, "DTM")) {
+            const char *q = G(s, 1, 1);
+            if (l == NULL && is_order && strcmp(q, "4") == 0) {
+                if (dtm(lx, s, d->date, o, err) != CS_OK)
+                    return CS_E_INVALID;
+                have_order_date = true; /* the order date beats 137 */
+            } else if (l == NULL && is_order && strcmp(q, "137") == 0 &&
+                       !have_order_date) {
+                if (dtm(lx, s, d->date, o, err) != CS_OK)
+                    return CS_E_INVALID;
+            } else if (l == NULL && !is_order &&
+                       (strcmp(q, "11") == 0 ||
+                        (strcmp(q, "137") == 0 && d->date[0] == '\0'))) {
+                if (dtm(lx, s, d->date, o, err) != CS_OK)
+                    return CS_E_INVALID;
+            } else if (!is_order && strcmp(q, "35") == 0) {
+                if (dtm(lx, s, d->delivered_at, o, err) != CS_OK)
+                    return CS_E_INVALID;
+            } else if (is_order && strcmp(q, "2") == 0) {
+                if (dtm(lx, s, buf, o, err) != CS_OK)
+                    return CS_E_INVALID;
+                memcpy(l != NULL ? l->requested : d->requested, buf,
+                       sizeof(buf));
+            }
+        } else if (cs__edi_is(s, "CUX") && d->currency == NULL) {
+            const char *c = G(s, 1, 2);
+            if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' ||
+                c[1] > 'Z' || c[2] < 'A' || c[2] > 'Z')
+                return cs__edi_fail(err, s,
+                                    "CUX currency \"%s\" is not an ISO "
+                                    "4217 code",
+                                    c);
+            d->currency = c;
+        } else if (cs__edi_is(s, "NAD") && l == NULL) {
+            const char *q = G(s, 1, 1), *id = G(s, 2, 1);
+            if (id[0] == '\0')
+                continue;
+            if (strcmp(q, "BY") == 0 && d->buyer.id == NULL) {
+                d->buyer.id = id;
+                d->buyer.id_qual = G(s, 2, 3);
+                d->buyer.id_from = "NAD+BY";
+                d->buyer.seg = s;
+            } else if ((strcmp(q, "SU") == 0 || strcmp(q, "SE") == 0) &&
+                       d->supplier.id == NULL) {
+                d->supplier.id = id;
+                d->supplier.id_qual = G(s, 2, 3);
+                d->supplier.id_from = q[1] == 'U' ? "NAD+SU" : "NAD+SE";
+                d->supplier.seg = s;
+            }
+        } else if (cs__edi_is(s, "LIN")) {
+            if ((l = cs__edi_doc_add_line(d, s, err)) == NULL)
+                return err->code;
+            l->line_no_text = G(s, 1, 1);
+            if (G(s, 3, 1)[0] != '\0') {
+                l->ids[0].id = G(s, 3, 1);
+                l->ids[0].qual = G(s, 3, 2);
+                l->n_ids = 1;
+            }
+        } else if (cs__edi_is(s, "PIA") && l != NULL) {
+            for (size_t e = 2; e <= s->n_elems && e <= 6; e++) {
+                const char *id = G(s, e, 1), *q = G(s, e, 2);
+                if (id[0] == '\0' || l->n_ids >= EDI_MAX_ITEM_IDS)
+                    continue;
+                l->ids[l->n_ids].id = id;
+                l->ids[l->n_ids].qual = q;
+                l->n_ids++;
+                if (strcmp(q, "NB") == 0 && l->batch == NULL)
+                    l->batch = id;
+            }
+        } else if (cs__edi_is(s, "IMD") && l != NULL &&
+                   l->description == NULL && G(s, 3, 4)[0] != '\0') {
+            l->description = G(s, 3, 4);
+            l->description2 = G(s, 3, 5);
+        } else if (cs__edi_is(s, "QTY") && l != NULL &&
+                   (strcmp(G(s, 1, 1), qty_qual) == 0 ||
+                    (strcmp(G(s, 1, 1), "1") == 0 && l->quantity[0] == '\0'))) {
+            const char *unit = G(s, 1, 3);
+            if (unit[0] == '\0')
+                unit = o->default_unit != NULL ? o->default_unit : "";
+            if (cs__edi_decimal(s, "QTY quantity", G(s, 1, 2), dec, l->quantity,
+                                sizeof(l->quantity), err) != CS_OK ||
+                cs__edi_unit(s, "QTY", unit, err) != CS_OK)
+                return CS_E_INVALID;
+            l->unit = unit;
+        } else if (cs__edi_is(s, "PRI") && l != NULL && is_order &&
+                   (l->unit_price[0] == '\0' ||
+                    strcmp(G(s, 1, 1), "AAA") == 0)) {
+            if (G(s, 1, 2)[0] != '\0' &&
+                cs__edi_decimal(s, "PRI price", G(s, 1, 2), dec, l->unit_price,
+                                sizeof(l->unit_price), err) != CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "RFF")) {
+            const char *q = G(s, 1, 1), *v = G(s, 1, 2);
+            if (strcmp(q, "ON") == 0 && !is_order) {
+                if (l == NULL && d->order_id == NULL)
+                    d->order_id = v;
+                else if (l != NULL)
+                    l->order_id = v;
+            } else if (strcmp(q, "LI") == 0 && l != NULL) {
+                cs_err e = {0};
+                int64_t no;
+                if (cs_parse_i64(v, 1, 1000000, &no, &e) == CS_OK)
+                    l->order_line_no = no;
+            }
+        } else if (cs__edi_is(s, "CNT") && strcmp(G(s, 1, 1), "2") == 0) {
+            cnt = s;
+        }
+    }
+    if (!have_bgm)
+        return cs__edi_fail(err, d->head, "message has no BGM");
+    if (d->date[0] == '\0')
+        return cs__edi_fail(err, d->head,
+                            is_order ? "message states no order date "
+                                       "(DTM 4 or 137)"
+                                     : "message states no despatch date "
+                                       "(DTM 11 or 137)");
+    if (cnt != NULL) {
+        int64_t n;
+        if (cs__edi_count(cnt, "CNT 2 number of line items", G(cnt, 1, 2), &n,
+                          err) != CS_OK)
+            return CS_E_INVALID;
+        if ((size_t)n != d->n_lines) {
+            cs__edi_fail(err, cnt,
+                         "CNT counts %" PRId64 " line items, the message "
+                         "has %zu LIN",
+                         n, d->n_lines);
+            if (cs__edi_control(r, err))
+                return CS_E_INVALID;
+        }
+    }
+    return CS_OK;
+}
+
+static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
+{
+    const edi_lex *lx = r->lx;
+    const edi_seg *s_unh = &lx->segs[unh], *s_unt = &lx->segs[unt];
+    const char *type = G(s_unh, 2, 1);
+    edi_doc d = {0};
+    cs_err e = {0};
+    int64_t n_unt;
+    cs_status rc;
+    uint64_t h;
+
+    if (r->stats != NULL)
+        r->stats->n_messages++;
+    for (size_t j = unh; j <= unt; j++) {
+        const edi_seg *s = &lx->segs[j];
+        if (s->bad != NULL) {
+            cs__edi_fail(&e, s, "%s", s->bad);
+            goto reject;
+        }
+        if (cs__edi_check_text(lx, s, env->charset, &e) != CS_OK)
+            goto reject;
+    }
+    if (cs__edi_count(s_unt, "UNT segment count", G(s_unt, 1, 1), &n_unt, &e) !=
+        CS_OK)
+        goto reject;
+    if ((size_t)n_unt != unt - unh + 1) {
+        cs__edi_fail(&e, s_unt,
+                     "UNT counts %" PRId64 " segments, message %s has %zu "
+                     "(UNH to UNT)",
+                     n_unt, G(s_unh, 1, 1), unt - unh + 1);
+        if (cs__edi_control(r, &e))
+            goto reject;
+    }
+    if (strcmp(G(s_unt, 2, 1), G(s_unh, 1, 1)) != 0) {
+        cs__edi_fail(&e, s_unt,
+                     "UNT reference \"%s\" does not match UNH \"%s\"",
+                     G(s_unt, 2, 1), G(s_unh, 1, 1));
+        if (cs__edi_control(r, &e))
+            goto reject;
+    }
+    d.syntax = EDI_EDIFACT;
+    d.head = s_unh;
+    d.charset = env->charset;
+    memcpy(d.time, env->time, sizeof(d.time));
+    cs_strlcpy(d.sender, env->sender, sizeof(d.sender));
+    if (strcmp(type, "ORDERS") == 0) {
+        d.kind = EDI_ORDER;
+        d.sku_prefer = order_sku_prefer;
+        d.buyer = (edi_party){.env_id = env->sender,
+                              .env_qual = env->sender_qual,
+                              .env_from = "UNB sender"};
+        d.supplier = (edi_party){.env_id = env->receiver,
+                                 .env_qual = env->receiver_qual,
+                                 .env_from = "UNB recipient"};
+    } else if (strcmp(type, "DESADV") == 0) {
+        d.kind = EDI_SHIPMENT;
+        d.sku_prefer = ship_sku_prefer;
+        d.supplier = (edi_party){.env_id = env->sender,
+                                 .env_qual = env->sender_qual,
+                                 .env_from = "UNB sender"};
+        d.buyer = (edi_party){.env_id = env->receiver,
+                              .env_qual = env->receiver_qual,
+                              .env_from = "UNB recipient"};
+    } else {
+        cs__edi_fail(&e, s_unh,
+                     "message type %s (reference %s) is not supported: "
+                     "ORDERS and DESADV are",
+                     type, G(s_unh, 1, 1));
+        goto reject;
+    }
+    rc = map_message(r, unh, unt, &d, &e);
+    if (rc == CS_E_NOMEM) {
+        cs__edi_doc_free(&d);
+        return rc;
+    }
+    if (rc != CS_OK)
+        goto reject;
+    h = cs__edi_fnv(EDI_FNV_INIT, env->receiver, strlen(env->receiver));
+    h = cs__edi_fnv(h, env->group_ref, strlen(env->group_ref));
+    h ^= cs__edi_hash_segs(lx, unh, unt);
+    snprintf(d.event_id, sizeof(d.event_id), "edifact:%s:%s:%s:%016" PRIx64,
+             env->sender, env->ref, G(s_unh, 1, 1), h);
+    rc = cs__edi_queue(r, &d);
+    cs__edi_doc_free(&d);
+    return rc;
+reject:
+    cs__edi_doc_free(&d);
+    cs__edi_reject(r, &e);
+    return CS_OK;
+}
+
+static bool is_end(const edi_seg *s)
+{
+    return cs__edi_is(s, "UNT") || cs__edi_is(s, "UNH") ||
+           cs__edi_is(s, "UNZ") || cs__edi_is(s, "UNB") ||
+           cs__edi_is(s, "UNA") || cs__edi_is(s, "UNE") ||
+           cs__edi_is(s, "UNG") || cs__edi_is(s, "ISA");
+}
+
+cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err)
+{
+    const edi_lex *lx = r->lx;
+    const edi_seg *unb, *ung = NULL;
+    uni_env env = {0};
+    cs_err env_err = {0};
+    bool env_bad = false, done = false;
+    size_t j = *i, n_msgs = 0, n_groups = 0, n_in_group = 0;
+    int64_t n;
+    cs_status rc;
+
+    if (r->stats != NULL)
+        r->stats->n_interchanges++;
+    if (cs__edi_is(&lx->segs[j], "UNA"))
+        j++;
+    if (j >= lx->n_segs || !cs__edi_is(&lx->segs[j], "UNB")) {
+        cs_err e = {0};
+        if (j >= lx->n_segs && lx->has_fatal) {
+            e = lx->fatal;
+            r->fatal_reported = true;
+        } else if (j >= lx->n_segs)
+            cs__edi_fail(&e, &lx->segs[j - 1], "UNA without a UNB after it");
+        else
+            cs__edi_fail(&e, &lx->segs[j], "expected UNB after UNA");
+        cs__edi_reject(r, &e);
+        *i = j < lx->n_segs ? j + 1 : j;
+        return CS_OK;
+    }
+    unb = &lx->segs[j++];
+    env.charset = G(unb, 1, 1);
+    cs__edi_trim(G(unb, 2, 1), env.sender, sizeof(env.sender));
+    cs__edi_trim(G(unb, 3, 1), env.receiver, sizeof(env.receiver));
+    env.sender_qual = G(unb, 2, 2);
+    env.receiver_qual = G(unb, 3, 2);
+    env.ref = G(unb, 5, 1);
+    env.group_ref = "";
+    if (unb->bad != NULL) {
+        cs__edi_fail(&env_err, unb, "%s", unb->bad);
+        env_bad = true;
+    } else if (!known_charset(env.charset)) {
+        cs__edi_fail(&env_err, unb,
+                     "syntax identifier \"%s\" is not a known character "
+                     "set (UNOA..UNOK, UNOW, UNOY)",
+                     env.charset);
+        env_bad = true;
+    } else if (cs__edi_check_text(lx, unb, env.charset, &env_err) != CS_OK ||
+               cs__edi_datetime(unb, "UNB", G(unb, 4, 1), G(unb, 4, 2),
+                                r->o->time_offset, env.time, sizeof(env.time),
+                                &env_err) != CS_OK) {
+        env_bad = true;
+    }
+    while (!done && j < lx->n_segs) {
+        const edi_seg *s = &lx->segs[j];
+        if (cs__edi_is(s, "UNA") || cs__edi_is(s, "UNB") ||
+            cs__edi_is(s, "ISA"))
+            break;
+        if (cs__edi_is(s, "UNG")) {
+            if (ung != NULL && !env_bad) {
+                cs__edi_fail(&env_err, s,
+                             "UNG inside the group opened at "
+                             "segment %zu (no UNE)",
+                             ung->pos);
+                env_bad = true;
+            }
+            ung = s;
+            n_groups++;
+            n_in_group = 0;
+            env.group_ref = G(s, 5, 1);
+            j++;
+        } else if (cs__edi_is(s, "UNH")) {
+            size_t k = j + 1;
+            while (k < lx->n_segs && !is_end(&lx->segs[k]))
+                k++;
+            n_msgs++;
+            n_in_group++;
+            if (k >= lx->n_segs || !cs__edi_is(&lx->segs[k], "UNT")) {
+                cs_err e = {0};
+                if (r->stats != NULL)
+                    r->stats->n_messages++;
+                if (k >= lx->n_segs && lx->has_fatal) {
+                    e = lx->fatal;
+                    r->fatal_reported = true;
+                } else
+                    cs__edi_fail(&e, s,
+                                 "message %s ends without its UNT (at "
+                                 "segment %zu)",
+                                 G(s, 1, 1),
+                                 k < lx->n_segs ? lx->segs[k].pos : lx->n_segs);
+                cs__edi_reject(r, &e);
+                j = k;
+                continue;
+            }
+            if (!env_bad) {
+                rc = message(r, &env, j, k);
+                if (rc != CS_OK)
+                    return rc;
+            }
+            j = k + 1;
+        } else if (cs__edi_is(s, "UNE")) {
+            if (!env_bad && ung == NULL) {
+                cs__edi_fail(&env_err, s, "UNE without a UNG");
+                env_bad = true;
+            } else if (!env_bad &&
+                       (cs__edi_count(s, "UNE message count", G(s, 1, 1), &n,
+                                      &env_err) != CS_OK ||
+                        (size_t)n != n_in_group)) {
+                if (env_err.msg[0] == '\0') {
+                    cs__edi_fail(&env_err, s,
+                                 "UNE counts %" PRId64 " messages, the "
+                                 "group has %zu",
+                                 n, n_in_group);
+                    env_bad = cs__edi_control(r, &env_err);
+                } else {
+                    env_bad = true;
+                }
+            } else if (!env_bad && strcmp(G(s, 2, 1), env.group_ref) != 0) {
+                cs__edi_fail(&env_err, s,
+                             "UNE reference \"%s\" does not match UNG "
+                             "\"%s\"",
+                             G(s, 2, 1), env.group_ref);
+                env_bad = cs__edi_control(r, &env_err);
+            }
+            ung = NULL;
+            j++;
+        } else if (cs__edi_is(s, "UNZ")) {
+            size_t want = n_groups > 0 ? n_groups : n_msgs;
+            if (!env_bad && ung != NULL) {
+                cs__edi_fail(&env_err, s,
+                             "UNZ before the UNE of the group "
+                             "opened at segment %zu",
+                             ung->pos);
+                env_bad = true;
+            } else if (!env_bad && (cs__edi_count(s, "UNZ count", G(s, 1, 1),
+                                                  &n, &env_err) != CS_OK ||
+                                    (size_t)n != want)) {
+                if (env_err.msg[0] == '\0') {
+                    cs__edi_fail(&env_err, s,
+                                 "UNZ counts %" PRId64 " %s, the "
+                                 "interchange has %zu",
+                                 n, n_groups > 0 ? "groups" : "messages", want);
+                    env_bad = cs__edi_control(r, &env_err);
+                } else {
+                    env_bad = true;
+                }
+            } else if (!env_bad && strcmp(G(s, 2, 1), env.ref) != 0) {
+                cs__edi_fail(&env_err, s,
+                             "UNZ reference \"%s\" does not match UNB "
+                             "\"%s\"",
+                             G(s, 2, 1), env.ref);
+                env_bad = cs__edi_control(r, &env_err);
+            }
+            done = true;
+            j++;
+        } else {
+            if (!env_bad) {
+                cs__edi_fail(&env_err, s,
+                             "segment outside a message (between UNT and "
+                             "UNH)");
+                env_bad = true;
+            }
+            j++;
+        }
+    }
+    *i = j;
+    if (!done && !env_bad) {
+        if (lx->has_fatal && j >= lx->n_segs) {
+            env_err = lx->fatal;
+            r->fatal_reported = true;
+            env_bad = true;
+        } else if (ung != NULL) {
+            cs__edi_fail(&env_err, unb,
+                         "interchange %s ends without UNE and UNZ", env.ref);
+            env_bad = true;
+        } else {
+            cs_err w = {0};
+            cs__edi_fail(&w, unb,
+                         "interchange %s has no UNZ trailer; its complete "
+                         "messages were converted",
+                         env.ref);
+            w.code = CS_OK;
+            if (r->on_reject != NULL)
+                r->on_reject(r->ctx, &w);
+        }
+    }
+    if (env_bad) {
+        cs_err e = env_err;
+        char msg[2 * CS_ERR_MSG_BYTES];
+        snprintf(msg, sizeof(msg), "interchange %s rejected whole: %s", env.ref,
+                 env_err.msg);
+        cs_strlcpy(e.msg, msg, sizeof(e.msg));
+        e.code = CS_E_INVALID;
+        cs__edi_reject(r, &e);
+    }
+    return cs__edi_flush(r, !env_bad, err);
+}

@@ -1,0 +1,207 @@
+/* edi_int.h - shared internals of the EDI converter: the segment lexer,
+ * the neutral document the X12 and EDIFACT mappers fill, and the value
+ * checks (numbers, dates, units) that report segment positions. */
+#ifndef EDI_INT_H
+#define EDI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cs_edi.h"
+
+#define EDI_MAX_LINES    1000 /* CS_ORDER_MAX_LINES of the contract */
+#define EDI_MAX_ITEM_IDS 12
+#define EDI_NUM_BYTES    40
+#define EDI_TIME_BYTES   40
+
+typedef enum edi_syntax { EDI_X12 = 1, EDI_EDIFACT } edi_syntax;
+
+typedef struct edi_seps {
+    char elem, comp, term;
+    char rel;     /* release (EDIFACT), 0 when none */
+    char rep;     /* repetition, 0 when none */
+    char decimal; /* EDIFACT decimal mark: '.' or ',' */
+} edi_seps;
+
+typedef struct edi_seg {
+    const char *tag;     /* borrows the lexer's text */
+    size_t pos;          /* 1-based segment number in the file */
+    size_t offset_bytes; /* of its first byte in the file */
+    size_t first_elem;   /* index into edi_lex.elems */
+    size_t n_elems;      /* data elements after the tag */
+    edi_syntax syntax;
+    edi_seps seps;
+    char *bad; /* lexical fault of this segment, or NULL; owned */
+} edi_seg;
+
+typedef struct edi_elem {
+    size_t first_comp, n_comps;
+} edi_elem;
+
+typedef struct edi_lex {
+    char *text; /* unescaped component strings, NUL-separated; owned */
+    edi_seg *segs;
+    size_t n_segs, cap_segs;
+    edi_elem *elems;
+    size_t n_elems, cap_elems;
+    const char **comps;
+    size_t n_comps, cap_comps;
+    bool has_fatal; /* lexing stopped after n_segs segments */
+    cs_err fatal;
+} edi_lex;
+
+/* Splits buf into segments with the separators each ISA / UNA / UNB
+ * declares. A fault inside one segment marks it (seg->bad) and lexing
+ * goes on at the next terminator; a fault that leaves the separators
+ * unknown or the file truncated stops it (lx->has_fatal). Returns only
+ * CS_OK or CS_E_NOMEM. */
+cs_status cs__edi_lex(const char *buf, size_t len, edi_lex *lx, cs_err *err);
+void cs__edi_lex_free(edi_lex *lx);
+
+/* Component comp (1-based) of data element elem (1-based) of s, or ""
+ * when absent. */
+const char *cs__edi_get(const edi_lex *lx, const edi_seg *s, size_t elem,
+                        size_t comp);
+size_t cs__edi_n_comps(const edi_lex *lx, const edi_seg *s, size_t elem);
+bool cs__edi_is(const edi_seg *s, const char *tag);
+
+/* Sets err to "segment N (TAG, byte B): <fmt>" and returns CS_E_INVALID. */
+cs_status cs__edi_fail(cs_err *err, const edi_seg *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- the neutral document ---- */
+
+typedef enum edi_kind { EDI_ORDER = 1, EDI_SHIPMENT } edi_kind;
+
+typedef struct edi_item_id {
+    const char *qual; /* as stated, may be "" */
+    const char *id;
+} edi_item_id;
+
+typedef struct edi_line {
+    const edi_seg *seg;       /* PO1 / LIN: where errors point */
+    const char *line_no_text; /* as stated, may be "" */
+    edi_item_id ids[EDI_MAX_ITEM_IDS];
+    size_t n_ids;
+    char quantity[EDI_NUM_BYTES]; /* normalised decimal, "" if none */
+    const char *unit;
+    char unit_price[EDI_NUM_BYTES]; /* "" if none */
+    char requested[EDI_TIME_BYTES]; /* "" if none */
+    const char *description;        /* may be NULL */
+    const char *description2;       /* second text part, may be NULL */
+    const char *batch, *lot;        /* may be NULL */
+    int64_t order_line_no;          /* 0 if none */
+    const char *order_id;           /* may be NULL */
+} edi_line;
+
+typedef struct edi_party {
+    const char *id;       /* stated party id (N1 / NAD), or NULL */
+    const char *id_qual;  /* its qualifier (N103, NAD 3055), or NULL */
+    const char *env_qual; /* ISA05 / ISA07, UNB 0007, or NULL */
+    const char *id_from;  /* "N1*BY", "NAD+SU", ... */
+    const edi_seg *seg;
+    const char *env_id;   /* envelope id (ISA / UNB) */
+    const char *env_from; /* "ISA06", "UNB recipient", ... */
+} edi_party;
+
+typedef struct edi_doc {
+    edi_kind kind;
+    edi_syntax syntax;
+    const edi_seg *head; /* ST / UNH */
+    const char *charset; /* EDIFACT syntax id (UNOA...), NULL for X12 */
+    const char *doc_id;  /* order_id or shipment_id */
+    const edi_seg *doc_id_seg;
+    const char *order_id; /* shipments: the PO, NULL when none or several */
+    char date[EDI_TIME_BYTES];         /* order_date / shipped_at */
+    char delivered_at[EDI_TIME_BYTES]; /* "" if none */
+    char requested[EDI_TIME_BYTES];    /* header-level requested date */
+    const char *currency;              /* may be NULL */
+    edi_party buyer, supplier;
+    char time[EDI_TIME_BYTES]; /* envelope date-time */
+    char event_id[129];
+    char sender[64]; /* for the default source */
+    edi_line *lines;
+    size_t n_lines, cap_lines;
+    const char *const *sku_prefer; /* qualifiers tried first for the sku */
+} edi_doc;
+
+/* Appends a zeroed line (seg is where it starts). */
+edi_line *cs__edi_doc_add_line(edi_doc *d, const edi_seg *seg, cs_err *err);
+void cs__edi_doc_free(edi_doc *d);
+
+/* Builds the CloudEvent of d. *key and *json are new (free()). */
+cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
+                            char **json, size_t *json_len, cs_err *err);
+
+/* ---- values ---- */
+
+/* A stated decimal ("0012", ".5", "12,50" with decimal ',') into JSON
+ * number text ("12", "0.5", "12.50"); must be >= 0 and < 10^15. */
+cs_status cs__edi_decimal(const edi_seg *s, const char *what, const char *in,
+                          char decimal, char *out, size_t out_bytes,
+                          cs_err *err);
+/* A date in EDIFACT format fmt ("102" CCYYMMDD, "203" CCYYMMDDHHMM,
+ * "204" CCYYMMDDHHMMSS, "101" YYMMDD; X12 passes "102" or "101") into
+ * "YYYY-MM-DD" or an RFC 3339 date-time with offset. */
+cs_status cs__edi_date(const edi_seg *s, const char *what, const char *in,
+                       const char *fmt, const char *offset, char *out,
+                       size_t out_bytes, cs_err *err);
+/* Envelope date (YYMMDD or CCYYMMDD) and time (HHMM[SS[d..]]) into an
+ * RFC 3339 date-time. */
+cs_status cs__edi_datetime(const edi_seg *s, const char *what, const char *date,
+                           const char *time, const char *offset, char *out,
+                           size_t out_bytes, cs_err *err);
+/* A unit code: 1-8 of A-Z, 0-9. */
+cs_status cs__edi_unit(const edi_seg *s, const char *what, const char *in,
+                       cs_err *err);
+/* A control count: digits only, returned as a number. */
+cs_status cs__edi_count(const edi_seg *s, const char *what, const char *in,
+                        int64_t *out, cs_err *err);
+
+/* Every component of s is valid in charset: "UNOA" / "UNOB" printable
+ * ASCII, "UNOC".."UNOK" any byte, NULL (X12) or "UNOW" / "UNOY" UTF-8. */
+cs_status cs__edi_check_text(const edi_lex *lx, const edi_seg *s,
+                             const char *charset, cs_err *err);
+bool cs__edi_utf8_valid(const char *s, size_t n);
+/* Copies in without leading and trailing spaces (ISA ids are padded). */
+void cs__edi_trim(const char *in, char *out, size_t out_bytes);
+
+/* 64-bit FNV-1a, continued from h (start with CS_EDI_FNV_INIT). */
+#define EDI_FNV_INIT 14695981039346656037ull
+uint64_t cs__edi_fnv(uint64_t h, const char *s, size_t len);
+/* Hash of segments [from, to] (their tags and components). */
+uint64_t cs__edi_hash_segs(const edi_lex *lx, size_t from, size_t to);
+
+/* The X12 and EDIFACT walkers: segments [*i, ...) of one interchange
+ * starting at ISA / UNB; they advance *i past it. */
+typedef struct edi_run {
+    const edi_lex *lx;
+    const cs_edi_opts *o;
+    cs_edi_event_fn on_event;
+    cs_edi_reject_fn on_reject;
+    void *ctx;
+    cs_edi_stats *stats;
+    cs_err first; /* first rejection */
+    bool has_reject;
+    bool fatal_reported; /* lx->fatal went out with an interchange */
+    /* events of the interchange in progress, emitted at its trailer */
+    char **keys, **jsons;
+    size_t *lens;
+    const char **types;
+    size_t n_pending, cap_pending;
+} edi_run;
+
+void cs__edi_reject(edi_run *r, const cs_err *why);
+/* A wrong control count or reference (why): a rejection, or with
+ * lenient_controls a warning. Returns true when it rejects. */
+bool cs__edi_control(edi_run *r, cs_err *why);
+/* Converts d and queues its event; a conversion error rejects d alone. */
+cs_status cs__edi_queue(edi_run *r, const edi_doc *d);
+/* Hands the queued events to on_event (ok) or drops them. */
+cs_status cs__edi_flush(edi_run *r, bool ok, cs_err *err);
+
+cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err);
+cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err);
+
+#endif

@@ -1,0 +1,532 @@
+/* edi_x12.c - ANSI X12: the ISA / GS / ST envelope with its control
+ * numbers and counts, and the 850 (purchase order) and 856 (ship notice)
+ * transaction sets mapped onto the neutral document. */
+#include "edi_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs_str.h"
+
+/* The buyer's own item numbers name an order line (the order belongs to
+ * the buyer), the vendor's a shipped line; else the first id stated. */
+static const char *const order_sku_prefer[] = {"BP", "IN", "CB", "SK", NULL};
+static const char *const ship_sku_prefer[] = {"VP", "VN", "VA", "SA", NULL};
+
+typedef struct x12_env {
+    char sender[16], receiver[16];
+    const char *sender_qual, *receiver_qual;
+    const char *isa13, *gs06;
+    char time[EDI_TIME_BYTES];
+} x12_env;
+
+static const char *el(const edi_lex *lx, const edi_seg *s, size_t e)
+{
+    return cs__edi_get(lx, s, e, 1);
+}
+
+static cs_status x12_date(const edi_seg *s, const char *what, const char *v,
+                          char *out, cs_err *err)
+{
+    size_t n = strlen(v);
+    return cs__edi_date(s, what, v, n == 6 ? "101" : "102", "", out,
+                        EDI_TIME_BYTES, err);
+}
+
+static void add_ids(const edi_lex *lx, const edi_seg *s, size_t first,
+                    edi_line *l)
+{
+    for (size_t e = first; e + 1 <= s->n_elems; e += 2) {
+        const char *q = el(lx, s, e), *v = el(lx, s, e + 1);
+        if (v[0] == '\0' || l->n_ids >= EDI_MAX_ITEM_IDS)
+            continue;
+        l->ids[l->n_ids].qual = q;
+        l->ids[l->n_ids].id = v;
+        l->n_ids++;
+    }
+}
+
+static cs_status map_850(edi_run *r, size_t st, size_t se, edi_doc *d,
+                         cs_err *err)
+{
+    const edi_lex *lx = r->lx;
+    edi_line *l = NULL;
+    const edi_seg *ctt = NULL;
+    int64_t n_ctt;
+    bool have_beg = false;
+
+    d->kind = EDI_ORDER;
+    d->sku_prefer = order_sku_prefer;
+    for (size_t j = st + 1; j < se; j++) {
+        const edi_seg *s = &lx->segs[j];
+        if (cs__edi_is(s, "BEG")) {
+            have_beg = true;
+            d->doc_id = el(lx, s, 3);
+            d->doc_id_seg = s;
+            if (x12_date(s, "BEG05 purchase order date", el(lx, s, 5), d->date,
+                         err) != CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "CUR")) {
+            const char *c = el(lx, s, 2);
+            if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' ||
+                c[1] > 'Z' || c[2] < 'A' || c[2] > 'Z')
+                return cs__edi_fail(err, s,
+                                    "CUR02 \"%s\" is not an ISO 4217 code", c);
+            d->currency = c;
+        } else if (cs__edi_is(s, "DTM")) {
+            const char *q = el(lx, s, 1);
+            char *dst = l != NULL ? l->requested : d->requested;
+            if ((strcmp(q, "002") == 0 ||
+                 (strcmp(q, "106") == 0 && dst[0] == '\0')) &&
+                x12_date(s, "DTM02 requested date", el(lx, s, 2), dst, err) !=
+                    CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "N1")) {
+            const char *code = el(lx, s, 1), *id = el(lx, s, 4);
+            if (id[0] == '\0' || l != NULL)
+                continue;
+            if (strcmp(code, "BY") == 0 && d->buyer.id == NULL) {
+                d->buyer.id = id;
+                d->buyer.id_qual = el(lx, s, 3);
+                d->buyer.id_from = "N1*BY";
+                d->buyer.seg = s;
+            } else if ((strcmp(code, "SE") == 0 || strcmp(code, "VN") == 0 ||
+                        strcmp(code, "SU") == 0) &&
+                       d->supplier.id == NULL) {
+                d->supplier.id = id;
+                d->supplier.id_qual = el(lx, s, 3);
+                d->supplier.id_from = strcmp(code, "SE") == 0   ? "N1*SE"
+                                      : strcmp(code, "VN") == 0 ? "N1*VN"
+                                                                : "N1*SU";
+                d->supplier.seg = s;
+            }
+        } else if (cs__edi_is(s, "PO1")) {
+            if ((l = cs__edi_doc_add_line(d, s, err)) == NULL)
+                return err->code;
+            l->line_no_text = el(lx, s, 1);
+            if (el(lx, s, 2)[0] != '\0') {
+                if (cs__edi_decimal(s, "PO102 quantity", el(lx, s, 2), '.',
+                                    l->quantity, sizeof(l->quantity),
+                                    err) != CS_OK ||
+                    cs__edi_unit(s, "PO103", el(lx, s, 3), err) != CS_OK)
+                    return CS_E_INVALID;
+                l->unit = el(lx, s, 3);
+            }
+            if (el(lx, s, 4)[0] != '\0' &&
+                cs__edi_decimal(s, "PO104 unit price", el(lx, s, 4), '.',
+                                l->unit_price, sizeof(l->unit_price),
+                                err) != CS_OK)
+                return CS_E_INVALID;
+            add_ids(lx, s, 6, l);
+        } else if (cs__edi_is(s, "PID") && l != NULL &&
+                   l->description == NULL && el(lx, s, 5)[0] != '\0') {
+            l->description = el(lx, s, 5);
+        } else if (cs__edi_is(s, "CTT")) {
+            ctt = s;
+        }
+    }
+    if (!have_beg)
+        return cs__edi_fail(err, d->head, "transaction set 850 has no BEG");
+    if (ctt != NULL) {
+        if (cs__edi_count(ctt, "CTT01 number of line items", el(lx, ctt, 1),
+                          &n_ctt, err) != CS_OK)
+            return CS_E_INVALID;
+        if ((size_t)n_ctt != d->n_lines) {
+            cs__edi_fail(err, ctt,
+                         "CTT01 counts %" PRId64 " line items, the "
+                         "transaction set has %zu PO1",
+                         n_ctt, d->n_lines);
+            if (cs__edi_control(r, err))
+                return CS_E_INVALID;
+        }
+    }
+    return CS_OK;
+}
+
+static cs_status map_856(edi_run *r, size_t st, size_t se, edi_doc *d,
+                         cs_err *err)
+{
+    const edi_lex *lx = r->lx;
+    edi_line *l = NULL;
+    const edi_seg *ctt = NULL;
+    const char *order = NULL;
+    size_t n_hl = 0;
+    int64_t n_ctt;
+    bool have_bsn = false, have_011 = false, several = false;
+
+    d->kind = EDI_SHIPMENT;
+    d->sku_prefer = ship_sku_prefer;
+    for (size_t j = st + 1; j < se; j++) {
+        const edi_seg *s = &lx->segs[j];
+        if (cs__edi_is(s, "BSN")) {
+            have_bsn = true;
+            d->doc_id = el(lx, s, 2);
+            d->doc_id_seg = s;
+            if (!have_011 && x12_date(s, "BSN03 shipment date", el(lx, s, 3),
+                                      d->date, err) != CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "DTM")) {
+            const char *q = el(lx, s, 1);
+            if (strcmp(q, "011") == 0) {
+                have_011 = true;
+                if (x12_date(s, "DTM02 shipped date", el(lx, s, 2), d->date,
+                             err) != CS_OK)
+                    return CS_E_INVALID;
+            } else if (strcmp(q, "035") == 0 &&
+                       x12_date(s, "DTM02 delivered date", el(lx, s, 2),
+                                d->delivered_at, err) != CS_OK) {
+                return CS_E_INVALID;
+            }
+        } else if (cs__edi_is(s, "N1")) {
+            const char *code = el(lx, s, 1), *id = el(lx, s, 4);
+            if (id[0] == '\0')
+                continue;
+            if ((strcmp(code, "BY") == 0 || strcmp(code, "OB") == 0) &&
+                d->buyer.id == NULL) {
+                d->buyer.id = id;
+                d->buyer.id_qual = el(lx, s, 3);
+                d->buyer.id_from = code[0] == 'B' ? "N1*BY" : "N1*OB";
+                d->buyer.seg = s;
+            } else if ((strcmp(code, "SE") == 0 || strcmp(code, "SU") == 0 ||
+                        strcmp(code, "VN") == 0 || strcmp(code, "SF") == 0 ||
+                        strcmp(code, "SH") == 0) &&
+                       d->supplier.id == NULL) {
+                static const char *const from[] = {"N1*SE", "N1*SU", "N1*VN",
+                                                   "N1*SF", "N1*SH"};
+                static const char *const codes[] = {"SE", "SU", "VN", "SF",
+                                                    "SH"};
+                for (size_t k = 0; k < 5; k++)
+                    if (strcmp(code, codes[k]) == 0)
+                        d->supplier.id_from = from[k];
+                d->supplier.id = id;
+                d->supplier.id_qual = el(lx, s, 3);
+                d->supplier.seg = s;
+            }
+        } else if (cs__edi_is(s, "HL")) {
+            n_hl++;
+        } else if (cs__edi_is(s, "PRF")) {
+            const char *po = el(lx, s, 1);
+            if (order != NULL && strcmp(order, po) != 0)
+                several = true;
+            order = po;
+        } else if (cs__edi_is(s, "LIN")) {
+            cs_err e = {0};
+            int64_t no;
+            if ((l = cs__edi_doc_add_line(d, s, err)) == NULL)
+                return err->code;
+            l->line_no_text = el(lx, s, 1);
+            if (cs_parse_i64(l->line_no_text, 1, 1000000, &no, &e) == CS_OK)
+                l->order_line_no = no;
+            l->order_id = order;
+            add_ids(lx, s, 2, l);
+            for (size_t k = 0; k < l->n_ids; k++)
+                if (strcmp(l->ids[k].qual, "LT") == 0)
+                    l->lot = l->ids[k].id;
+        } else if (cs__edi_is(s, "SN1") && l != NULL) {
+            if (cs__edi_decimal(s, "SN102 quantity shipped", el(lx, s, 2), '.',
+                                l->quantity, sizeof(l->quantity),
+                                err) != CS_OK ||
+                cs__edi_unit(s, "SN103", el(lx, s, 3), err) != CS_OK)
+                return CS_E_INVALID;
+            l->unit = el(lx, s, 3);
+        } else if (cs__edi_is(s, "PID") && l != NULL &&
+                   l->description == NULL && el(lx, s, 5)[0] != '\0') {
+            l->description = el(lx, s, 5);
+        } else if (cs__edi_is(s, "CTT")) {
+            ctt = s;
+        }
+    }
+    if (!have_bsn)
+        return cs__edi_fail(err, d->head, "transaction set 856 has no BSN");
+    if (!several)
+        d->order_id = order;
+    if (ctt != NULL) {
+        if (cs__edi_count(ctt, "CTT01 number of line items", el(lx, ctt, 1),
+                          &n_ctt, err) != CS_OK)
+            return CS_E_INVALID;
+        /* Senders count either the HL segments (the 856 guide) or the
+         * item lines; anything else is a wrong count. */
+        if ((size_t)n_ctt != n_hl && (size_t)n_ctt != d->n_lines) {
+            cs__edi_fail(err, ctt,
+                         "CTT01 counts %" PRId64 ", the transaction set "
+                         "has %zu HL and %zu LIN",
+                         n_ctt, n_hl, d->n_lines);
+            if (cs__edi_control(r, err))
+                return CS_E_INVALID;
+        }
+    }
+    return CS_OK;
+}
+
+/* One ST..SE: checked, mapped and queued, or rejected alone. */
+static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
+                         cs_err *err)
+{
+    const edi_lex *lx = r->lx;
+    const edi_seg *s_st = &lx->segs[st], *s_se = &lx->segs[se];
+    const char *type = el(lx, s_st, 1);
+    edi_doc d = {0};
+    cs_err e = {0};
+    int64_t n_se;
+    cs_status rc = CS_OK;
+    uint64_t h;
+
+    (void)err;
+    if (r->stats != NULL)
+        r->stats->n_messages++;
+    for (size_t j = st; j <= se; j++) {
+        const edi_seg *s = &lx->segs[j];
+        if (s->bad != NULL) {
+            cs__edi_fail(&e, s, "%s", s->bad);
+            goto reject;
+        }
+        if (cs__edi_check_text(lx, s, NULL, &e) != CS_OK)
+            goto reject;
+    }
+    if (cs__edi_count(s_se, "SE01 segment count", el(lx, s_se, 1), &n_se, &e) !=
+        CS_OK)
+        goto reject;
+    if ((size_t)n_se != se - st + 1) {
+        cs__edi_fail(&e, s_se,
+                     "SE01 counts %" PRId64 " segments, the transaction set "
+                     "%s has %zu (ST to SE)",
+                     n_se, el(lx, s_st, 2), se - st + 1);
+        if (cs__edi_control(r, &e))
+            goto reject;
+    }
+    if (strcmp(el(lx, s_se, 2), el(lx, s_st, 2)) != 0) {
+        cs__edi_fail(&e, s_se,
+                     "SE02 control number \"%s\" does not match ST02 \"%s\"",
+                     el(lx, s_se, 2), el(lx, s_st, 2));
+        if (cs__edi_control(r, &e))
+            goto reject;
+    }
+    d.syntax = EDI_X12;
+    d.head = s_st;
+    memcpy(d.time, env->time, sizeof(d.time));
+    cs_strlcpy(d.sender, env->sender, sizeof(d.sender));
+    if (strcmp(type, "850") == 0) {
+        d.buyer = (edi_party){.env_id = env->sender,
+                              .env_qual = env->sender_qual,
+                              .env_from = "ISA06"};
+        d.supplier = (edi_party){.env_id = env->receiver,
+                                 .env_qual = env->receiver_qual,
+                                 .env_from = "ISA08"};
+        rc = map_850(r, st, se, &d, &e);
+    } else if (strcmp(type, "856") == 0) {
+        d.supplier = (edi_party){.env_id = env->sender,
+                                 .env_qual = env->sender_qual,
+                                 .env_from = "ISA06"};
+        d.buyer = (edi_party){.env_id = env->receiver,
+                              .env_qual = env->receiver_qual,
+                              .env_from = "ISA08"};
+        rc = map_856(r, st, se, &d, &e);
+    } else {
+        cs__edi_fail(&e, s_st,
+                     "transaction set %s (control number %s) is not "
+                     "supported: 850 and 856 are",
+                     type, el(lx, s_st, 2));
+        goto reject;
+    }
+    if (rc == CS_E_NOMEM) {
+        cs__edi_doc_free(&d);
+        return rc;
+    }
+    if (rc != CS_OK)
+        goto reject;
+    h = cs__edi_fnv(EDI_FNV_INIT, env->receiver, strlen(env->receiver));
+    h = cs__edi_fnv(h, env->gs06, strlen(env->gs06));
+    h ^= cs__edi_hash_segs(lx, st, se);
+    snprintf(d.event_id, sizeof(d.event_id), "x12:%s:%s:%s:%016" PRIx64,
+             env->sender, env->isa13, el(lx, s_st, 2), h);
+    rc = cs__edi_queue(r, &d);
+    cs__edi_doc_free(&d);
+    return rc;
+reject:
+    cs__edi_doc_free(&d);
+    cs__edi_reject(r, &e);
+    return CS_OK;
+}
+
+cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err)
+{
+    const edi_lex *lx = r->lx;
+    const edi_seg *isa = &lx->segs[*i], *gs = NULL;
+    x12_env env = {0};
+    cs_err env_err = {0};
+    bool env_bad = false, done = false;
+    size_t j = *i + 1, n_groups = 0, n_sets = 0;
+    int64_t n;
+    cs_status rc;
+
+    if (r->stats != NULL)
+        r->stats->n_interchanges++;
+    cs__edi_trim(el(lx, isa, 6), env.sender, sizeof(env.sender));
+    cs__edi_trim(el(lx, isa, 8), env.receiver, sizeof(env.receiver));
+    env.sender_qual = el(lx, isa, 5);
+    env.receiver_qual = el(lx, isa, 7);
+    env.isa13 = el(lx, isa, 13);
+    env.gs06 = "";
+    if (isa->bad != NULL) {
+        cs__edi_fail(&env_err, isa, "%s", isa->bad);
+        env_bad = true;
+    }
+    while (!done && j < lx->n_segs) {
+        const edi_seg *s = &lx->segs[j];
+        if (cs__edi_is(s, "ISA") || cs__edi_is(s, "UNA") ||
+            cs__edi_is(s, "UNB"))
+            break; /* the next interchange: this one lacks its IEA */
+        if (cs__edi_is(s, "GS")) {
+            if (gs != NULL && !env_bad) {
+                cs__edi_fail(&env_err, s,
+                             "GS inside the group opened at "
+                             "segment %zu (no GE)",
+                             gs->pos);
+                env_bad = true;
+            }
+            gs = s;
+            n_groups++;
+            n_sets = 0;
+            env.gs06 = el(lx, s, 6);
+            if (cs__edi_datetime(s, "GS04/GS05", el(lx, s, 4), el(lx, s, 5),
+                                 r->o->time_offset, env.time, sizeof(env.time),
+                                 &env_err) != CS_OK)
+                env_bad = true;
+            j++;
+        } else if (cs__edi_is(s, "ST")) {
+            size_t k = j + 1;
+            while (k < lx->n_segs && !(cs__edi_is(&lx->segs[k], "SE") ||
+                                       cs__edi_is(&lx->segs[k], "ST") ||
+                                       cs__edi_is(&lx->segs[k], "GE") ||
+                                       cs__edi_is(&lx->segs[k], "IEA") ||
+                                       cs__edi_is(&lx->segs[k], "ISA")))
+                k++;
+            n_sets++;
+            if (gs == NULL && !env_bad) {
+                cs__edi_fail(&env_err, s,
+                             "ST outside a GS functional "
+                             "group");
+                env_bad = true;
+            }
+            if (k >= lx->n_segs || !cs__edi_is(&lx->segs[k], "SE")) {
+                cs_err e = {0};
+                if (r->stats != NULL)
+                    r->stats->n_messages++;
+                if (k >= lx->n_segs && lx->has_fatal) {
+                    e = lx->fatal;
+                    r->fatal_reported = true;
+                } else
+                    cs__edi_fail(&e, s,
+                                 "transaction set %s ends without its SE "
+                                 "(at segment %zu)",
+                                 el(lx, s, 2),
+                                 k < lx->n_segs ? lx->segs[k].pos : lx->n_segs);
+                cs__edi_reject(r, &e);
+                j = k;
+                continue;
+            }
+            if (!env_bad) {
+                rc = message(r, &env, j, k, err);
+                if (rc != CS_OK)
+                    return rc;
+            }
+            j = k + 1;
+        } else if (cs__edi_is(s, "GE")) {
+            if (!env_bad && gs == NULL) {
+                cs__edi_fail(&env_err, s, "GE without a GS");
+                env_bad = true;
+            } else if (!env_bad &&
+                       (cs__edi_count(s, "GE01 number of transaction sets",
+                                      el(lx, s, 1), &n, &env_err) != CS_OK ||
+                        (size_t)n != n_sets)) {
+                if (env_err.msg[0] == '\0') {
+                    cs__edi_fail(&env_err, s,
+                                 "GE01 counts %" PRId64 " transaction sets, "
+                                 "the group has %zu",
+                                 n, n_sets);
+                    env_bad = cs__edi_control(r, &env_err);
+                } else {
+                    env_bad = true;
+                }
+            } else if (!env_bad && strcmp(el(lx, s, 2), env.gs06) != 0) {
+                cs__edi_fail(&env_err, s,
+                             "GE02 control number \"%s\" does not match "
+                             "GS06 \"%s\"",
+                             el(lx, s, 2), env.gs06);
+                env_bad = cs__edi_control(r, &env_err);
+            }
+            gs = NULL;
+            j++;
+        } else if (cs__edi_is(s, "IEA")) {
+            if (!env_bad && gs != NULL) {
+                cs__edi_fail(&env_err, s,
+                             "IEA before the GE of the group "
+                             "opened at segment %zu",
+                             gs->pos);
+                env_bad = true;
+            } else if (!env_bad &&
+                       (cs__edi_count(s, "IEA01 number of groups", el(lx, s, 1),
+                                      &n, &env_err) != CS_OK ||
+                        (size_t)n != n_groups)) {
+                if (env_err.msg[0] == '\0') {
+                    cs__edi_fail(&env_err, s,
+                                 "IEA01 counts %" PRId64 " functional "
+                                 "groups, the interchange has %zu",
+                                 n, n_groups);
+                    env_bad = cs__edi_control(r, &env_err);
+                } else {
+                    env_bad = true;
+                }
+            } else if (!env_bad && strcmp(el(lx, s, 2), env.isa13) != 0) {
+                cs__edi_fail(&env_err, s,
+                             "IEA02 control number \"%s\" does not match "
+                             "ISA13 \"%s\"",
+                             el(lx, s, 2), env.isa13);
+                env_bad = cs__edi_control(r, &env_err);
+            }
+            done = true;
+            j++;
+        } else {
+            if (!env_bad) {
+                cs__edi_fail(&env_err, s,
+                             "segment outside a transaction set (between "
+                             "SE and ST)");
+                env_bad = true;
+            }
+            j++;
+        }
+    }
+    *i = j;
+    if (!done && !env_bad) {
+        if (lx->has_fatal && j >= lx->n_segs) {
+            env_err = lx->fatal;
+            r->fatal_reported = true;
+            env_bad = true;
+        } else if (gs != NULL) {
+            cs__edi_fail(&env_err, isa,
+                         "the interchange %s ends without GE and IEA",
+                         env.isa13);
+            env_bad = true;
+        } else {
+            cs_err w = {0};
+            cs__edi_fail(&w, isa,
+                         "interchange %s has no IEA trailer; its complete "
+                         "transaction sets were converted",
+                         env.isa13);
+            w.code = CS_OK;
+            if (r->on_reject != NULL)
+                r->on_reject(r->ctx, &w);
+        }
+    }
+    if (env_bad) {
+        cs_err e = env_err;
+        char msg[2 * CS_ERR_MSG_BYTES];
+        snprintf(msg, sizeof(msg), "interchange %s rejected whole: %s",
+                 env.isa13, env_err.msg);
+        cs_strlcpy(e.msg, msg, sizeof(e.msg));
+        e.code = CS_E_INVALID;
+        cs__edi_reject(r, &e);
+    }
+    return cs__edi_flush(r, !env_bad, err);
+}
