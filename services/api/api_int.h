@@ -1,14 +1,17 @@
-/* api_int.h - internals of cs-api: configuration, the connection pool and
- * the route handlers. */
+/* api_int.h - internals of cs-api: configuration, the connection pool,
+ * authentication, rate limiting, auditing and the route handlers. */
 #ifndef CS_API_INT_H
 #define CS_API_INT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 
 #include "cs_httpd.h"
 #include "cs_pg.h"
+#include "cs_token.h"
 
 typedef struct api_cfg {
     char *pg_dsn;
@@ -18,6 +21,11 @@ typedef struct api_cfg {
     uint32_t timeout_s;
     uint32_t max_body_bytes;
     uint32_t pool_wait_ms;
+    char *token_pepper;
+    uint32_t rate_limit_rps;
+    uint32_t rate_limit_burst;
+    char *tls_cert;
+    char *tls_key;
     char *log_level;
 } api_cfg;
 
@@ -33,13 +41,44 @@ typedef struct api_pool {
 
 typedef struct api_stats {
     _Atomic uint64_t req_2xx, req_4xx, req_5xx, pool_timeouts, db_errors;
+    _Atomic uint64_t auth_failures, forbidden, rate_limited, audit_failures;
 } api_stats;
+
+typedef struct api_limiter api_limiter;
 
 typedef struct api {
     const api_cfg *cfg;
     api_pool pool;
     api_stats stats;
+    cs_token_key token_key;
+    api_limiter *limiter;
 } api;
+
+/* Principal roles, as bits for route permissions. */
+enum {
+    API_ROLE_ADMIN = 1u << 0,
+    API_ROLE_BUREAU = 1u << 1,
+    API_ROLE_ENTERPRISE = 1u << 2,
+    API_ROLE_CONNECTOR = 1u << 3,
+};
+
+/* One request under /v1, after authentication. The principal's strings
+ * borrow from principal_res, valid until the request ends. */
+typedef struct api_req {
+    api *a;
+    const cs_http_req *http;
+    cs_http_resp *resp;
+    cs_pg *db;
+    PGresult *principal_res;
+    const char *token_id; /* decimal text, or NULL before authentication */
+    const char *name, *role, *regions, *enterprise, *tenant;
+    unsigned role_bit;
+    char client[64];
+} api_req;
+
+/* A handler runs inside a read-only transaction with the principal set;
+ * rest is the path after the route's prefix. */
+typedef void (*api_route_fn)(api_req *r, const char *rest);
 
 /* SQL (api_sql.c) */
 extern const cs_pg_stmt cs_api_stmts[];
@@ -53,7 +92,34 @@ void api_pool_close(api_pool *p);
 cs_pg *api_pool_acquire(api_pool *p, unsigned wait_ms, cs_err *err);
 void api_pool_release(api_pool *p, cs_pg *db);
 
+/* ratelimit.c: a token bucket per key; 0 disables limiting. */
+api_limiter *api_limiter_new(double rate_per_s, double burst);
+void api_limiter_free(api_limiter *l); /* NULL is a no-op */
+/* Takes one request from key's bucket: returns 0 when allowed, else the
+ * whole seconds until one is available. */
+unsigned api_limiter_take(api_limiter *l, int64_t key, double now_s);
+
+/* auth.c */
+/* Authenticates the Authorization header against the database; on
+ * failure fills the 401 and returns false. */
+bool api_authenticate(api_req *r);
+/* BEGIN READ ONLY and the principal's set_config calls. */
+cs_status api_begin(api_req *r, cs_err *err);
+/* COMMIT, or ROLLBACK when the transaction failed. */
+void api_end(api_req *r);
+/* Appends one row to audit_log (autocommit); failures are logged and
+ * counted, never shown to the client. */
+void api_audit(api_req *r, const char *outcome, const char *detail);
+
 /* routes.c */
 void api_handle(void *ctx, const cs_http_req *req, cs_http_resp *resp);
+void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err);
+void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g);
+
+/* v1.c: the /v1 handlers */
+void api_get_order(api_req *r, const char *id);
+void api_list_enterprises(api_req *r, const char *rest);
+void api_get_enterprise(api_req *r, const char *uscc);
+void api_resolve(api_req *r, const char *identifier);
 
 #endif

@@ -1,7 +1,11 @@
 /* main.c - cs-api: the JSON HTTP API over PostgreSQL. Stateless: any
  * number of replicas can run behind a load balancer. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "api_int.h"
 #include "cs_config.h"
@@ -11,8 +15,9 @@
 
 static const cs_opt api_opts[] = {
     {"pg.dsn", "CS_PG_DSN", CS_OPT_SECRET,
-     "host=127.0.0.1 port=55432 dbname=chainsight user=postgres",
-     "libpq connection string", CS_CFG(api_cfg, pg_dsn)},
+     "host=127.0.0.1 port=55432 dbname=chainsight user=cs_api_app",
+     "libpq connection string; its role must not bypass row-level security",
+     CS_CFG(api_cfg, pg_dsn)},
     {"http.addr", "CS_HTTP_ADDR", CS_OPT_STR, "127.0.0.1",
      "IPv4 address to listen on (0.0.0.0 for every interface)",
      CS_CFG(api_cfg, http_addr)},
@@ -27,22 +32,93 @@ static const cs_opt api_opts[] = {
     {"pg.pool_wait_ms", "CS_PG_POOL_WAIT_MS", CS_OPT_U32, "2000",
      "longest wait for a free database connection before 503",
      CS_CFG(api_cfg, pool_wait_ms)},
+    {"token.pepper", "CS_TOKEN_PEPPER", CS_OPT_SECRET, CS_TOKEN_DEV_PEPPER,
+     "secret key of the token hashes; must equal cs-admin's, and MUST be set "
+     "in production (the default is public)",
+     CS_CFG(api_cfg, token_pepper)},
+    {"rate.limit_rps", "CS_RATE_LIMIT_RPS", CS_OPT_U32, "50",
+     "requests per second per token (0: no limit)",
+     CS_CFG(api_cfg, rate_limit_rps)},
+    {"rate.limit_burst", "CS_RATE_LIMIT_BURST", CS_OPT_U32, "100",
+     "requests a token may send at once before the rate applies",
+     CS_CFG(api_cfg, rate_limit_burst)},
+    {"tls.cert", "CS_TLS_CERT", CS_OPT_STR, "",
+     "PEM certificate chain file; with tls.key, serve HTTPS only",
+     CS_CFG(api_cfg, tls_cert)},
+    {"tls.key", "CS_TLS_KEY", CS_OPT_STR, "", "PEM private key file",
+     CS_CFG(api_cfg, tls_key)},
     CS_OPT_LOG_LEVEL(api_cfg, log_level),
 };
 
 static const cs_config_spec api_spec = {
     .prog = "cs-api",
-    .summary = "The ChainSight HTTP API (JSON under /v1, /healthz, /readyz, "
-               "/metrics).\nStops cleanly on SIGTERM.",
+    .summary = "The ChainSight HTTP API (JSON under /v1 with bearer tokens, "
+               "/healthz, /readyz,\n/metrics). Connect it as a role that is "
+               "neither superuser nor table owner\n(user=cs_api_app) so that "
+               "row-level security binds it.\nStops cleanly on SIGTERM.",
     .opts = api_opts,
     .n_opts = sizeof(api_opts) / sizeof(api_opts[0]),
 };
 
+/* Returns the new NUL-terminated contents of a (small) PEM file. */
+static char *read_pem(const char *path, cs_err *err)
+{
+    enum { PEM_MAX_BYTES = 1 << 20 };
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n;
+
+    if (f == NULL) {
+        cs_err_set(err, CS_E_CONFIG, "cannot read %s: %s", path,
+                   strerror(errno));
+        return NULL;
+    }
+    buf = malloc(PEM_MAX_BYTES + 1);
+    if (buf == NULL) {
+        fclose(f);
+        cs_err_set(err, CS_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    n = fread(buf, 1, PEM_MAX_BYTES + 1, f);
+    fclose(f);
+    if (n == 0 || n > PEM_MAX_BYTES) {
+        free(buf);
+        cs_err_set(err, CS_E_CONFIG, "%s is empty or larger than 1 MiB",
+                   path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Refuses a database role that row-level security would not bind
+ * (superuser, BYPASSRLS, or owner of a protected table): with one, a
+ * handler bug could read every tenant's rows. */
+static cs_status check_db_role(cs_pg *db, cs_err *err)
+{
+    PGresult *res = NULL;
+    cs_status rc = cs_pg_run(db, "role_check", 0, NULL, &res, err);
+
+    if (rc == CS_OK && (PQntuples(res) != 1 ||
+                        strcmp(PQgetvalue(res, 0, 1), "f") != 0))
+        rc = cs_err_set(err, CS_E_CONFIG,
+                        "database role %s bypasses row-level security "
+                        "(superuser, BYPASSRLS or table owner): connect as "
+                        "cs_api_app or another member of cs_api",
+                        PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "?");
+    PQclear(res);
+    return rc;
+}
+
 static cs_status open_pool(void *ctx, cs_err *err)
 {
     api *a = ctx;
+    cs_status rc;
 
-    return api_pool_open(&a->pool, a->cfg->pg_dsn, a->cfg->threads, err);
+    rc = api_pool_open(&a->pool, a->cfg->pg_dsn, a->cfg->threads, err);
+    if (rc == CS_OK && (rc = check_db_role(a->pool.conns[0], err)) != CS_OK)
+        api_pool_close(&a->pool);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -52,6 +128,8 @@ int main(int argc, char **argv)
     cs_httpd *http = NULL;
     cs_httpd_opts hopts;
     cs_err err = {0};
+    char *tls_cert = NULL, *tls_key = NULL;
+    bool use_tls;
     int code;
 
     code = cs_service_init(&api_spec, &cfg, argc, argv, "api",
@@ -62,6 +140,34 @@ int main(int argc, char **argv)
         cs_log_error("bad configuration: http.threads must be 1-256 and "
                      "http.port below 65536");
         code = 78;
+        goto out;
+    }
+    use_tls = cfg.tls_cert[0] != '\0' || cfg.tls_key[0] != '\0';
+    if (use_tls && (cfg.tls_cert[0] == '\0' || cfg.tls_key[0] == '\0')) {
+        cs_log_error("bad configuration: set both tls.cert and tls.key, or "
+                     "neither");
+        code = 78;
+        goto out;
+    }
+    if (use_tls && ((tls_cert = read_pem(cfg.tls_cert, &err)) == NULL ||
+                    (tls_key = read_pem(cfg.tls_key, &err)) == NULL)) {
+        cs_log_error("bad TLS configuration", CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
+    if (cs_token_key_init(&a.token_key, cfg.token_pepper, &err) != CS_OK) {
+        cs_log_error("bad configuration", CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
+    if (cs_token_pepper_is_default(cfg.token_pepper))
+        cs_log_warn("CS_TOKEN_PEPPER is the public development default: set "
+                    "a secret one in production (and the same for cs-admin)");
+    a.limiter = api_limiter_new((double)cfg.rate_limit_rps,
+                                (double)cfg.rate_limit_burst);
+    if (a.limiter == NULL) {
+        cs_log_error("out of memory");
+        code = 1;
         goto out;
     }
     code = 1;
@@ -77,7 +183,9 @@ int main(int argc, char **argv)
                             .port = (uint16_t)cfg.http_port,
                             .threads = cfg.threads,
                             .timeout_s = cfg.timeout_s,
-                            .max_body_bytes = cfg.max_body_bytes};
+                            .max_body_bytes = cfg.max_body_bytes,
+                            .tls_cert_pem = tls_cert,
+                            .tls_key_pem = tls_key};
     if (cs_httpd_start(&hopts, api_handle, &a, &http, &err) != CS_OK) {
         cs_log_error("cannot start the HTTP server",
                      CS_KV_STR("error", err.msg));
@@ -86,7 +194,9 @@ int main(int argc, char **argv)
     }
     cs_log_info("api ready", CS_KV_STR("addr", cfg.http_addr),
                 CS_KV_INT("port", cs_httpd_port(http)),
-                CS_KV_INT("threads", cfg.threads));
+                CS_KV_INT("threads", cfg.threads),
+                CS_KV_BOOL("tls", use_tls),
+                CS_KV_INT("rate_limit_rps", cfg.rate_limit_rps));
     while (!cs_signal_stop_requested())
         cs_signal_sleep_ms(1000);
     cs_log_info("api stopping");
@@ -94,6 +204,12 @@ int main(int argc, char **argv)
 out:
     cs_httpd_stop(http); /* waits for requests in flight */
     api_pool_close(&a.pool);
+    api_limiter_free(a.limiter);
+    cs_token_key_wipe(&a.token_key);
+    if (tls_key != NULL)
+        sodium_memzero(tls_key, strlen(tls_key));
+    free(tls_cert);
+    free(tls_key);
     cs_config_free(&api_spec, &cfg);
     return code;
 }

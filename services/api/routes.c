@@ -1,19 +1,39 @@
-/* routes.c - the HTTP routes of cs-api. Every answer is JSON; every error
- * is {"error":{"status","code","message","field"}}. */
+/* routes.c - request dispatch of cs-api. /healthz, /readyz and /metrics
+ * are open; every /v1 route needs a bearer token, a role allowed on the
+ * route and room in the token's rate limit, and runs in a read-only
+ * transaction with the principal set for row-level security. Errors are
+ * RFC 9457 problem+json; denials and writes are audited. */
 #include "api_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
+#include <time.h>
 
 #include "cs_json.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
 #include "cs_service.h"
+#include "cs_str.h"
 
-#define ORDER_ID_MAX_BYTES 64
+#define ROLES_READERS (API_ROLE_ADMIN | API_ROLE_BUREAU | API_ROLE_ENTERPRISE)
+/* Orders and identifier traces carry line items: never for bureaus. */
+#define ROLES_PARTIES (API_ROLE_ADMIN | API_ROLE_ENTERPRISE)
 
-static void reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
+typedef struct api_route {
+    const char *path;  /* exact path, or a prefix ending in '/' */
+    bool is_prefix;    /* rest after the prefix must not be empty */
+    unsigned roles;    /* API_ROLE_* allowed */
+    api_route_fn fn;
+} api_route;
+
+static const api_route v1_routes[] = {
+    {"/v1/orders/", true, ROLES_PARTIES, api_get_order},
+    {"/v1/enterprises", false, ROLES_READERS, api_list_enterprises},
+    {"/v1/enterprises/", true, ROLES_READERS, api_get_enterprise},
+    {"/v1/resolve/", true, ROLES_PARTIES, api_resolve},
+};
+
+void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
 {
     const unsigned char *buf;
     size_t len;
@@ -23,7 +43,7 @@ static void reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
 }
 
 /* A database failure seen by a handler: 503 when it may pass, else 500. */
-static void db_failure(api *a, cs_http_resp *resp, const cs_err *err)
+void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err)
 {
     cs_metric_add(&a->stats.db_errors, 1);
     cs_log_warn("database error", CS_KV_STR("error", err->msg));
@@ -34,122 +54,6 @@ static void db_failure(api *a, cs_http_resp *resp, const cs_err *err)
     } else {
         cs_http_error(resp, 500, "internal", NULL, "internal error");
     }
-}
-
-static bool valid_order_id(const char *id)
-{
-    size_t n = strlen(id);
-
-    if (n == 0 || n > ORDER_ID_MAX_BYTES)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)id[i] < 0x20 || id[i] == '/' || id[i] == 0x7f)
-            return false;
-    return true;
-}
-
-static void gen_nullable_number(yajl_gen g, const PGresult *res, int row,
-                                int col)
-{
-    if (PQgetisnull(res, row, col))
-        yajl_gen_null(g);
-    else
-        yajl_gen_number(g, PQgetvalue(res, row, col),
-                        (size_t)PQgetlength(res, row, col));
-}
-
-static void gen_nullable_str(yajl_gen g, const PGresult *res, int row, int col)
-{
-    cs_json_str(g,
-                PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col));
-}
-
-static void get_order(api *a, const cs_http_req *req, const char *id,
-                      cs_http_resp *resp)
-{
-    const char *tenant = cs_http_query(req, "tenant");
-    const char *params[3];
-    PGresult *hdr = NULL, *lines = NULL;
-    yajl_gen g = NULL;
-    cs_err err = {0};
-    cs_pg *db;
-
-    if (!valid_order_id(id)) {
-        cs_http_error(resp, 400, "invalid", "id",
-                      "order id must be 1-%d bytes without '/' or control "
-                      "characters",
-                      ORDER_ID_MAX_BYTES);
-        return;
-    }
-    db = api_pool_acquire(&a->pool, a->cfg->pool_wait_ms, &err);
-    if (db == NULL) {
-        if (err.code == CS_E_TIMEOUT)
-            cs_metric_add(&a->stats.pool_timeouts, 1);
-        db_failure(a, resp, &err);
-        return;
-    }
-    params[0] = id;
-    params[1] = tenant;
-    if (cs_pg_run(db, "order_header", 2, params, &hdr, &err) != CS_OK) {
-        db_failure(a, resp, &err);
-        goto out;
-    }
-    if (PQntuples(hdr) == 0) {
-        cs_http_error(resp, 404, "not_found", "id", "no order with id %s", id);
-        goto out;
-    }
-    if (PQntuples(hdr) > 1) {
-        cs_http_error(resp, 409, "ambiguous", "tenant",
-                      "order id %s exists for several tenants; add "
-                      "?tenant=ID",
-                      id);
-        goto out;
-    }
-    params[0] = PQgetvalue(hdr, 0, 0);
-    params[1] = PQgetvalue(hdr, 0, 1);
-    params[2] = PQgetvalue(hdr, 0, 11);
-    if (cs_pg_run(db, "order_lines", 3, params, &lines, &err) != CS_OK) {
-        db_failure(a, resp, &err);
-        goto out;
-    }
-
-    g = yajl_gen_alloc(NULL);
-    yajl_gen_map_open(g);
-    cs_json_kv_str(g, "tenant_id", PQgetvalue(hdr, 0, 0));
-    cs_json_kv_str(g, "order_id", PQgetvalue(hdr, 0, 1));
-    cs_json_kv_str(g, "buyer", PQgetvalue(hdr, 0, 2));
-    cs_json_kv_str(g, "supplier", PQgetvalue(hdr, 0, 3));
-    cs_json_kv_str(g, "order_time", PQgetvalue(hdr, 0, 4));
-    cs_json_kv_str(g, "currency", PQgetvalue(hdr, 0, 5));
-    cs_json_kv_raw_number(g, "n_lines", PQgetvalue(hdr, 0, 6));
-    cs_json_kv_str(g, "event_id", PQgetvalue(hdr, 0, 7));
-    cs_json_kv_str(g, "event_time", PQgetvalue(hdr, 0, 8));
-    cs_json_kv_str(g, "source", PQgetvalue(hdr, 0, 9));
-    cs_json_kv_str(g, "updated_at", PQgetvalue(hdr, 0, 10));
-    cs_json_key(g, "lines");
-    yajl_gen_array_open(g);
-    for (int r = 0; r < PQntuples(lines); r++) {
-        yajl_gen_map_open(g);
-        cs_json_kv_raw_number(g, "line_no", PQgetvalue(lines, r, 0));
-        cs_json_kv_str(g, "sku", PQgetvalue(lines, r, 1));
-        cs_json_key(g, "quantity");
-        gen_nullable_number(g, lines, r, 2);
-        cs_json_kv_str(g, "unit", PQgetvalue(lines, r, 3));
-        cs_json_key(g, "unit_price");
-        gen_nullable_number(g, lines, r, 4);
-        cs_json_key(g, "requested_time");
-        gen_nullable_str(g, lines, r, 5);
-        yajl_gen_map_close(g);
-    }
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    reply_gen(resp, 200, g);
-out:
-    if (g != NULL) /* yajl_gen_free does not accept NULL */
-        yajl_gen_free(g);
-    PQclear(hdr);
-    PQclear(lines);
-    api_pool_release(&a->pool, db);
 }
 
 static void get_ready(api *a, cs_http_resp *resp)
@@ -170,34 +74,161 @@ static void get_ready(api *a, cs_http_resp *resp)
 
 static bool get_ops(api *a, const cs_http_req *req, cs_http_resp *resp)
 {
+#define REQS "HTTP requests answered, by status class"
     const cs_metric m[] = {
-        {"cs_api_requests_total", "HTTP requests answered, by status class",
-         CS_METRIC_COUNTER, "code=\"2xx\"", &a->stats.req_2xx},
-        {"cs_api_requests_total", "HTTP requests answered, by status class",
-         CS_METRIC_COUNTER, "code=\"4xx\"", &a->stats.req_4xx},
-        {"cs_api_requests_total", "HTTP requests answered, by status class",
-         CS_METRIC_COUNTER, "code=\"5xx\"", &a->stats.req_5xx},
+        {"cs_api_requests_total", REQS, CS_METRIC_COUNTER, "code=\"2xx\"",
+         &a->stats.req_2xx},
+        {"cs_api_requests_total", REQS, CS_METRIC_COUNTER, "code=\"4xx\"",
+         &a->stats.req_4xx},
+        {"cs_api_requests_total", REQS, CS_METRIC_COUNTER, "code=\"5xx\"",
+         &a->stats.req_5xx},
         {"cs_api_pool_timeouts_total",
          "requests that found no free database connection in time",
          CS_METRIC_COUNTER, NULL, &a->stats.pool_timeouts},
         {"cs_api_db_errors_total", "database errors seen by handlers",
          CS_METRIC_COUNTER, NULL, &a->stats.db_errors},
+        {"cs_api_auth_failures_total",
+         "requests refused for a missing, malformed, unknown or revoked token",
+         CS_METRIC_COUNTER, NULL, &a->stats.auth_failures},
+        {"cs_api_forbidden_total",
+         "requests refused because the role may not use the route",
+         CS_METRIC_COUNTER, NULL, &a->stats.forbidden},
+        {"cs_api_rate_limited_total",
+         "requests refused by the per-token rate limit", CS_METRIC_COUNTER,
+         NULL, &a->stats.rate_limited},
+        {"cs_api_audit_failures_total",
+         "audit rows that could not be written", CS_METRIC_COUNTER, NULL,
+         &a->stats.audit_failures},
     };
+#undef REQS
 
     return cs_service_ops(req, resp, m, sizeof(m) / sizeof(m[0]));
 }
 
+static const api_route *find_route(const char *path, const char **rest)
+{
+    for (size_t i = 0; i < sizeof(v1_routes) / sizeof(v1_routes[0]); i++) {
+        const api_route *rt = &v1_routes[i];
+        size_t n = strlen(rt->path);
+        if (rt->is_prefix && strncmp(path, rt->path, n) == 0 &&
+            path[n] != '\0') {
+            *rest = path + n;
+            return rt;
+        }
+        if (!rt->is_prefix && strcmp(path, rt->path) == 0) {
+            *rest = "";
+            return rt;
+        }
+    }
+    return NULL;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
+{
+    api_req r = {.a = a, .http = req, .resp = resp};
+    bool is_get =
+        strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    const api_route *rt;
+    const char *rest = "";
+    const char *outcome = NULL, *detail = NULL;
+    cs_err err = {0};
+    unsigned wait_s;
+    int64_t token_id = 0;
+
+    cs_http_client_addr(req, r.client, sizeof(r.client));
+    r.db = api_pool_acquire(&a->pool, a->cfg->pool_wait_ms, &err);
+    if (r.db == NULL) {
+        if (err.code == CS_E_TIMEOUT)
+            cs_metric_add(&a->stats.pool_timeouts, 1);
+        api_db_failure(a, resp, &err);
+        return; /* nothing to audit with: no connection */
+    }
+    if (!api_authenticate(&r)) {
+        if (resp->status == 401) {
+            outcome = "denied";
+            detail = "authentication failed";
+        }
+        goto out;
+    }
+    (void)cs_parse_i64(r.token_id, 1, INT64_MAX, &token_id, &err);
+    wait_s = api_limiter_take(a->limiter, token_id, now_s());
+    if (wait_s > 0) {
+        cs_metric_add(&a->stats.rate_limited, 1);
+        cs_http_error(resp, 429, "rate_limited", NULL,
+                      "token %s is over its limit of %u requests per second "
+                      "(burst %u); retry after %u s",
+                      r.token_id, a->cfg->rate_limit_rps,
+                      a->cfg->rate_limit_burst, wait_s);
+        resp->retry_after_s = wait_s;
+        outcome = "denied";
+        detail = "rate limited";
+        goto out;
+    }
+    rt = find_route(req->path, &rest);
+    if (rt == NULL) {
+        cs_http_error(resp, 404, "not_found", NULL, "no such path %s",
+                      req->path);
+        goto out;
+    }
+    if (!is_get) {
+        cs_http_error(resp, 405, "method_not_allowed", NULL,
+                      "%s is not allowed here", req->method);
+        resp->allow = "GET, HEAD";
+        outcome = "denied";
+        detail = "method not allowed";
+        goto out;
+    }
+    if ((rt->roles & r.role_bit) == 0) {
+        cs_metric_add(&a->stats.forbidden, 1);
+        cs_http_error(resp, 403, "forbidden", NULL,
+                      "role %s may not use %s", r.role, rt->path);
+        outcome = "denied";
+        detail = "role not allowed on route";
+        goto out;
+    }
+    if (api_begin(&r, &err) != CS_OK) {
+        api_db_failure(a, resp, &err);
+        goto out;
+    }
+    rt->fn(&r, rest);
+    api_end(&r);
+out:
+    /* Writes are audited too; /v1 has none yet besides refused ones. */
+    if (outcome == NULL && !is_get) {
+        outcome = resp->status < 400 ? "ok" : "failed";
+        detail = "write";
+    }
+    if (outcome != NULL)
+        api_audit(&r, outcome, detail);
+    PQclear(r.principal_res);
+    api_pool_release(&a->pool, r.db);
+}
+
 static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
 {
-    static const char orders_prefix[] = "/v1/orders/";
     bool is_get =
         strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
     bool known = true;
 
+    if (strcmp(req->path, "/v1") == 0 || strncmp(req->path, "/v1/", 4) == 0) {
+        handle_v1(a, req, resp);
+        return;
+    }
     if (strcmp(req->path, "/") == 0) {
         static const char index_json[] =
             "{\"service\":\"chainsight\",\"api\":\"v1\","
+            "\"auth\":\"Authorization: Bearer TOKEN on /v1\","
             "\"endpoints\":[\"GET /v1/orders/{id}[?tenant=ID]\","
+            "\"GET /v1/enterprises[?region=&industry=&name=&limit=&cursor=]\","
+            "\"GET /v1/enterprises/{uscc}\",\"GET /v1/resolve/{identifier}\","
             "\"GET /healthz\",\"GET /readyz\",\"GET /metrics\"]}";
         if (is_get)
             cs_http_set_body(resp, 200, "application/json", index_json,
@@ -209,9 +240,6 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
     } else if (strcmp(req->path, "/readyz") == 0) {
         if (is_get)
             get_ready(a, resp);
-    } else if (strncmp(req->path, orders_prefix, strlen(orders_prefix)) == 0) {
-        if (is_get)
-            get_order(a, req, req->path + strlen(orders_prefix), resp);
     } else {
         known = false;
         cs_http_error(resp, 404, "not_found", NULL, "no such path %s",

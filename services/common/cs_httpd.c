@@ -1,9 +1,12 @@
-/* cs_httpd.c - libmicrohttpd wrapper with body limits and JSON errors. */
+/* cs_httpd.c - libmicrohttpd wrapper with body limits, optional TLS and
+ * RFC 9457 problem+json errors. */
 #include "cs_httpd.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,33 @@ const char *cs_http_query(const cs_http_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *cs_http_header(const cs_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+void cs_http_client_addr(const cs_http_req *req, char *buf, size_t buf_bytes)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+        req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+    if (buf_bytes == 0)
+        return;
+    buf[0] = '\0';
+    if (sa != NULL && sa->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET,
+                        &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                        buf, (socklen_t)buf_bytes);
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        (void)inet_ntop(
+            AF_INET6,
+            &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+            (socklen_t)buf_bytes);
+    if (buf[0] == '\0')
+        (void)snprintf(buf, buf_bytes, "unknown");
+}
+
 void cs_http_set_body(cs_http_resp *resp, unsigned status,
                       const char *content_type, const char *body, size_t len)
 {
@@ -49,26 +79,28 @@ void cs_http_set_body(cs_http_resp *resp, unsigned status,
 void cs_http_error(cs_http_resp *resp, unsigned status, const char *code,
                    const char *field, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[512], type[96];
     va_list ap;
     yajl_gen g = yajl_gen_alloc(NULL);
+    const char *title = MHD_get_reason_phrase_for(status);
     const unsigned char *buf;
     size_t len;
 
     va_start(ap, fmt);
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    (void)snprintf(type, sizeof(type), "urn:chainsight:problem:%s", code);
     yajl_gen_map_open(g);
-    cs_json_key(g, "error");
-    yajl_gen_map_open(g);
+    cs_json_kv_str(g, "type", type);
+    cs_json_kv_str(g, "title", title[0] != '\0' ? title : "Error");
     cs_json_kv_int(g, "status", status);
-    cs_json_kv_str(g, "code", code);
-    cs_json_kv_str(g, "message", msg);
-    cs_json_kv_str(g, "field", field);
-    yajl_gen_map_close(g);
+    cs_json_kv_str(g, "detail", msg);
+    if (field != NULL)
+        cs_json_kv_str(g, "field", field);
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &len);
-    cs_http_set_body(resp, status, "application/json", (const char *)buf, len);
+    cs_http_set_body(resp, status, "application/problem+json",
+                     (const char *)buf, len);
     yajl_gen_free(g);
 }
 
@@ -79,10 +111,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, cs_http_resp *r)
 
     if (r->body == NULL) { /* out of memory, or a handler forgot */
         static const char oom[] =
-            "{\"error\":{\"status\":500,\"code\":\"internal\","
-            "\"message\":\"no response body\",\"field\":null}}";
+            "{\"type\":\"urn:chainsight:problem:internal\","
+            "\"title\":\"Internal Server Error\",\"status\":500,"
+            "\"detail\":\"no response body\"}";
         r->status = 500;
-        r->content_type = "application/json";
+        r->content_type = "application/problem+json";
         mr = MHD_create_response_from_buffer(strlen(oom), (void *)oom,
                                              MHD_RESPMEM_PERSISTENT);
     } else {
@@ -97,8 +130,15 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, cs_http_resp *r)
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     if (r->allow != NULL)
         MHD_add_response_header(mr, "Allow", r->allow);
-    if (r->retry_after != NULL)
+    if (r->retry_after != NULL) {
         MHD_add_response_header(mr, "Retry-After", r->retry_after);
+    } else if (r->retry_after_s > 0) {
+        char secs[16];
+        (void)snprintf(secs, sizeof(secs), "%u", r->retry_after_s);
+        MHD_add_response_header(mr, "Retry-After", secs);
+    }
+    if (r->www_authenticate != NULL)
+        MHD_add_response_header(mr, "WWW-Authenticate", r->www_authenticate);
     ret = MHD_queue_response(conn, r->status, mr);
     MHD_destroy_response(mr);
     return ret;
@@ -111,7 +151,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
     cs_httpd *h = cls;
     req_state *st = *con_cls;
-    cs_http_resp resp = {.status = 500, .content_type = "application/json"};
+    cs_http_resp resp = {.status = 500,
+                         .content_type = "application/problem+json"};
     cs_http_req req;
 
     (void)version;
@@ -197,25 +238,46 @@ cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
     h->handler = handler;
     h->ctx = ctx;
     h->max_body_bytes = opts->max_body_bytes;
+    if ((opts->tls_cert_pem == NULL) != (opts->tls_key_pem == NULL)) {
+        free(h);
+        return cs_err_set(err, CS_E_CONFIG,
+                          "TLS needs both a certificate and a key");
+    }
+    if (opts->tls_cert_pem != NULL &&
+        MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        free(h);
+        return cs_err_set(err, CS_E_CONFIG,
+                          "libmicrohttpd was built without TLS support");
+    }
     {
         /* The pool size option is only valid (and only quiet) above 1. */
         unsigned pool = opts->threads > 1 ? opts->threads : 0;
+        bool tls = opts->tls_cert_pem != NULL;
+        /* Optional entries end the list early when unused. */
+        struct MHD_OptionItem tls_opts[] = {
+            {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0,
+             (void *)(uintptr_t)opts->tls_cert_pem},
+            {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)opts->tls_key_pem},
+            {MHD_OPTION_END, 0, NULL},
+        };
         struct MHD_OptionItem extra[] = {
             {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool, NULL},
             {MHD_OPTION_END, 0, NULL},
         };
         h->daemon = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
-                MHD_USE_ERROR_LOG,
+                MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
             opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &sin,
             MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s,
             MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, NULL, MHD_OPTION_ARRAY, extra, MHD_OPTION_END);
+            on_completed, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_ARRAY,
+            extra, MHD_OPTION_END);
     }
     if (h->daemon == NULL) {
         free(h);
         return cs_err_set(err, CS_E_CONFIG,
-                          "cannot listen on %s:%u (in use or not allowed)",
+                          "cannot listen on %s:%u (in use or not allowed, "
+                          "or a bad TLS certificate or key)",
                           opts->addr, (unsigned)opts->port);
     }
     info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -1,7 +1,8 @@
 /* cs_httpd.h - a small HTTP server over libmicrohttpd: a thread pool, a
  * request-body cap enforced on Content-Length and again while reading,
- * per-connection timeouts, and one handler callback per server. Every
- * service uses it for /healthz and /metrics; cs-api for its routes. */
+ * per-connection timeouts, optional TLS, RFC 9457 problem+json errors and
+ * one handler callback per server. Every service uses it for /healthz and
+ * /metrics; cs-api for its routes. */
 #ifndef CS_HTTPD_H
 #define CS_HTTPD_H
 
@@ -26,7 +27,9 @@ typedef struct cs_http_resp {
     char *body;               /* malloc'd, taken by the server */
     size_t body_len;
     const char *retry_after; /* static string or NULL */
+    unsigned retry_after_s;  /* used when retry_after is NULL and > 0 */
     const char *allow;       /* static string or NULL (for 405) */
+    const char *www_authenticate; /* static string or NULL (for 401) */
 } cs_http_resp;
 
 /* Called on a pool thread; fills resp. ctx is the server's context. */
@@ -39,6 +42,10 @@ typedef struct cs_httpd_opts {
     unsigned threads;
     unsigned timeout_s;
     size_t max_body_bytes;
+    /* PEM text of the certificate chain and private key; both NULL for
+     * plain HTTP. Borrowed: keep them until cs_httpd_stop. */
+    const char *tls_cert_pem;
+    const char *tls_key_pem;
 } cs_httpd_opts;
 
 typedef struct cs_httpd cs_httpd;
@@ -51,9 +58,17 @@ void cs_httpd_stop(cs_httpd *h); /* NULL is a no-op */
 /* Query argument by name, or NULL. */
 const char *cs_http_query(const cs_http_req *req, const char *name);
 
-/* Sets resp to a JSON error:
- * {"error":{"status":404,"code":"not_found","message":"...","field":...}}
- * field may be NULL. */
+/* Request header by name (case-insensitive), or NULL. */
+const char *cs_http_header(const cs_http_req *req, const char *name);
+
+/* The client's address as text ("127.0.0.1"), or "unknown". */
+void cs_http_client_addr(const cs_http_req *req, char *buf, size_t buf_bytes);
+
+/* Sets resp to an RFC 9457 problem (application/problem+json):
+ * {"type":"urn:chainsight:problem:not_found","title":"Not Found",
+ *  "status":404,"detail":"no order with id X","field":"id"}
+ * code names the problem type; field (may be NULL, then omitted) names
+ * the offending parameter. */
 void cs_http_error(cs_http_resp *resp, unsigned status, const char *code,
                    const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -19,7 +19,11 @@ export CS_PG_DSN=$dsn CS_KAFKA_BROKERS=$BROKERS CS_HTTP_PORT=0
 export CS_KAFKA_EXTRA=fetch.wait.max.ms=10,session.timeout.ms=6000,heartbeat.interval.ms=500
 export CS_BATCH_MAX_WAIT_MS=50
 start_service ingest "$CS_BIN/cs-ingest"
-start_service api "$CS_BIN/cs-api" --http-threads 2
+# The API runs as cs_api_app, which row-level security binds, with a
+# token for the buyer (cs-admin, as the owner, creates it).
+TOKEN=$("$CS_BIN/cs-admin" token create --role enterprise --enterprise "$BUYER" \
+    --name slice 2>"$TEST_TMP/token.log") || fail "token create: $(cat "$TEST_TMP/token.log")"
+start_service api "$CS_BIN/cs-api" --http-threads 2 --pg-dsn "${dsn/user=postgres/user=cs_api_app}"
 wait_for 30 "cs-ingest to start" log_field ingest "ingest ready" http_port
 wait_for 30 "cs-api to start" log_field api "api ready" port
 ingest_metrics="http://127.0.0.1:$(log_field ingest "ingest ready" http_port)/metrics"
@@ -40,7 +44,8 @@ note "three orders and one malformed message, produced with kcat"
     echo "$BUYER/PO-X|{\"specversion\":\"1.0\",\"id\":\"broken"
 } | produce
 
-got_order() { curl -sf "$api/v1/orders/$1" >"$TEST_TMP/$1.json"; }
+auth=(-H "Authorization: Bearer $TOKEN")
+got_order() { curl -sf "${auth[@]}" "$api/v1/orders/$1" >"$TEST_TMP/$1.json"; }
 for id in PO-1 PO-2 PO-3; do wait_for 60 "order $id from the API" got_order "$id"; done
 
 note "the API returns what was sent, numbers exact"
@@ -91,9 +96,9 @@ grep -q '"reason":"data.supplier: credit code check character is' "$TEST_TMP/ing
     fail "bad credit code not named"
 grep -q '"reason":"data.lines\[0\].quantity: must not be negative"' "$TEST_TMP/ingest.log" ||
     fail "negative quantity not named"
-curl -s -o "$TEST_TMP/po4.json" -w '%{http_code}' "$api/v1/orders/PO-4" | grep -qx 404 ||
+curl -s "${auth[@]}" -o "$TEST_TMP/po4.json" -w '%{http_code}' "$api/v1/orders/PO-4" | grep -qx 404 ||
     fail "PO-4 must not exist"
-jq -e '.error.code == "not_found" and .error.field == "id"' "$TEST_TMP/po4.json" >/dev/null ||
+jq -e '.type == "urn:chainsight:problem:not_found" and .status == 404 and .field == "id"' "$TEST_TMP/po4.json" >/dev/null ||
     fail "404 body: $(cat "$TEST_TMP/po4.json")"
 
 note "a replay is absorbed by the event-id ledger"
@@ -118,12 +123,14 @@ got_order PO-1
 [ "$(jq -r '.event_id' "$TEST_TMP/PO-1.json")" = evt-PO-1-2026-11-10T08:00:00Z ] ||
     fail "an older event overwrote a newer one"
 
-note "HTTP errors are JSON with a reason"
-code=$(curl -s -o "$TEST_TMP/e.json" -w '%{http_code}' -X POST "$api/v1/orders/PO-1")
-[ "$code" = 405 ] && jq -e '.error.code == "method_not_allowed"' "$TEST_TMP/e.json" >/dev/null ||
+note "HTTP errors are problem+json with a reason"
+code=$(curl -s "${auth[@]}" -o "$TEST_TMP/e.json" -w '%{http_code}' -X POST "$api/v1/orders/PO-1")
+[ "$code" = 405 ] && jq -e '.type == "urn:chainsight:problem:method_not_allowed"' "$TEST_TMP/e.json" >/dev/null ||
     fail "POST: $code"
-code=$(curl -s -o "$TEST_TMP/e.json" -w '%{http_code}' "$api/v1/nothing")
+code=$(curl -s "${auth[@]}" -o "$TEST_TMP/e.json" -w '%{http_code}' "$api/v1/nothing")
 [ "$code" = 404 ] || fail "unknown path: $code"
+code=$(curl -s -o "$TEST_TMP/e.json" -w '%{http_code}' "$api/v1/orders/PO-1")
+[ "$code" = 401 ] || fail "no token: $code"
 curl -sf "$api/healthz" | jq -e '.status == "ok"' >/dev/null || fail "/healthz"
 curl -sf "$api/readyz" | jq -e '.status == "ready"' >/dev/null || fail "/readyz"
 [ "$(metric 'cs_api_requests_total{code="2xx"}' "$api/metrics")" -ge 3 ] || fail "api metrics"
