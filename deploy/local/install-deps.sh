@@ -15,7 +15,7 @@ PACKAGES=(
     libpq-dev librdkafka-dev libgsl-dev libglpk-dev libmicrohttpd-dev
     libyajl-dev libsodium-dev libcurl4-openssl-dev
     # servers and clients used by the main job and the tests
-    postgresql-15 postgresql-client-15 kcat curl jq procps iproute2
+    postgresql-15 postgresql-client-15 kcat curl jq procps iproute2 openssl
     # unit tests
     libcmocka-dev
 )
