@@ -63,6 +63,29 @@ export CS_PG_DSN=$dsn
 "$bin/cs-admin" migrate 2>>"$var/log/admin.log" ||
     die "migrations failed, see var/log/admin.log"
 
+# Demo tokens, new on every run (the previous run's are revoked). They
+# are hashed with the development pepper unless CS_TOKEN_PEPPER is set.
+buyer=91350100M000100Y43
+supplier=91110000802100433B
+psql "$dsn" -qAt -c "UPDATE api_tokens SET revoked_at = now()
+    WHERE name LIKE 'demo-%' AND revoked_at IS NULL" >/dev/null ||
+    die "cannot revoke the previous demo tokens"
+mktoken() {
+    "$bin/cs-admin" token create --name "demo-$1" "${@:2}" 2>>"$var/log/admin.log" ||
+        die "cannot create the demo token $1, see var/log/admin.log"
+}
+tok_admin=$(mktoken admin --role admin)
+tok_buyer=$(mktoken buyer --role enterprise --enterprise "$buyer")
+tok_bureau=$(mktoken fujian-bureau --role bureau --regions 350000)
+tok_erp=$(mktoken erp --role connector --tenant "$buyer")
+(umask 077 && cat >"$var/run/demo-tokens.env" <<TOKENS
+CS_DEMO_TOKEN_ADMIN=$tok_admin
+CS_DEMO_TOKEN_BUYER=$tok_buyer
+CS_DEMO_TOKEN_BUREAU=$tok_bureau
+CS_DEMO_TOKEN_CONNECTOR=$tok_erp
+TOKENS
+)
+
 rm -f "$var/run/broker.addr"
 "$bin/cs-devbroker" --port "$broker_port" --http-port 9182 \
     --addr-file "$var/run/broker.addr" >/dev/null 2>>"$var/log/devbroker.log" &
@@ -77,18 +100,20 @@ export CS_KAFKA_BROKERS=127.0.0.1:$broker_port
 
 CS_HTTP_PORT=9181 "$bin/cs-ingest" 2>>"$var/log/ingest.log" &
 pids+=($!)
-CS_HTTP_PORT=$api_port "$bin/cs-api" 2>>"$var/log/api.log" &
+# cs-api connects as cs_api_app: not superuser, not owner, so the
+# row-level-security policies bind it.
+CS_HTTP_PORT=$api_port CS_PG_DSN=${dsn/user=postgres/user=cs_api_app} \
+    "$bin/cs-api" 2>>"$var/log/api.log" &
 pids+=($!)
 
 # A sample purchase order, produced the way an ERP would.
-buyer=91350100M000100Y43
-supplier=91110000802100433B
 printf '%s|{"specversion":"1.0","id":"demo-order-0001","source":"erp://demo","type":"cs.order.v1","time":"2026-11-01T08:00:00+08:00","tenantid":"%s","data":{"order_id":"DEMO-0001","buyer":"%s","supplier":"%s","order_date":"2026-11-01","currency":"CNY","lines":[{"line_no":1,"sku":"CELL-21700","quantity":1200,"unit":"PCS","unit_price":"12.50","requested_date":"2026-11-20"},{"line_no":2,"sku":"NI-SULF","quantity":3.75,"unit":"T","unit_price":"98000.00"}]}}\n' \
     "$buyer/DEMO-0001" "$buyer" "$buyer" "$supplier" |
     kcat -P -b "$CS_KAFKA_BROKERS" -t cs.orders -K '|'
 
 for _ in $(seq 1 300); do
-    curl -sf "http://127.0.0.1:$api_port/v1/orders/DEMO-0001" >/dev/null && break
+    curl -sf -H "Authorization: Bearer $tok_buyer" \
+        "http://127.0.0.1:$api_port/v1/orders/DEMO-0001" >/dev/null && break
     sleep 0.1
 done
 
@@ -96,7 +121,13 @@ cat >&2 <<MSG
 
   ChainSight is running.
     API        http://localhost:$api_port/          (GET /v1/orders/DEMO-0001)
-    try        curl http://localhost:$api_port/v1/orders/DEMO-0001
+    try        curl -H "Authorization: Bearer $tok_buyer" http://localhost:$api_port/v1/orders/DEMO-0001
+    tokens     (new each run; also in var/run/demo-tokens.env)
+      admin       $tok_admin
+      buyer       $tok_buyer   (enterprise $buyer)
+      bureau      $tok_bureau   (regions 350000)
+      connector   $tok_erp   (tenant $buyer)
+    more       curl -H "Authorization: Bearer $tok_bureau" http://localhost:$api_port/v1/enterprises
     Kafka      $CS_KAFKA_BROKERS (devbroker: produce with kcat -P -t cs.orders)
     PostgreSQL $dsn
     logs       var/log/
