@@ -142,8 +142,10 @@ static int run_token(int argc, char **argv)
     verb = argv[1];
     if (strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 &&
         strcmp(verb, "revoke") != 0) {
-        fprintf(stderr, "cs-admin token: unknown verb \"%s\" (create, list, "
-                        "revoke)\n", verb);
+        fprintf(stderr,
+                "cs-admin token: unknown verb \"%s\" (create, list, "
+                "revoke)\n",
+                verb);
         return 64;
     }
     /* The option loader knows no positional arguments: take revoke's ID

@@ -81,8 +81,8 @@ static cs_status check_scope(const cs_token_opts *o, cs_err *err)
                           NAME_MAX_BYTES);
     if (has_regions && !valid_regions(o->regions, err))
         return CS_E_INVALID;
-    if (has_ent && cs_uscc_validate(o->enterprise, strlen(o->enterprise),
-                                    err) != CS_OK)
+    if (has_ent &&
+        cs_uscc_validate(o->enterprise, strlen(o->enterprise), err) != CS_OK)
         return cs_err_wrap(err, "--enterprise");
     if (has_tenant && !valid_tenant(o->tenant))
         return cs_err_set(err, CS_E_INVALID,

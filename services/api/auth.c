@@ -13,8 +13,7 @@
 #include "cs_metrics.h"
 
 #define BEARER_CHALLENGE "Bearer realm=\"chainsight\""
-#define BEARER_INVALID                                                         \
-    "Bearer realm=\"chainsight\", error=\"invalid_token\""
+#define BEARER_INVALID   "Bearer realm=\"chainsight\", error=\"invalid_token\""
 
 static void unauthorized(api_req *r, const char *challenge, const char *detail)
 {

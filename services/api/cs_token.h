@@ -14,10 +14,10 @@
 #define CS_TOKEN_PREFIX    "cs_"
 #define CS_TOKEN_RAW_BYTES 32
 /* "cs_" + 43 base64url characters + NUL */
-#define CS_TOKEN_TEXT_BYTES 47
-#define CS_TOKEN_HASH_BYTES 32
+#define CS_TOKEN_TEXT_BYTES     47
+#define CS_TOKEN_HASH_BYTES     32
 #define CS_TOKEN_HASH_HEX_BYTES (2 * CS_TOKEN_HASH_BYTES + 1)
-#define CS_TOKEN_KEY_BYTES  32
+#define CS_TOKEN_KEY_BYTES      32
 
 /* The development default of CS_TOKEN_PEPPER. Anyone who knows it can
  * check guessed tokens against a stolen hash table: production must set
@@ -30,8 +30,7 @@ typedef struct cs_token_key {
 
 /* Initialises libsodium and derives the hashing key from the pepper (any
  * length of at least 16 bytes). */
-cs_status cs_token_key_init(cs_token_key *key, const char *pepper,
-                            cs_err *err);
+cs_status cs_token_key_init(cs_token_key *key, const char *pepper, cs_err *err);
 void cs_token_key_wipe(cs_token_key *key);
 bool cs_token_pepper_is_default(const char *pepper);
 

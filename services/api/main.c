@@ -83,8 +83,7 @@ static char *read_pem(const char *path, cs_err *err)
     fclose(f);
     if (n == 0 || n > PEM_MAX_BYTES) {
         free(buf);
-        cs_err_set(err, CS_E_CONFIG, "%s is empty or larger than 1 MiB",
-                   path);
+        cs_err_set(err, CS_E_CONFIG, "%s is empty or larger than 1 MiB", path);
         return NULL;
     }
     buf[n] = '\0';
@@ -99,8 +98,8 @@ static cs_status check_db_role(cs_pg *db, cs_err *err)
     PGresult *res = NULL;
     cs_status rc = cs_pg_run(db, "role_check", 0, NULL, &res, err);
 
-    if (rc == CS_OK && (PQntuples(res) != 1 ||
-                        strcmp(PQgetvalue(res, 0, 1), "f") != 0))
+    if (rc == CS_OK &&
+        (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "f") != 0))
         rc = cs_err_set(err, CS_E_CONFIG,
                         "database role %s bypasses row-level security "
                         "(superuser, BYPASSRLS or table owner): connect as "
@@ -194,8 +193,7 @@ int main(int argc, char **argv)
     }
     cs_log_info("api ready", CS_KV_STR("addr", cfg.http_addr),
                 CS_KV_INT("port", cs_httpd_port(http)),
-                CS_KV_INT("threads", cfg.threads),
-                CS_KV_BOOL("tls", use_tls),
+                CS_KV_INT("threads", cfg.threads), CS_KV_BOOL("tls", use_tls),
                 CS_KV_INT("rate_limit_rps", cfg.rate_limit_rps));
     while (!cs_signal_stop_requested())
         cs_signal_sleep_ms(1000);

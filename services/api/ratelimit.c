@@ -53,8 +53,8 @@ void api_limiter_free(api_limiter *l)
 
 unsigned api_limiter_take(api_limiter *l, int64_t key, double now_s)
 {
-    size_t slot = (size_t)((uint64_t)key * 11400714819323198485ull >> 54) %
-                  LIMITER_SLOTS;
+    size_t slot =
+        (size_t)((uint64_t)key * 11400714819323198485ull >> 54) % LIMITER_SLOTS;
     unsigned wait_s = 0;
     bucket *b;
 
@@ -76,8 +76,8 @@ unsigned api_limiter_take(api_limiter *l, int64_t key, double now_s)
         l->slots[slot] = b;
     }
     if (now_s > b->last_s) {
-        b->tokens = fmin(l->burst, b->tokens + (now_s - b->last_s) *
-                                                   l->rate_per_s);
+        b->tokens =
+            fmin(l->burst, b->tokens + (now_s - b->last_s) * l->rate_per_s);
         b->last_s = now_s;
     }
     if (b->tokens >= 1.0)

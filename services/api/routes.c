@@ -20,9 +20,9 @@
 #define ROLES_PARTIES (API_ROLE_ADMIN | API_ROLE_ENTERPRISE)
 
 typedef struct api_route {
-    const char *path;  /* exact path, or a prefix ending in '/' */
-    bool is_prefix;    /* rest after the prefix must not be empty */
-    unsigned roles;    /* API_ROLE_* allowed */
+    const char *path; /* exact path, or a prefix ending in '/' */
+    bool is_prefix;   /* rest after the prefix must not be empty */
+    unsigned roles;   /* API_ROLE_* allowed */
     api_route_fn fn;
 } api_route;
 
@@ -96,9 +96,8 @@ static bool get_ops(api *a, const cs_http_req *req, cs_http_resp *resp)
         {"cs_api_rate_limited_total",
          "requests refused by the per-token rate limit", CS_METRIC_COUNTER,
          NULL, &a->stats.rate_limited},
-        {"cs_api_audit_failures_total",
-         "audit rows that could not be written", CS_METRIC_COUNTER, NULL,
-         &a->stats.audit_failures},
+        {"cs_api_audit_failures_total", "audit rows that could not be written",
+         CS_METRIC_COUNTER, NULL, &a->stats.audit_failures},
     };
 #undef REQS
 
@@ -188,8 +187,8 @@ static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
     }
     if ((rt->roles & r.role_bit) == 0) {
         cs_metric_add(&a->stats.forbidden, 1);
-        cs_http_error(resp, 403, "forbidden", NULL,
-                      "role %s may not use %s", r.role, rt->path);
+        cs_http_error(resp, 403, "forbidden", NULL, "role %s may not use %s",
+                      r.role, rt->path);
         outcome = "denied";
         detail = "role not allowed on route";
         goto out;

@@ -43,8 +43,8 @@ cs_status cs_token_generate(char *text, cs_err *err)
         return cs_err_set(err, CS_E_INTERNAL, "cannot initialise libsodium");
     randombytes_buf(raw, sizeof(raw));
     memcpy(text, CS_TOKEN_PREFIX, plen);
-    sodium_bin2base64(text + plen, CS_TOKEN_TEXT_BYTES - plen, raw,
-                      sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(text + plen, CS_TOKEN_TEXT_BYTES - plen, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof(raw));
     return CS_OK;
 }

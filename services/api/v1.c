@@ -13,12 +13,12 @@
 #include "cs_json.h"
 #include "cs_str.h"
 
-#define ORDER_ID_MAX_BYTES    64
-#define IDENTIFIER_MAX_BYTES  200
-#define NAME_QUERY_MAX_BYTES  100
-#define PAGE_DEFAULT          50
-#define PAGE_MAX              200
-#define CURSOR_MAX_BYTES      64
+#define ORDER_ID_MAX_BYTES   64
+#define IDENTIFIER_MAX_BYTES 200
+#define NAME_QUERY_MAX_BYTES 100
+#define PAGE_DEFAULT         50
+#define PAGE_MAX             200
+#define CURSOR_MAX_BYTES     64
 
 /* 1..max bytes, no control characters (and no '/' unless allowed). */
 static bool valid_text(const char *s, size_t max, bool slash_ok)
@@ -49,9 +49,8 @@ static void gen_col_number(yajl_gen g, const char *key, const PGresult *res,
 static void gen_col_str(yajl_gen g, const char *key, const PGresult *res,
                         int row, int col)
 {
-    cs_json_kv_str(g, key,
-                   PQgetisnull(res, row, col) ? NULL
-                                              : PQgetvalue(res, row, col));
+    cs_json_kv_str(
+        g, key, PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col));
 }
 
 void api_get_order(api_req *r, const char *id)

@@ -41,23 +41,21 @@ const char *cs_http_header(const cs_http_req *req, const char *name)
 
 void cs_http_client_addr(const cs_http_req *req, char *buf, size_t buf_bytes)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-        req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+    const union MHD_ConnectionInfo *ci;
+    const struct sockaddr *sa;
+    const void *addr = NULL;
 
     if (buf_bytes == 0)
         return;
     buf[0] = '\0';
+    ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    sa = ci != NULL ? ci->client_addr : NULL;
     if (sa != NULL && sa->sa_family == AF_INET)
-        (void)inet_ntop(AF_INET,
-                        &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-                        buf, (socklen_t)buf_bytes);
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
     else if (sa != NULL && sa->sa_family == AF_INET6)
-        (void)inet_ntop(
-            AF_INET6,
-            &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
-            (socklen_t)buf_bytes);
-    if (buf[0] == '\0')
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (addr == NULL ||
+        inet_ntop(sa->sa_family, addr, buf, (socklen_t)buf_bytes) == NULL)
         (void)snprintf(buf, buf_bytes, "unknown");
 }
 

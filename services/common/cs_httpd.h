@@ -26,9 +26,9 @@ typedef struct cs_http_resp {
     const char *content_type; /* static string */
     char *body;               /* malloc'd, taken by the server */
     size_t body_len;
-    const char *retry_after; /* static string or NULL */
-    unsigned retry_after_s;  /* used when retry_after is NULL and > 0 */
-    const char *allow;       /* static string or NULL (for 405) */
+    const char *retry_after;      /* static string or NULL */
+    unsigned retry_after_s;       /* used when retry_after is NULL and > 0 */
+    const char *allow;            /* static string or NULL (for 405) */
     const char *www_authenticate; /* static string or NULL (for 401) */
 } cs_http_resp;
 
