@@ -76,9 +76,14 @@ static const char *const risk_kinds[] = {"flood",    "fire",      "power_cut",
                                          "quality",  "labour"};
 static const char *const units[] = {"PCS", "KG", "T", "M", "SET"};
 
+#define MAX_CONSUMERS 8
+
 typedef struct opts {
-    const char *brokers, *metrics_host, *compression;
-    int metrics_port;
+    const char *brokers, *compression;
+    /* the /metrics of every cs-ingest of the group */
+    char metrics_host[MAX_CONSUMERS][64];
+    int metrics_port[MAX_CONSUMERS];
+    size_t n_consumers;
     uint64_t n_events, window, seed;
     unsigned revision_pct;
 } opts;
@@ -543,7 +548,7 @@ static bool metric_value(const char *page, const char *name, uint64_t *out)
     return true;
 }
 
-static bool fetch_counts(const opts *o, ingest_counts *c)
+static bool fetch_one(const char *host, int port, ingest_counts *c)
 {
     static char page[METRICS_BYTES];
     static const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
@@ -555,8 +560,8 @@ static bool fetch_counts(const opts *o, ingest_counts *c)
 
     if (fd < 0)
         return false;
-    sa.sin_port = htons((uint16_t)o->metrics_port);
-    if (inet_pton(AF_INET, o->metrics_host, &sa.sin_addr) != 1 ||
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
         connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
         write(fd, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1))
         goto out;
@@ -565,7 +570,6 @@ static bool fetch_counts(const opts *o, ingest_counts *c)
     page[len] = '\0';
     if (n < 0 || strncmp(page, "HTTP/1.", 7) != 0 || strstr(page, " 200") == NULL)
         goto out;
-    memset(c, 0, sizeof(*c));
     ok = metric_value(page, "cs_ingest_messages_total", &c->messages) &&
          metric_value(page, "cs_ingest_events_stored_total", &c->stored) &&
          metric_value(page, "cs_ingest_rejected_total", &c->rejected);
@@ -574,12 +578,21 @@ out:
     return ok;
 }
 
+/* Sums the counters of every cs-ingest. */
+static bool fetch_counts(const opts *o, ingest_counts *c)
+{
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < o->n_consumers; i++)
+        if (!fetch_one(o->metrics_host[i], o->metrics_port[i], c))
+            return false;
+    return true;
+}
+
 static void must_fetch(const opts *o, ingest_counts *c)
 {
     for (int tries = 0; !fetch_counts(o, c); tries++) {
         if (tries == 50)
-            die("cannot read cs-ingest metrics at %s:%d", o->metrics_host,
-                o->metrics_port);
+            die("cannot read the metrics of cs-ingest");
         usleep(100000);
     }
     if (c->rejected > 0)
@@ -708,8 +721,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench_ingest_produce --brokers HOST:PORT --metrics "
-            "HOST:PORT [--events N]\n"
-            "       [--window N] [--seed N] [--revisions PCT] "
+            "HOST:PORT[,HOST:PORT...]\n"
+            "       [--events N] [--window N] [--seed N] [--revisions PCT] "
             "[--compression CODEC] [--dump]\n"
             "--dump writes the events (topic TAB key TAB value) to stdout "
             "instead of producing\n");
@@ -718,10 +731,7 @@ static void usage(void)
 
 static void parse_args(int argc, char **argv, opts *o, bool *is_dump)
 {
-    static char host[64];
-
     *o = (opts){.brokers = NULL,
-                .metrics_host = NULL,
                 .compression = "zstd",
                 .n_events = 1000000,
                 .window = 100000,
@@ -740,13 +750,25 @@ static void parse_args(int argc, char **argv, opts *o, bool *is_dump)
         if (strcmp(a, "--brokers") == 0) {
             o->brokers = v;
         } else if (strcmp(a, "--metrics") == 0) {
-            const char *colon = strrchr(v, ':');
-            if (colon == NULL || (size_t)(colon - v) >= sizeof(host))
-                usage();
-            memcpy(host, v, (size_t)(colon - v));
-            host[colon - v] = '\0';
-            o->metrics_host = host;
-            o->metrics_port = (int)parse_u64(colon + 1, "--metrics port");
+            o->n_consumers = 0;
+            for (const char *p = v; *p != '\0';) {
+                const char *end = strchr(p, ','), *colon;
+                char port[16];
+                size_t n = end ? (size_t)(end - p) : strlen(p);
+                colon = memchr(p, ':', n);
+                if (o->n_consumers == MAX_CONSUMERS || colon == NULL ||
+                    (size_t)(colon - p) >= sizeof(o->metrics_host[0]) ||
+                    (size_t)(p + n - colon) >= sizeof(port))
+                    usage();
+                memcpy(o->metrics_host[o->n_consumers], p,
+                       (size_t)(colon - p));
+                o->metrics_host[o->n_consumers][colon - p] = '\0';
+                memcpy(port, colon + 1, (size_t)(p + n - colon - 1));
+                port[p + n - colon - 1] = '\0';
+                o->metrics_port[o->n_consumers++] =
+                    (int)parse_u64(port, "--metrics port");
+                p += n + (end != NULL);
+            }
         } else if (strcmp(a, "--events") == 0) {
             o->n_events = parse_u64(v, "--events");
         } else if (strcmp(a, "--window") == 0) {
@@ -761,7 +783,7 @@ static void parse_args(int argc, char **argv, opts *o, bool *is_dump)
             usage();
         }
     }
-    if (!*is_dump && (o->brokers == NULL || o->metrics_host == NULL))
+    if (!*is_dump && (o->brokers == NULL || o->n_consumers == 0))
         usage();
     if (o->n_events == 0 || o->window == 0 || o->revision_pct > 50)
         usage();
