@@ -21,6 +21,7 @@ typedef struct api_cfg {
     uint32_t timeout_s;
     uint32_t max_body_bytes;
     uint32_t pool_wait_ms;
+    uint32_t statement_timeout_ms;
     char *token_pepper;
     uint32_t rate_limit_rps;
     uint32_t rate_limit_burst;
@@ -52,6 +53,7 @@ typedef struct api {
     api_stats stats;
     cs_token_key token_key;
     api_limiter *limiter;
+    char setup_sql[64]; /* run on every new connection */
 } api;
 
 /* Principal roles, as bits for route permissions. */
@@ -85,7 +87,9 @@ extern const cs_pg_stmt cs_api_stmts[];
 extern const size_t cs_api_n_stmts;
 
 /* pool.c */
-cs_status api_pool_open(api_pool *p, const char *dsn, size_t n, cs_err *err);
+/* setup_sql (borrowed until api_pool_close) runs on every connection. */
+cs_status api_pool_open(api_pool *p, const char *dsn, const char *setup_sql,
+                        size_t n, cs_err *err);
 void api_pool_close(api_pool *p);
 /* Returns a connection or NULL after wait_ms; release it afterwards. A
  * broken connection is reset before it is handed out. */

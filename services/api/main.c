@@ -32,6 +32,9 @@ static const cs_opt api_opts[] = {
     {"pg.pool_wait_ms", "CS_PG_POOL_WAIT_MS", CS_OPT_U32, "2000",
      "longest wait for a free database connection before 503",
      CS_CFG(api_cfg, pool_wait_ms)},
+    {"pg.statement_timeout_ms", "CS_PG_STATEMENT_TIMEOUT_MS", CS_OPT_U32,
+     "5000", "longest a query may run before the request gets 503 (0: none)",
+     CS_CFG(api_cfg, statement_timeout_ms)},
     {"token.pepper", "CS_TOKEN_PEPPER", CS_OPT_SECRET, CS_TOKEN_DEV_PEPPER,
      "secret key of the token hashes; must equal cs-admin's, and MUST be set "
      "in production (the default is public)",
@@ -114,7 +117,8 @@ static cs_status open_pool(void *ctx, cs_err *err)
     api *a = ctx;
     cs_status rc;
 
-    rc = api_pool_open(&a->pool, a->cfg->pg_dsn, a->cfg->threads, err);
+    rc = api_pool_open(&a->pool, a->cfg->pg_dsn, a->setup_sql, a->cfg->threads,
+                       err);
     if (rc == CS_OK && (rc = check_db_role(a->pool.conns[0], err)) != CS_OK)
         api_pool_close(&a->pool);
     return rc;
@@ -171,6 +175,8 @@ int main(int argc, char **argv)
     }
     code = 1;
     a.cfg = &cfg;
+    (void)snprintf(a.setup_sql, sizeof(a.setup_sql),
+                   "SET statement_timeout = %u", cfg.statement_timeout_ms);
     if (cs_service_wait_for("the database", open_pool, &a, &err) != CS_OK) {
         code = err.code == CS_E_TIMEOUT ? 0 : 78;
         if (code != 0)

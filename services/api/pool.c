@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-cs_status api_pool_open(api_pool *p, const char *dsn, size_t n, cs_err *err)
+cs_status api_pool_open(api_pool *p, const char *dsn, const char *setup_sql,
+                        size_t n, cs_err *err)
 {
     p->conns = calloc(n, sizeof(*p->conns));
     p->busy = calloc(n, sizeof(*p->busy));
@@ -20,8 +21,8 @@ cs_status api_pool_open(api_pool *p, const char *dsn, size_t n, cs_err *err)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     for (size_t i = 0; i < n; i++) {
-        cs_status rc = cs_pg_connect(dsn, NULL, cs_api_stmts, cs_api_n_stmts,
-                                     &p->conns[i], err);
+        cs_status rc = cs_pg_connect(dsn, setup_sql, cs_api_stmts,
+                                     cs_api_n_stmts, &p->conns[i], err);
         if (rc != CS_OK) {
             api_pool_close(p);
             return rc;

@@ -42,12 +42,23 @@ void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
     cs_http_set_body(resp, status, "application/json", (const char *)buf, len);
 }
 
-/* A database failure seen by a handler: 503 when it may pass, else 500. */
+/* A database failure seen by a handler: 503 when it may pass (or the
+ * statement timed out), 400 when the database refused a value as data
+ * (SQLSTATE class 22: handlers validate first, this is the backstop so
+ * bad input never gets a 500), else 500. */
 void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err)
 {
     cs_metric_add(&a->stats.db_errors, 1);
     cs_log_warn("database error", CS_KV_STR("error", err->msg));
-    if (cs_status_retryable(err->code)) {
+    if (strstr(err->msg, "(57014)") != NULL) { /* statement_timeout */
+        cs_http_error(resp, 503, "unavailable", NULL,
+                      "the query took longer than %u ms, retry later",
+                      a->cfg->statement_timeout_ms);
+        resp->retry_after = "2";
+    } else if (err->code == CS_E_INVALID) {
+        cs_http_error(resp, 400, "invalid", NULL,
+                      "the request holds a value the database cannot take");
+    } else if (cs_status_retryable(err->code)) {
         cs_http_error(resp, 503, "unavailable", NULL,
                       "the database is not reachable, retry later");
         resp->retry_after = "2";

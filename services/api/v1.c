@@ -5,6 +5,7 @@
 #include "api_int.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,55 @@
 #define PAGE_MAX             200
 #define CURSOR_MAX_BYTES     64
 
-/* 1..max bytes, no control characters (and no '/' unless allowed). */
+/* Well-formed UTF-8 (no overlongs, surrogates or code points past
+ * U+10FFFF): PostgreSQL would refuse anything else. */
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3fu);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* 1..max bytes of UTF-8, no control characters (and no '/' unless
+ * allowed). */
 static bool valid_text(const char *s, size_t max, bool slash_ok)
 {
     size_t n = strlen(s);
 
-    if (n == 0 || n > max)
+    if (n == 0 || n > max || !valid_utf8((const unsigned char *)s, n))
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -63,14 +107,15 @@ void api_get_order(api_req *r, const char *id)
 
     if (!valid_text(id, ORDER_ID_MAX_BYTES, false)) {
         cs_http_error(r->resp, 400, "invalid", "id",
-                      "order id must be 1-%d bytes without '/' or control "
-                      "characters",
+                      "order id must be 1-%d bytes of UTF-8 without '/' or "
+                      "control characters",
                       ORDER_ID_MAX_BYTES);
         return;
     }
     if (tenant != NULL && !valid_text(tenant, 64, false)) {
         cs_http_error(r->resp, 400, "invalid", "tenant",
-                      "tenant must be 1-64 bytes without control characters");
+                      "tenant must be 1-64 bytes of UTF-8 without control "
+                      "characters");
         return;
     }
     params[0] = id;
@@ -221,7 +266,8 @@ void api_list_enterprises(api_req *r, const char *rest)
     if (name != NULL && (!valid_text(name, NAME_QUERY_MAX_BYTES, true) ||
                          !like_escape(name, name_like, sizeof(name_like)))) {
         cs_http_error(r->resp, 400, "invalid", "name",
-                      "name must be 1-%d bytes without control characters",
+                      "name must be 1-%d bytes of UTF-8 without control "
+                      "characters",
                       NAME_QUERY_MAX_BYTES);
         return;
     }
@@ -385,8 +431,8 @@ void api_resolve(api_req *r, const char *identifier)
 
     if (!valid_text(identifier, IDENTIFIER_MAX_BYTES, true)) {
         cs_http_error(r->resp, 400, "invalid", "identifier",
-                      "identifier must be 1-%d bytes without control "
-                      "characters",
+                      "identifier must be 1-%d bytes of UTF-8 without "
+                      "control characters",
                       IDENTIFIER_MAX_BYTES);
         return;
     }

@@ -97,6 +97,12 @@ H=(-H "Authorization: Bearer $T_ENT")
 [ "$(call "${H[@]}" "$api/v1/enterprises/NOTACODE")" = 400 ] && problem 400 invalid uscc || fail "uscc"
 sleep 3 # refill the bucket (1/s, burst 3)
 [ "$(call "${H[@]}" "$api/v1/orders/a%01b")" = 400 ] && problem 400 invalid id || fail "control character"
+[ "$(call "${H[@]}" "$api/v1/orders/%FF")" = 400 ] && problem 400 invalid id || fail "bad UTF-8 in the path"
+sleep 3
+[ "$(call "${H[@]}" "$api/v1/enterprises?name=%C3%28")" = 400 ] && problem 400 invalid name || fail "bad UTF-8 in a query"
+[ "$(call "${H[@]}" "$api/v1/resolve/%ED%A0%80")" = 400 ] && problem 400 invalid identifier || fail "a surrogate"
+[ "$(call "${H[@]}" "$api/v1/enterprises?name=%E6%B5%99%E6%B1%9F")" = 200 ] || fail "Chinese text is fine"
+sleep 3
 [ "$(call "${H[@]}" "$api/v1/nope")" = 404 ] && problem 404 not_found || fail "unknown route"
 [ "$(call "${H[@]}" -X DELETE "$api/v1/orders/PO-1")" = 405 ] && problem 405 method_not_allowed || fail "DELETE"
 grep -qi '^allow: GET, HEAD' "$TEST_TMP/hdr.txt" || fail "Allow header"
@@ -139,6 +145,21 @@ api2="http://127.0.0.1:$(log_field api2 "api ready" port)"
 [ "$(call "${H[@]}" "$api2/v1/enterprises")" = 401 ] || fail "a token verified under another pepper"
 grep -q 'public development default' "$TEST_TMP/api2.log" && fail "warned about a non-default pepper"
 stop_service api2
+
+note "a statement that runs too long ends in 503, not a hang"
+start_service api3 env CS_PG_STATEMENT_TIMEOUT_MS=300 \
+    "$CS_BIN/cs-api" --pg-dsn "$api_dsn" --http-port 0 --http-threads 1
+wait_for 30 "cs-api to start" log_field api3 "api ready" port
+api3="http://127.0.0.1:$(log_field api3 "api ready" port)"
+psql "$dsn" -qAt -c "BEGIN; LOCK TABLE enterprises; SELECT pg_sleep(4); COMMIT;" >/dev/null &
+locker=$!
+locked() { [ "$(q "SELECT count(*) FROM pg_locks WHERE relation = 'enterprises'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ]; }
+wait_for 10 "the lock" locked
+[ "$(call --max-time 3 "${H[@]}" "$api3/v1/enterprises")" = 503 ] && problem 503 unavailable || fail "statement timeout"
+grep -qi '^retry-after: 2' "$TEST_TMP/hdr.txt" || fail "503 without Retry-After"
+wait $locker
+[ "$(call "${H[@]}" "$api3/v1/enterprises")" = 200 ] || fail "the connection is usable after a timeout"
+stop_service api3
 
 note "TLS with CS_TLS_CERT / CS_TLS_KEY"
 command -v openssl >/dev/null || fail "openssl is missing (deploy/local/install-deps.sh installs it)"
