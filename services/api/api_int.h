@@ -120,6 +120,10 @@ void api_handle(void *ctx, const cs_http_req *req, cs_http_resp *resp);
 void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err);
 void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g);
 
+/* openapi_doc.c, generated from openapi.json (NUL-terminated) */
+extern const unsigned char cs_api_openapi[];
+extern const size_t cs_api_openapi_len;
+
 /* v1.c: the /v1 handlers */
 void api_get_order(api_req *r, const char *id);
 void api_list_enterprises(api_req *r, const char *rest);

@@ -239,7 +239,8 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
             "\"endpoints\":[\"GET /v1/orders/{id}[?tenant=ID]\","
             "\"GET /v1/enterprises[?region=&industry=&name=&limit=&cursor=]\","
             "\"GET /v1/enterprises/{uscc}\",\"GET /v1/resolve/{identifier}\","
-            "\"GET /healthz\",\"GET /readyz\",\"GET /metrics\"]}";
+            "\"GET /healthz\",\"GET /readyz\",\"GET /metrics\","
+            "\"GET /openapi.json\"]}";
         if (is_get)
             cs_http_set_body(resp, 200, "application/json", index_json,
                              strlen(index_json));
@@ -250,6 +251,11 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
     } else if (strcmp(req->path, "/readyz") == 0) {
         if (is_get)
             get_ready(a, resp);
+    } else if (strcmp(req->path, "/openapi.json") == 0) {
+        if (is_get)
+            cs_http_set_body(resp, 200, "application/json",
+                             (const char *)cs_api_openapi,
+                             cs_api_openapi_len);
     } else {
         known = false;
         cs_http_error(resp, 404, "not_found", NULL, "no such path %s",

@@ -238,6 +238,23 @@ expect 403 "$T_ZJ" "/v1/resolve/$ID1" && problem forbidden
 expect 200 "$T_ADMIN" "/v1/resolve/88.123.4567%2FBATCH-2026-0002"
 [ "$(body '[.shipment_lines[].buyer] | join(",")')" = "$C" ] || fail "escaped slash"
 
+note "GET /openapi.json: the shipped document; every route described, every described route served"
+curl -sf "$api/openapi.json" -o "$TEST_TMP/openapi.json" || fail "/openapi.json"
+cmp -s "$TEST_TMP/openapi.json" "$CS_SRC/services/api/openapi.json" || fail "served document differs from the source"
+jq -e '.openapi == "3.1.0" and (.paths | length) > 0' "$TEST_TMP/openapi.json" >/dev/null || fail "not OpenAPI 3.1"
+for ref in $(jq -r '[.. | objects | .["$ref"]? // empty] | unique[]' "$TEST_TMP/openapi.json"); do
+    jq -e --arg p "${ref#\#/}" 'getpath($p | split("/")) != null' "$TEST_TMP/openapi.json" >/dev/null ||
+        fail "dangling \$ref $ref"
+done
+for p in $(curl -sf "$api/" | jq -r '.endpoints[]' | sed -e 's/^GET //' -e 's/\[.*//'); do
+    jq -e --arg p "$p" '.paths[$p].get.responses["200"]' "$TEST_TMP/openapi.json" >/dev/null ||
+        fail "served route $p is not in openapi.json"
+done
+for p in $(jq -r '.paths | keys[]' "$TEST_TMP/openapi.json"); do
+    get "$T_ADMIN" "${p//\{*\}/X}" >/dev/null
+    ! grep -q '"detail":"no such path' "$TEST_TMP/body.json" || fail "described route $p is not served"
+done
+
 note "clean shutdown"
 stop_service api
 note "ok"
