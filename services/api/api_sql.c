@@ -10,9 +10,11 @@
     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 #define ENTERPRISE_COLS                                                        \
-    "uscc, name, region_code, industry_code, lat::text, lon::text, "          \
+    "uscc, name, region_code, industry_code, lat::text, lon::text, "           \
     "capacity::text, capacity_unit, " RFC3339("updated_at")
 
+/* SQL reads better laid out by hand than by clang-format. */
+/* clang-format off */
 const cs_pg_stmt cs_api_stmts[] = {
     {"ping", "SELECT 1", 0},
     /* Is the session's role one that row-level security binds? */
@@ -103,4 +105,5 @@ const cs_pg_stmt cs_api_stmts[] = {
      "WHERE p.identifier = $1) ORDER BY uscc LIMIT 50",
      1},
 };
+/* clang-format on */
 const size_t cs_api_n_stmts = sizeof(cs_api_stmts) / sizeof(cs_api_stmts[0]);

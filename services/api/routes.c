@@ -254,8 +254,7 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
     } else if (strcmp(req->path, "/openapi.json") == 0) {
         if (is_get)
             cs_http_set_body(resp, 200, "application/json",
-                             (const char *)cs_api_openapi,
-                             cs_api_openapi_len);
+                             (const char *)cs_api_openapi, cs_api_openapi_len);
     } else {
         known = false;
         cs_http_error(resp, 404, "not_found", NULL, "no such path %s",
