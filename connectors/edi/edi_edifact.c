@@ -240,7 +240,7 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     d.head = s_unh;
     d.charset = env->charset;
     memcpy(d.time, env->time, sizeof(d.time));
-    cs_strlcpy(d.sender, env->sender, sizeof(d.sender));
+    cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
     if (strcmp(type, "ORDERS") == 0) {
         d.kind = EDI_ORDER;
         d.sku_prefer = order_sku_prefer;
@@ -275,9 +275,17 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
         goto reject;
     h = cs__edi_fnv(EDI_FNV_INIT, env->receiver, strlen(env->receiver));
     h = cs__edi_fnv(h, env->group_ref, strlen(env->group_ref));
+    h = cs__edi_fnv(h, env->sender, strlen(env->sender));
+    h = cs__edi_fnv(h, env->ref, strlen(env->ref));
     h ^= cs__edi_hash_segs(lx, unh, unt);
-    snprintf(d.event_id, sizeof(d.event_id), "edifact:%s:%s:%s:%016" PRIx64,
-             env->sender, env->ref, G(s_unh, 1, 1), h);
+    {
+        char a[32], b[32], c[32];
+        cs__edi_ascii(env->sender, a, sizeof(a));
+        cs__edi_ascii(env->ref, b, sizeof(b));
+        cs__edi_ascii(G(s_unh, 1, 1), c, sizeof(c));
+        snprintf(d.event_id, sizeof(d.event_id), "edifact:%s:%s:%s:%016" PRIx64,
+                 a, b, c, h);
+    }
     rc = cs__edi_queue(r, &d);
     cs__edi_doc_free(&d);
     return rc;

@@ -164,6 +164,9 @@ cs_status cs__edi_count(const edi_seg *s, const char *what, const char *in,
 cs_status cs__edi_check_text(const edi_lex *lx, const edi_seg *s,
                              const char *charset, cs_err *err);
 bool cs__edi_utf8_valid(const char *s, size_t n);
+/* Copies in with every byte that is not printable ASCII (or is ':' or
+ * '/', the id separators) replaced by '_'. */
+void cs__edi_ascii(const char *in, char *out, size_t out_bytes);
 /* Copies in without leading and trailing spaces (ISA ids are padded). */
 void cs__edi_trim(const char *in, char *out, size_t out_bytes);
 

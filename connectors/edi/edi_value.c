@@ -278,3 +278,16 @@ void cs__edi_trim(const char *in, char *out, size_t out_bytes)
     memcpy(out, in, n);
     out[n] = '\0';
 }
+
+void cs__edi_ascii(const char *in, char *out, size_t out_bytes)
+{
+    size_t i = 0;
+
+    for (; in[i] != '\0' && i + 1 < out_bytes; i++) {
+        unsigned char c = (unsigned char)in[i];
+        /* ids and sources stay printable ASCII whatever the charset; the
+         * content hash next to them keeps distinct bytes distinct */
+        out[i] = c > 0x20 && c < 0x7f && c != ':' && c != '/' ? (char)c : '_';
+    }
+    out[i] = '\0';
+}

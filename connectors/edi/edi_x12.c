@@ -305,7 +305,7 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     d.syntax = EDI_X12;
     d.head = s_st;
     memcpy(d.time, env->time, sizeof(d.time));
-    cs_strlcpy(d.sender, env->sender, sizeof(d.sender));
+    cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
     if (strcmp(type, "850") == 0) {
         d.buyer = (edi_party){.env_id = env->sender,
                               .env_qual = env->sender_qual,
@@ -337,9 +337,17 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
         goto reject;
     h = cs__edi_fnv(EDI_FNV_INIT, env->receiver, strlen(env->receiver));
     h = cs__edi_fnv(h, env->gs06, strlen(env->gs06));
+    h = cs__edi_fnv(h, env->sender, strlen(env->sender));
+    h = cs__edi_fnv(h, env->isa13, strlen(env->isa13));
     h ^= cs__edi_hash_segs(lx, st, se);
-    snprintf(d.event_id, sizeof(d.event_id), "x12:%s:%s:%s:%016" PRIx64,
-             env->sender, env->isa13, el(lx, s_st, 2), h);
+    {
+        char a[32], b[32], c[32];
+        cs__edi_ascii(env->sender, a, sizeof(a));
+        cs__edi_ascii(env->isa13, b, sizeof(b));
+        cs__edi_ascii(el(lx, s_st, 2), c, sizeof(c));
+        snprintf(d.event_id, sizeof(d.event_id), "x12:%s:%s:%s:%016" PRIx64, a,
+                 b, c, h);
+    }
     rc = cs__edi_queue(r, &d);
     cs__edi_doc_free(&d);
     return rc;
