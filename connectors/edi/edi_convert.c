@@ -68,6 +68,8 @@ out:
     free(r.lens);
     free(r.types);
     cs__edi_lex_free(&lx);
+    if (rc == CS_E_NOMEM && err->msg[0] == '\0')
+        cs_err_set(err, CS_E_NOMEM, "out of memory");
     if (rc == CS_OK && r.has_reject) {
         *err = r.first;
         rc = CS_E_INVALID;

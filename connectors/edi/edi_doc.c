@@ -448,7 +448,7 @@ static cs_status gen_lines(yajl_gen g, strs *st, const edi_doc *d,
         if ((sku = text(st, d, sku, err)) == NULL ||
             check_len(l->seg, "item identifier", sku, EDI_SKU_MAX_BYTES, err) !=
                 CS_OK)
-            return CS_E_INVALID;
+            return err->code;
         if (l->quantity[0] == '\0')
             return cs__edi_fail(err, l->seg, "line %zu states no quantity",
                                 i + 1);
@@ -470,13 +470,13 @@ static cs_status gen_lines(yajl_gen g, strs *st, const edi_doc *d,
             if (l->batch != NULL) {
                 if ((t = text(st, d, l->batch, err)) == NULL ||
                     check_len(l->seg, "batch", t, EDI_ID_MAX_BYTES, err))
-                    return CS_E_INVALID;
+                    return err->code;
                 cs_json_kv_str(g, "batch", t);
             }
             if (l->lot != NULL) {
                 if ((t = text(st, d, l->lot, err)) == NULL ||
                     check_len(l->seg, "lot", t, EDI_ID_MAX_BYTES, err))
-                    return CS_E_INVALID;
+                    return err->code;
                 cs_json_kv_str(g, "lot", t);
             }
         }
@@ -490,7 +490,7 @@ static cs_status gen_lines(yajl_gen g, strs *st, const edi_doc *d,
                 continue;
             if ((q = text(st, d, l->ids[k].qual, err)) == NULL ||
                 (v = text(st, d, l->ids[k].id, err)) == NULL)
-                return CS_E_INVALID;
+                return err->code;
             yajl_gen_map_open(g);
             if (q[0] != '\0')
                 cs_json_kv_str(g, "qualifier", q);
@@ -506,7 +506,7 @@ static cs_status gen_lines(yajl_gen g, strs *st, const edi_doc *d,
             else
                 snprintf(both, sizeof(both), "%s", l->description);
             if ((t = text(st, d, both, err)) == NULL)
-                return CS_E_INVALID;
+                return err->code;
             kv_text(g, "description", t);
         }
         yajl_gen_map_close(g);
@@ -551,14 +551,14 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
         check_len(d->doc_id_seg ? d->doc_id_seg : d->head,
                   d->kind == EDI_ORDER ? "order number" : "shipment number",
                   doc_id, EDI_ID_MAX_BYTES, err) != CS_OK) {
-        rc = CS_E_INVALID;
+        rc = err->code;
         goto out;
     }
     if (d->order_id != NULL && d->order_id[0] != '\0' &&
         ((order_id = text(st, d, d->order_id, err)) == NULL ||
          check_len(d->head, "order number", order_id, EDI_ID_MAX_BYTES, err) !=
              CS_OK)) {
-        rc = CS_E_INVALID;
+        rc = err->code;
         goto out;
     }
     if (o->source != NULL && o->source[0] != '\0')
