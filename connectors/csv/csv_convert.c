@@ -343,6 +343,47 @@ static bool normalise(const cs_csv_map *m, const csv_field *f, const char *v,
             return false;
         }
         break;
+    case CSV_SIGNED:
+        if (v[0] == '-') {
+            if (!norm_decimal(v + 1, m->decimal, buf + 1, sizeof(buf) - 1, why,
+                              why_bytes))
+                return false;
+            buf[0] = '-';
+        } else if (!norm_decimal(v, m->decimal, buf, sizeof(buf), why,
+                                 why_bytes)) {
+            return false;
+        }
+        res = buf;
+        break;
+    case CSV_COUNT:
+        if (n == 0 || n > 9 || !digits(v, n)) {
+            snprintf(why, why_bytes, "\"%.40s\" is not a whole number", v);
+            return false;
+        }
+        {
+            int64_t x;
+            if (cs_parse_i64(v, 0, 999999999, &x, &e) != CS_OK) {
+                snprintf(why, why_bytes, "\"%.40s\": %s", v, e.msg);
+                return false;
+            }
+            snprintf(buf, sizeof(buf), "%" PRId64, x);
+            res = buf;
+        }
+        break;
+    case CSV_BOOL: {
+        bool b;
+        if (strcmp(v, "是") == 0 || strcmp(v, "Y") == 0)
+            b = true;
+        else if (strcmp(v, "否") == 0 || strcmp(v, "N") == 0)
+            b = false;
+        else if (cs_parse_bool(v, &b, &e) != CS_OK) {
+            snprintf(why, why_bytes,
+                     "\"%.40s\" is not true/false, 1/0, yes/no or 是/否", v);
+            return false;
+        }
+        res = b ? "true" : "false";
+        break;
+    }
     case CSV_CURRENCY:
         if (n != 3 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' ||
             v[2] < 'A' || v[2] > 'Z') {
@@ -375,7 +416,7 @@ static void fill_row(conv *c, row *r, char **fields, size_t n_fields)
 {
     const csv_family *fam = c->m->fam;
     char why[CS_ERR_MSG_BYTES] = "";
-    int owner = cs__csv_field(fam, fam->owner);
+    int owner = fam->owner ? cs__csv_field(fam, fam->owner) : -1;
     int idf = cs__csv_field(fam, fam->id ? fam->id : fam->key2);
     char keybuf[512];
 
@@ -524,8 +565,11 @@ static cs_status group_add(group *g, size_t row_i, cs_err *err)
 static void gen_value(yajl_gen g, const csv_field *f, const char *v)
 {
     cs_json_key(g, f->name);
-    if (f->kind == CSV_DECIMAL || f->kind == CSV_INT)
+    if (f->kind == CSV_DECIMAL || f->kind == CSV_INT || f->kind == CSV_SIGNED ||
+        f->kind == CSV_COUNT)
         yajl_gen_number(g, v, strlen(v));
+    else if (f->kind == CSV_BOOL)
+        yajl_gen_bool(g, strcmp(v, "true") == 0);
     else
         cs_json_str(g, v);
 }
@@ -549,7 +593,7 @@ static cs_status emit_group(conv *c, const group *g, cs_err *err)
 {
     const cs_csv_map *m = c->m;
     const csv_family *fam = m->fam;
-    int owner = cs__csv_field(fam, fam->owner);
+    int owner = fam->owner ? cs__csv_field(fam, fam->owner) : -1;
     int idf = cs__csv_field(fam, fam->id ? fam->id : fam->key2);
     int line_no = cs__csv_field(fam, "line_no");
     const row *r0 = &c->rows[g->rows[0]];
@@ -609,7 +653,15 @@ static cs_status emit_group(conv *c, const group *g, cs_err *err)
             h = fnv(h, c->rows[g->rows[k]].v[i] ? c->rows[g->rows[k]].v[i]
                                                 : "\x01");
     snprintf(id, sizeof(id), "csv:%016" PRIx64, h);
-    snprintf(key, sizeof(key), "%s/%s", r0->v[owner], r0->v[idf]);
+    key[0] = '\0';
+    for (const char *const *kf = fam->key; *kf != NULL; kf++) {
+        int fi = cs__csv_field(fam, *kf);
+        const char *kv = strcmp(*kf, "@tenant") == 0 ? tenant
+                         : fi >= 0 && r0->v[fi]      ? r0->v[fi]
+                                                     : "";
+        size_t used = strlen(key);
+        snprintf(key + used, sizeof(key) - used, "%s%s", used ? "/" : "", kv);
+    }
 
     gen = yajl_gen_alloc(NULL);
     if (gen == NULL)

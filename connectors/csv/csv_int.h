@@ -18,6 +18,9 @@ typedef enum csv_kind {
     CSV_INT,     /* line numbers */
     CSV_UNIT,    /* through the unit table when there is one */
     CSV_CURRENCY,
+    CSV_SIGNED, /* a decimal that may be negative (lat, lon) */
+    CSV_COUNT,  /* an integer >= 0 (lead_time_days) */
+    CSV_BOOL,   /* true/false, 1/0, yes/no, 是/否 */
 } csv_kind;
 
 typedef struct csv_field {
@@ -30,9 +33,12 @@ typedef struct csv_field {
 
 typedef struct csv_family {
     const char *type, *topic;
-    const char *owner; /* field naming the owning enterprise: the tenant */
-    const char *id;    /* with owner, the entity key; NULL: flat rows */
-    const char *key2;  /* flat rows: the second key field (sku) */
+    const char *owner; /* field naming the owning enterprise: the default
+                          tenant; NULL: the mapping must name the tenant */
+    const char *id;    /* with owner, the entity of grouped lines; NULL:
+                          one row is one event */
+    const char *key2;  /* flat rows: the field naming the row in messages */
+    const char *const *key; /* Kafka key fields, "@tenant" the tenant */
     const csv_field *fields;
     size_t n_fields;
 } csv_family;

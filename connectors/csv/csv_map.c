@@ -73,19 +73,60 @@ static const csv_field inventory_fields[] = {
     {"unit", CSV_UNIT, false, true, 16},
 };
 
+static const csv_field enterprise_fields[] = {
+    {"uscc", CSV_USCC, false, true, 18},
+    {"name", CSV_TEXT, false, true, 200},
+    {"region_code", CSV_TEXT, false, true, 6},
+    {"industry_code", CSV_TEXT, false, true, 5},
+    {"lat", CSV_SIGNED, false, false, 0},
+    {"lon", CSV_SIGNED, false, false, 0},
+    {"capacity", CSV_DECIMAL, false, false, 0},
+    {"capacity_unit", CSV_TEXT, false, false, 16},
+};
+
+static const csv_field product_fields[] = {
+    {"sku", CSV_TEXT, false, true, 128},
+    {"name", CSV_TEXT, false, true, 200},
+    {"category", CSV_TEXT, false, false, 64},
+    {"unit", CSV_UNIT, false, true, 16},
+    {"identifier", CSV_TEXT, false, false, 256},
+};
+
+static const csv_field supply_link_fields[] = {
+    {"supplier", CSV_USCC, false, true, 18},
+    {"buyer", CSV_USCC, false, true, 18},
+    {"sku", CSV_TEXT, false, true, 128},
+    {"share", CSV_DECIMAL, false, true, 0},
+    {"lead_time_days", CSV_COUNT, false, true, 0},
+    {"active", CSV_BOOL, false, false, 0},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+static const char *const key_order[] = {"buyer", "order_id", NULL};
+static const char *const key_shipment[] = {"supplier", "shipment_id", NULL};
+static const char *const key_fact[] = {"enterprise", "sku", NULL};
+static const char *const key_enterprise[] = {"uscc", NULL};
+static const char *const key_product[] = {"@tenant", "sku", NULL};
+static const char *const key_link[] = {"supplier", "buyer", "sku", NULL};
+
 static const csv_family families[] = {
-    {"cs.order.v1", "cs.orders", "buyer", "order_id", NULL, order_fields,
-     N(order_fields)},
+    {"cs.order.v1", "cs.orders", "buyer", "order_id", NULL, key_order,
+     order_fields, N(order_fields)},
     {"cs.shipment.v1", "cs.shipments", "supplier", "shipment_id", NULL,
-     shipment_fields, N(shipment_fields)},
-    {"cs.production.v1", "cs.production", "enterprise", NULL, "sku",
+     key_shipment, shipment_fields, N(shipment_fields)},
+    {"cs.production.v1", "cs.production", "enterprise", NULL, "sku", key_fact,
      production_fields, N(production_fields)},
-    {"cs.sales.v1", "cs.sales", "enterprise", NULL, "sku", sales_fields,
-     N(sales_fields)},
-    {"cs.inventory.v1", "cs.inventory", "enterprise", NULL, "sku",
+    {"cs.sales.v1", "cs.sales", "enterprise", NULL, "sku", key_fact,
+     sales_fields, N(sales_fields)},
+    {"cs.inventory.v1", "cs.inventory", "enterprise", NULL, "sku", key_fact,
      inventory_fields, N(inventory_fields)},
+    {"cs.enterprise.v1", "cs.master", "uscc", NULL, "uscc", key_enterprise,
+     enterprise_fields, N(enterprise_fields)},
+    {"cs.product.v1", "cs.master", NULL, NULL, "sku", key_product,
+     product_fields, N(product_fields)},
+    {"cs.supply_link.v1", "cs.master", "buyer", NULL, "sku", key_link,
+     supply_link_fields, N(supply_link_fields)},
 };
 
 const csv_family *cs__csv_family(const char *type)
@@ -160,7 +201,8 @@ static cs_status map_line(cs_csv_map *m, const char *key, const char *val,
                               "type \"%s\" is not one cs-import-csv writes "
                               "(cs.order.v1, cs.shipment.v1, "
                               "cs.production.v1, cs.sales.v1, "
-                              "cs.inventory.v1)",
+                              "cs.inventory.v1, cs.enterprise.v1, "
+                              "cs.product.v1, cs.supply_link.v1)",
                               val);
         return CS_OK;
     }
@@ -291,6 +333,10 @@ cs_status cs_csv_map_parse(const char *text, size_t len, cs_csv_map **out,
     free(copy);
     if (rc == CS_OK && m->fam == NULL)
         rc = cs_err_set(err, CS_E_CONFIG, "mapping has no type line");
+    if (rc == CS_OK && m->fam->owner == NULL && m->tenant == NULL)
+        rc = cs_err_set(err, CS_E_CONFIG,
+                        "%s names no owner: the mapping needs a tenant line",
+                        m->fam->type);
     if (rc == CS_OK) {
         for (size_t i = 0; i < m->fam->n_fields; i++) {
             const csv_field *f = &m->fam->fields[i];

@@ -342,6 +342,69 @@ static void mapping_errors_name_the_line(void **state)
     }
 }
 
+static void master_data(void **state)
+{
+    static const char ent_map[] =
+        "type = cs.enterprise.v1\ncolumn.uscc = code\ncolumn.name = name\n"
+        "column.region_code = region\ncolumn.industry_code = industry\n"
+        "column.lat = lat\ncolumn.lon = lon\n";
+    static const char ent_csv[] =
+        "code,name,region,industry,lat,lon\n"
+        "91350100M000100Y43,Fuzhou Cells,350100,C3841,26.07,119.30\n"
+        "91110000802100433B,Beijing Nickel,110000,C32,-91.5,116.4\n";
+    static const char link_map[] =
+        "type = cs.supply_link.v1\ncolumn.supplier = s\ncolumn.buyer = b\n"
+        "column.sku = sku\ncolumn.share = share\n"
+        "column.lead_time_days = lt\ncolumn.active = active\n";
+    static const char link_csv[] =
+        "s,b,sku,share,lt,active\n"
+        "91110000802100433B,91350100M000100Y43,X,0.6,14,是\n"
+        "91110000802100433B,91350100M000100Y43,Y,0.4,0,否\n"
+        "91110000802100433B,91350100M000100Y43,Z,0.4,-1,否\n";
+    static const char prod_map[] =
+        "type = cs.product.v1\ntenant = 91350100M000100Y43\n"
+        "column.sku = sku\ncolumn.name = name\ndefault.unit = PCS\n";
+    static const char prod_csv[] = "sku,name\nX,21700 cell\n";
+    cs_csv_map *m;
+    cs_err err = {0};
+    t_out o;
+    (void)state;
+
+    m = map_text(ent_map);
+    run_buf(m, ent_csv, strlen(ent_csv), &o);
+    assert_int_equal(o.n_events, 1);
+    has(o.json[0], "\"lat\":26.07,\"lon\":119.30");
+    assert_string_equal(o.key[0], "91350100M000100Y43");
+    assert_int_equal(o.line[0], 3);
+    has(o.why[0], "lat"); /* -91.5 is out of range: the decoder says so */
+    t_free(&o);
+    cs_csv_map_free(m);
+
+    m = map_text(link_map);
+    run_buf(m, link_csv, strlen(link_csv), &o);
+    assert_int_equal(o.n_events, 2);
+    has(o.json[0], "\"share\":0.6,\"lead_time_days\":14,\"active\":true");
+    has(o.json[1], "\"lead_time_days\":0,\"active\":false");
+    assert_string_equal(o.key[0], "91110000802100433B/91350100M000100Y43/X");
+    assert_int_equal(o.line[0], 4);
+    has(o.why[0], "\"-1\" is not a whole number");
+    t_free(&o);
+    cs_csv_map_free(m);
+
+    m = map_text(prod_map);
+    run_buf(m, prod_csv, strlen(prod_csv), &o);
+    assert_int_equal(o.n_events, 1);
+    has(o.json[0], "\"tenantid\":\"91350100M000100Y43\"");
+    assert_string_equal(o.key[0], "91350100M000100Y43/X");
+    t_free(&o);
+    cs_csv_map_free(m);
+
+    m = NULL;
+    assert_int_equal(cs_csv_map_parse("type = cs.product.v1\n", 21, &m, &err),
+                     CS_E_CONFIG);
+    has(err.msg, "the mapping needs a tenant line");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +416,7 @@ int main(void)
         cmocka_unit_test(missing_column_stops_the_file),
         cmocka_unit_test(malformed_records),
         cmocka_unit_test(mapping_errors_name_the_line),
+        cmocka_unit_test(master_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
