@@ -1,0 +1,159 @@
+/* analyst_int.h - cs-analyst's shared state: configuration, the current
+ * model version, counters, and the stages of one cycle (indicators and
+ * scores, alerts, forecasts, publishing). */
+#ifndef ANALYST_INT_H
+#define ANALYST_INT_H
+
+#include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cs_err.h"
+#include "cs_pg.h"
+#include "cs_risk.h"
+
+typedef struct analyst_cfg {
+    char *pg_dsn;
+    char *kafka_brokers; /* "" disables publishing */
+    char *kafka_extra;
+    char *alerts_topic;
+    char *as_of; /* "" = now; else an ISO 8601 timestamp (tests, replays) */
+    uint32_t interval_s;
+    uint32_t rescore_s; /* rescore without new data after this long */
+    bool once;
+    char *http_addr;
+    uint32_t http_port;
+    char *log_level;
+} analyst_cfg;
+
+/* Indicators the analyst knows, in enterprise_indicators column order. */
+typedef enum analyst_ind {
+    IND_ON_TIME_RATE = 0,
+    IND_LEAD_TIME_MEAN,
+    IND_LEAD_TIME_CV,
+    IND_FILL_RATE,
+    IND_SUPPLIER_HHI,
+    IND_SINGLE_SOURCE,
+    IND_CUSTOMER_HHI,
+    IND_PRODUCTION_DROP_Z,
+    IND_UTILISATION,
+    IND_EVENT_EXPOSURE,
+    IND_CRITICALITY,
+    IND_N
+} analyst_ind;
+
+typedef struct analyst_ind_info {
+    const char *name; /* column of enterprise_indicators, config name */
+    cs_risk_dir dir;
+} analyst_ind_info;
+
+extern const analyst_ind_info analyst_inds[IND_N];
+
+typedef enum weights_method {
+    WEIGHTS_ENTROPY = 0,
+    WEIGHTS_EXPERT,    /* the configured weights as given */
+    WEIGHTS_BLEND,     /* alpha expert + (1 - alpha) entropy */
+    WEIGHTS_AHP,       /* AHP over the configured pairwise matrix */
+    WEIGHTS_AHP_BLEND, /* alpha AHP + (1 - alpha) entropy */
+} weights_method;
+
+typedef enum peer_group {
+    PEER_NONE = 0,
+    PEER_INDUSTRY, /* GB/T 4754 division: letter + 2 digits */
+    PEER_REGION,   /* GB/T 2260 province: 2 digits */
+} peer_group;
+
+/* The current model version, read from model_versions at each cycle. */
+typedef struct analyst_model {
+    int version;
+    size_t n_inds;
+    analyst_ind inds[IND_N]; /* indicators used, in order */
+    double expert[IND_N];    /* by analyst_ind; NaN when not given */
+    double ahp[IND_N * IND_N];
+    bool has_ahp;
+    weights_method weights;
+    double alpha;
+    cs_risk_norm norm;
+    peer_group peers;
+    cs_risk_thresholds thresholds;
+    cs_risk_level alert_min_level;
+    double event_min_exposure;
+    uint32_t window_days, event_window_days;
+    double crit_damping;
+    uint32_t crit_max_tiers;
+    char fc_method[32];
+    uint32_t fc_period, fc_horizon, fc_min_points, fc_n_sims;
+    uint64_t fc_seed;
+    double service_level, default_lead_time_days;
+} analyst_model;
+
+typedef struct analyst_stats {
+    _Atomic uint64_t cycles, cycles_skipped, cycle_failures;
+    _Atomic uint64_t cycle_ms_sum, last_cycle_ms;
+    _Atomic uint64_t enterprises_scored, forecasts, model_errors;
+    _Atomic uint64_t alerts_raised, alerts_resolved, alerts_published;
+    _Atomic uint64_t db_up;
+} analyst_stats;
+
+/* What one cycle did (the --once summary). */
+typedef struct analyst_summary {
+    int64_t cycle_id;
+    int model_version;
+    bool is_full, skipped;
+    uint64_t n_enterprises, n_forecasts, n_forecast_skipped;
+    uint64_t n_alerts_raised, n_alerts_resolved, n_published;
+    uint64_t n_model_errors;
+    double seconds;
+} analyst_summary;
+
+typedef struct analyst {
+    const analyst_cfg *cfg;
+    cs_pg *db;
+    rd_kafka_t *producer; /* NULL when publishing is off */
+    analyst_stats stats;
+} analyst;
+
+/* analyst_sql.c */
+extern const cs_pg_stmt analyst_stmts[];
+extern const size_t analyst_n_stmts;
+extern const char analyst_copy_scores[];
+extern const char analyst_copy_forecasts[];
+
+/* Runs one cycle (full when is_full or a queued request asks for it).
+ * Takes the cycle lock: when another analyst holds it, returns CS_OK
+ * with sum->skipped set (or waits, when wait_lock). */
+cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
+                        analyst_summary *sum, cs_err *err);
+
+/* model.c: reads the current model version. */
+cs_status analyst_model_load(analyst *a, analyst_model *m, cs_err *err);
+
+/* score.c: indicators, criticality, scores for cycle_id (inside the
+ * cycle's transaction). */
+cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
+                        const char *as_of, analyst_summary *sum, cs_err *err);
+
+/* alerts.c: raises and resolves alerts from this cycle's scores. */
+cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
+                         const char *as_of, analyst_summary *sum, cs_err *err);
+
+/* forecast.c: forecasts and stock for stale series (all when is_full). */
+cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
+                           const char *as_of, const char *watermark,
+                           bool is_full, analyst_summary *sum, cs_err *err);
+
+/* publish.c: sends unpublished alerts to the alerts topic and marks
+ * those Kafka acknowledged. Outside the cycle transaction. */
+cs_status analyst_publish(analyst *a, analyst_summary *sum, cs_err *err);
+
+/* Helpers shared by the stages. */
+double analyst_num(const char *s); /* "" or NULL -> NaN */
+/* Shortest text that reads back to v; non_finite for NaN and Inf. */
+void analyst_fmt_double(char *buf, size_t buf_bytes, double v,
+                        const char *non_finite);
+int analyst_level_rank(const char *level); /* -1 when unknown */
+cs_status analyst_pg_error(cs_status rc, cs_err *err, const char *what);
+
+#endif

@@ -1,0 +1,385 @@
+/* analyst_sql.c - every statement cs-analyst runs, in one place. The
+ * indicators are windowed aggregates over the partitioned fact tables,
+ * computed where the data is; C only adds network criticality (a graph
+ * walk) and the scoring. Parameters are always text, cast here. */
+#include "analyst_int.h"
+
+/* clang-format off */
+
+/* Any constant works; it only has to be the same for every analyst. */
+#define CYCLE_LOCK "7236823463782001"
+
+/* Exposure of each enterprise to each risk event active in the event
+ * window [$2, $2 + $3 days): severity / 5 x proximity x time overlap.
+ * Proximity is 1 inside a listed region (GB/T 2260 prefix rule of
+ * cs_region_prefix), else 1 - distance / radius for a point event
+ * (haversine, mean Earth radius), whichever is larger. */
+#define EVENT_PAIRS \
+    "ev_pairs AS (" \
+    " SELECT e.uscc::text AS uscc, r.tenant_id, r.risk_id, r.kind, r.severity," \
+    "  (r.severity / 5.0)::float8 * greatest(" \
+    "   CASE WHEN r.regions IS NOT NULL AND EXISTS (" \
+    "     SELECT 1 FROM unnest(r.regions) AS g(c)" \
+    "     WHERE left(e.region_code, length(cs_region_prefix(g.c)))" \
+    "           = cs_region_prefix(g.c)) THEN 1.0 ELSE 0.0 END," \
+    "   CASE WHEN r.lat IS NOT NULL AND e.lat IS NOT NULL THEN greatest(0.0," \
+    "     1.0 - 2 * 6371.0088 * asin(least(1.0, sqrt(" \
+    "       power(sin(radians(e.lat - r.lat) / 2), 2) + cos(radians(r.lat))" \
+    "       * cos(radians(e.lat)) * power(sin(radians(e.lon - r.lon) / 2), 2))))" \
+    "     / r.radius_km) ELSE 0.0 END)" \
+    "  * greatest(0.0, extract(epoch FROM least(coalesce(r.expected_end," \
+    "      'infinity'), $2::timestamptz + make_interval(days => $3::int))" \
+    "      - greatest(r.starts_at, $2::timestamptz))::float8)" \
+    "  / ($3::int * 86400.0) AS exposure" \
+    " FROM risk_events r CROSS JOIN enterprises e" \
+    " WHERE r.starts_at < $2::timestamptz + make_interval(days => $3::int)" \
+    "   AND coalesce(r.expected_end, 'infinity') > $2::timestamptz)"
+
+#define LEVEL_RANK(x) \
+    "(array_position(ARRAY['blue','yellow','orange','red'], " x ") - 1)"
+
+const cs_pg_stmt analyst_stmts[] = {
+    {"lock_try", "SELECT pg_try_advisory_lock(" CYCLE_LOCK ")", 0},
+    {"lock_wait", "SELECT pg_advisory_lock(" CYCLE_LOCK ")", 0},
+    {"unlock", "SELECT pg_advisory_unlock(" CYCLE_LOCK ")", 0},
+
+    /* The current model version, its JSON configuration flattened. */
+    {"model",
+     "SELECT version, c->>'window_days', c->>'event_window_days',"
+     " c->>'normalise', c->>'peer_group', c->'weights'->>'method',"
+     " c->'weights'->>'alpha', c->'thresholds'->>'yellow',"
+     " c->'thresholds'->>'orange', c->'thresholds'->>'red',"
+     " c->'alerts'->>'min_level', c->'alerts'->>'event_min_exposure',"
+     " c->'criticality'->>'damping', c->'criticality'->>'max_tiers',"
+     " c->'forecast'->>'method', c->'forecast'->>'period',"
+     " c->'forecast'->>'horizon', c->'forecast'->>'min_points',"
+     " c->'forecast'->>'n_sims', c->'forecast'->>'seed',"
+     " c->'stock'->>'service_level', c->'stock'->>'default_lead_time_days',"
+     " (SELECT string_agg(v, ',' ORDER BY o) FROM"
+     "   jsonb_array_elements_text(c->'indicators') WITH ORDINALITY AS a(v, o)),"
+     " (SELECT string_agg(k || '=' || v, ',') FROM"
+     "   jsonb_each_text(coalesce(c->'weights'->'expert', '{}')) AS x(k, v)),"
+     " (SELECT string_agg(v, ',' ORDER BY o) FROM"
+     "   jsonb_array_elements_text(coalesce(c->'weights'->'ahp_pairwise',"
+     "   '[]')) WITH ORDINALITY AS a(v, o))"
+     " FROM model_versions, LATERAL (SELECT config AS c) AS cfg"
+     " WHERE is_current",
+     0},
+
+    /* The watermark, the newest ingested event, whether it is newer,
+     * and the age of the last finished cycle in seconds. */
+    {"state",
+     "SELECT s.ingested_until::text, n.newest::text,"
+     " coalesce(n.newest > s.ingested_until, false),"
+     " (SELECT extract(epoch FROM now() - max(finished_at))::float8"
+     "  FROM analyst_cycles WHERE finished_at IS NOT NULL)"
+     " FROM analyst_state s,"
+     " LATERAL (SELECT max(ingested_at) AS newest FROM ingested_events) n"
+     " FOR UPDATE OF s",
+     0},
+    {"cycle_begin",
+     "INSERT INTO analyst_cycles (model_version, is_full, as_of, host)"
+     " VALUES ($1::int, $2::boolean,"
+     " coalesce(nullif($3, '')::timestamptz, now()), $4)"
+     " RETURNING cycle_id, as_of::text, now()::text",
+     4},
+    {"take_requests",
+     "UPDATE analyst_requests SET done_cycle = $1::bigint, done_at = now()"
+     " WHERE request_id IN (SELECT request_id FROM analyst_requests"
+     "   WHERE done_at IS NULL ORDER BY request_id LIMIT 1000"
+     "   FOR UPDATE SKIP LOCKED)"
+     " RETURNING kind",
+     1},
+    {"cycle_end",
+     "UPDATE analyst_cycles SET finished_at = clock_timestamp(),"
+     " n_enterprises = $2::int, n_forecasts = $3::int, n_alerts = $4::int,"
+     " n_model_errors = $5::int WHERE cycle_id = $1::bigint",
+     5},
+    {"state_set",
+     "UPDATE analyst_state SET last_cycle_id = $1::bigint,"
+     " ingested_until = greatest(ingested_until,"
+     "   coalesce(nullif($2, '')::timestamptz, ingested_until))",
+     2},
+
+    /* The supply graph for network criticality: active links with each
+     * buyer's total share, so C can scale shares to sum to 1 at most. */
+    {"graph_links",
+     "SELECT supplier::text, buyer::text, sum(share)::float8,"
+     " sum(sum(share)) OVER (PARTITION BY buyer)::float8"
+     " FROM supply_links WHERE active AND share > 0"
+     " GROUP BY supplier, buyer ORDER BY supplier, buyer",
+     0},
+
+    /* Raw indicators of every known enterprise over the window of $5
+     * days before $2 (as of). $6/$7: criticality by enterprise from C. */
+    {"indicators",
+     "WITH ents AS ("
+     "  SELECT uscc::text AS uscc FROM enterprises"
+     "  UNION SELECT supplier FROM supply_links WHERE active"
+     "  UNION SELECT buyer FROM supply_links WHERE active),"
+     " deliv AS ("
+     "  SELECT sl.supplier::text AS uscc, ol.requested_time IS NOT NULL AS has_req,"
+     "   s.delivered_at <= ol.requested_time AS on_time,"
+     "   extract(epoch FROM s.delivered_at - ol.order_time)::float8 / 86400.0"
+     "     AS lt"
+     "  FROM shipment_lines sl"
+     "  JOIN shipments s ON s.tenant_id = sl.tenant_id"
+     "   AND s.shipment_id = sl.shipment_id"
+     "  JOIN order_lines ol ON ol.buyer = sl.buyer AND ol.supplier = sl.supplier"
+     "   AND ol.order_id = sl.order_id"
+     "   AND (ol.line_no = sl.order_line_no"
+     "        OR (sl.order_line_no IS NULL AND ol.sku = sl.sku))"
+     "   AND ol.order_time >= $2::timestamptz - make_interval(days => $5::int + 365)"
+     "   AND ol.order_time < $2::timestamptz"
+     "  WHERE sl.shipped_at >= $2::timestamptz - make_interval(days => $5::int + 60)"
+     "   AND sl.shipped_at < $2::timestamptz"
+     "   AND s.delivered_at >= $2::timestamptz - make_interval(days => $5::int)"
+     "   AND s.delivered_at < $2::timestamptz),"
+     " d AS (SELECT uscc,"
+     "   avg(on_time::int::float8) FILTER (WHERE has_req) AS on_time_rate,"
+     "   avg(lt) AS lt_mean, stddev_samp(lt) / nullif(avg(lt), 0) AS lt_cv,"
+     "   count(*)::int AS n FROM deliv GROUP BY uscc),"
+     " f AS (SELECT ol.supplier::text AS uscc, least(1.0,"
+     "   sum(coalesce(x.q, 0)) / nullif(sum(ol.quantity), 0))::float8 AS fill_rate"
+     "  FROM order_lines ol LEFT JOIN LATERAL ("
+     "   SELECT sum(sl.quantity) AS q FROM shipment_lines sl"
+     "   WHERE sl.supplier = ol.supplier AND sl.buyer = ol.buyer"
+     "    AND sl.order_id = ol.order_id"
+     "    AND (sl.order_line_no = ol.line_no"
+     "         OR (sl.order_line_no IS NULL AND sl.sku = ol.sku))"
+     "    AND sl.shipped_at >= ol.order_time - interval '1 day'"
+     "    AND sl.shipped_at < $2::timestamptz) x ON true"
+     "  WHERE ol.order_time >= $2::timestamptz - make_interval(days => $5::int + 365)"
+     "   AND ol.order_time < $2::timestamptz"
+     "   AND ol.requested_time >= $2::timestamptz - make_interval(days => $5::int)"
+     "   AND ol.requested_time < $2::timestamptz"
+     "  GROUP BY ol.supplier),"
+     " base AS (SELECT buyer::text AS uscc, supplier, sum(share)::float8 AS v"
+     "  FROM supply_links WHERE active GROUP BY 1, 2),"
+     " sh AS (SELECT uscc, sum(v * v) / nullif(sum(v) ^ 2, 0) AS supplier_hhi"
+     "  FROM base GROUP BY uscc),"
+     " ss AS (SELECT uscc, count(*) FILTER (WHERE n = 1)::float8 AS single_source"
+     "  FROM (SELECT buyer::text AS uscc, sku, count(*) AS n FROM supply_links"
+     "        WHERE active GROUP BY 1, 2) x GROUP BY uscc),"
+     " cb AS (SELECT supplier::text AS uscc, buyer, sum(quantity)::float8 AS v"
+     "  FROM shipment_lines"
+     "  WHERE shipped_at >= $2::timestamptz - make_interval(days => $5::int)"
+     "   AND shipped_at < $2::timestamptz GROUP BY 1, 2),"
+     " ch AS (SELECT uscc, sum(v * v) / nullif(sum(v) ^ 2, 0) AS customer_hhi"
+     "  FROM cb GROUP BY uscc),"
+     " pd AS (SELECT enterprise::text AS uscc, day, sum(output)::float8 AS out,"
+     "   (sum(output) FILTER (WHERE capacity IS NOT NULL))::float8 AS out_c,"
+     "   sum(capacity)::float8 AS cap FROM production"
+     "  WHERE day >= ($2::timestamptz - make_interval(days => $5::int))::date"
+     "   AND day < $2::timestamptz::date GROUP BY 1, 2),"
+     " p AS (SELECT uscc,"
+     "   avg(out) FILTER (WHERE day >= $2::timestamptz::date - 7) AS cur,"
+     "   avg(out) FILTER (WHERE day < $2::timestamptz::date - 7) AS hm,"
+     "   stddev_samp(out) FILTER (WHERE day < $2::timestamptz::date - 7) AS hsd,"
+     "   count(*) FILTER (WHERE day < $2::timestamptz::date - 7) AS hn,"
+     "   sum(out_c) FILTER (WHERE day >= $2::timestamptz::date - 30)"
+     "   / nullif(sum(cap) FILTER (WHERE day >= $2::timestamptz::date - 30), 0)"
+     "     AS util,"
+     "   avg(out) FILTER (WHERE day >= $2::timestamptz::date - 30) AS out30"
+     "  FROM pd GROUP BY uscc),"
+     " " EVENT_PAIRS ","
+     " ex AS (SELECT uscc, sum(exposure) AS event_exposure FROM ev_pairs"
+     "  GROUP BY uscc),"
+     " cr AS (SELECT * FROM unnest($6::text[], $7::float8[]) AS c(uscc, crit))"
+     " INSERT INTO enterprise_indicators (cycle_id, uscc, computed_at,"
+     "  model_version, on_time_rate, lead_time_mean_days, lead_time_cv,"
+     "  fill_rate, supplier_hhi, single_source, customer_hhi,"
+     "  production_drop_z, utilisation, event_exposure, criticality,"
+     "  n_deliveries)"
+     " SELECT $1::bigint, ents.uscc, now(), $4::int, d.on_time_rate, d.lt_mean,"
+     "  d.lt_cv, f.fill_rate, sh.supplier_hhi, ss.single_source,"
+     "  ch.customer_hhi,"
+     "  CASE WHEN p.cur IS NULL OR p.hn < 2 THEN NULL"
+     "   WHEN p.hsd = 0 THEN CASE WHEN p.cur = p.hm THEN 0"
+     "    WHEN p.cur < p.hm THEN 10 ELSE -10 END"
+     "   ELSE (p.hm - p.cur) / p.hsd END,"
+     "  coalesce(p.util, p.out30 / nullif(en.capacity::float8, 0)),"
+     "  coalesce(ex.event_exposure, 0), coalesce(cr.crit, 0), coalesce(d.n, 0)"
+     " FROM ents LEFT JOIN enterprises en ON en.uscc = ents.uscc"
+     " LEFT JOIN d ON d.uscc = ents.uscc LEFT JOIN f ON f.uscc = ents.uscc"
+     " LEFT JOIN sh ON sh.uscc = ents.uscc LEFT JOIN ss ON ss.uscc = ents.uscc"
+     " LEFT JOIN ch ON ch.uscc = ents.uscc LEFT JOIN p ON p.uscc = ents.uscc"
+     " LEFT JOIN ex ON ex.uscc = ents.uscc LEFT JOIN cr ON cr.uscc = ents.uscc",
+     7},
+
+    /* This cycle's indicators back, with the peer-group keys. */
+    {"indicators_read",
+     "SELECT i.uscc, coalesce(left(e.industry_code, 3), ''),"
+     " coalesce(left(e.region_code, 2), ''), i.on_time_rate,"
+     " i.lead_time_mean_days, i.lead_time_cv, i.fill_rate, i.supplier_hhi,"
+     " i.single_source, i.customer_hhi, i.production_drop_z, i.utilisation,"
+     " i.event_exposure, i.criticality"
+     " FROM enterprise_indicators i LEFT JOIN enterprises e ON e.uscc = i.uscc"
+     " WHERE i.cycle_id = $1::bigint AND i.computed_at = now()"
+     " ORDER BY i.uscc",
+     1},
+
+    /* Level alerts: one live alert per enterprise at its current level
+     * when that is at least the minimum ($3, a rank); a level change
+     * resolves the old one (and republishes it as resolved). */
+    {"alerts_level_resolve",
+     "UPDATE alerts a SET status = 'resolved', resolved_at = now(),"
+     " last_seen_at = now(), published_at = NULL"
+     " FROM risk_scores r"
+     " WHERE a.kind = 'level' AND a.status <> 'resolved' AND r.uscc = a.subject"
+     "  AND r.cycle_id = $1::bigint AND r.computed_at = now()"
+     "  AND r.level <> a.level",
+     1},
+    {"alerts_level_raise",
+     "INSERT INTO alerts (dedup_key, kind, level, subject, message, details,"
+     " cycle_id, model_version)"
+     " SELECT 'level:' || r.uscc || ':' || r.level, 'level', r.level, r.uscc,"
+     "  'risk score ' || r.explanation,"
+     "  jsonb_build_object('score', round(r.score::numeric, 1),"
+     "   'top_indicator', r.components->0->>'indicator'),"
+     "  $1::bigint, $2::int"
+     " FROM risk_scores r"
+     " WHERE r.cycle_id = $1::bigint AND r.computed_at = now()"
+     "  AND " LEVEL_RANK("r.level") " >= $3::int"
+     " ON CONFLICT (dedup_key) WHERE status <> 'resolved'"
+     " DO UPDATE SET last_seen_at = now()"
+     " RETURNING (xmax = 0)",
+     3},
+
+    /* A single-source supplier at or above the minimum level alerts its
+     * buyer; a change of the supplier's level resolves it. */
+    {"alerts_single_resolve",
+     "UPDATE alerts a SET status = 'resolved', resolved_at = now(),"
+     " last_seen_at = now(), published_at = NULL"
+     " FROM risk_scores r"
+     " WHERE a.kind = 'single_source' AND a.status <> 'resolved'"
+     "  AND r.uscc = a.about AND r.cycle_id = $1::bigint"
+     "  AND r.computed_at = now() AND r.level <> a.level",
+     1},
+    {"alerts_single_raise",
+     "INSERT INTO alerts (dedup_key, kind, level, subject, about, message,"
+     " details, cycle_id, model_version)"
+     " SELECT 'single_source:' || l.supplier || ':' || l.buyer || ':' || l.sku"
+     "  || ':' || r.level, 'single_source', r.level, l.buyer, l.supplier,"
+     "  format('single-source supplier %s of %s for %s is %s (score %s)',"
+     "   l.supplier, l.buyer, l.sku, r.level, round(r.score::numeric)),"
+     "  jsonb_build_object('sku', l.sku, 'score', round(r.score::numeric, 1)),"
+     "  $1::bigint, $2::int"
+     " FROM supply_links l JOIN risk_scores r ON r.uscc = l.supplier"
+     "  AND r.cycle_id = $1::bigint AND r.computed_at = now()"
+     " WHERE l.active AND " LEVEL_RANK("r.level") " >= $3::int"
+     "  AND NOT EXISTS (SELECT 1 FROM supply_links o WHERE o.buyer = l.buyer"
+     "   AND o.sku = l.sku AND o.active AND o.supplier <> l.supplier)"
+     " ON CONFLICT (dedup_key) WHERE status <> 'resolved'"
+     " DO UPDATE SET last_seen_at = now()"
+     " RETURNING (xmax = 0)",
+     3},
+
+    /* A risk event touching a supplier (exposure >= $5) alerts each of
+     * its buyers; the level follows 100 x exposure on the model's
+     * thresholds ($6-$8). Resolved when the exposure is gone. */
+    {"alerts_event_raise",
+     "WITH " EVENT_PAIRS
+     " INSERT INTO alerts (dedup_key, kind, level, subject, about, risk_id,"
+     "  message, details, cycle_id, model_version)"
+     " SELECT 'event:' || p.tenant_id || '/' || p.risk_id || ':' || l.supplier"
+     "  || ':' || l.buyer, 'event_near_supplier',"
+     "  CASE WHEN 100 * p.exposure >= $8::float8 THEN 'red'"
+     "   WHEN 100 * p.exposure >= $7::float8 THEN 'orange'"
+     "   WHEN 100 * p.exposure >= $6::float8 THEN 'yellow' ELSE 'blue' END,"
+     "  l.buyer, l.supplier, p.risk_id,"
+     "  format('%s %s (severity %s) touches supplier %s of %s, exposure %s',"
+     "   p.kind, p.risk_id, p.severity, l.supplier, l.buyer,"
+     "   round(p.exposure::numeric, 2)),"
+     "  jsonb_build_object('risk_tenant', p.tenant_id, 'exposure',"
+     "   round(p.exposure::numeric, 4), 'skus', array_agg(l.sku ORDER BY l.sku)),"
+     "  $1::bigint, $4::int"
+     " FROM ev_pairs p JOIN supply_links l ON l.supplier = p.uscc AND l.active"
+     " WHERE p.exposure >= $5::float8"
+     " GROUP BY p.tenant_id, p.risk_id, p.kind, p.severity, p.exposure,"
+     "  l.supplier, l.buyer"
+     " ON CONFLICT (dedup_key) WHERE status <> 'resolved'"
+     " DO UPDATE SET last_seen_at = now()"
+     " RETURNING (xmax = 0)",
+     8},
+    {"alerts_event_resolve",
+     "WITH " EVENT_PAIRS
+     " UPDATE alerts a SET status = 'resolved', resolved_at = now(),"
+     "  last_seen_at = now(), published_at = NULL"
+     " WHERE a.kind = 'event_near_supplier' AND a.status <> 'resolved'"
+     "  AND NOT EXISTS (SELECT 1 FROM ev_pairs p WHERE p.uscc = a.about"
+     "   AND p.risk_id = a.risk_id AND p.tenant_id = a.details->>'risk_tenant'"
+     "   AND p.exposure >= $1::float8)",
+     3},
+
+    /* Monthly sales series to forecast: all when $2 (full), else those of
+     * tenants with sales or inventory ingested since the watermark $3
+     * (less two minutes for transactions that committed late), asked for
+     * in the queue, or never forecast. Gaps are months without sales (0).
+     * Also the newest on-hand stock per site and the inbound lead time. */
+    {"forecast_series",
+     "WITH s AS (SELECT enterprise::text AS e, sku,"
+     "   date_trunc('month', period_start)::date AS m, sum(quantity)::float8 AS q"
+     "  FROM sales WHERE period_start < $1::timestamptz GROUP BY 1, 2, 3),"
+     " ft AS (SELECT DISTINCT tenant_id FROM ingested_events"
+     "  WHERE ingested_at > $3::timestamptz - interval '2 minutes'"
+     "   AND event_type IN ('cs.sales.v1', 'cs.inventory.v1')),"
+     " want AS ("
+     "  SELECT DISTINCT e, sku FROM s WHERE $2::boolean"
+     "  UNION SELECT enterprise::text, sku FROM sales"
+     "   WHERE tenant_id IN (SELECT tenant_id FROM ft)"
+     "    AND period_start < $1::timestamptz"
+     "  UNION SELECT enterprise::text, sku FROM inventory"
+     "   WHERE tenant_id IN (SELECT tenant_id FROM ft)"
+     "    AND as_of < $1::timestamptz"
+     "  UNION SELECT s.e, s.sku FROM analyst_requests r JOIN s"
+     "   ON s.e = r.enterprise AND (r.sku IS NULL OR r.sku = s.sku)"
+     "   WHERE r.done_cycle = $4::bigint AND r.kind = 'series'"
+     "  UNION SELECT e, sku FROM s WHERE NOT EXISTS (SELECT 1 FROM forecasts f"
+     "   WHERE f.enterprise = s.e AND f.sku = s.sku)),"
+     " b AS (SELECT s.e, s.sku, min(s.m) AS m0, max(s.m) AS m1"
+     "  FROM s JOIN want USING (e, sku) GROUP BY 1, 2),"
+     " y AS (SELECT b.e, b.sku, b.m1,"
+     "   array_agg(coalesce(s.q, 0) ORDER BY g.m) AS y"
+     "  FROM b CROSS JOIN LATERAL generate_series(b.m0, b.m1,"
+     "   interval '1 month') AS g(m)"
+     "  LEFT JOIN s ON s.e = b.e AND s.sku = b.sku AND s.m = g.m::date"
+     "  GROUP BY 1, 2, 3)"
+     " SELECT y.e, y.sku, (y.m1 + interval '1 month')::date::text, y.y::text,"
+     "  (SELECT sum(on_hand)::float8 FROM (SELECT DISTINCT ON (site) on_hand"
+     "    FROM inventory i WHERE i.enterprise = y.e AND i.sku = y.sku"
+     "     AND i.as_of < $1::timestamptz ORDER BY site, as_of DESC) z),"
+     "  coalesce((SELECT avg(lead_time_days)::float8 FROM supply_links l"
+     "   WHERE l.buyer = y.e AND l.sku = y.sku AND l.active), $5::float8)"
+     " FROM y ORDER BY 1, 2",
+     5},
+
+    /* The outbox: alerts not yet acknowledged by Kafka, as JSON. */
+    {"alerts_pending",
+     "SELECT alert_id::text, subject::text, json_build_object("
+     " 'alert_id', alert_id, 'dedup_key', dedup_key, 'kind', kind,"
+     " 'level', level, 'status', status, 'subject', subject, 'about', about,"
+     " 'risk_id', risk_id, 'message', message, 'details', details,"
+     " 'opened_at', opened_at, 'resolved_at', resolved_at,"
+     " 'cycle_id', cycle_id, 'model_version', model_version)::text"
+     " FROM alerts WHERE published_at IS NULL ORDER BY alert_id LIMIT 1000",
+     0},
+    {"alerts_mark",
+     "UPDATE alerts SET published_at = now()"
+     " WHERE alert_id = ANY($1::bigint[]) AND published_at IS NULL",
+     1},
+};
+
+/* clang-format on */
+
+const size_t analyst_n_stmts = sizeof(analyst_stmts) / sizeof(analyst_stmts[0]);
+
+const char analyst_copy_scores[] =
+    "COPY risk_scores (cycle_id, uscc, computed_at, model_version, score,"
+    " level, components, explanation) FROM STDIN";
+
+const char analyst_copy_forecasts[] =
+    "COPY forecasts (cycle_id, enterprise, sku, model_version, model,"
+    " first_period, n_history, mean, lo80, hi80, lo95, hi95, backtest_mase,"
+    " backtest_smape, backtest_coverage95, on_hand, safety_stock,"
+    " reorder_point, days_of_cover, lead_time_days) FROM STDIN";

@@ -1,0 +1,175 @@
+/* cycle.c - one analyst cycle. Under a session advisory lock (one cycle
+ * at a time across all analysts), in one REPEATABLE READ transaction:
+ * read the current model version, take queued requests (SKIP LOCKED),
+ * decide whether anything is stale, compute scores, alerts and the stale
+ * forecasts, advance the watermark, commit. Killing the process anywhere
+ * before COMMIT leaves nothing of the cycle; after it, the alerts outbox
+ * is published, still under the lock. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyst_int.h"
+#include "cs_log.h"
+#include "cs_str.h"
+
+#define HOST_BYTES 128
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static cs_status take_lock(analyst *a, bool wait_lock, bool *got, cs_err *err)
+{
+    PGresult *res = NULL;
+    cs_status rc = cs_pg_run(a->db, wait_lock ? "lock_wait" : "lock_try", 0,
+                             NULL, &res, err);
+
+    if (rc != CS_OK)
+        return analyst_pg_error(rc, err, "could not take the cycle lock");
+    *got = wait_lock || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return CS_OK;
+}
+
+/* The body of the transaction; the caller commits or rolls back. */
+static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
+                           bool *commit, cs_err *err)
+{
+    PGresult *st = NULL, *cy = NULL, *rq = NULL;
+    analyst_model m;
+    cs_status rc;
+    char host[HOST_BYTES], hostname[HOST_BYTES / 2] = "";
+    char version[16], cycle[24];
+    const char *as_of, *watermark;
+    bool has_new;
+    double age;
+    int n_requests;
+
+    *commit = false;
+    rc = cs_pg_run(a->db, "state", 0, NULL, &st, err);
+    if (rc != CS_OK) {
+        rc = analyst_pg_error(rc, err, "could not read the watermark");
+        goto out;
+    }
+    rc = analyst_model_load(a, &m, err);
+    if (rc != CS_OK)
+        goto out;
+    sum->model_version = m.version;
+    (void)gethostname(hostname, sizeof(hostname) - 1);
+    snprintf(host, sizeof(host), "%s/%ld", hostname, (long)getpid());
+    snprintf(version, sizeof(version), "%d", m.version);
+    {
+        const char *p[] = {version, is_full ? "true" : "false", a->cfg->as_of,
+                           host};
+        rc = cs_pg_run(a->db, "cycle_begin", 4, p, &cy, err);
+        if (rc != CS_OK) {
+            rc = analyst_pg_error(rc, err, "could not start a cycle");
+            goto out;
+        }
+    }
+    rc = cs_parse_i64(PQgetvalue(cy, 0, 0), 1, INT64_MAX, &sum->cycle_id, err);
+    if (rc != CS_OK)
+        goto out;
+    as_of = PQgetvalue(cy, 0, 1);
+    snprintf(cycle, sizeof(cycle), "%lld", (long long)sum->cycle_id);
+    {
+        const char *p[] = {cycle};
+        rc = cs_pg_run(a->db, "take_requests", 1, p, &rq, err);
+        if (rc != CS_OK) {
+            rc = analyst_pg_error(rc, err, "could not take queued requests");
+            goto out;
+        }
+    }
+    n_requests = PQntuples(rq);
+    for (int i = 0; i < n_requests; i++)
+        if (strcmp(PQgetvalue(rq, i, 0), "full") == 0)
+            is_full = true;
+    sum->is_full = is_full;
+    watermark = PQgetvalue(st, 0, 0);
+    has_new = strcmp(PQgetvalue(st, 0, 2), "t") == 0;
+    age = analyst_num(PQgetvalue(st, 0, 3));
+    if (!is_full && !has_new && n_requests == 0 && isfinite(age) &&
+        age < (double)a->cfg->rescore_s) {
+        sum->skipped = true; /* nothing stale: roll the cycle row back */
+        goto out;
+    }
+
+    rc = analyst_score(a, &m, sum->cycle_id, as_of, sum, err);
+    if (rc == CS_OK)
+        rc = analyst_alerts(a, &m, sum->cycle_id, as_of, sum, err);
+    if (rc == CS_OK)
+        rc = analyst_forecast(a, &m, sum->cycle_id, as_of, watermark, is_full,
+                              sum, err);
+    if (rc != CS_OK)
+        goto out;
+    {
+        char n_ent[24], n_fc[24], n_al[24], n_err[24];
+        const char *p[] = {cycle, n_ent, n_fc, n_al, n_err};
+        const char *q[] = {cycle,
+                           PQgetisnull(st, 0, 1) ? "" : PQgetvalue(st, 0, 1)};
+
+        snprintf(n_ent, sizeof(n_ent), "%llu",
+                 (unsigned long long)sum->n_enterprises);
+        snprintf(n_fc, sizeof(n_fc), "%llu",
+                 (unsigned long long)sum->n_forecasts);
+        snprintf(n_al, sizeof(n_al), "%llu",
+                 (unsigned long long)sum->n_alerts_raised);
+        snprintf(n_err, sizeof(n_err), "%llu",
+                 (unsigned long long)sum->n_model_errors);
+        rc = cs_pg_run(a->db, "cycle_end", 5, p, NULL, err);
+        if (rc == CS_OK)
+            rc = cs_pg_run(a->db, "state_set", 2, q, NULL, err);
+        if (rc != CS_OK) {
+            rc = analyst_pg_error(rc, err, "could not close the cycle");
+            goto out;
+        }
+    }
+    *commit = true;
+out:
+    PQclear(rq);
+    PQclear(cy);
+    PQclear(st);
+    return rc;
+}
+
+cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
+                        analyst_summary *sum, cs_err *err)
+{
+    cs_status rc;
+    bool got = false, commit = false;
+    double t0 = now_s();
+    cs_err uerr = {0};
+
+    memset(sum, 0, sizeof(*sum));
+    rc = take_lock(a, wait_lock, &got, err);
+    if (rc != CS_OK)
+        return rc;
+    if (!got) {
+        sum->skipped = true; /* another analyst is in its cycle */
+        return CS_OK;
+    }
+    rc = cs_pg_exec(a->db, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+    if (rc == CS_OK) {
+        rc = run_cycle(a, is_full, sum, &commit, err);
+        if (rc == CS_OK && commit) {
+            rc = cs_pg_exec(a->db, "COMMIT", err);
+            if (rc != CS_OK)
+                rc = analyst_pg_error(rc, err, "could not commit the cycle");
+        } else {
+            (void)cs_pg_exec(a->db, "ROLLBACK", &uerr);
+        }
+    }
+    /* The cycle stands; unpublished alerts wait for the next one. */
+    if (rc == CS_OK && commit && analyst_publish(a, sum, &uerr) != CS_OK)
+        cs_log_warn("could not publish alerts", CS_KV_STR("error", uerr.msg));
+    if (cs_pg_ok(a->db))
+        (void)cs_pg_run(a->db, "unlock", 0, NULL, NULL, &uerr);
+    sum->seconds = now_s() - t0;
+    return rc;
+}

@@ -1,0 +1,262 @@
+/* forecast.c - demand forecasts per (enterprise, sku) over monthly sales
+ * (models/forecast, the model version's method, auto by default), with
+ * 80/95 % intervals and a backtest on the last `horizon` months; where
+ * inventory exists, safety stock, reorder point and days of cover from
+ * the forecast (models/inventory). A series that cannot be fitted is a
+ * model error, logged and counted; the cycle goes on. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyst_int.h"
+#include "cs_forecast.h"
+#include "cs_inventory.h"
+#include "cs_log.h"
+
+#define DAYS_PER_MONTH 30.4375
+#define Z95            1.959963984540054
+#define MAX_POINTS     10000 /* about 800 years of months */
+
+/* Parses a float8[] literal "{1,2.5,3}" into a new array. */
+static cs_status parse_array(const char *s, double **out, size_t *n_out,
+                             cs_err *err)
+{
+    size_t cap = 16, n = 0;
+    double *v = malloc(cap * sizeof(*v));
+    const char *p = s;
+
+    if (v == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    if (*p++ != '{')
+        goto bad;
+    while (*p != '}' && *p != '\0') {
+        char *end = NULL;
+        double x = strtod(p, &end);
+
+        if (end == p || !isfinite(x) || n == MAX_POINTS)
+            goto bad;
+        if (n == cap) {
+            double *nv = realloc(v, 2 * cap * sizeof(*v));
+            if (nv == NULL) {
+                free(v);
+                return cs_err_set(err, CS_E_NOMEM, "out of memory");
+            }
+            v = nv;
+            cap *= 2;
+        }
+        v[n++] = x;
+        p = *end == ',' ? end + 1 : end;
+    }
+    *out = v;
+    *n_out = n;
+    return CS_OK;
+bad:
+    free(v);
+    return cs_err_set(err, CS_E_INTERNAL, "bad sales series from the database");
+}
+
+/* A float8[] literal of n values into buf. */
+static void array_text(const double *v, size_t n, char *buf, size_t buf_bytes)
+{
+    size_t len = 0;
+
+    len += (size_t)snprintf(buf, buf_bytes, "{");
+    for (size_t i = 0; i < n && len < buf_bytes; i++) {
+        char num[40];
+        analyst_fmt_double(num, sizeof(num), v[i], "NaN");
+        len += (size_t)snprintf(buf + len, buf_bytes - len, "%s%s",
+                                i > 0 ? "," : "", num);
+    }
+    if (len < buf_bytes)
+        snprintf(buf + len, buf_bytes - len, "}");
+}
+
+typedef struct backtest {
+    double mase, smape, coverage95;
+} backtest;
+
+/* Fits y[0..n-h) and scores the forecast of the last h points. */
+static void run_backtest(const double *y, size_t n, size_t h,
+                         const cs_fc_opts *o, unsigned period, backtest *bt)
+{
+    cs_forecast *f = NULL;
+    cs_err err = {0};
+    const double *mean, *lo = NULL, *hi = NULL;
+    size_t fit_n = n - h, lag = fit_n > period ? period : 1;
+    double scale = 0, abs_err = 0, smape = 0;
+    size_t inside = 0;
+
+    *bt = (backtest){NAN, NAN, NAN};
+    if (cs_forecast_run(y, fit_n, h, o, &f, &err) != CS_OK)
+        return;
+    mean = cs_forecast_mean(f);
+    if (cs_forecast_interval(f, 95, &lo, &hi, &err) != CS_OK)
+        lo = hi = NULL;
+    for (size_t t = lag; t < fit_n; t++)
+        scale += fabs(y[t] - y[t - lag]);
+    scale /= (double)(fit_n - lag);
+    for (size_t i = 0; i < h; i++) {
+        double actual = y[fit_n + i], denom = fabs(actual) + fabs(mean[i]);
+
+        abs_err += fabs(actual - mean[i]);
+        smape += denom > 0 ? 200.0 * fabs(actual - mean[i]) / denom : 0.0;
+        if (lo != NULL && actual >= lo[i] && actual <= hi[i])
+            inside++;
+    }
+    bt->mase = scale > 0 ? abs_err / (double)h / scale : NAN;
+    bt->smape = smape / (double)h;
+    bt->coverage95 = lo != NULL ? (double)inside / (double)h : NAN;
+    cs_forecast_free(f);
+}
+
+/* One series: forecast, backtest, stock; appends a COPY row. Returns
+ * false on a model error (logged). */
+static bool one_series(const analyst_model *m, const cs_fc_opts *o,
+                       const PGresult *res, int row, const char *cycle,
+                       const char *version, cs_copybuf *cb, char *text,
+                       size_t text_bytes, bool *skipped)
+{
+    const char *ent = PQgetvalue(res, row, 0), *sku = PQgetvalue(res, row, 1);
+    double *y = NULL;
+    size_t n = 0, h = m->fc_horizon;
+    cs_forecast *f = NULL;
+    cs_err err = {0};
+    const double *mean, *lo80, *hi80, *lo95, *hi95;
+    backtest bt = {NAN, NAN, NAN};
+    double on_hand = analyst_num(PQgetvalue(res, row, 4));
+    double lead = analyst_num(PQgetvalue(res, row, 5));
+    double ss = NAN, rop = NAN, cover = NAN;
+    char num[40], nh[24];
+    bool ok = false;
+
+    *skipped = false;
+    if (parse_array(PQgetvalue(res, row, 3), &y, &n, &err) != CS_OK)
+        goto out;
+    if (n < m->fc_min_points) {
+        *skipped = true; /* too short to say anything yet */
+        ok = true;
+        goto out;
+    }
+    if (cs_forecast_run(y, n, h, o, &f, &err) != CS_OK ||
+        cs_forecast_interval(f, 80, &lo80, &hi80, &err) != CS_OK ||
+        cs_forecast_interval(f, 95, &lo95, &hi95, &err) != CS_OK)
+        goto out;
+    mean = cs_forecast_mean(f);
+    if (n >= (size_t)m->fc_min_points + h)
+        run_backtest(y, n, h, o, m->fc_period, &bt);
+    if (isfinite(on_hand) && isfinite(lead)) {
+        double sd_month = (hi95[0] - lo95[0]) / (2.0 * Z95);
+        cs_inv_demand d = {.mean = fmax(mean[0], 0.0) / DAYS_PER_MONTH,
+                           .sd = sd_month / sqrt(DAYS_PER_MONTH),
+                           .lead_time = lead};
+        if (cs_inv_safety_stock_csl(&d, m->service_level, &ss, &err) != CS_OK ||
+            cs_inv_reorder_point(&d, ss, &rop, &err) != CS_OK ||
+            cs_inv_days_of_cover(on_hand, d.mean, &cover, &err) != CS_OK)
+            goto out;
+    }
+
+    cs_copybuf_field(cb, cycle, true);
+    cs_copybuf_field(cb, ent, false);
+    cs_copybuf_field(cb, sku, false);
+    cs_copybuf_field(cb, version, false);
+    cs_copybuf_field(cb, cs_forecast_model(f), false);
+    cs_copybuf_field(cb, PQgetvalue(res, row, 2), false);
+    snprintf(nh, sizeof(nh), "%zu", n);
+    cs_copybuf_field(cb, nh, false);
+    array_text(mean, h, text, text_bytes);
+    cs_copybuf_field(cb, text, false);
+    array_text(lo80, h, text, text_bytes);
+    cs_copybuf_field(cb, text, false);
+    array_text(hi80, h, text, text_bytes);
+    cs_copybuf_field(cb, text, false);
+    array_text(lo95, h, text, text_bytes);
+    cs_copybuf_field(cb, text, false);
+    array_text(hi95, h, text, text_bytes);
+    cs_copybuf_field(cb, text, false);
+    {
+        const double extra[] = {bt.mase, bt.smape, bt.coverage95, on_hand,
+                                ss,      rop,      cover,         lead};
+        for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+            /* No stock figures without stock; Inf (no demand) is NULL. */
+            bool is_stock = i >= 3;
+            analyst_fmt_double(num, sizeof(num), extra[i], "");
+            cs_copybuf_field(
+                cb,
+                num[0] == '\0' || (is_stock && !isfinite(on_hand)) ? NULL : num,
+                false);
+        }
+    }
+    cs_copybuf_end_row(cb);
+    ok = true;
+out:
+    if (!ok)
+        cs_log_warn("could not forecast a series", CS_KV_STR("enterprise", ent),
+                    CS_KV_STR("sku", sku), CS_KV_STR("error", err.msg));
+    cs_forecast_free(f);
+    free(y);
+    return ok;
+}
+
+cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
+                           const char *as_of, const char *watermark,
+                           bool is_full, analyst_summary *sum, cs_err *err)
+{
+    PGresult *res = NULL;
+    cs_status rc;
+    cs_fc_opts o;
+    cs_copybuf cb = {0};
+    char cycle[24], version[16], lead[40];
+    size_t text_bytes = (size_t)m->fc_horizon * 40 + 8;
+    char *text = malloc(text_bytes);
+
+    if (text == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    cs_forecast_opts_default(&o);
+    rc = cs_forecast_method_parse(m->fc_method, &o, err);
+    if (rc != CS_OK) {
+        rc = analyst_pg_error(CS_E_CONFIG, err, "model version: forecast");
+        goto out;
+    }
+    o.period = m->fc_period;
+    o.want_intervals = true;
+    o.n_sims = m->fc_n_sims;
+    o.seed = m->fc_seed;
+    snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
+    snprintf(version, sizeof(version), "%d", m->version);
+    snprintf(lead, sizeof(lead), "%.17g", m->default_lead_time_days);
+    {
+        const char *p[] = {as_of, is_full ? "true" : "false", watermark, cycle,
+                           lead};
+        rc = cs_pg_run(a->db, "forecast_series", 5, p, &res, err);
+        if (rc != CS_OK) {
+            rc = analyst_pg_error(rc, err, "could not read sales series");
+            goto out;
+        }
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        bool skipped = false;
+
+        if (!one_series(m, &o, res, i, cycle, version, &cb, text, text_bytes,
+                        &skipped))
+            sum->n_model_errors++;
+        else if (skipped)
+            sum->n_forecast_skipped++;
+        else
+            sum->n_forecasts++;
+    }
+    if (cb.failed) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    if (cb.len > 0) {
+        rc = cs_pg_copy(a->db, analyst_copy_forecasts, &cb, err);
+        if (rc != CS_OK)
+            rc = analyst_pg_error(rc, err, "could not store forecasts");
+    }
+out:
+    cs_copybuf_free(&cb);
+    PQclear(res);
+    free(text);
+    return rc;
+}

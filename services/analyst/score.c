@@ -1,0 +1,411 @@
+/* score.c - one cycle's risk scores: network criticality from the supply
+ * graph (models/propagation), the SQL indicators, then normalisation,
+ * weights, score, level, contributions and the one-sentence explanation
+ * (models/risk), written as this cycle's rows of risk_scores. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyst_int.h"
+#include "cs_graph.h"
+#include "cs_log.h"
+
+#define GROUP_KEY_BYTES  8
+#define EXPLAIN_BYTES    512
+#define COMPONENTS_BYTES (IND_N * 160 + 16)
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Appends s to a growing text buffer; false when out of memory. */
+static bool buf_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (*len + n + 1 > *cap) {
+        size_t ncap = (*cap == 0 ? 1024 : *cap * 2);
+        char *nb;
+
+        while (ncap < *len + n + 1)
+            ncap *= 2;
+        nb = realloc(*buf, ncap);
+        if (nb == NULL)
+            return false;
+        *buf = nb;
+        *cap = ncap;
+    }
+    memcpy(*buf + *len, s, n + 1);
+    *len += n;
+    return true;
+}
+
+/* Downstream reach of every enterprise in the active supply graph, as
+ * two array literals for the indicators statement ("{}" when none). */
+static cs_status criticality(analyst *a, const analyst_model *m, char **ids_out,
+                             char **vals_out, analyst_summary *sum, cs_err *err)
+{
+    PGresult *res = NULL;
+    cs_status rc;
+    int n_links;
+    const char **names = NULL;
+    size_t n_names = 0;
+    cs_node *nodes = NULL;
+    cs_link *links = NULL;
+    cs_graph *g = NULL;
+    double *reach = NULL;
+    char *ids = NULL, *vals = NULL;
+    size_t ids_len = 0, ids_cap = 0, vals_len = 0, vals_cap = 0;
+    char num[40];
+    cs_err merr = {0};
+
+    rc = cs_pg_run(a->db, "graph_links", 0, NULL, &res, err);
+    if (rc != CS_OK)
+        return rc;
+    n_links = PQntuples(res);
+    names = calloc((size_t)n_links * 2 + 1, sizeof(*names));
+    links = calloc((size_t)n_links + 1, sizeof(*links));
+    if (names == NULL || links == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n_links; i++) {
+        names[n_names++] = PQgetvalue(res, i, 0);
+        names[n_names++] = PQgetvalue(res, i, 1);
+    }
+    qsort(names, n_names, sizeof(*names), cmp_str);
+    {
+        size_t u = 0;
+        for (size_t i = 0; i < n_names; i++)
+            if (u == 0 || strcmp(names[u - 1], names[i]) != 0)
+                names[u++] = names[i];
+        n_names = u;
+    }
+    nodes = calloc(n_names + 1, sizeof(*nodes));
+    reach = calloc(n_names + 1, sizeof(*reach));
+    if (nodes == NULL || reach == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    /* Without reliable output values every enterprise counts as one:
+     * reach is the share-weighted number of enterprises downstream. */
+    for (size_t i = 0; i < n_names; i++)
+        nodes[i] = (cs_node){.output_per_day = 1.0, .unit_value = 1.0};
+    for (int i = 0; i < n_links; i++) {
+        const char *sup = PQgetvalue(res, i, 0), *buy = PQgetvalue(res, i, 1);
+        const char **ps =
+            bsearch(&sup, names, n_names, sizeof(*names), cmp_str);
+        const char **pb =
+            bsearch(&buy, names, n_names, sizeof(*names), cmp_str);
+        double share = analyst_num(PQgetvalue(res, i, 2));
+        double total = analyst_num(PQgetvalue(res, i, 3));
+
+        if (ps == NULL || pb == NULL || !isfinite(share)) {
+            rc = cs_err_set(err, CS_E_INTERNAL, "supply graph lost a node");
+            goto out;
+        }
+        /* A buyer's shares of several items may add past 1; the graph
+         * wants fractions of its output, so scale them down. */
+        if (total > 1.0)
+            share /= total;
+        links[i] = (cs_link){.supplier = (uint32_t)(ps - names),
+                             .buyer = (uint32_t)(pb - names),
+                             .share = share * (1.0 - 1e-9)};
+    }
+    if (n_names > 0) {
+        g = cs_graph_new(n_names, nodes, (size_t)n_links, links, &merr);
+        if (g == NULL ||
+            cs_graph_downstream_reach(g, m->crit_damping, m->crit_max_tiers,
+                                      reach, &merr) != CS_OK) {
+            /* A model error costs this indicator, not the cycle. */
+            cs_log_warn("network criticality failed; using 0",
+                        CS_KV_STR("error", merr.msg));
+            sum->n_model_errors++;
+            memset(reach, 0, n_names * sizeof(*reach));
+        }
+    }
+    if (!buf_add(&ids, &ids_len, &ids_cap, "{") ||
+        !buf_add(&vals, &vals_len, &vals_cap, "{")) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_names; i++) {
+        analyst_fmt_double(num, sizeof(num), reach[i], "null");
+        if ((i > 0 && (!buf_add(&ids, &ids_len, &ids_cap, ",") ||
+                       !buf_add(&vals, &vals_len, &vals_cap, ","))) ||
+            !buf_add(&ids, &ids_len, &ids_cap, names[i]) || /* uscc domain */
+            !buf_add(&vals, &vals_len, &vals_cap,
+                     strcmp(num, "null") == 0 ? "0" : num)) {
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (!buf_add(&ids, &ids_len, &ids_cap, "}") ||
+        !buf_add(&vals, &vals_len, &vals_cap, "}")) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    *ids_out = ids;
+    *vals_out = vals;
+    ids = vals = NULL;
+    rc = CS_OK;
+out:
+    free(ids);
+    free(vals);
+    cs_graph_free(g);
+    free(reach);
+    free(nodes);
+    free(links);
+    free(names);
+    PQclear(res);
+    return rc;
+}
+
+/* Weights of the model's method over normalised y into w (k entries). */
+static cs_status weights(const analyst_model *m, const double *y, size_t n,
+                         size_t k, double *w, analyst_summary *sum, cs_err *err)
+{
+    double w_ent[IND_N], w_fix[IND_N], total = 0;
+    cs_err merr = {0};
+    cs_status rc;
+
+    if (m->weights != WEIGHTS_EXPERT && m->weights != WEIGHTS_AHP) {
+        if (n < 2 || cs_risk_entropy_weights(y, n, k, w_ent, &merr) != CS_OK) {
+            if (n >= 2) {
+                cs_log_warn("entropy weights failed; using equal weights",
+                            CS_KV_STR("error", merr.msg));
+                sum->n_model_errors++;
+            }
+            for (size_t j = 0; j < k; j++)
+                w_ent[j] = 1.0 / (double)k;
+        }
+        if (m->weights == WEIGHTS_ENTROPY) {
+            memcpy(w, w_ent, k * sizeof(*w));
+            return CS_OK;
+        }
+    }
+    if (m->weights == WEIGHTS_AHP || m->weights == WEIGHTS_AHP_BLEND) {
+        cs_risk_ahp_result ar;
+        rc = cs_risk_ahp(m->ahp, k, 0.1, w_fix, &ar, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(CS_E_CONFIG, err,
+                                    "model version: AHP judgements rejected");
+    } else {
+        for (size_t j = 0; j < k; j++) {
+            w_fix[j] =
+                isfinite(m->expert[m->inds[j]]) ? m->expert[m->inds[j]] : 0.0;
+            total += w_fix[j];
+        }
+        for (size_t j = 0; j < k; j++)
+            w_fix[j] = total > 0 ? w_fix[j] / total : 1.0 / (double)k;
+    }
+    if (m->weights == WEIGHTS_EXPERT || m->weights == WEIGHTS_AHP) {
+        memcpy(w, w_fix, k * sizeof(*w));
+        return CS_OK;
+    }
+    return cs_risk_blend_weights(w_fix, w_ent, k, m->alpha, w, err);
+}
+
+/* The components JSON: indicators by contribution, largest first. */
+static void components_json(const analyst_model *m, const double *raw,
+                            const double *y, const double *w,
+                            const double *contrib, char *buf, size_t buf_bytes)
+{
+    size_t order[IND_N], k = m->n_inds, len = 0;
+
+    for (size_t j = 0; j < k; j++)
+        order[j] = j;
+    for (size_t i = 1; i < k; i++) /* insertion sort: k <= IND_N */
+        for (size_t j = i; j > 0 && contrib[order[j]] > contrib[order[j - 1]];
+             j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    len += (size_t)snprintf(buf + len, buf_bytes - len, "[");
+    for (size_t i = 0; i < k && len < buf_bytes; i++) {
+        size_t j = order[i];
+        char r[40], n[40], wt[40], c[40];
+
+        analyst_fmt_double(r, sizeof(r), raw[j], "null");
+        analyst_fmt_double(n, sizeof(n), y[j], "null");
+        analyst_fmt_double(wt, sizeof(wt), w[j], "null");
+        analyst_fmt_double(c, sizeof(c), contrib[j], "null");
+        len += (size_t)snprintf(buf + len, buf_bytes - len,
+                                "%s{\"indicator\":\"%s\",\"raw\":%s,"
+                                "\"normalised\":%s,\"weight\":%s,"
+                                "\"contribution\":%s}",
+                                i > 0 ? "," : "", analyst_inds[m->inds[j]].name,
+                                r, n, wt, c);
+    }
+    if (len < buf_bytes)
+        snprintf(buf + len, buf_bytes - len, "]");
+}
+
+/* Peer-group id of each row from its key column. */
+static cs_status group_ids(const PGresult *res, int col, size_t n,
+                           uint32_t *group, cs_err *err)
+{
+    char(*keys)[GROUP_KEY_BYTES] = calloc(n + 1, sizeof(*keys));
+    uint32_t n_keys = 0;
+
+    if (keys == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *k = PQgetvalue(res, (int)i, col);
+        uint32_t g = 0;
+
+        while (g < n_keys && strncmp(keys[g], k, GROUP_KEY_BYTES - 1) != 0)
+            g++;
+        if (g == n_keys)
+            snprintf(keys[n_keys++], GROUP_KEY_BYTES, "%s", k);
+        group[i] = g;
+    }
+    free(keys);
+    return CS_OK;
+}
+
+cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
+                        const char *as_of, analyst_summary *sum, cs_err *err)
+{
+    cs_status rc;
+    PGresult *res = NULL, *now_res = NULL;
+    char *crit_ids = NULL, *crit_vals = NULL;
+    char cycle[24], version[16], window[16], ev_window[16];
+    size_t n = 0, k = m->n_inds;
+    double *x = NULL, *y = NULL, *score = NULL, *contrib = NULL;
+    cs_risk_level *level = NULL;
+    uint32_t *group = NULL;
+    double w[IND_N];
+    cs_risk *r = NULL;
+    cs_copybuf cb = {0};
+    const char *names[IND_N];
+    char *components = NULL;
+    char explain[EXPLAIN_BYTES];
+    const char *now_text;
+
+    snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
+    snprintf(version, sizeof(version), "%d", m->version);
+    snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
+    snprintf(ev_window, sizeof(ev_window), "%u",
+             (unsigned)m->event_window_days);
+
+    rc = criticality(a, m, &crit_ids, &crit_vals, sum, err);
+    if (rc != CS_OK)
+        goto out;
+    {
+        const char *p[] = {cycle,  as_of,    ev_window, version,
+                           window, crit_ids, crit_vals};
+        rc = cs_pg_run(a->db, "indicators", 7, p, NULL, err);
+        if (rc != CS_OK) {
+            cs_err_wrap(err, "could not compute indicators");
+            goto out;
+        }
+    }
+    {
+        const char *p[] = {cycle};
+        rc = cs_pg_run(a->db, "indicators_read", 1, p, &res, err);
+        if (rc != CS_OK)
+            goto out;
+    }
+    n = (size_t)PQntuples(res);
+    sum->n_enterprises = n;
+    if (n == 0)
+        goto out;
+    x = calloc(n * k, sizeof(*x));
+    y = calloc(n * k, sizeof(*y));
+    contrib = calloc(n * k, sizeof(*contrib));
+    score = calloc(n, sizeof(*score));
+    level = calloc(n, sizeof(*level));
+    group = calloc(n, sizeof(*group));
+    components = malloc(COMPONENTS_BYTES);
+    if (x == NULL || y == NULL || contrib == NULL || score == NULL ||
+        level == NULL || group == NULL || components == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < k; j++)
+            x[i * k + j] =
+                analyst_num(PQgetvalue(res, (int)i, 3 + (int)m->inds[j]));
+    if (m->peers != PEER_NONE) {
+        rc = group_ids(res, m->peers == PEER_INDUSTRY ? 1 : 2, n, group, err);
+        if (rc != CS_OK)
+            goto out;
+    }
+    {
+        cs_risk_dir dir[IND_N];
+        for (size_t j = 0; j < k; j++) {
+            dir[j] = analyst_inds[m->inds[j]].dir;
+            names[j] = analyst_inds[m->inds[j]].name;
+        }
+        rc = cs_risk_normalise(x, n, k, dir,
+                               m->peers == PEER_NONE ? NULL : group, m->norm, y,
+                               err);
+        if (rc != CS_OK) {
+            sum->n_model_errors++;
+            cs_err_wrap(err, "could not normalise indicators");
+            goto out;
+        }
+    }
+    rc = weights(m, y, n, k, w, sum, err);
+    if (rc != CS_OK)
+        goto out;
+    r = cs_risk_new(w, k, &m->thresholds, err);
+    if (r == NULL) {
+        rc = err->code;
+        sum->n_model_errors++;
+        goto out;
+    }
+    rc = cs_risk_score(r, y, n, score, contrib, level, err);
+    if (rc != CS_OK) {
+        sum->n_model_errors++;
+        goto out;
+    }
+    rc = cs_pg_query(a->db, "SELECT now()::text", 0, NULL, &now_res, err);
+    if (rc != CS_OK)
+        goto out;
+    now_text = PQgetvalue(now_res, 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        char num[40];
+
+        cs_risk_explain(score[i], level[i], names, &x[i * k], &contrib[i * k],
+                        k, 3, explain, sizeof(explain));
+        components_json(m, &x[i * k], &y[i * k], w, &contrib[i * k], components,
+                        COMPONENTS_BYTES);
+        analyst_fmt_double(num, sizeof(num), score[i], "null");
+        cs_copybuf_field(&cb, cycle, true);
+        cs_copybuf_field(&cb, PQgetvalue(res, (int)i, 0), false);
+        cs_copybuf_field(&cb, now_text, false);
+        cs_copybuf_field(&cb, version, false);
+        cs_copybuf_field(&cb, num, false);
+        cs_copybuf_field(&cb, cs_risk_level_name(level[i]), false);
+        cs_copybuf_field(&cb, components, false);
+        cs_copybuf_field(&cb, explain, false);
+        cs_copybuf_end_row(&cb);
+    }
+    if (cb.failed) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = cs_pg_copy(a->db, analyst_copy_scores, &cb, err);
+    if (rc != CS_OK)
+        cs_err_wrap(err, "could not store risk scores");
+out:
+    cs_copybuf_free(&cb);
+    cs_risk_free(r);
+    free(components);
+    free(group);
+    free(level);
+    free(score);
+    free(contrib);
+    free(y);
+    free(x);
+    free(crit_ids);
+    free(crit_vals);
+    PQclear(now_res);
+    PQclear(res);
+    return rc;
+}
