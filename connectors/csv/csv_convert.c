@@ -230,7 +230,8 @@ static bool norm_date(const cs_csv_map *m, const char *in, char *out,
     }
     snprintf(out, out_bytes, "%.4s-%.2s-%.2s", y, mo, d);
     if (cs_time_check_date(out, strlen(out), &e) != CS_OK) {
-        snprintf(why, why_bytes, "\"%s\" is not a valid date: %s", in, e.msg);
+        snprintf(why, why_bytes, "\"%.40s\" is not a valid date: %.160s", in,
+                 e.msg);
         return false;
     }
     return true;
@@ -254,8 +255,8 @@ static bool norm_datetime(const cs_csv_map *m, const char *in, char *out,
             return true;
     }
     snprintf(why, why_bytes,
-             "\"%s\" is not a date-time (RFC 3339, or YYYY-MM-DD HH:MM[:SS] "
-             "with time.offset): %s",
+             "\"%.40s\" is not a date-time (RFC 3339, or YYYY-MM-DD HH:MM[:SS] "
+             "with time.offset): %.120s",
              in, e.msg);
     return false;
 }
@@ -279,7 +280,7 @@ static bool normalise(const cs_csv_map *m, const csv_field *f, const char *v,
         break;
     case CSV_USCC:
         if (cs_uscc_validate(v, n, &e) != CS_OK) {
-            snprintf(why, why_bytes, "\"%.40s\": %s", v, e.msg);
+            snprintf(why, why_bytes, "\"%.40s\": %.160s", v, e.msg);
             return false;
         }
         break;
@@ -363,7 +364,7 @@ static bool normalise(const cs_csv_map *m, const csv_field *f, const char *v,
         {
             int64_t x;
             if (cs_parse_i64(v, 0, 999999999, &x, &e) != CS_OK) {
-                snprintf(why, why_bytes, "\"%.40s\": %s", v, e.msg);
+                snprintf(why, why_bytes, "\"%.40s\": %.160s", v, e.msg);
                 return false;
             }
             snprintf(buf, sizeof(buf), "%" PRId64, x);
@@ -855,7 +856,7 @@ cs_status cs_csv_convert(const char *buf, size_t len, const cs_csv_map *m,
         }
     }
     for (;;) {
-        row *r;
+        row *r = NULL;
         size_t gi;
         cs_status st = cs_csv_reader_next(rd, &fields, &n_fields, &line, &raw,
                                           &raw_len, &e);
