@@ -185,21 +185,26 @@ static void pace(sim_run *r)
         r->rate_t0 += now - due - 1.0;
 }
 
+static void count(sim_run *r, const char *topic)
+{
+    for (size_t i = 0; i < N_TOPICS; i++)
+        if (strcmp(topics[i], topic) == 0)
+            cs_metric_add(&r->events[i], 1);
+}
+
 static cs_status on_emit(void *ctx, const char *topic, const char *key,
                          const char *json, size_t len, cs_err *err)
 {
     sim_run *r = ctx;
     rd_kafka_resp_err_t ke;
 
-    for (size_t i = 0; i < N_TOPICS; i++)
-        if (strcmp(topics[i], topic) == 0)
-            cs_metric_add(&r->events[i], 1);
     pace(r);
     if (cs_signal_stop_requested())
         return cs_err_set(err, CS_E_TIMEOUT, "stop requested");
     if (r->rk == NULL) {
         if (fwrite(json, 1, len, r->out) != len || fputc('\n', r->out) == EOF)
             return cs_err_set(err, CS_E_INTERNAL, "cannot write to stdout");
+        count(r, topic);
         return CS_OK;
     }
     for (;;) {
@@ -217,6 +222,7 @@ static cs_status on_emit(void *ctx, const char *topic, const char *key,
     if (ke != RD_KAFKA_RESP_ERR_NO_ERROR)
         return cs_err_set(err, CS_E_KAFKA, "could not produce to %s: %s",
                           topic, rd_kafka_err2str(ke));
+    count(r, topic);
     rd_kafka_poll(r->rk, 0);
     return CS_OK;
 }

@@ -1,4 +1,4 @@
-/* test_simulator.c - cs_sim with fixed seeds for a few simulated weeks:
+/* test_sim.c - cs_sim with fixed seeds for a few simulated weeks:
  * the same seed gives byte-identical events, every event passes the
  * contract (the decoders cs-ingest uses), and disruptions make the chain
  * react: a flood cuts the city's output and makes its customers' inbound
