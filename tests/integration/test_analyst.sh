@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# test_analyst.sh - cs-analyst on a small hand-built chain (inserted with
+# psql, not through ingest: the analyst reads tables, and fixed dates keep
+# the figures exact). Four suppliers, two buyers, as of 2026-11-30:
+#  - S1 delivers its last seven orders 6-12 days late: it ends orange with
+#    on_time_rate as the top reason, and its single-sourced buyer B1 is
+#    alerted;
+#  - a flood over Shenzhen (S3's region) alerts S3's buyer B2;
+#  - 36 months of seasonal sales give a forecast whose 95 % interval holds
+#    the six held-out months, with a stock recommendation;
+# then alerts on cs.alerts (real devbroker), dedup on a rerun, resolution
+# when the flood ends, row-level security for cs_api, two analysts at
+# once, a SIGKILL mid-cycle leaving nothing, and the interval mode
+# picking up new sales incrementally and stopping with 0 on SIGTERM.
+source "$CS_SRC/tests/lib/testlib.sh"
+
+S1=91330106MA2LATE01Y # Hangzhou (Xihu), late
+S2=91320100MA2G00D02X # Nanjing
+S3=91440300MA2F100D33 # Shenzhen, flooded
+S4=91350100MA2G00D04G # Fuzhou
+B1=91330200MA2CAR0012 # Ningbo: buys BAT only from S1
+B2=91310000MA2PH0NE1Q # Shanghai: buys CHP only from S3
+AS_OF=2026-11-30T00:00:00Z
+dsn=$(pg_test_db analyst)
+api_dsn=${dsn/user=postgres/user=cs_api_app}
+q() { psql "$dsn" -qAt -v ON_ERROR_STOP=1 -c "$1"; }
+
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO tenants (tenant_id, enterprise)
+SELECT u, u FROM unnest(ARRAY['91330106MA2LATE01Y','91320100MA2G00D02X',
+  '91440300MA2F100D33','91350100MA2G00D04G','91330200MA2CAR0012',
+  '91310000MA2PH0NE1Q']) AS u;
+INSERT INTO enterprises (uscc, name, region_code, industry_code, lat, lon, tenant_id) VALUES
+ ('91330106MA2LATE01Y', 'Xihu Cells', '330106', 'C3841', 30.26, 120.13, '91330106MA2LATE01Y'),
+ ('91320100MA2G00D02X', 'Nanjing Motors', '320100', 'C3812', 32.06, 118.80, '91320100MA2G00D02X'),
+ ('91440300MA2F100D33', 'Shenzhen Chips', '440300', 'C3973', 22.54, 114.06, '91440300MA2F100D33'),
+ ('91350100MA2G00D04G', 'Fuzhou Glass', '350100', 'C3042', 26.07, 119.30, '91350100MA2G00D04G'),
+ ('91330200MA2CAR0012', 'Ningbo Cars', '330200', 'C3610', 29.87, 121.54, '91330200MA2CAR0012'),
+ ('91310000MA2PH0NE1Q', 'Shanghai Phones', '310000', 'C3922', 31.23, 121.47, '91310000MA2PH0NE1Q');
+CREATE TEMP TABLE pairs (supplier text, buyer text, sku text, share numeric, late boolean);
+INSERT INTO pairs VALUES
+ ('91330106MA2LATE01Y', '91330200MA2CAR0012', 'BAT', 1.0, true),
+ ('91320100MA2G00D02X', '91330200MA2CAR0012', 'MOT', 1.0, false),
+ ('91320100MA2G00D02X', '91310000MA2PH0NE1Q', 'MOT', 0.5, false),
+ ('91440300MA2F100D33', '91310000MA2PH0NE1Q', 'CHP', 1.0, false),
+ ('91350100MA2G00D04G', '91330200MA2CAR0012', 'GLS', 1.0, false);
+INSERT INTO supply_links (supplier, buyer, sku, share, lead_time_days, tenant_id, event_id, event_time)
+SELECT supplier, buyer, sku, share, 14, buyer, 'sl-' || supplier || buyer || sku, '2026-01-01' FROM pairs;
+-- ten orders per pair, 100 to 28 days before as-of, each wanted 14 days
+-- after ordering; good suppliers deliver after 12 days; the late one
+-- delivers its last seven orders 20-26 days after ordering.
+CREATE TEMP TABLE o AS
+SELECT p.*, k, 'PO-' || left(p.supplier, 4) || right(p.supplier, 5) || '-' || p.buyer || '-' || k AS order_id,
+       timestamptz '2026-11-30' - make_interval(days => 100 - 8 * k) AS ot,
+       CASE WHEN p.late AND k >= 3 THEN 20 + k - 3 ELSE 12 END AS lead
+FROM pairs p, generate_series(0, 9) AS k;
+INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time, currency, n_lines, event_id, event_time, source)
+SELECT buyer, order_id, buyer, supplier, ot, 'CNY', 1, 'o-' || order_id, ot, 'test' FROM o;
+INSERT INTO order_lines (tenant_id, order_id, line_no, order_time, buyer, supplier, sku, quantity, unit, unit_price, currency, requested_time, event_id, event_time)
+SELECT buyer, order_id, 1, ot, buyer, supplier, sku, 100, 'PCS', 10, 'CNY', ot + interval '14 days', 'o-' || order_id, ot FROM o;
+INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer, order_id, shipped_at, delivered_at, n_lines, event_id, event_time, source)
+SELECT supplier, 'ASN-' || order_id, supplier, buyer, order_id, ot + make_interval(days => lead - 2), ot + make_interval(days => lead), 1, 's-' || order_id, ot, 'test' FROM o;
+INSERT INTO shipment_lines (tenant_id, shipment_id, line_no, shipped_at, supplier, buyer, order_id, order_line_no, sku, quantity, unit, event_id, event_time)
+SELECT supplier, 'ASN-' || order_id, 1, ot + make_interval(days => lead - 2), supplier, buyer, order_id, 1, sku, 100, 'PCS', 's-' || order_id, ot FROM o;
+-- a flood over Shenzhen from 2026-11-25 to 2026-12-10
+INSERT INTO risk_events (tenant_id, risk_id, kind, severity, regions, starts_at, expected_end, event_id, event_time)
+VALUES ('91310000MA2PH0NE1Q', 'FLOOD-9', 'flood', 4, ARRAY['440300'], '2026-11-25', '2026-12-10', 'r-9', '2026-11-25');
+-- 36 months of seasonal sales of CAR (2023-06 .. 2026-05); 2026-06 ..
+-- 2026-11 are held out (the test compares them with the forecast)
+CREATE TABLE heldout AS
+SELECT m::date AS m, round((200 + 2 * i + 50 * sin(2 * pi() * i / 12) + 6 * sin(i * 7.3))::numeric, 1) AS q, i
+FROM generate_series(timestamp '2023-06-01', timestamp '2026-11-01', interval '1 month') WITH ORDINALITY AS g(m, i);
+INSERT INTO sales (tenant_id, enterprise, sku, period_start, period_end, quantity, unit, currency, channel, event_id, event_time)
+SELECT '91330200MA2CAR0012', '91330200MA2CAR0012', 'CAR', m, (m + interval '1 month - 1 day')::date, q, 'PCS', 'CNY', 'dealer', 'a-' || m, m
+FROM heldout WHERE m < '2026-06-01';
+DELETE FROM heldout WHERE m < '2026-06-01';
+INSERT INTO inventory (tenant_id, enterprise, site, sku, as_of, on_hand, unit, event_id, event_time)
+VALUES ('91330200MA2CAR0012', '91330200MA2CAR0012', 'WH-1', 'CAR', '2026-11-20', 150, 'PCS', 'i-1', '2026-11-20');
+SQL
+
+start_devbroker
+export CS_PG_DSN=$dsn CS_KAFKA_BROKERS=$BROKERS CS_ANALYST_AS_OF=$AS_OF
+export CS_HTTP_PORT=0 CS_LOG_LEVEL=info
+
+note "one full recompute"
+"$CS_BIN/cs-analyst" --once >"$TEST_TMP/once1.out" 2>"$TEST_TMP/once1.log" ||
+    fail "cs-analyst --once failed: $(cat "$TEST_TMP/once1.log")"
+grep -q '"enterprises":6,"forecasts":1,' "$TEST_TMP/once1.out" ||
+    fail "summary: $(cat "$TEST_TMP/once1.out")"
+grep -q '"alerts_raised":3,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
+grep -q '"model_errors":0,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
+
+note "the late supplier is orange or worse, on-time delivery first"
+[ "$(q "SELECT level IN ('orange', 'red') FROM risk_scores WHERE uscc = '$S1'")" = t ] ||
+    fail "S1: $(q "SELECT score, level, explanation FROM risk_scores WHERE uscc = '$S1'")"
+[ "$(q "SELECT components->0->>'indicator' FROM risk_scores WHERE uscc = '$S1'")" = on_time_rate ] ||
+    fail "S1's top component: $(q "SELECT components FROM risk_scores WHERE uscc = '$S1'")"
+q "SELECT explanation FROM risk_scores WHERE uscc = '$S1'" | grep -Eq '^[0-9]+, (orange|red): on_time_rate 0\.3 ' ||
+    fail "S1's explanation: $(q "SELECT explanation FROM risk_scores WHERE uscc = '$S1'")"
+# 3 of 10 deliveries on time; lead times 12 x3 and 20..26 days
+[ "$(q "SELECT on_time_rate || ' ' || round(lead_time_mean_days::numeric, 1) || ' ' || fill_rate FROM enterprise_indicators WHERE uscc = '$S1'")" = "0.3 19.7 1" ] ||
+    fail "S1's indicators: $(q "SELECT * FROM enterprise_indicators WHERE uscc = '$S1'")"
+[ "$(q "SELECT on_time_rate FROM enterprise_indicators WHERE uscc = '$S2'")" = 1 ] || fail "S2 on time"
+[ "$(q "SELECT single_source || ' ' || round(supplier_hhi::numeric, 4) FROM enterprise_indicators WHERE uscc = '$B1'")" = "3 0.3333" ] ||
+    fail "B1's sourcing indicators"
+[ "$(q "SELECT count(*) FROM risk_scores WHERE level IN ('orange', 'red') AND uscc <> '$S1'")" = 0 ] ||
+    fail "only S1 should be orange: $(q "SELECT uscc, level FROM risk_scores")"
+[ "$(q "SELECT count(DISTINCT model_version) || ' ' || min(model_version) FROM risk_scores")" = "1 1" ] ||
+    fail "scores must name model version 1"
+
+note "alerts: S1's level, B1's single source, B2's flooded supplier"
+alerts() { q "SELECT string_agg(kind || ':' || level || ':' || subject || ':' || coalesce(about, '-') || ':' || status, ' ' ORDER BY kind) FROM alerts"; }
+[ "$(alerts)" = "event_near_supplier:orange:$B2:$S3:open level:orange:$S1:-:open single_source:orange:$B1:$S1:open" ] ||
+    fail "alerts: $(alerts)"
+[ "$(q "SELECT risk_id || ' ' || (details->>'exposure') FROM alerts WHERE kind = 'event_near_supplier'")" = "FLOOD-9 0.5714" ] ||
+    fail "flood exposure: 0.8 severity x 1 in region x 10/14 days"
+
+note "alerts are on cs.alerts, keyed by the alerted enterprise"
+on_topic() {
+    kcat -C -b "$BROKERS" -t cs.alerts -o beginning -e -q -f '%k|%s\n' >"$TEST_TMP/alerts.txt"
+    [ "$(wc -l <"$TEST_TMP/alerts.txt")" -ge "$1" ]
+}
+wait_for 30 "three alerts on cs.alerts" on_topic 3
+grep -q "^$B2|.*\"kind\" *: *\"event_near_supplier\"" "$TEST_TMP/alerts.txt" || fail "no flood alert for B2 on cs.alerts"
+[ "$(q "SELECT count(*) FROM alerts WHERE published_at IS NULL")" = 0 ] || fail "alerts left unpublished"
+
+note "the seasonal forecast holds the held-out months"
+[ "$(q "SELECT first_period || ' ' || array_length(mean, 1) || ' ' || n_history FROM forecasts WHERE enterprise = '$B1' AND sku = 'CAR'")" = "2026-06-01 6 36" ] ||
+    fail "forecast shape: $(q "SELECT first_period, mean FROM forecasts")"
+outside=$(q "SELECT count(*) FROM forecasts f, heldout h WHERE f.enterprise = '$B1' AND f.sku = 'CAR' AND NOT (h.q BETWEEN f.lo95[h.i - 36] AND f.hi95[h.i - 36])")
+[ "$outside" = 0 ] || fail "$outside held-out months outside the 95 % interval: $(q "SELECT lo95, hi95 FROM forecasts")"
+[ "$(q "SELECT backtest_mase < 1 AND backtest_coverage95 >= 0.5 FROM forecasts")" = t ] ||
+    fail "backtest: $(q "SELECT backtest_mase, backtest_smape, backtest_coverage95 FROM forecasts")"
+[ "$(q "SELECT on_hand = 150 AND safety_stock > 0 AND reorder_point > safety_stock AND days_of_cover BETWEEN 10 AND 30 AND lead_time_days = 14 FROM forecasts")" = t ] ||
+    fail "stock: $(q "SELECT on_hand, safety_stock, reorder_point, days_of_cover, lead_time_days FROM forecasts")"
+
+note "a rerun keeps the history and raises nothing twice"
+"$CS_BIN/cs-analyst" --once >"$TEST_TMP/once2.out" 2>"$TEST_TMP/once2.log" || fail "second run"
+grep -q '"alerts_raised":0,' "$TEST_TMP/once2.out" || fail "rerun raised alerts: $(cat "$TEST_TMP/once2.out")"
+[ "$(q "SELECT count(*) || ' ' || count(DISTINCT cycle_id) FROM risk_scores WHERE uscc = '$S1'")" = "2 2" ] ||
+    fail "score history"
+[ "$(q "SELECT count(*) FROM alerts")" = 3 ] || fail "duplicate alerts"
+
+note "cs_api sees scores and alerts only in scope"
+as_principal() {
+    psql "$api_dsn" -qAt -v ON_ERROR_STOP=1 <<SQL | tail -n 1
+BEGIN READ ONLY;
+SELECT set_config('cs.principal_role', '$1', true), set_config('cs.principal_regions', '$2', true),
+       set_config('cs.principal_enterprise', '$3', true) \\g /dev/null
+$4;
+COMMIT;
+SQL
+}
+[ "$(psql "$api_dsn" -qAt -c "SELECT count(*) FROM risk_scores")" = 0 ] || fail "no principal must see no scores"
+[ "$(as_principal admin '' '' "SELECT count(*) FROM risk_scores_latest")" = 6 ] || fail "admin sees every latest score"
+[ "$(as_principal bureau 330000 '' "SELECT string_agg(uscc, ',' ORDER BY uscc) FROM risk_scores_latest")" = "$S1,$B1" ] ||
+    fail "Zhejiang bureau: $(as_principal bureau 330000 '' "SELECT string_agg(uscc, ',') FROM risk_scores_latest")"
+[ "$(as_principal enterprise '' "$B2" "SELECT string_agg(uscc, ',' ORDER BY uscc) FROM risk_scores_latest")" = "$B2,$S2,$S3" ] ||
+    fail "B2 sees itself and its suppliers"
+[ "$(as_principal enterprise '' "$B2" "SELECT string_agg(kind, ',') FROM alerts")" = event_near_supplier ] ||
+    fail "B2's alerts"
+[ "$(as_principal enterprise '' "$B2" "SELECT count(*) FROM forecasts")" = 0 ] || fail "B2 read B1's forecast"
+[ "$(as_principal enterprise '' "$B1" "SELECT count(DISTINCT sku) FROM forecasts")" = 1 ] || fail "B1's own forecast"
+[ "$(as_principal bureau 330000 '' "SELECT count(*) FROM forecasts")" = 0 ] || fail "bureaus get no enterprise forecasts"
+psql "$api_dsn" -qAt -c "SELECT count(*) FROM risk_scores_202611" >/dev/null 2>&1 &&
+    fail "a partition of risk_scores must not be granted"
+
+note "the flood ends: its alert is resolved and republished"
+q "UPDATE risk_events SET expected_end = '2026-11-28' WHERE risk_id = 'FLOOD-9'"
+"$CS_BIN/cs-analyst" --once >"$TEST_TMP/once3.out" 2>"$TEST_TMP/once3.log" || fail "third run"
+[ "$(q "SELECT status FROM alerts WHERE kind = 'event_near_supplier'")" = resolved ] || fail "flood alert not resolved"
+wait_for 30 "the resolution on cs.alerts" on_topic 4
+grep -q "^$B2|.*\"status\" *: *\"resolved\"" "$TEST_TMP/alerts.txt" || fail "no resolved message"
+
+note "two analysts at once: one cycle after the other, nothing doubled"
+cycles_before=$(q "SELECT count(*) FROM analyst_cycles")
+"$CS_BIN/cs-analyst" --once >"$TEST_TMP/par1.out" 2>"$TEST_TMP/par1.log" &
+p1=$!
+"$CS_BIN/cs-analyst" --once >"$TEST_TMP/par2.out" 2>"$TEST_TMP/par2.log" &
+p2=$!
+wait $p1 || fail "first parallel analyst failed: $(cat "$TEST_TMP/par1.log")"
+wait $p2 || fail "second parallel analyst failed: $(cat "$TEST_TMP/par2.log")"
+[ "$(q "SELECT count(*) FROM analyst_cycles")" = $((cycles_before + 2)) ] || fail "two cycles expected"
+[ "$(q "SELECT count(*) FROM (SELECT cycle_id FROM risk_scores GROUP BY cycle_id HAVING count(*) <> 6) x")" = 0 ] ||
+    fail "a cycle wrote other than one score per enterprise"
+[ "$(q "SELECT count(*) FROM analyst_cycles a JOIN analyst_cycles b ON a.cycle_id < b.cycle_id AND b.started_at < a.finished_at")" = 0 ] ||
+    fail "two cycles overlapped"
+
+note "SIGKILL in the middle of a cycle leaves nothing of it"
+scores_before=$(q "SELECT count(*) FROM risk_scores")
+cycles_before=$(q "SELECT count(*) FROM analyst_cycles")
+# Hold forecasts locked: the cycle writes its scores and alerts, then
+# waits at the forecasts; kill it there.
+psql "$dsn" -qAt -c "BEGIN" -c "LOCK TABLE forecasts" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+locker=$!
+have_lock() {
+    [ "$(q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'forecasts' AND l.granted AND l.mode = 'AccessExclusiveLock'")" = 1 ]
+}
+wait_for 10 "the lock" have_lock
+start_service killed "$CS_BIN/cs-analyst" --once
+blocked() {
+    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name <> 'psql' AND wait_event_type = 'Lock' AND query LIKE '%sales%'")" = 1 ]
+}
+wait_for 60 "the cycle to wait at the forecasts" blocked
+kill -KILL "${SVC_PID[killed]}"
+wait "${SVC_PID[killed]}" 2>/dev/null || true
+unset "SVC_PID[killed]"
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $locker 2>/dev/null || true
+gone() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")" = 0 ]; }
+wait_for 30 "the killed session to end" gone
+[ "$(q "SELECT count(*) FROM risk_scores")" = "$scores_before" ] || fail "a killed cycle left scores behind"
+[ "$(q "SELECT count(*) FROM analyst_cycles")" = "$cycles_before" ] || fail "a killed cycle left its cycle row"
+[ "$(q "SELECT count(*) FROM analyst_cycles WHERE finished_at IS NULL")" = 0 ] || fail "an unfinished cycle is visible"
+
+note "interval mode: nothing new, nothing done; new sales, one series"
+export CS_ANALYST_INTERVAL_S=1
+start_service analyst "$CS_BIN/cs-analyst"
+wait_for 30 "cs-analyst to start" log_field analyst "analyst ready" http_port
+m="http://127.0.0.1:$(log_field analyst "analyst ready" http_port)/metrics"
+skipped() { [ "$(metric cs_analyst_cycles_skipped_total "$m")" -ge 2 ]; }
+wait_for 30 "idle cycles" skipped
+[ "$(metric cs_analyst_cycles_total "$m")" = 0 ] || fail "a cycle ran with nothing new"
+curl -sf "http://127.0.0.1:$(log_field analyst "analyst ready" http_port)/healthz" | grep -q ok || fail "healthz"
+forecasts_before=$(q "SELECT count(*) FROM forecasts")
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO sales (tenant_id, enterprise, sku, period_start, period_end, quantity, unit, currency, channel, event_id, event_time)
+VALUES ('$B1', '$B1', 'CAR', '2026-06-01', '2026-06-30', 298.5, 'PCS', 'CNY', 'dealer', 'a-new', now());
+INSERT INTO ingested_events (tenant_id, event_id, event_type, topic, kafka_partition, kafka_offset)
+VALUES ('$B1', 'a-new', 'cs.sales.v1', 'cs.sales', 0, 0);
+SQL
+ran() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 1 ]; }
+wait_for 60 "a cycle on the new sales" ran
+[ "$(q "SELECT count(*) FROM forecasts")" = $((forecasts_before + 1)) ] || fail "one series was stale"
+[ "$(q "SELECT first_period || ' ' || n_history FROM forecasts ORDER BY forecast_id DESC LIMIT 1")" = "2026-07-01 37" ] ||
+    fail "the new month was not used"
+[ "$(metric cs_analyst_enterprises_scored_total "$m")" = 6 ] || fail "metrics: scores"
+q "INSERT INTO analyst_requests (kind) VALUES ('full')"
+ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 2 ]; }
+wait_for 60 "a cycle on the queued request" ran2
+[ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
+stop_service analyst
+stop_service devbroker
+note "ok"
