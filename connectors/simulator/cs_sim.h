@@ -21,10 +21,10 @@ typedef struct cs_sim cs_sim;
 
 typedef struct cs_sim_opts {
     uint64_t seed;
-    uint32_t n_enterprises; /* 50 .. 100000 */
-    int32_t start_day;      /* days since 1970-01-01 of simulated day 0 */
-    uint32_t warmup_days;   /* simulated silently before day 0 */
-    const char *source;     /* CloudEvents source, borrowed */
+    uint32_t n_enterprises;  /* 50 .. 100000 */
+    int32_t start_day;       /* days since 1970-01-01 of simulated day 0 */
+    uint32_t warmup_days;    /* simulated silently before day 0 */
+    const char *source;      /* CloudEvents source, borrowed */
     const char *risk_tenant; /* tenantid of cs.risk_event.v1, borrowed */
 } cs_sim_opts;
 
@@ -97,7 +97,7 @@ typedef struct cs_sim_ent_info {
     unsigned tier;     /* 0: final assembly, 1: its suppliers, ... */
     double capacity;   /* units per day */
     double last_output;
-    double on_hand;    /* finished goods */
+    double on_hand;            /* finished goods */
     uint32_t late_deliveries;  /* inbound deliveries after the due day */
     uint32_t short_deliveries; /* inbound lines below the ordered qty */
     uint32_t late_shipped;     /* its deliveries to customers, late */

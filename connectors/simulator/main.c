@@ -105,8 +105,8 @@ static const cs_config_spec sim_spec = {
 };
 
 static const char *const topics[N_TOPICS] = {
-    "cs.master",  "cs.orders",    "cs.shipments",   "cs.production",
-    "cs.sales",   "cs.inventory", "cs.risk_events"};
+    "cs.master", "cs.orders",    "cs.shipments",  "cs.production",
+    "cs.sales",  "cs.inventory", "cs.risk_events"};
 
 typedef struct sim_run {
     const sim_cfg *cfg;
@@ -125,8 +125,8 @@ static sim_run the_run;
 
 #define EVENTS(i, t)                                                           \
     {                                                                          \
-        "cs_sim_events_total", "events produced, by topic",                    \
-            CS_METRIC_COUNTER, "topic=\"" t "\"", &the_run.events[i]           \
+        "cs_sim_events_total", "events produced, by topic", CS_METRIC_COUNTER, \
+            "topic=\"" t "\"", &the_run.events[i]                              \
     }
 
 static const cs_metric sim_metrics[] = {
@@ -139,10 +139,9 @@ static const cs_metric sim_metrics[] = {
     EVENTS(6, "cs.risk_events"),
     {"cs_sim_delivered_total", "events acknowledged by Kafka",
      CS_METRIC_COUNTER, NULL, &the_run.delivered},
-    {"cs_sim_delivery_failed_total", "events Kafka refused",
-     CS_METRIC_COUNTER, NULL, &the_run.failed},
-    {"cs_sim_day", "simulated days done", CS_METRIC_GAUGE, NULL,
-     &the_run.day},
+    {"cs_sim_delivery_failed_total", "events Kafka refused", CS_METRIC_COUNTER,
+     NULL, &the_run.failed},
+    {"cs_sim_day", "simulated days done", CS_METRIC_GAUGE, NULL, &the_run.day},
     {"cs_sim_backfill_days_left", "backfill days still to write",
      CS_METRIC_GAUGE, NULL, &the_run.backfill_left},
     {"cs_sim_scenarios_total", "scenarios scheduled", CS_METRIC_COUNTER, NULL,
@@ -208,11 +207,11 @@ static cs_status on_emit(void *ctx, const char *topic, const char *key,
         return CS_OK;
     }
     for (;;) {
-        ke = rd_kafka_producev(
-            r->rk, RD_KAFKA_V_TOPIC(topic),
-            RD_KAFKA_V_KEY((void *)key, strlen(key)),
-            RD_KAFKA_V_VALUE((void *)json, len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        ke = rd_kafka_producev(r->rk, RD_KAFKA_V_TOPIC(topic),
+                               RD_KAFKA_V_KEY((void *)key, strlen(key)),
+                               RD_KAFKA_V_VALUE((void *)json, len),
+                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                               RD_KAFKA_V_END);
         if (ke != RD_KAFKA_RESP_ERR__QUEUE_FULL)
             break;
         rd_kafka_poll(r->rk, 50); /* wait for acknowledgements */
@@ -220,8 +219,8 @@ static cs_status on_emit(void *ctx, const char *topic, const char *key,
             return cs_err_set(err, CS_E_TIMEOUT, "stop requested");
     }
     if (ke != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return cs_err_set(err, CS_E_KAFKA, "could not produce to %s: %s",
-                          topic, rd_kafka_err2str(ke));
+        return cs_err_set(err, CS_E_KAFKA, "could not produce to %s: %s", topic,
+                          rd_kafka_err2str(ke));
     count(r, topic);
     rd_kafka_poll(r->rk, 0);
     return CS_OK;
@@ -276,8 +275,8 @@ static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
         return;
     }
     cs_sim_scenario_format(&sc, spec, sizeof(spec));
-    snprintf(body, sizeof(body), "{\"status\":\"accepted\",\"scenario\":\"%s\"}",
-             spec);
+    snprintf(body, sizeof(body),
+             "{\"status\":\"accepted\",\"scenario\":\"%s\"}", spec);
     cs_http_set_body(resp, 202, "application/json", body, strlen(body));
 }
 
@@ -374,7 +373,8 @@ int main(int argc, char **argv)
                          .source = cfg.source,
                          .risk_tenant = cfg.risk_tenant};
         if (cs_sim_new(&o, on_emit, r, &sim, &err) != CS_OK) {
-            cs_log_error("cannot build the region", CS_KV_STR("error", err.msg));
+            cs_log_error("cannot build the region",
+                         CS_KV_STR("error", err.msg));
             goto out;
         }
     }
@@ -421,13 +421,13 @@ int main(int argc, char **argv)
     {
         char d[11];
         cs_sim_date(sim, 0, d);
-        cs_log_info("simulator ready", CS_KV_INT("seed", cfg.seed),
-                    CS_KV_INT("enterprises",
-                              (int64_t)cs_sim_n_enterprises(sim)),
-                    CS_KV_STR("start_date", d),
-                    CS_KV_INT("backfill_days", cfg.backfill_days),
-                    CS_KV_STR("output", r->rk ? cfg.kafka_brokers : "stdout"),
-                    CS_KV_INT("http_port", cs_httpd_port(http)));
+        cs_log_info(
+            "simulator ready", CS_KV_INT("seed", cfg.seed),
+            CS_KV_INT("enterprises", (int64_t)cs_sim_n_enterprises(sim)),
+            CS_KV_STR("start_date", d),
+            CS_KV_INT("backfill_days", cfg.backfill_days),
+            CS_KV_STR("output", r->rk ? cfg.kafka_brokers : "stdout"),
+            CS_KV_INT("http_port", cs_httpd_port(http)));
     }
     if (r->rk == NULL)
         setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -464,12 +464,13 @@ int main(int argc, char **argv)
             double left = t_day + 1.0 / cfg.speed - now_s();
             if (left > 0)
                 cs_signal_sleep_ms((unsigned)(left * 1000.0));
-            r->rate_t0 = now_s() - (double)r->rate_n / (cfg.max_rate ? cfg.max_rate : 1);
+            r->rate_t0 =
+                now_s() - (double)r->rate_n / (cfg.max_rate ? cfg.max_rate : 1);
         }
     }
 stopped:
-    if (err.code != CS_OK && !(err.code == CS_E_TIMEOUT &&
-                               cs_signal_stop_requested())) {
+    if (err.code != CS_OK &&
+        !(err.code == CS_E_TIMEOUT && cs_signal_stop_requested())) {
         cs_log_error("simulation stopped", CS_KV_STR("error", err.msg));
         code = err.code == CS_E_KAFKA ? EX_UNAVAILABLE : 1;
     }
@@ -509,8 +510,7 @@ stopped:
                 (unsigned long long)atomic_load(&r->events[3]),
                 (unsigned long long)atomic_load(&r->events[4]),
                 (unsigned long long)atomic_load(&r->events[5]),
-                (unsigned long long)atomic_load(&r->events[6]),
-                now_s() - t0);
+                (unsigned long long)atomic_load(&r->events[6]), now_s() - t0);
 out:
     cs_httpd_stop(http);
     if (r->rk != NULL)

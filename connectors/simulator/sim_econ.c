@@ -234,8 +234,8 @@ static double market_demand(cs_sim *s, sim_ent *e, int32_t day, bool *promo)
     int64_t m, d;
     int doy, wday = (int)(((abs % 7) + 11) % 7); /* 0: Sunday */
     double f;
-    static const int mdays[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273,
-                                304, 334};
+    static const int mdays[] = {0,   31,  59,  90,  120, 151,
+                                181, 212, 243, 273, 304, 334};
 
     cs__sim_date(abs, date);
     m = (date[5] - '0') * 10 + (date[6] - '0');
@@ -300,9 +300,8 @@ static cs_status produce(cs_sim *s, int32_t day, cs_err *err)
             double sold = cs__sim_round_qty(st, want < e->fg ? want : e->fg);
             e->demand_today += want;
             e->fg -= sold;
-            rc = cs__sim_emit_sales(s, e, sold,
-                                    sold * st->price_cny * (promo ? 0.9 : 1.0),
-                                    err);
+            rc = cs__sim_emit_sales(
+                s, e, sold, sold * st->price_cny * (promo ? 0.9 : 1.0), err);
             if (rc != CS_OK)
                 return rc;
         }
@@ -310,8 +309,7 @@ static cs_status produce(cs_sim *s, int32_t day, cs_err *err)
     return CS_OK;
 }
 
-static cs_status grow(void **p, size_t *cap, size_t n, size_t elem,
-                      cs_err *err)
+static cs_status grow(void **p, size_t *cap, size_t n, size_t elem, cs_err *err)
 {
     void *np;
     size_t nc;
@@ -360,11 +358,10 @@ static cs_status ship(cs_sim *s, int32_t day, cs_err *err)
         if (sup->avail < 1 && logistics_delay(s, l, day) > 0 &&
             cs__sim_uniform(s) > sup->avail + 0.2)
             goto keep;
-        q = cs__sim_round_qty(st, o->remaining < sup->fg ? o->remaining
-                                                         : sup->fg);
-        if (q <= 0 ||
-            (q + EPS < o->remaining && q < 0.3 * o->remaining &&
-             day < o->due_day - (int32_t)l->transit_days))
+        q = cs__sim_round_qty(st,
+                              o->remaining < sup->fg ? o->remaining : sup->fg);
+        if (q <= 0 || (q + EPS < o->remaining && q < 0.3 * o->remaining &&
+                       day < o->due_day - (int32_t)l->transit_days))
             goto keep;
         rc = grow((void **)&s->shp, &s->cap_shp, s->n_shp, sizeof(*sh), err);
         if (rc != CS_OK)

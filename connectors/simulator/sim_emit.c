@@ -162,8 +162,10 @@ static cs_status send(cs_sim *s, jb *b, const char *topic, const char *key,
     jb_close(b);
     jb_raw(b, "}");
     if (b->len >= b->cap)
-        return cs_err_set(err, CS_E_INTERNAL, "event on %s longer than %zu "
-                          "bytes", topic, sizeof(s->json));
+        return cs_err_set(err, CS_E_INTERNAL,
+                          "event on %s longer than %zu "
+                          "bytes",
+                          topic, sizeof(s->json));
     return s->emit(s->ctx, topic, key, b->buf, b->len, err);
 }
 
@@ -206,8 +208,8 @@ cs_status cs__sim_emit_product(cs_sim *s, const sim_ent *e, cs_err *err)
     snprintf(key, sizeof(key), "%s/%s", e->uscc, st->sku);
     snprintf(cat, sizeof(cat), "%s/%s", cs__sim_chains[st->chain].name,
              st->name);
-    snprintf(ident, sizeof(ident), "88.330.%d/%s-%s", 1000 + e->stage,
-             e->uscc, st->sku);
+    snprintf(ident, sizeof(ident), "88.330.%d/%s-%s", 1000 + e->stage, e->uscc,
+             st->sku);
     envelope(s, &b, id, "cs.product.v1", 0, "00:00:00", e->uscc);
     jb_str(&b, "sku", st->sku);
     jb_str(&b, "name", st->product);
@@ -432,8 +434,8 @@ cs_status cs__sim_emit_risk(cs_sim *s, const sim_active *a, cs_err *err)
 
     if (s->muted)
         return CS_OK;
-    snprintf(rid, sizeof(rid), "SIM%llu-%u",
-             (unsigned long long)s->o.seed, a->n);
+    snprintf(rid, sizeof(rid), "SIM%llu-%u", (unsigned long long)s->o.seed,
+             a->n);
     snprintf(id, sizeof(id), "%s/risk/%u", s->id_prefix, a->n);
     cs__sim_date(s->o.start_day + sc->day, start);
     memcpy(start + 10, "T00:00:00+08:00", 16);
@@ -442,12 +444,16 @@ cs_status cs__sim_emit_risk(cs_sim *s, const sim_active *a, cs_err *err)
     if (sc->kind == CS_SIM_BANKRUPTCY) {
         const sim_ent *e = &s->ent[a->ent];
         memcpy(region, e->region, 7);
-        snprintf(desc, sizeof(desc), "simulated insolvency of %s (%s), "
-                 "production stops", e->uscc, cs__sim_stages[e->stage].name);
+        snprintf(desc, sizeof(desc),
+                 "simulated insolvency of %s (%s), "
+                 "production stops",
+                 e->uscc, cs__sim_stages[e->stage].name);
     } else if (sc->kind == CS_SIM_DEMAND) {
         memcpy(region, "330000", 7);
-        snprintf(desc, sizeof(desc), "simulated demand shock: final demand "
-                 "of %s x%.2f for %u days", sc->target, sc->factor, sc->days);
+        snprintf(desc, sizeof(desc),
+                 "simulated demand shock: final demand "
+                 "of %s x%.2f for %u days",
+                 sc->target, sc->factor, sc->days);
     } else {
         size_t n = strlen(sc->target);
         memcpy(region, "000000", 7);

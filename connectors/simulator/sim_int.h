@@ -38,17 +38,17 @@ typedef struct sim_stage {
     const char *name;     /* "cells" */
     const char *industry; /* GB/T 4754-2017 class */
     const char *sku;
-    const char *product;  /* product name */
+    const char *product; /* product name */
     const char *unit;
-    const char *word;     /* in enterprise names, e.g. "电池" */
-    double weight;        /* share of the enterprises */
-    double price_cny;     /* per unit */
-    int processing_days;  /* typical order processing before shipping */
+    const char *word;    /* in enterprise names, e.g. "电池" */
+    double weight;       /* share of the enterprises */
+    double price_cny;    /* per unit */
+    int processing_days; /* typical order processing before shipping */
     int n_inputs;
-    int input[SIM_MAX_INPUTS]; /* stage indices, always lower */
+    int input[SIM_MAX_INPUTS];  /* stage indices, always lower */
     double bom[SIM_MAX_INPUTS]; /* input units per output unit */
-    const char *channel;  /* sales channel of a final stage, else NULL */
-    bool integer_units;   /* PCS, SET: whole numbers */
+    const char *channel;        /* sales channel of a final stage, else NULL */
+    bool integer_units;         /* PCS, SET: whole numbers */
 } sim_stage;
 
 extern const sim_city cs__sim_cities[];
@@ -87,7 +87,7 @@ typedef struct sim_ent {
     uint32_t link0[SIM_MAX_INPUTS]; /* first link of each input */
     uint32_t n_links[SIM_MAX_INPUTS];
     uint32_t max_lead[SIM_MAX_INPUTS];
-    double avail;       /* capacity available today, 0..1 */
+    double avail;         /* capacity available today, 0..1 */
     int32_t bankrupt_day; /* -1: trading */
     int32_t promo_until;
     uint32_t late_in, short_in;   /* inbound deliveries */
@@ -113,9 +113,9 @@ typedef struct sim_shipment {
 typedef struct sim_active {
     cs_sim_scenario sc;
     bool started;
-    uint32_t n;      /* its number, for the risk id */
-    int32_t ent;     /* bankruptcy: the enterprise */
-    int chain;       /* demand: chain index, -1 all */
+    uint32_t n;  /* its number, for the risk id */
+    int32_t ent; /* bankruptcy: the enterprise */
+    int chain;   /* demand: chain index, -1 all */
 } sim_active;
 
 struct cs_sim {

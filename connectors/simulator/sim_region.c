@@ -44,8 +44,10 @@ const sim_city cs__sim_cities[] = {
     {"331000", "台州", 28.656, 121.421, tz_d},
     {"331100", "丽水", 28.468, 119.923, ls_d},
 };
-const size_t cs__sim_n_cities = sizeof(cs__sim_cities) / sizeof(cs__sim_cities[0]);
+const size_t cs__sim_n_cities =
+    sizeof(cs__sim_cities) / sizeof(cs__sim_cities[0]);
 
+/* clang-format off */
 /* Final demand in units per day for the whole province; where each
  * chain clusters (Ningbo and Hangzhou for vehicles, Shaoxing's Keqiao
  * and Jiaxing's Tongxiang for textiles). */
@@ -92,12 +94,14 @@ const sim_stage cs__sim_stages[] = {
     {2, "apparel", "C1810", "TX-SHIRT-M", "男士衬衫", "PCS", "服饰", 570, 139,
      4, 1, {13}, {1.6}, "retail", true},
 };
-const size_t cs__sim_n_stages = sizeof(cs__sim_stages) / sizeof(cs__sim_stages[0]);
+/* clang-format on */
+const size_t cs__sim_n_stages =
+    sizeof(cs__sim_stages) / sizeof(cs__sim_stages[0]);
 
 static const char *const brand_chars[] = {
-    "恒", "华", "天", "金", "新", "宏", "瑞", "永", "正", "远", "泰", "鑫",
-    "盛", "达", "兴", "博", "嘉", "联", "创", "晶", "航", "宇", "之", "海",
-    "东", "明", "通", "中", "富", "力", "科", "源"};
+    "恒", "华", "天", "金", "新", "宏", "瑞", "永", "正", "远", "泰",
+    "鑫", "盛", "达", "兴", "博", "嘉", "联", "创", "晶", "航", "宇",
+    "之", "海", "东", "明", "通", "中", "富", "力", "科", "源"};
 #define N_BRAND (sizeof(brand_chars) / sizeof(brand_chars[0]))
 
 /* xoshiro256** seeded through splitmix64: fast, and the same sequence on
@@ -186,7 +190,8 @@ static cs_status make_uscc(cs_sim *s, const char *district, size_t idx,
 
     org[0] = alpha[rand_below(s, 31)];
     org[1] = alpha[10 + rand_below(s, 21)];
-    snprintf(org + 2, 7, "%06u", (unsigned)((idx * 7919u + 104729u) % 1000000u));
+    snprintf(org + 2, 7, "%06u",
+             (unsigned)((idx * 7919u + 104729u) % 1000000u));
     for (int i = 0; i < 8; i++)
         sum += gb11714_value(org[i]) * w[i];
     c9 = 11 - sum % 11;
@@ -270,8 +275,9 @@ static cs_status link_stage(cs_sim *s, int st, int k, cs_err *err)
         goto out;
     }
     for (uint32_t b = b0; b < b0 + nb; b++) {
-        unsigned want = cs__sim_uniform(s) < 0.25 ? 1u
-                        : cs__sim_uniform(s) < 0.6 ? 2u : 3u;
+        unsigned want = cs__sim_uniform(s) < 0.25  ? 1u
+                        : cs__sim_uniform(s) < 0.6 ? 2u
+                                                   : 3u;
         double tot = 0;
         if (want > ns)
             want = ns;
@@ -320,13 +326,14 @@ static cs_status link_stage(cs_sim *s, int st, int k, cs_err *err)
         for (; j < s->n_link && s->link[j].buyer == b; j++) {
             sim_link *l = &s->link[j];
             double d = dist_km(e, &s->ent[l->supplier]);
-            int proc = cs__sim_stages[in].processing_days - 1 +
-                       (int)rand_below(s, 4);
+            int proc =
+                cs__sim_stages[in].processing_days - 1 + (int)rand_below(s, 4);
             l->share = j == i ? 1.0 + cs__sim_uniform(s)
                               : 0.3 + 0.7 * cs__sim_uniform(s);
             tot += l->share;
             l->transit_days = 1u + (uint32_t)(d / 200.0);
-            l->lead_time_days = (uint32_t)(proc < 1 ? 1 : proc) + l->transit_days;
+            l->lead_time_days =
+                (uint32_t)(proc < 1 ? 1 : proc) + l->transit_days;
             l->price_factor = 0.94 + 0.12 * cs__sim_uniform(s);
         }
         e->link0[k] = (uint32_t)i;

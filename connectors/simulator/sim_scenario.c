@@ -49,8 +49,10 @@ static cs_status set_target(const char *t, size_t len, cs_sim_scenario *sc,
     size_t digits = strspn(t, "0123456789");
 
     if (len == 0 || len >= sizeof(sc->target))
-        return cs_err_set(err, CS_E_INVALID, "scenario target must be 1-%zu "
-                          "bytes", sizeof(sc->target) - 1);
+        return cs_err_set(err, CS_E_INVALID,
+                          "scenario target must be 1-%zu "
+                          "bytes",
+                          sizeof(sc->target) - 1);
     switch (sc->kind) {
     case CS_SIM_FLOOD:
     case CS_SIM_POWER_CUT:
@@ -62,7 +64,8 @@ static cs_status set_target(const char *t, size_t len, cs_sim_scenario *sc,
     case CS_SIM_BANKRUPTCY:
         if (!(len == 4 && memcmp(t, "auto", 4) == 0) &&
             cs_uscc_validate(t, len, err) != CS_OK)
-            return cs_err_set(err, CS_E_INVALID, "scenario target must be "
+            return cs_err_set(err, CS_E_INVALID,
+                              "scenario target must be "
                               "\"auto\" or a valid credit code");
         break;
     case CS_SIM_DEMAND: {
@@ -71,7 +74,8 @@ static cs_status set_target(const char *t, size_t len, cs_sim_scenario *sc,
             ok = strlen(cs__sim_chains[i].name) == len &&
                  memcmp(cs__sim_chains[i].name, t, len) == 0;
         if (!ok)
-            return cs_err_set(err, CS_E_INVALID, "scenario target must be "
+            return cs_err_set(err, CS_E_INVALID,
+                              "scenario target must be "
                               "nev, electronics, textiles or all");
         break;
     }
@@ -94,8 +98,10 @@ static cs_status set_param(const char *key, const char *val,
         return CS_OK;
     }
     if (cs_parse_i64(val, 0, 3650, &v, err) != CS_OK)
-        return cs_err_set(err, CS_E_INVALID, "scenario %s must be an integer "
-                          "0-3650", key);
+        return cs_err_set(err, CS_E_INVALID,
+                          "scenario %s must be an integer "
+                          "0-3650",
+                          key);
     if (strcmp(key, "day") == 0)
         sc->day = (int32_t)v;
     else if (strcmp(key, "days") == 0)
@@ -103,8 +109,10 @@ static cs_status set_param(const char *key, const char *val,
     else if (strcmp(key, "severity") == 0 && v >= 1 && v <= 5)
         sc->severity = (uint32_t)v;
     else
-        return cs_err_set(err, CS_E_INVALID, "scenario parameter \"%s\" is "
-                          "not day, days, severity (1-5) or factor", key);
+        return cs_err_set(err, CS_E_INVALID,
+                          "scenario parameter \"%s\" is "
+                          "not day, days, severity (1-5) or factor",
+                          key);
     return CS_OK;
 }
 
@@ -125,8 +133,10 @@ cs_status cs_sim_scenario_parse(const char *spec, cs_sim_scenario *out,
 
     memset(out, 0, sizeof(*out));
     if (cs_strlcpy(buf, spec, sizeof(buf)) >= sizeof(buf))
-        return cs_err_set(err, CS_E_INVALID, "scenario spec longer than %zu "
-                          "bytes", sizeof(buf) - 1);
+        return cs_err_set(err, CS_E_INVALID,
+                          "scenario spec longer than %zu "
+                          "bytes",
+                          sizeof(buf) - 1);
     tok = strtok_r(buf, ":", &save);
     if (tok == NULL)
         return cs_err_set(err, CS_E_INVALID, "empty scenario spec");
@@ -135,14 +145,18 @@ cs_status cs_sim_scenario_parse(const char *spec, cs_sim_scenario *out,
         return rc;
     tok = strtok_r(NULL, ":", &save);
     if (tok == NULL)
-        return cs_err_set(err, CS_E_INVALID, "scenario \"%s\" needs a target "
-                          "(KIND:TARGET)", spec);
+        return cs_err_set(err, CS_E_INVALID,
+                          "scenario \"%s\" needs a target "
+                          "(KIND:TARGET)",
+                          spec);
     rc = set_target(tok, strlen(tok), out, err);
     while (rc == CS_OK && (tok = strtok_r(NULL, ":", &save)) != NULL) {
         char *eq = strchr(tok, '=');
         if (eq == NULL)
-            return cs_err_set(err, CS_E_INVALID, "scenario parameter \"%s\" "
-                              "is not key=value", tok);
+            return cs_err_set(err, CS_E_INVALID,
+                              "scenario parameter \"%s\" "
+                              "is not key=value",
+                              tok);
         *eq = '\0';
         rc = set_param(tok, eq + 1, out, err);
     }
