@@ -28,9 +28,9 @@ typedef struct capture {
 } capture;
 
 static const char *const types[] = {
-    "cs.enterprise.v1", "cs.product.v1", "cs.supply_link.v1", "cs.order.v1",
-    "cs.shipment.v1",   "cs.production.v1", "cs.sales.v1", "cs.inventory.v1",
-    "cs.risk_event.v1"};
+    "cs.enterprise.v1", "cs.product.v1",   "cs.supply_link.v1",
+    "cs.order.v1",      "cs.shipment.v1",  "cs.production.v1",
+    "cs.sales.v1",      "cs.inventory.v1", "cs.risk_event.v1"};
 #define N_TYPES (sizeof(types) / sizeof(types[0]))
 
 static void fnv(uint64_t *h, const char *p, size_t n)
@@ -175,8 +175,7 @@ static void every_event_passes_the_contract(void **state)
     add(s, "demand:electronics:day=1:factor=0.5:days=10");
     run_days(s, 60);
     if (c.n_invalid > 0)
-        fail_msg("%zu invalid events, first: %s", c.n_invalid,
-                 c.first_invalid);
+        fail_msg("%zu invalid events, first: %s", c.n_invalid, c.first_invalid);
     /* Master data: one enterprise and product each, every link. */
     assert_int_equal(c.n_by_type[0], cs_sim_n_enterprises(s));
     assert_int_equal(c.n_by_type[1], cs_sim_n_enterprises(s));
@@ -191,8 +190,7 @@ static void every_event_passes_the_contract(void **state)
     for (size_t i = 0; i < cs_sim_n_enterprises(s); i++) {
         cs_sim_ent_info e;
         cs_sim_enterprise(s, i, &e);
-        assert_int_equal(cs_uscc_validate(e.uscc, strlen(e.uscc), &err),
-                         CS_OK);
+        assert_int_equal(cs_uscc_validate(e.uscc, strlen(e.uscc), &err), CS_OK);
         assert_int_equal(strncmp(e.region_code, "33", 2), 0);
     }
     cs_sim_free(s);
@@ -203,8 +201,8 @@ static void every_event_passes_the_contract(void **state)
  * [from, to). */
 typedef struct reaction {
     double output_in_region;
-    unsigned late_or_short;  /* received by customers outside the region */
-    unsigned shipped_badly;  /* sent late or short by the region */
+    unsigned late_or_short; /* received by customers outside the region */
+    unsigned shipped_badly; /* sent late or short by the region */
 } reaction;
 
 static reaction flood_run(const char *scenario, const char *prefix, int from,
@@ -240,7 +238,8 @@ static reaction flood_run(const char *scenario, const char *prefix, int from,
             cs_sim_enterprise(s, i, &e);
             if (d >= from && d < from + 10 && /* while it lasts */
                 strncmp(e.region_code, prefix, strlen(prefix)) == 0)
-                r.output_in_region += e.capacity > 0 ? e.last_output / e.capacity : 0;
+                r.output_in_region +=
+                    e.capacity > 0 ? e.last_output / e.capacity : 0;
             if (d == from - 1 && is_cust[i])
                 late0 += e.late_deliveries + e.short_deliveries;
             if (d == from - 1 &&
@@ -268,15 +267,15 @@ static void flood_cuts_output_and_delays_customers(void **state)
     (void)state;
     /* Hangzhou floods on day 20 for 10 days; look at days 20-44. */
     reaction base = flood_run(NULL, "3301", 20, 45);
-    reaction flood = flood_run("flood:3301:day=20:days=10:severity=4", "3301",
-                               20, 45);
+    reaction flood =
+        flood_run("flood:3301:day=20:days=10:severity=4", "3301", 20, 45);
 
     print_message("output in 3301: %.1f -> %.1f capacity-days; late or "
                   "short deliveries from 3301: %u -> %u; received by its "
                   "customers elsewhere (from anyone): %u -> %u\n",
                   base.output_in_region, flood.output_in_region,
-                  base.shipped_badly, flood.shipped_badly,
-                  base.late_or_short, flood.late_or_short);
+                  base.shipped_badly, flood.shipped_badly, base.late_or_short,
+                  flood.late_or_short);
     assert_true(flood.output_in_region < 0.6 * base.output_in_region);
     assert_true(flood.shipped_badly > base.shipped_badly * 3 / 2);
     assert_true(flood.late_or_short > base.late_or_short + 10);
@@ -370,9 +369,9 @@ static void scenario_specs(void **state)
                      CS_E_INVALID);
     assert_int_equal(cs_sim_scenario_parse("flood:3301:severity=9", &sc, &err),
                      CS_E_INVALID);
-    assert_int_equal(cs_sim_scenario_parse("bankruptcy:91330106YT1047292X",
-                                           &sc, &err),
-                     CS_E_INVALID);
+    assert_int_equal(
+        cs_sim_scenario_parse("bankruptcy:91330106YT1047292X", &sc, &err),
+        CS_E_INVALID);
     assert_int_equal(cs_sim_scenario_parse("demand", &sc, &err), CS_E_INVALID);
     assert_int_equal(cs_json_parse(body, sizeof(body) - 1,
                                    &cs_json_default_limits, &doc, &err),
