@@ -514,6 +514,11 @@ out:
     cs_httpd_stop(http);
     if (g.rk != NULL) {
         rd_kafka_flush(g.rk, 2000);
+        /* what is still undelivered fails now, so its delivery report
+         * runs and drops the last reference of its request's wait */
+        rd_kafka_purge(g.rk,
+                       RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_flush(g.rk, 1000);
         rd_kafka_destroy(g.rk);
     }
     cs_config_free(&gw_spec, &cfg);
