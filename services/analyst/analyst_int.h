@@ -94,6 +94,7 @@ typedef struct analyst_stats {
     _Atomic uint64_t cycle_ms_sum, last_cycle_ms;
     _Atomic uint64_t enterprises_scored, forecasts, model_errors;
     _Atomic uint64_t alerts_raised, alerts_resolved, alerts_published;
+    _Atomic uint64_t propagation_runs;
     _Atomic uint64_t db_up;
 } analyst_stats;
 
@@ -105,6 +106,7 @@ typedef struct analyst_summary {
     uint64_t n_enterprises, n_forecasts, n_forecast_skipped;
     uint64_t n_alerts_raised, n_alerts_resolved, n_published;
     uint64_t n_model_errors;
+    uint64_t n_runs, n_runs_failed;
     double seconds;
 } analyst_summary;
 
@@ -120,6 +122,7 @@ extern const cs_pg_stmt analyst_stmts[];
 extern const size_t analyst_n_stmts;
 extern const char analyst_copy_scores[];
 extern const char analyst_copy_forecasts[];
+extern const char analyst_copy_impacts[];
 
 /* Runs one cycle (full when is_full or a queued request asks for it).
  * Takes the cycle lock: when another analyst holds it, returns CS_OK
@@ -143,6 +146,12 @@ cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
 cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
                            const char *as_of, const char *watermark,
                            bool is_full, analyst_summary *sum, cs_err *err);
+
+/* propagation.c: queues today's standing runs for active risk events
+ * and runs every queued scenario through the cascade. */
+cs_status analyst_propagate(analyst *a, const analyst_model *m,
+                            int64_t cycle_id, const char *as_of,
+                            analyst_summary *sum, cs_err *err);
 
 /* publish.c: sends unpublished alerts to the alerts topic and marks
  * those Kafka acknowledged. Outside the cycle transaction. */

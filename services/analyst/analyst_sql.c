@@ -67,12 +67,14 @@ const cs_pg_stmt analyst_stmts[] = {
      0},
 
     /* The watermark, the newest ingested event, whether it is newer,
-     * and the age of the last finished cycle in seconds. */
+     * the age of the last finished cycle in seconds, and whether
+     * propagation runs wait. */
     {"state",
      "SELECT s.ingested_until::text, n.newest::text,"
      " coalesce(n.newest > s.ingested_until, false),"
      " (SELECT extract(epoch FROM now() - max(finished_at))::float8"
-     "  FROM analyst_cycles WHERE finished_at IS NOT NULL)"
+     "  FROM analyst_cycles WHERE finished_at IS NOT NULL),"
+     " EXISTS (SELECT 1 FROM propagation_runs WHERE status = 'queued')"
      " FROM analyst_state s,"
      " LATERAL (SELECT max(ingested_at) AS newest FROM ingested_events) n"
      " FOR UPDATE OF s",
@@ -354,6 +356,111 @@ const cs_pg_stmt analyst_stmts[] = {
      " FROM y ORDER BY 1, 2",
      5},
 
+    /* Propagation settings of the model version (defaults when absent). */
+    {"model_propagation",
+     "SELECT c->'propagation'->>'horizon_days',"
+     " c->'propagation'->>'default_ttr_days', c->'propagation'->>'surge',"
+     " c->'propagation'->>'production'"
+     " FROM model_versions, LATERAL (SELECT config AS c) AS cfg"
+     " WHERE version = $1::int",
+     1},
+
+    /* One standing run per active risk event and day ($1 as of, $2
+     * horizon days): the event's enterprises (in its regions, or within
+     * its radius) lose severity / 5 of their capacity while it lasts. */
+    {"prop_standing",
+     "INSERT INTO propagation_runs (scenario, risk_tenant, risk_id, run_day)"
+     " SELECT jsonb_build_object("
+     "  'regions', coalesce(to_jsonb(r.regions), '[]'),"
+     "  'enterprises', coalesce((SELECT jsonb_agg(e.uscc ORDER BY e.uscc)"
+     "    FROM enterprises e WHERE r.lat IS NOT NULL AND e.lat IS NOT NULL"
+     "    AND 2 * 6371.0088 * asin(least(1.0, sqrt("
+     "     power(sin(radians(e.lat - r.lat) / 2), 2) + cos(radians(r.lat))"
+     "     * cos(radians(e.lat)) * power(sin(radians(e.lon - r.lon) / 2), 2))))"
+     "     <= r.radius_km), '[]'),"
+     "  'capacity_loss', round(r.severity / 5.0, 4),"
+     "  'start_day', greatest(0, ceil(extract(epoch FROM r.starts_at"
+     "    - $1::timestamptz) / 86400)),"
+     "  'duration_days', greatest(1, ceil(extract(epoch FROM"
+     "    least(coalesce(r.expected_end, 'infinity'), $1::timestamptz"
+     "     + make_interval(days => $2::int))"
+     "    - greatest(r.starts_at, $1::timestamptz)) / 86400)),"
+     "  'horizon_days', $2::int),"
+     "  r.tenant_id, r.risk_id, $1::timestamptz::date"
+     " FROM risk_events r"
+     " WHERE r.starts_at < $1::timestamptz + make_interval(days => $2::int)"
+     "  AND coalesce(r.expected_end, 'infinity') > $1::timestamptz"
+     " ON CONFLICT (risk_tenant, risk_id, run_day) DO NOTHING",
+     2},
+
+    /* Queued runs, the shocked enterprises resolved: listed ones and
+     * those in the listed regions (prefix rule). */
+    {"prop_take",
+     "SELECT p.run_id::text,"
+     " (SELECT string_agg(DISTINCT x, ',') FROM ("
+     "   SELECT jsonb_array_elements_text(coalesce(p.scenario->'enterprises',"
+     "    '[]')) AS x"
+     "   UNION SELECT e.uscc FROM enterprises e,"
+     "    jsonb_array_elements_text(coalesce(p.scenario->'regions', '[]'))"
+     "     AS g(c)"
+     "    WHERE left(e.region_code, length(cs_region_prefix(g.c)))"
+     "          = cs_region_prefix(g.c)) s),"
+     " p.scenario->>'capacity_loss', p.scenario->>'start_day',"
+     " p.scenario->>'duration_days', p.scenario->>'horizon_days',"
+     " p.scenario->>'production'"
+     " FROM propagation_runs p WHERE p.status = 'queued'"
+     " ORDER BY p.run_id LIMIT 100 FOR UPDATE SKIP LOCKED",
+     0},
+
+    /* The graph for a cascade ($1 as of, $2 window days): every node with
+     * its region and daily output; links with the daily volume shipped
+     * in the window and the buyer's stock of the item in days of it. */
+    {"prop_nodes",
+     "WITH n AS (SELECT uscc::text AS uscc FROM enterprises"
+     "  UNION SELECT supplier FROM supply_links WHERE active"
+     "  UNION SELECT buyer FROM supply_links WHERE active),"
+     " o AS (SELECT enterprise::text AS uscc, sum(output)::float8"
+     "   / count(DISTINCT day) AS per_day FROM production"
+     "  WHERE day >= ($1::timestamptz - make_interval(days => $2::int))::date"
+     "   AND day < $1::timestamptz::date GROUP BY 1)"
+     " SELECT n.uscc, coalesce(e.region_code, '0'),"
+     "  coalesce(o.per_day, e.capacity::float8, 1.0)"
+     " FROM n LEFT JOIN enterprises e ON e.uscc = n.uscc"
+     " LEFT JOIN o ON o.uscc = n.uscc ORDER BY n.uscc",
+     2},
+    {"prop_links",
+     "WITH v AS (SELECT supplier, buyer, sku,"
+     "   sum(quantity)::float8 / $2::int AS per_day FROM shipment_lines"
+     "  WHERE shipped_at >= $1::timestamptz - make_interval(days => $2::int)"
+     "   AND shipped_at < $1::timestamptz GROUP BY 1, 2, 3),"
+     " i AS (SELECT enterprise, sku, sum(on_hand)::float8 AS on_hand FROM ("
+     "   SELECT DISTINCT ON (enterprise, site, sku) enterprise, sku, on_hand"
+     "   FROM inventory WHERE as_of < $1::timestamptz"
+     "    AND as_of >= $1::timestamptz - make_interval(days => $2::int)"
+     "   ORDER BY enterprise, site, sku, as_of DESC) z GROUP BY 1, 2),"
+     " l AS (SELECT l.supplier, l.buyer, l.sku, l.share::float8 AS share,"
+     "   coalesce(v.per_day, 0) AS per_day,"
+     "   sum(coalesce(v.per_day, 0)) OVER (PARTITION BY l.buyer, l.sku)"
+     "     AS sku_per_day,"
+     "   sum(l.share) OVER (PARTITION BY l.buyer)::float8 AS buyer_total"
+     "  FROM supply_links l LEFT JOIN v ON v.supplier = l.supplier"
+     "   AND v.buyer = l.buyer AND v.sku = l.sku"
+     "  WHERE l.active AND l.share > 0)"
+     " SELECT l.supplier::text, l.buyer::text, l.share, l.buyer_total,"
+     "  l.per_day, CASE WHEN l.sku_per_day > 0"
+     "   THEN coalesce(i.on_hand, 0) / l.sku_per_day ELSE 0 END"
+     " FROM l LEFT JOIN i ON i.enterprise = l.buyer AND i.sku = l.sku"
+     " ORDER BY 1, 2, l.sku",
+     2},
+    {"prop_done",
+     "UPDATE propagation_runs SET status = $2, error = nullif($3, ''),"
+     " cycle_id = $4::bigint, model_version = $5::int, finished_at = now(),"
+     " n_impacted = nullif($6, '')::int,"
+     " total_lost_units = nullif($7, '')::float8,"
+     " total_lost_value = nullif($8, '')::float8"
+     " WHERE run_id = $1::bigint",
+     8},
+
     /* The outbox: alerts not yet acknowledged by Kafka, as JSON. */
     {"alerts_pending",
      "SELECT alert_id::text, subject::text, json_build_object("
@@ -377,6 +484,10 @@ const size_t analyst_n_stmts = sizeof(analyst_stmts) / sizeof(analyst_stmts[0]);
 const char analyst_copy_scores[] =
     "COPY risk_scores (cycle_id, uscc, computed_at, model_version, score,"
     " level, components, explanation) FROM STDIN";
+
+const char analyst_copy_impacts[] =
+    "COPY propagation_impacts (run_id, uscc, tier, tts_day, ttr_day,"
+    " min_level, lost_units, lost_value) FROM STDIN";
 
 const char analyst_copy_forecasts[] =
     "COPY forecasts (cycle_id, enterprise, sku, model_version, model,"

@@ -1,10 +1,10 @@
 /* cycle.c - one analyst cycle. Under a session advisory lock (one cycle
  * at a time across all analysts), in one REPEATABLE READ transaction:
  * read the current model version, take queued requests (SKIP LOCKED),
- * decide whether anything is stale, compute scores, alerts and the stale
- * forecasts, advance the watermark, commit. Killing the process anywhere
- * before COMMIT leaves nothing of the cycle; after it, the alerts outbox
- * is published, still under the lock. */
+ * decide whether anything is stale, compute scores, alerts, the stale
+ * forecasts and the queued propagation runs, advance the watermark, commit.
+ * Killing the process anywhere before COMMIT leaves nothing of the cycle; after
+ * it, the alerts outbox is published, still under the lock. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,6 +94,8 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     watermark = PQgetvalue(st, 0, 0);
     has_new = strcmp(PQgetvalue(st, 0, 2), "t") == 0;
     age = analyst_num(PQgetvalue(st, 0, 3));
+    if (strcmp(PQgetvalue(st, 0, 4), "t") == 0)
+        has_new = true; /* queued propagation runs */
     if (!is_full && !has_new && n_requests == 0 && isfinite(age) &&
         age < (double)a->cfg->rescore_s) {
         sum->skipped = true; /* nothing stale: roll the cycle row back */
@@ -106,6 +108,8 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     if (rc == CS_OK)
         rc = analyst_forecast(a, &m, sum->cycle_id, as_of, watermark, is_full,
                               sum, err);
+    if (rc == CS_OK)
+        rc = analyst_propagate(a, &m, sum->cycle_id, as_of, sum, err);
     if (rc != CS_OK)
         goto out;
     {

@@ -93,6 +93,9 @@ static const cs_metric analyst_metrics[] = {
      CS_METRIC_COUNTER, NULL, &the_analyst.stats.alerts_resolved},
     {"cs_analyst_alerts_published_total", "alert messages Kafka acknowledged",
      CS_METRIC_COUNTER, NULL, &the_analyst.stats.alerts_published},
+    {"cs_analyst_propagation_runs_total",
+     "propagation runs stored (failed ones included)", CS_METRIC_COUNTER, NULL,
+     &the_analyst.stats.propagation_runs},
     {"cs_analyst_db_up", "1 when the last database operation succeeded",
      CS_METRIC_GAUGE, NULL, &the_analyst.stats.db_up},
 };
@@ -131,6 +134,7 @@ static void count(analyst *a, const analyst_summary *s)
     cs_metric_add(&st->alerts_raised, s->n_alerts_raised);
     cs_metric_add(&st->alerts_resolved, s->n_alerts_resolved);
     cs_metric_add(&st->alerts_published, s->n_published);
+    cs_metric_add(&st->propagation_runs, s->n_runs + s->n_runs_failed);
 }
 
 static void log_cycle(const analyst_summary *s)
@@ -145,6 +149,8 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_INT("alerts_resolved", (int64_t)s->n_alerts_resolved),
                 CS_KV_INT("alerts_published", (int64_t)s->n_published),
                 CS_KV_INT("model_errors", (int64_t)s->n_model_errors),
+                CS_KV_INT("propagation_runs", (int64_t)s->n_runs),
+                CS_KV_INT("propagation_failed", (int64_t)s->n_runs_failed),
                 CS_KV_DBL("seconds", s->seconds));
 }
 
@@ -238,7 +244,8 @@ int main(int argc, char **argv)
                    "\"enterprises\":%llu,\"forecasts\":%llu,"
                    "\"series_too_short\":%llu,\"alerts_raised\":%llu,"
                    "\"alerts_resolved\":%llu,\"alerts_published\":%llu,"
-                   "\"model_errors\":%llu,\"seconds\":%.3f}\n",
+                   "\"model_errors\":%llu,\"propagation_runs\":%llu,"
+                   "\"propagation_failed\":%llu,\"seconds\":%.3f}\n",
                    (long long)s.cycle_id, s.model_version,
                    (unsigned long long)s.n_enterprises,
                    (unsigned long long)s.n_forecasts,
@@ -246,7 +253,9 @@ int main(int argc, char **argv)
                    (unsigned long long)s.n_alerts_raised,
                    (unsigned long long)s.n_alerts_resolved,
                    (unsigned long long)s.n_published,
-                   (unsigned long long)s.n_model_errors, s.seconds);
+                   (unsigned long long)s.n_model_errors,
+                   (unsigned long long)s.n_runs,
+                   (unsigned long long)s.n_runs_failed, s.seconds);
         code = rc == CS_OK ? 0 : cs_status_retryable(rc) ? 75 : 1;
         goto out;
     }

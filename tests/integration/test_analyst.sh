@@ -75,7 +75,9 @@ SELECT '91330200MA2CAR0012', '91330200MA2CAR0012', 'CAR', m, (m + interval '1 mo
 FROM heldout WHERE m < '2026-06-01';
 DELETE FROM heldout WHERE m < '2026-06-01';
 INSERT INTO inventory (tenant_id, enterprise, site, sku, as_of, on_hand, unit, event_id, event_time)
-VALUES ('91330200MA2CAR0012', '91330200MA2CAR0012', 'WH-1', 'CAR', '2026-11-20', 150, 'PCS', 'i-1', '2026-11-20');
+VALUES ('91330200MA2CAR0012', '91330200MA2CAR0012', 'WH-1', 'CAR', '2026-11-20', 150, 'PCS', 'i-1', '2026-11-20'),
+-- 200 batteries: S1 shipped 1000 in the 90 days, 11.1 a day: 18 days
+       ('91330200MA2CAR0012', '91330200MA2CAR0012', 'WH-1', 'BAT', '2026-11-20', 200, 'PCS', 'i-2', '2026-11-20');
 SQL
 
 start_devbroker
@@ -134,10 +136,34 @@ outside=$(q "SELECT count(*) FROM forecasts f, heldout h WHERE f.enterprise = '$
 [ "$(q "SELECT on_hand = 150 AND safety_stock > 0 AND reorder_point > safety_stock AND days_of_cover BETWEEN 10 AND 30 AND lead_time_days = 14 FROM forecasts")" = t ] ||
     fail "stock: $(q "SELECT on_hand, safety_stock, reorder_point, days_of_cover, lead_time_days FROM forecasts")"
 
+note "the flood's standing propagation run"
+[ "$(q "SELECT status || ' ' || n_impacted || ' ' || (scenario->>'capacity_loss') || ' ' || (scenario->>'duration_days') FROM propagation_runs WHERE risk_id = 'FLOOD-9'")" = "done 2 0.8000 10" ] ||
+    fail "standing run: $(q "SELECT * FROM propagation_runs")"
+impacts() { q "SELECT string_agg(uscc || ':' || tier || ':' || tts_day || ':' || coalesce(ttr_day::text, '-') || ':' || round(min_level::numeric, 3) || ':' || round(lost_units::numeric, 2), ' ' ORDER BY tier) FROM propagation_impacts WHERE run_id = $1"; }
+flood_run=$(q "SELECT run_id FROM propagation_runs WHERE risk_id = 'FLOOD-9'")
+# By hand: S3 keeps 20 % for the 10 days (loss 4/5); B2 takes CHP from it
+# (share 1 of 1.5, so 2/3) without stock: from day 1 it gets S3's 0.2
+# plus the 10 % surge, level 1 - 2/3 x (1 - 0.22) = 0.48, back on day 11.
+[ "$(impacts "$flood_run")" = "$S3:0:0:10:0.200:8.00 $B2:1:1:11:0.480:5.20" ] ||
+    fail "flood impacts: $(impacts "$flood_run")"
+
+note "a disruption scenario: S1 stops for 60 days"
+q "INSERT INTO propagation_runs (scenario, requested_for) VALUES ('{\"enterprises\":[\"$S1\"],\"capacity_loss\":1,\"start_day\":0,\"duration_days\":60,\"horizon_days\":120}', '$B1'), ('{\"enterprises\":[\"91330106MA2NOPE0X\"],\"capacity_loss\":1,\"duration_days\":6}', NULL)"
+"$CS_BIN/cs-analyst" --once >"$TEST_TMP/prop.out" 2>"$TEST_TMP/prop.log" || fail "propagation run"
+grep -q '"propagation_runs":1,"propagation_failed":1,' "$TEST_TMP/prop.out" || fail "summary: $(cat "$TEST_TMP/prop.out")"
+run=$(q "SELECT run_id FROM propagation_runs WHERE requested_for = '$B1'")
+# By hand: B1 holds 200 batteries = 18 days of S1's 11.1 a day, plus one
+# day in transit, so it falls on day 19; BAT is one of B1's three inputs
+# (shares 1, 1, 1 scaled to 1/3): level 2/3 until S1's first delivery
+# after its return (day 61); lost 42 days x 1/3 = 14 units a day of 1.
+[ "$(impacts "$run")" = "$S1:0:0:60:0.000:60.00 $B1:1:19:61:0.667:14.00" ] || fail "S1 scenario: $(impacts "$run")"
+[ "$(q "SELECT status || ': ' || error FROM propagation_runs WHERE status = 'failed'")" = "failed: enterprise 91330106MA2NOPE0X is not in the supply graph" ] ||
+    fail "an unknown enterprise must fail its run"
+
 note "a rerun keeps the history and raises nothing twice"
 "$CS_BIN/cs-analyst" --once >"$TEST_TMP/once2.out" 2>"$TEST_TMP/once2.log" || fail "second run"
 grep -q '"alerts_raised":0,' "$TEST_TMP/once2.out" || fail "rerun raised alerts: $(cat "$TEST_TMP/once2.out")"
-[ "$(q "SELECT count(*) || ' ' || count(DISTINCT cycle_id) FROM risk_scores WHERE uscc = '$S1'")" = "2 2" ] ||
+[ "$(q "SELECT count(*) || ' ' || count(DISTINCT cycle_id) FROM risk_scores WHERE uscc = '$S1'")" = "3 3" ] ||
     fail "score history"
 [ "$(q "SELECT count(*) FROM alerts")" = 3 ] || fail "duplicate alerts"
 
