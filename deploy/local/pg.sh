@@ -54,7 +54,7 @@ start)
     chown --reference="$dir" "$sock"
     if [ ! -s "$data/PG_VERSION" ]; then
         as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust \
-            --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+            --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
             die "initdb failed, see $dir/initdb.log"
         listen=127.0.0.1
         [ "${CS_PG_TCP:-1}" = 0 ] && listen=

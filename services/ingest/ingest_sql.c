@@ -38,6 +38,8 @@
     " FROM stage_" stage " s JOIN stage_fresh USING (tenant_id, event_id) "
 
 const char cs_ingest_setup_sql[] =
+    /* A batch's DISTINCT ON sorts spilled to disk at the default 4 MB. */
+    "SET work_mem = '64MB';"
     "CREATE TEMP TABLE IF NOT EXISTS stage_fresh (tenant_id text,"
     " event_id text) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_order (" ENVELOPE_COLS
