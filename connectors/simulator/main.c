@@ -30,6 +30,7 @@ typedef struct sim_cfg {
     uint32_t enterprises;
     char *start_date;
     uint32_t backfill_days;
+    uint32_t detail_days;
     uint32_t days;
     double speed;
     uint32_t max_rate;
@@ -57,6 +58,10 @@ static const cs_opt sim_opts[] = {
     {"backfill.days", "CS_SIM_BACKFILL_DAYS", CS_OPT_U32, "0",
      "days of history written first, paced only by max.rate",
      CS_CFG(sim_cfg, backfill_days)},
+    {"backfill.detail_days", "CS_SIM_BACKFILL_DETAIL_DAYS", CS_OPT_U32, "0",
+     "days at the end of the backfill with every family; earlier days emit "
+     "only sales (forecast history at a fraction of the events); 0: all",
+     CS_CFG(sim_cfg, detail_days)},
     {"days", "CS_SIM_DAYS", CS_OPT_U32, "0",
      "days streamed after the backfill (0: until stopped)",
      CS_CFG(sim_cfg, days)},
@@ -112,6 +117,7 @@ typedef struct sim_run {
     const sim_cfg *cfg;
     rd_kafka_t *rk;
     FILE *out;
+    bool sales_only; /* early backfill days: sales, master, risk events */
     double rate_t0;
     uint64_t rate_n;
     pthread_mutex_t mu; /* guards queue */
@@ -197,6 +203,9 @@ static cs_status on_emit(void *ctx, const char *topic, const char *key,
     sim_run *r = ctx;
     rd_kafka_resp_err_t ke;
 
+    if (r->sales_only && strcmp(topic, "cs.sales") != 0 &&
+        strcmp(topic, "cs.master") != 0 && strcmp(topic, "cs.risk_events") != 0)
+        return CS_OK;
     pace(r);
     if (cs_signal_stop_requested())
         return cs_err_set(err, CS_E_TIMEOUT, "stop requested");
@@ -444,6 +453,8 @@ int main(int argc, char **argv)
         if (cfg.days > 0 && day >= (int32_t)(cfg.backfill_days + cfg.days))
             break;
         drain_queue(r, sim);
+        r->sales_only = cfg.detail_days > 0 && day + (int32_t)cfg.detail_days <
+                                                   (int32_t)cfg.backfill_days;
         if (cs_sim_step(sim, &err) != CS_OK)
             goto stopped;
         cs_metric_set(&r->day, (uint64_t)cs_sim_day(sim));

@@ -466,12 +466,14 @@ cs_status cs__sim_emit_risk(cs_sim *s, const sim_active *a, cs_err *err)
     jb_str(&b, "risk_id", rid);
     jb_str(&b, "kind", risk_kind(sc->kind));
     jb_int(&b, "severity", sc->severity);
-    jb_key(&b, "regions");
-    jb_fmt(&b, "[\"%s\"]", region);
     if (sc->kind == CS_SIM_BANKRUPTCY) {
+        /* One enterprise, not its district: a point with a small radius. */
         jb_num(&b, "lat", s->ent[a->ent].lat, 5);
         jb_num(&b, "lon", s->ent[a->ent].lon, 5);
-        jb_num(&b, "radius_km", 1, 1);
+        jb_num(&b, "radius_km", 0.5, 1);
+    } else {
+        jb_key(&b, "regions");
+        jb_fmt(&b, "[\"%s\"]", region);
     }
     jb_str(&b, "starts_at", start);
     if (sc->days > 0)

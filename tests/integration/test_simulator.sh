@@ -73,6 +73,20 @@ note "Hangzhou utilisation $before before, $during during the flood"
 awk -v b="$before" -v d="$during" 'BEGIN { exit !(d < 0.5 * b) }' ||
     fail "the flood did not cut production: $before -> $during"
 
+note "the bankruptcy: a point, not a district"
+[ "$(q "SELECT regions IS NULL AND radius_km > 0 FROM risk_events WHERE kind = 'financial'")" = t ] ||
+    fail "bankruptcy risk event shape"
+
+note "early backfill days carry only sales (and master data)"
+"$CS_BIN/cs-simulator" --stdout --enterprises 100 --start-date 2026-01-01 \
+    --backfill-days 10 --backfill-detail-days 3 --days 1 --speed 0 --max-rate 0 \
+    --http-port 0 2>"$TEST_TMP/light.log" >"$TEST_TMP/light.jsonl"
+early=$(grep -c '"type":"cs.production.v1","time":"2026-01-0[1-7]' "$TEST_TMP/light.jsonl" || true)
+late=$(grep -c '"type":"cs.production.v1","time":"2026-01-08' "$TEST_TMP/light.jsonl")
+sales=$(grep -c '"type":"cs.sales.v1","time":"2026-01-02' "$TEST_TMP/light.jsonl")
+[ "$early" = 0 ] && [ "$late" -gt 0 ] && [ "$sales" -gt 0 ] ||
+    fail "detail days: early production $early, day 8 production $late, day 2 sales $sales"
+
 note "the same seed and start date again: all duplicates"
 before_n=$(q "SELECT count(*) FROM ingested_events")
 CS_KAFKA_EXTRA= start_service sim2 "$CS_BIN/cs-simulator" --seed 7 --enterprises 200 \
