@@ -106,7 +106,7 @@ typedef struct analyst_summary {
     uint64_t n_enterprises, n_forecasts, n_forecast_skipped;
     uint64_t n_alerts_raised, n_alerts_resolved, n_published;
     uint64_t n_model_errors;
-    uint64_t n_runs, n_runs_failed;
+    uint64_t n_runs, n_runs_failed, n_alternatives;
     double seconds;
 } analyst_summary;
 
@@ -141,6 +141,12 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
 /* alerts.c: raises and resolves alerts from this cycle's scores. */
 cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
                          const char *as_of, analyst_summary *sum, cs_err *err);
+
+/* alerts.c: ranks alternative suppliers for single-sourced items and
+ * suppliers at or above the alert level. */
+cs_status analyst_alternatives(analyst *a, const analyst_model *m,
+                               int64_t cycle_id, const char *as_of,
+                               analyst_summary *sum, cs_err *err);
 
 /* forecast.c: forecasts and stock for stale series (all when is_full). */
 cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,

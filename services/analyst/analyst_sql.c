@@ -356,6 +356,78 @@ const cs_pg_stmt analyst_stmts[] = {
      " FROM y ORDER BY 1, 2",
      5},
 
+    /* Alternative suppliers ($1 cycle, $2 version, $3 minimum level
+     * rank, $4 as of, $5 window days) for each buyer and item that is
+     * single-sourced or whose supplier is at or above the level:
+     * enterprises that supply or make the item, or share the current
+     * supplier's industry class, ranked by match 0.2, risk 0.3, on-time
+     * delivery 0.2, spare capacity 0.15 and distance 0.15. Top 5. */
+    {"alternatives",
+     "WITH r AS (SELECT uscc::text AS uscc, score, level FROM risk_scores"
+     "  WHERE cycle_id = $1::bigint AND computed_at = now()),"
+     " ind AS (SELECT uscc::text AS uscc, on_time_rate"
+     "  FROM enterprise_indicators"
+     "  WHERE cycle_id = $1::bigint AND computed_at = now()),"
+     " need AS (SELECT l.buyer::text AS buyer, l.sku,"
+     "   l.supplier::text AS cur,"
+     "   CASE WHEN " LEVEL_RANK("r.level") " >= $3::int"
+     "    THEN 'supplier_at_risk' ELSE 'single_source' END AS why"
+     "  FROM supply_links l JOIN r ON r.uscc = l.supplier"
+     "  WHERE l.active AND (" LEVEL_RANK("r.level") " >= $3::int"
+     "   OR NOT EXISTS (SELECT 1 FROM supply_links o WHERE o.buyer = l.buyer"
+     "    AND o.sku = l.sku AND o.active AND o.supplier <> l.supplier))),"
+     " src AS (SELECT supplier::text AS uscc, sku FROM supply_links"
+     "   WHERE active"
+     "  UNION SELECT enterprise::text, sku FROM production"
+     "   WHERE day >= ($4::timestamptz - make_interval(days => $5::int))::date"
+     "    AND day < $4::timestamptz::date),"
+     " spare AS (SELECT enterprise::text AS uscc, 1 - sum(output)::float8"
+     "   / nullif(sum(capacity), 0)::float8 AS s FROM production"
+     "  WHERE day >= $4::timestamptz::date - 30 AND day < $4::timestamptz::date"
+     "   AND capacity IS NOT NULL GROUP BY 1),"
+     " cand AS (SELECT n.buyer, n.sku, n.cur, n.why, e.uscc::text AS cand,"
+     "   EXISTS (SELECT 1 FROM src WHERE src.uscc = e.uscc AND src.sku = n.sku)"
+     "     AS makes,"
+     "   greatest(0.0, least(1.0, sp.s)) AS spare, r.score AS risk, r.level,"
+     "   i.on_time_rate AS on_time,"
+     "   CASE WHEN b.lat IS NOT NULL AND e.lat IS NOT NULL THEN"
+     "    2 * 6371.0088 * asin(least(1.0, sqrt("
+     "     power(sin(radians(e.lat - b.lat) / 2), 2) + cos(radians(b.lat))"
+     "     * cos(radians(e.lat)) * power(sin(radians(e.lon - b.lon) / 2), 2))))"
+     "   END AS km"
+     "  FROM need n JOIN enterprises e ON e.uscc <> n.buyer AND e.uscc <> n.cur"
+     "  LEFT JOIN enterprises b ON b.uscc = n.buyer"
+     "  LEFT JOIN enterprises ce ON ce.uscc = n.cur"
+     "  LEFT JOIN spare sp ON sp.uscc = e.uscc LEFT JOIN r ON r.uscc = e.uscc"
+     "  LEFT JOIN ind i ON i.uscc = e.uscc"
+     "  WHERE NOT EXISTS (SELECT 1 FROM supply_links o WHERE o.buyer = n.buyer"
+     "    AND o.sku = n.sku AND o.supplier = e.uscc AND o.active)"
+     "   AND (EXISTS (SELECT 1 FROM src WHERE src.uscc = e.uscc"
+     "         AND src.sku = n.sku)"
+     "    OR (length(ce.industry_code) >= 4"
+     "        AND left(e.industry_code, 5) = left(ce.industry_code, 5)))),"
+     " scored AS (SELECT c.*, 0.2 * CASE WHEN makes THEN 1.0 ELSE 0.5 END"
+     "   + 0.3 * (1 - coalesce(risk, 50) / 100.0)"
+     "   + 0.2 * coalesce(on_time, 0.5) + 0.15 * coalesce(spare, 0.25)"
+     "   + 0.15 * (1 - least(coalesce(km, 1000), 2000) / 2000.0) AS score"
+     "  FROM cand c),"
+     " ranked AS (SELECT s.*, row_number() OVER (PARTITION BY buyer, sku"
+     "   ORDER BY score DESC, cand) AS rank FROM scored s)"
+     " INSERT INTO alternative_suppliers (cycle_id, buyer, sku,"
+     "  current_supplier, candidate, rank, score, why, reason, spare_share,"
+     "  risk_score, distance_km, on_time_rate, model_version)"
+     " SELECT $1::bigint, buyer, sku, cur, cand, rank, score, why,"
+     "  format('%s; risk %s; on-time %s; spare capacity %s; %s',"
+     "   CASE WHEN makes THEN 'supplies or makes ' || sku"
+     "    ELSE 'same industry class as the current supplier' END,"
+     "   coalesce(round(risk::numeric) || ' (' || level || ')', 'unknown'),"
+     "   coalesce(round(100 * on_time::numeric) || ' %', 'unknown'),"
+     "   coalesce(round(100 * spare::numeric) || ' %', 'unknown'),"
+     "   coalesce(round(km::numeric) || ' km away', 'distance unknown')),"
+     "  spare, risk, km, on_time, $2::int"
+     " FROM ranked WHERE rank <= 5",
+     5},
+
     /* Propagation settings of the model version (defaults when absent). */
     {"model_propagation",
      "SELECT c->'propagation'->>'horizon_days',"

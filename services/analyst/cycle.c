@@ -106,6 +106,8 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     if (rc == CS_OK)
         rc = analyst_alerts(a, &m, sum->cycle_id, as_of, sum, err);
     if (rc == CS_OK)
+        rc = analyst_alternatives(a, &m, sum->cycle_id, as_of, sum, err);
+    if (rc == CS_OK)
         rc = analyst_forecast(a, &m, sum->cycle_id, as_of, watermark, is_full,
                               sum, err);
     if (rc == CS_OK)

@@ -149,6 +149,7 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_INT("alerts_resolved", (int64_t)s->n_alerts_resolved),
                 CS_KV_INT("alerts_published", (int64_t)s->n_published),
                 CS_KV_INT("model_errors", (int64_t)s->n_model_errors),
+                CS_KV_INT("alternatives", (int64_t)s->n_alternatives),
                 CS_KV_INT("propagation_runs", (int64_t)s->n_runs),
                 CS_KV_INT("propagation_failed", (int64_t)s->n_runs_failed),
                 CS_KV_DBL("seconds", s->seconds));

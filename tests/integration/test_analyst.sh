@@ -20,6 +20,7 @@ S3=91440300MA2F100D33 # Shenzhen, flooded
 S4=91350100MA2G00D04G # Fuzhou
 B1=91330200MA2CAR0012 # Ningbo: buys BAT only from S1
 B2=91310000MA2PH0NE1Q # Shanghai: buys CHP only from S3
+S5=91330110MA2ALT0058 # Hangzhou (Yuhang): S1's industry, spare capacity
 AS_OF=2026-11-30T00:00:00Z
 dsn=$(pg_test_db analyst)
 api_dsn=${dsn/user=postgres/user=cs_api_app}
@@ -29,14 +30,19 @@ psql "$dsn" -q -v ON_ERROR_STOP=1 <<'SQL'
 INSERT INTO tenants (tenant_id, enterprise)
 SELECT u, u FROM unnest(ARRAY['91330106MA2LATE01Y','91320100MA2G00D02X',
   '91440300MA2F100D33','91350100MA2G00D04G','91330200MA2CAR0012',
-  '91310000MA2PH0NE1Q']) AS u;
+  '91310000MA2PH0NE1Q', '91330110MA2ALT0058']) AS u;
 INSERT INTO enterprises (uscc, name, region_code, industry_code, lat, lon, tenant_id) VALUES
  ('91330106MA2LATE01Y', 'Xihu Cells', '330106', 'C3841', 30.26, 120.13, '91330106MA2LATE01Y'),
  ('91320100MA2G00D02X', 'Nanjing Motors', '320100', 'C3812', 32.06, 118.80, '91320100MA2G00D02X'),
  ('91440300MA2F100D33', 'Shenzhen Chips', '440300', 'C3973', 22.54, 114.06, '91440300MA2F100D33'),
  ('91350100MA2G00D04G', 'Fuzhou Glass', '350100', 'C3042', 26.07, 119.30, '91350100MA2G00D04G'),
  ('91330200MA2CAR0012', 'Ningbo Cars', '330200', 'C3610', 29.87, 121.54, '91330200MA2CAR0012'),
- ('91310000MA2PH0NE1Q', 'Shanghai Phones', '310000', 'C3922', 31.23, 121.47, '91310000MA2PH0NE1Q');
+ ('91310000MA2PH0NE1Q', 'Shanghai Phones', '310000', 'C3922', 31.23, 121.47, '91310000MA2PH0NE1Q'),
+ ('91330110MA2ALT0058', 'Yuhang Cells', '330110', 'C3841', 30.42, 120.30, '91330110MA2ALT0058');
+-- S5 makes cells at 60 % of its capacity
+INSERT INTO production (tenant_id, enterprise, sku, day, output, capacity, unit, event_id, event_time)
+SELECT '91330110MA2ALT0058', '91330110MA2ALT0058', 'CELL', d::date, 600, 1000, 'PCS', 'p-' || d, d
+FROM generate_series(timestamp '2026-09-01', timestamp '2026-11-29', interval '1 day') AS d;
 CREATE TEMP TABLE pairs (supplier text, buyer text, sku text, share numeric, late boolean);
 INSERT INTO pairs VALUES
  ('91330106MA2LATE01Y', '91330200MA2CAR0012', 'BAT', 1.0, true),
@@ -87,7 +93,7 @@ export CS_HTTP_PORT=0 CS_LOG_LEVEL=info
 note "one full recompute"
 "$CS_BIN/cs-analyst" --once >"$TEST_TMP/once1.out" 2>"$TEST_TMP/once1.log" ||
     fail "cs-analyst --once failed: $(cat "$TEST_TMP/once1.log")"
-grep -q '"enterprises":6,"forecasts":1,' "$TEST_TMP/once1.out" ||
+grep -q '"enterprises":7,"forecasts":1,' "$TEST_TMP/once1.out" ||
     fail "summary: $(cat "$TEST_TMP/once1.out")"
 grep -q '"alerts_raised":3,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
 grep -q '"model_errors":0,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
@@ -136,6 +142,14 @@ outside=$(q "SELECT count(*) FROM forecasts f, heldout h WHERE f.enterprise = '$
 [ "$(q "SELECT on_hand = 150 AND safety_stock > 0 AND reorder_point > safety_stock AND days_of_cover BETWEEN 10 AND 30 AND lead_time_days = 14 FROM forecasts")" = t ] ||
     fail "stock: $(q "SELECT on_hand, safety_stock, reorder_point, days_of_cover, lead_time_days FROM forecasts")"
 
+note "an alternative to the late single source"
+[ "$(q "SELECT candidate || ' ' || rank || ' ' || why FROM alternative_suppliers WHERE buyer = '$B1' AND sku = 'BAT'")" = "$S5 1 supplier_at_risk" ] ||
+    fail "alternatives: $(q "SELECT * FROM alternative_suppliers")"
+q "SELECT reason FROM alternative_suppliers WHERE candidate = '$S5'" |
+    grep -q '^same industry class as the current supplier; risk [0-9]* (blue); on-time unknown; spare capacity 40 %; 134 km away$' ||
+    fail "reason: $(q "SELECT reason FROM alternative_suppliers")"
+[ "$(q "SELECT count(*) FROM alternative_suppliers")" = 1 ] || fail "no other item has a candidate"
+
 note "the flood's standing propagation run"
 [ "$(q "SELECT status || ' ' || n_impacted || ' ' || (scenario->>'capacity_loss') || ' ' || (scenario->>'duration_days') FROM propagation_runs WHERE risk_id = 'FLOOD-9'")" = "done 2 0.8000 10" ] ||
     fail "standing run: $(q "SELECT * FROM propagation_runs")"
@@ -178,8 +192,8 @@ COMMIT;
 SQL
 }
 [ "$(psql "$api_dsn" -qAt -c "SELECT count(*) FROM risk_scores")" = 0 ] || fail "no principal must see no scores"
-[ "$(as_principal admin '' '' "SELECT count(*) FROM risk_scores_latest")" = 6 ] || fail "admin sees every latest score"
-[ "$(as_principal bureau 330000 '' "SELECT string_agg(uscc, ',' ORDER BY uscc) FROM risk_scores_latest")" = "$S1,$B1" ] ||
+[ "$(as_principal admin '' '' "SELECT count(*) FROM risk_scores_latest")" = 7 ] || fail "admin sees every latest score"
+[ "$(as_principal bureau 330000 '' "SELECT string_agg(uscc, ',' ORDER BY uscc) FROM risk_scores_latest")" = "$S1,$S5,$B1" ] ||
     fail "Zhejiang bureau: $(as_principal bureau 330000 '' "SELECT string_agg(uscc, ',') FROM risk_scores_latest")"
 [ "$(as_principal enterprise '' "$B2" "SELECT string_agg(uscc, ',' ORDER BY uscc) FROM risk_scores_latest")" = "$B2,$S2,$S3" ] ||
     fail "B2 sees itself and its suppliers"
@@ -188,6 +202,8 @@ SQL
 [ "$(as_principal enterprise '' "$B2" "SELECT count(*) FROM forecasts")" = 0 ] || fail "B2 read B1's forecast"
 [ "$(as_principal enterprise '' "$B1" "SELECT count(DISTINCT sku) FROM forecasts")" = 1 ] || fail "B1's own forecast"
 [ "$(as_principal bureau 330000 '' "SELECT count(*) FROM forecasts")" = 0 ] || fail "bureaus get no enterprise forecasts"
+[ "$(as_principal enterprise '' "$B1" "SELECT count(DISTINCT candidate) FROM alternative_suppliers")" = 1 ] || fail "B1's alternatives"
+[ "$(as_principal enterprise '' "$S1" "SELECT count(*) FROM alternative_suppliers")" = 0 ] || fail "S1 read B1's alternatives"
 psql "$api_dsn" -qAt -c "SELECT count(*) FROM risk_scores_202611" >/dev/null 2>&1 &&
     fail "a partition of risk_scores must not be granted"
 
@@ -207,7 +223,7 @@ p2=$!
 wait $p1 || fail "first parallel analyst failed: $(cat "$TEST_TMP/par1.log")"
 wait $p2 || fail "second parallel analyst failed: $(cat "$TEST_TMP/par2.log")"
 [ "$(q "SELECT count(*) FROM analyst_cycles")" = $((cycles_before + 2)) ] || fail "two cycles expected"
-[ "$(q "SELECT count(*) FROM (SELECT cycle_id FROM risk_scores GROUP BY cycle_id HAVING count(*) <> 6) x")" = 0 ] ||
+[ "$(q "SELECT count(*) FROM (SELECT cycle_id FROM risk_scores GROUP BY cycle_id HAVING count(*) <> 7) x")" = 0 ] ||
     fail "a cycle wrote other than one score per enterprise"
 [ "$(q "SELECT count(*) FROM analyst_cycles a JOIN analyst_cycles b ON a.cycle_id < b.cycle_id AND b.started_at < a.finished_at")" = 0 ] ||
     fail "two cycles overlapped"
@@ -260,7 +276,7 @@ wait_for 60 "a cycle on the new sales" ran
 [ "$(q "SELECT count(*) FROM forecasts")" = $((forecasts_before + 1)) ] || fail "one series was stale"
 [ "$(q "SELECT first_period || ' ' || n_history FROM forecasts ORDER BY forecast_id DESC LIMIT 1")" = "2026-07-01 37" ] ||
     fail "the new month was not used"
-[ "$(metric cs_analyst_enterprises_scored_total "$m")" = 6 ] || fail "metrics: scores"
+[ "$(metric cs_analyst_enterprises_scored_total "$m")" = 7 ] || fail "metrics: scores"
 q "INSERT INTO analyst_requests (kind) VALUES ('full')"
 ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 2 ]; }
 wait_for 60 "a cycle on the queued request" ran2
