@@ -49,6 +49,13 @@ typedef struct ingest_family_sql {
     const char *type;
     const char *copy_sql;
     const char *const *steps; /* statement names, NULL-terminated */
+    /* Families whose revisions replace lines: after steps, the guard
+     * counts stored keys the batch revises; only if it finds any do the
+     * revision steps run (planning them touches every partition). Then
+     * the final steps. NULL when the family has none. */
+    const char *revision_guard;
+    const char *const *revision_steps;
+    const char *const *final_steps;
 } ingest_family_sql;
 
 /* One accepted event of the batch: its rows are bytes

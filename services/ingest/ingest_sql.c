@@ -93,6 +93,10 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " tenant_id, order_id, event_id, event_time" FRESH(
          "order") "ORDER BY tenant_id, order_id, " NEWEST,
      0},
+    {"revised_order",
+     "SELECT count(*) FROM stage_order_win w JOIN orders o"
+     " USING (tenant_id, order_id)",
+     0},
     {"stale_order",
      "DELETE FROM stage_order_win w USING orders o WHERE o.tenant_id ="
      " w.tenant_id AND o.order_id = w.order_id AND o.event_time >"
@@ -134,6 +138,10 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      "INSERT INTO stage_shipment_win SELECT DISTINCT ON (tenant_id,"
      " shipment_id) tenant_id, shipment_id, event_id, event_time" FRESH(
          "shipment") "ORDER BY tenant_id, shipment_id, " NEWEST,
+     0},
+    {"revised_shipment",
+     "SELECT count(*) FROM stage_shipment_win w JOIN shipments o"
+     " USING (tenant_id, shipment_id)",
      0},
     {"stale_shipment",
      "DELETE FROM stage_shipment_win w USING shipments o WHERE o.tenant_id"
@@ -322,28 +330,35 @@ const size_t cs_ingest_n_stmts =
         "tenants_" stage, "fresh_" stage, __VA_ARGS__, NULL                    \
     }
 
+#define LIST(...)                                                              \
+    (const char *const[])                                                      \
+    {                                                                          \
+        __VA_ARGS__, NULL                                                      \
+    }
+
 /* In cs_families[] order (services/common/cs_family.c). */
 const ingest_family_sql cs_ingest_families[] = {
-    {"cs.order.v1", "COPY stage_order FROM STDIN",
-     STEPS("order", "win_order", "stale_order", "old_lines_order",
-           "upsert_order", "lines_order")},
+    {"cs.order.v1", "COPY stage_order FROM STDIN", STEPS("order", "win_order"),
+     "revised_order", LIST("stale_order", "old_lines_order"),
+     LIST("upsert_order", "lines_order")},
     {"cs.shipment.v1", "COPY stage_shipment FROM STDIN",
-     STEPS("shipment", "win_shipment", "stale_shipment", "old_lines_shipment",
-           "upsert_shipment", "lines_shipment")},
+     STEPS("shipment", "win_shipment"), "revised_shipment",
+     LIST("stale_shipment", "old_lines_shipment"),
+     LIST("upsert_shipment", "lines_shipment")},
     {"cs.production.v1", "COPY stage_production FROM STDIN",
-     STEPS("production", "merge_production")},
+     STEPS("production", "merge_production"), NULL, NULL, NULL},
     {"cs.sales.v1", "COPY stage_sales FROM STDIN",
-     STEPS("sales", "merge_sales")},
+     STEPS("sales", "merge_sales"), NULL, NULL, NULL},
     {"cs.inventory.v1", "COPY stage_inventory FROM STDIN",
-     STEPS("inventory", "merge_inventory")},
+     STEPS("inventory", "merge_inventory"), NULL, NULL, NULL},
     {"cs.enterprise.v1", "COPY stage_enterprise FROM STDIN",
-     STEPS("enterprise", "merge_enterprise")},
+     STEPS("enterprise", "merge_enterprise"), NULL, NULL, NULL},
     {"cs.product.v1", "COPY stage_product FROM STDIN",
-     STEPS("product", "merge_product")},
+     STEPS("product", "merge_product"), NULL, NULL, NULL},
     {"cs.supply_link.v1", "COPY stage_supply_link FROM STDIN",
-     STEPS("supply_link", "merge_supply_link")},
+     STEPS("supply_link", "merge_supply_link"), NULL, NULL, NULL},
     {"cs.risk_event.v1", "COPY stage_risk_event FROM STDIN",
-     STEPS("risk_event", "merge_risk_event")},
+     STEPS("risk_event", "merge_risk_event"), NULL, NULL, NULL},
 };
 const size_t cs_ingest_n_families =
     sizeof(cs_ingest_families) / sizeof(cs_ingest_families[0]);

@@ -15,6 +15,26 @@
 #define BACKOFF_FIRST_MS 100u
 #define BACKOFF_MAX_MS   5000u
 
+/* Runs the named statements in order. The result of statement number
+ * count_at (-1: none) adds to *count: its affected rows, or for a SELECT
+ * its single value. */
+static cs_status run_steps(cs_pg *db, const char *const *steps, int count_at,
+                           uint64_t *count, cs_err *err)
+{
+    for (int i = 0; steps[i] != NULL; i++) {
+        PGresult *res = NULL;
+        cs_status rc = cs_pg_run(db, steps[i], 0, NULL, &res, err);
+        if (rc != CS_OK)
+            return rc;
+        if (i == count_at)
+            *count += strtoull(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0)
+                                                   : PQcmdTuples(res),
+                               NULL, 10);
+        PQclear(res);
+    }
+    return CS_OK;
+}
+
 /* COPY rows of each family (data[f], len[f]; len 0 = none) and run the
  * family's steps, all in one transaction. *n_new counts new event ids. */
 static cs_status store_rows(ingest *ig, const char *const *data,
@@ -29,16 +49,20 @@ static cs_status store_rows(ingest *ig, const char *const *data,
         return rc;
     for (size_t f = 0; rc == CS_OK && f < cs_ingest_n_families; f++) {
         const ingest_family_sql *fs = &cs_ingest_families[f];
+        uint64_t revised = 0;
         if (len[f] == 0)
             continue;
         rc = cs_pg_copy_raw(db, fs->copy_sql, data[f], len[f], err);
-        for (size_t i = 0; rc == CS_OK && fs->steps[i] != NULL; i++) {
-            PGresult *res = NULL;
-            rc = cs_pg_run(db, fs->steps[i], 0, NULL, &res, err);
-            if (rc == CS_OK && i == 1) /* fresh_*: the ledger insert */
-                *n_new += strtoull(PQcmdTuples(res), NULL, 10);
-            PQclear(res);
-        }
+        /* steps[1] is fresh_*: the ledger insert counts new events */
+        if (rc == CS_OK)
+            rc = run_steps(db, fs->steps, 1, n_new, err);
+        if (rc == CS_OK && fs->revision_guard != NULL)
+            rc = run_steps(db, (const char *const[]){fs->revision_guard, NULL},
+                           0, &revised, err);
+        if (rc == CS_OK && revised > 0)
+            rc = run_steps(db, fs->revision_steps, -1, NULL, err);
+        if (rc == CS_OK && fs->final_steps != NULL)
+            rc = run_steps(db, fs->final_steps, -1, NULL, err);
     }
     if (rc == CS_OK)
         rc = cs_pg_exec(db, "COMMIT", err);
