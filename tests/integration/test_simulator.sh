@@ -3,9 +3,10 @@
 # cs-ingest -> PostgreSQL. A seeded province backfills 20 days with a
 # flood in Hangzhou, streams on, takes a bankruptcy through POST
 # /scenarios, stops on SIGTERM; then every event it reports delivered is
-# stored, none is dead-lettered, and the flood shows in the stored
-# production. The run is repeated: the same seed and start date give the
-# same ids, so the replay stores nothing new.
+# stored, none is dead-lettered, the flood shows in the stored
+# production, and cs-analyst scores the bankrupt supplier orange or red
+# with the event its top reason. A rerun with the same seed and start
+# date gives the same ids, so it stores nothing new.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 dsn=$(pg_test_db simulator)
@@ -76,6 +77,19 @@ awk -v b="$before" -v d="$during" 'BEGIN { exit !(d < 0.5 * b) }' ||
 note "the bankruptcy: a point, not a district"
 [ "$(q "SELECT regions IS NULL AND radius_km > 0 FROM risk_events WHERE kind = 'financial'")" = t ] ||
     fail "bankruptcy risk event shape"
+
+note "cs-analyst scores the bankrupt supplier orange or red, for the event"
+victim=$(grep -o '"scenario":"bankruptcy:[0-9A-Z]*' "$TEST_TMP/sim.log" | cut -d: -f3)
+[ -n "$victim" ] || fail "no bankruptcy scheduled"
+"$CS_BIN/cs-analyst" --once --pg-dsn "$dsn" --kafka-brokers "" \
+    --analyst-as-of 2026-03-27T00:00:00+08:00 --log-level warn >"$TEST_TMP/analyst.json" ||
+    fail "cs-analyst --once failed: $(cat "$TEST_TMP/analyst.json")"
+score=$(q "SELECT level || ' ' || explanation FROM risk_scores WHERE uscc = '$victim'")
+note "$victim: $score"
+case "$score" in
+orange*event_exposure* | red*event_exposure*) ;;
+*) fail "bankrupt supplier scored: $score" ;;
+esac
 
 note "early backfill days carry only sales (and master data)"
 "$CS_BIN/cs-simulator" --stdout --enterprises 100 --start-date 2026-01-01 \
