@@ -86,8 +86,8 @@ static const cs_metric devbroker_metrics[] = {
     {"cs_devbroker_messages", "sum of high watermarks over all partitions",
      CS_METRIC_GAUGE, NULL, &m_messages},
     {"cs_devbroker_dropped_messages_total",
-     "messages the mock cluster dropped from partition heads (its memory "
-     "cap)",
+     "messages the mock cluster dropped from partition heads to keep its "
+     "memory cap, read or not",
      CS_METRIC_COUNTER, NULL, &m_dropped},
 };
 
@@ -197,8 +197,10 @@ static void watch_partitions(rd_kafka_t *watch, const topic_spec *topics,
             total += (uint64_t)hi;
             if (lo > last_low[k]) {
                 cs_metric_add(&m_dropped, (uint64_t)(lo - last_low[k]));
-                cs_log_warn("mock partition dropped its oldest messages: "
-                            "consumers that had not read them lost them",
+                /* The mock cannot tell read from unread data: a
+                 * consumer behind the new low watermark lost messages. */
+                cs_log_warn("mock partition dropped its oldest messages; "
+                            "any consumer that had not read them lost them",
                             CS_KV_STR("topic", topics[t].name),
                             CS_KV_INT("partition", p),
                             CS_KV_INT("dropped", lo - last_low[k]),
