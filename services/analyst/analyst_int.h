@@ -23,6 +23,9 @@ typedef struct analyst_cfg {
     uint32_t interval_s;
     uint32_t rescore_s; /* rescore without new data after this long */
     bool once;
+    uint32_t model_promote;  /* 0: none */
+    uint32_t model_backtest; /* 0: none */
+    uint32_t backtest_points, backtest_step_days;
     char *http_addr;
     uint32_t http_port;
     char *log_level;
@@ -130,8 +133,18 @@ extern const char analyst_copy_impacts[];
 cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
                         analyst_summary *sum, cs_err *err);
 
-/* model.c: reads the current model version. */
+/* model.c: reads the current model version, or a given one. */
 cs_status analyst_model_load(analyst *a, analyst_model *m, cs_err *err);
+cs_status analyst_model_load_version(analyst *a, uint32_t version,
+                                     analyst_model *m, cs_err *err);
+
+/* versions.c: `--model-promote N` makes N the current version (rolling
+ * back is promoting the old number); `--model-backtest N` scores the
+ * stored history as of earlier dates with N and with the current
+ * version, inside transactions that are rolled back, and prints how well
+ * each score foretold late deliveries (JSON on stdout). */
+cs_status analyst_promote(analyst *a, uint32_t version, cs_err *err);
+cs_status analyst_backtest(analyst *a, uint32_t version, cs_err *err);
 
 /* score.c: indicators, criticality, scores for cycle_id (inside the
  * cycle's transaction). */

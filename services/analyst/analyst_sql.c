@@ -43,7 +43,8 @@ const cs_pg_stmt analyst_stmts[] = {
     {"lock_wait", "SELECT pg_advisory_lock(" CYCLE_LOCK ")", 0},
     {"unlock", "SELECT pg_advisory_unlock(" CYCLE_LOCK ")", 0},
 
-    /* The current model version, its JSON configuration flattened. */
+    /* A model version ($1, or the current one when ''), its JSON
+     * configuration flattened. */
     {"model",
      "SELECT version, c->>'window_days', c->>'event_window_days',"
      " c->>'normalise', c->>'peer_group', c->'weights'->>'method',"
@@ -63,8 +64,8 @@ const cs_pg_stmt analyst_stmts[] = {
      "   jsonb_array_elements_text(coalesce(c->'weights'->'ahp_pairwise',"
      "   '[]')) WITH ORDINALITY AS a(v, o))"
      " FROM model_versions, LATERAL (SELECT config AS c) AS cfg"
-     " WHERE is_current",
-     0},
+     " WHERE CASE WHEN $1 = '' THEN is_current ELSE version = $1::int END",
+     1},
 
     /* The watermark, the newest ingested event, whether it is newer,
      * the age of the last finished cycle in seconds, and whether
@@ -532,6 +533,46 @@ const cs_pg_stmt analyst_stmts[] = {
      " total_lost_value = nullif($8, '')::float8"
      " WHERE run_id = $1::bigint",
      8},
+
+    /* Model management: promote version $1 (the only current one). */
+    /* Two statements: the unique index on is_current is checked row by
+     * row, so the old version must step down first. */
+    {"model_unset",
+     "UPDATE model_versions SET is_current = false"
+     " WHERE is_current AND version <> $1::int",
+     1},
+    {"model_promote",
+     "UPDATE model_versions SET is_current = true, promoted_at = now()"
+     " WHERE version = $1::int RETURNING version, is_current",
+     1},
+    /* Backtest outcome: per supplier, whether any line delivered in
+     * [$1, $1 + $2 days) came after its requested time. */
+    {"backtest_outcome",
+     "SELECT sl.supplier::text,"
+     " bool_or(s.delivered_at > ol.requested_time)"
+     " FROM shipment_lines sl"
+     " JOIN shipments s ON s.tenant_id = sl.tenant_id"
+     "  AND s.shipment_id = sl.shipment_id"
+     " JOIN order_lines ol ON ol.buyer = sl.buyer AND ol.supplier = sl.supplier"
+     "  AND ol.order_id = sl.order_id"
+     "  AND (ol.line_no = sl.order_line_no"
+     "       OR (sl.order_line_no IS NULL AND ol.sku = sl.sku))"
+     "  AND ol.order_time < $1::timestamptz + make_interval(days => $2::int)"
+     " WHERE sl.shipped_at >= $1::timestamptz - interval '60 days'"
+     "  AND sl.shipped_at < $1::timestamptz + make_interval(days => $2::int)"
+     "  AND s.delivered_at >= $1::timestamptz"
+     "  AND s.delivered_at < $1::timestamptz + make_interval(days => $2::int)"
+     "  AND ol.requested_time IS NOT NULL"
+     " GROUP BY 1 ORDER BY 1",
+     2},
+    {"cycle_scores",
+     "SELECT uscc::text, score, level FROM risk_scores"
+     " WHERE cycle_id = $1::bigint AND computed_at = now() ORDER BY uscc",
+     1},
+    {"as_of_minus",
+     "SELECT (coalesce(nullif($1, '')::timestamptz, now())"
+     " - make_interval(days => $2::int))::text",
+     2},
 
     /* The outbox: alerts not yet acknowledged by Kafka, as JSON. */
     {"alerts_pending",

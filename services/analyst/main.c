@@ -46,6 +46,19 @@ static const cs_opt analyst_opts[] = {
     {"once", "CS_ANALYST_ONCE", CS_OPT_BOOL, "false",
      "run one full recompute, print a summary and exit",
      CS_CFG(analyst_cfg, once)},
+    {"model.promote", "CS_ANALYST_MODEL_PROMOTE", CS_OPT_U32, "0",
+     "make this model version the current one and exit (roll back by "
+     "promoting the previous number)",
+     CS_CFG(analyst_cfg, model_promote)},
+    {"model.backtest", "CS_ANALYST_MODEL_BACKTEST", CS_OPT_U32, "0",
+     "score stored history with this model version and the current one, "
+     "print how well each foretold late deliveries (JSON) and exit",
+     CS_CFG(analyst_cfg, model_backtest)},
+    {"backtest.points", "CS_ANALYST_BACKTEST_POINTS", CS_OPT_U32, "3",
+     "past dates the backtest scores", CS_CFG(analyst_cfg, backtest_points)},
+    {"backtest.step_days", "CS_ANALYST_BACKTEST_STEP_DAYS", CS_OPT_U32, "30",
+     "days between those dates, and the outcome horizon after each",
+     CS_CFG(analyst_cfg, backtest_step_days)},
     {"http.addr", "CS_HTTP_ADDR", CS_OPT_STR, "127.0.0.1",
      "address of /healthz and /metrics", CS_CFG(analyst_cfg, http_addr)},
     {"http.port", "CS_HTTP_PORT", CS_OPT_U32, "9182",
@@ -190,6 +203,7 @@ int main(int argc, char **argv)
     analyst *a = &the_analyst;
     cs_httpd *http = NULL;
     cs_err err = {0};
+    bool is_command;
     int code;
 
     code = cs_service_init(&analyst_spec, &cfg, argc, argv, "analyst",
@@ -205,7 +219,15 @@ int main(int argc, char **argv)
         code = 78;
         goto out;
     }
-    if (!cfg.once) {
+    is_command = cfg.once || cfg.model_promote > 0 || cfg.model_backtest > 0;
+    if (cfg.backtest_step_days == 0 || cfg.backtest_step_days > 3650 ||
+        cfg.backtest_points > 120) {
+        cs_log_error("bad configuration: backtest.step_days must be 1-3650 "
+                     "and backtest.points at most 120");
+        code = 78;
+        goto out;
+    }
+    if (!is_command) {
         cs_httpd_opts hopts = {.addr = cfg.http_addr,
                                .port = (uint16_t)cfg.http_port,
                                .threads = 1,
@@ -226,6 +248,23 @@ int main(int argc, char **argv)
         goto out;
     }
     cs_metric_set(&a->stats.db_up, 1);
+    if (cfg.model_promote > 0 || cfg.model_backtest > 0) {
+        cs_status rc = cfg.model_promote > 0
+                           ? analyst_promote(a, cfg.model_promote, &err)
+                           : analyst_backtest(a, cfg.model_backtest, &err);
+        if (rc != CS_OK)
+            cs_log_error(cfg.model_promote > 0 ? "cannot promote"
+                                               : "backtest failed",
+                         CS_KV_STR("error", err.msg));
+        else if (cfg.model_promote > 0)
+            cs_log_info("model version promoted",
+                        CS_KV_INT("version", cfg.model_promote));
+        code = rc == CS_OK               ? 0
+               : rc == CS_E_CONFIG       ? 78
+               : cs_status_retryable(rc) ? 75
+                                         : 1;
+        goto out;
+    }
     if (cfg.kafka_brokers[0] != '\0' &&
         cs_kafka_producer_new(cfg.kafka_brokers, cfg.kafka_extra,
                               analyst_delivery_report, a, &a->producer,

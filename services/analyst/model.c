@@ -198,6 +198,14 @@ static cs_status parse_ahp(const char *list, analyst_model *m, cs_err *err)
 
 cs_status analyst_model_load(analyst *a, analyst_model *m, cs_err *err)
 {
+    return analyst_model_load_version(a, 0, m, err);
+}
+
+cs_status analyst_model_load_version(analyst *a, uint32_t version,
+                                     analyst_model *m, cs_err *err)
+{
+    char want[16] = "";
+    const char *params[] = {want};
     PGresult *res = NULL;
     cs_status rc;
     const char *s;
@@ -206,11 +214,16 @@ cs_status analyst_model_load(analyst *a, analyst_model *m, cs_err *err)
     int rank;
 
     memset(m, 0, sizeof(*m));
-    rc = cs_pg_run(a->db, "model", 0, NULL, &res, err);
+    if (version > 0)
+        snprintf(want, sizeof(want), "%u", (unsigned)version);
+    rc = cs_pg_run(a->db, "model", 1, params, &res, err);
     if (rc != CS_OK)
         return rc;
     if (PQntuples(res) != 1) {
-        rc = cs_err_set(err, CS_E_CONFIG, "no current model version");
+        rc = version > 0
+                 ? cs_err_set(err, CS_E_CONFIG, "no model version %u",
+                              (unsigned)version)
+                 : cs_err_set(err, CS_E_CONFIG, "no current model version");
         goto out;
     }
     rc = cs_parse_i64(PQgetvalue(res, 0, 0), 1, INT32_MAX, &ver, err);

@@ -214,6 +214,37 @@ q "UPDATE risk_events SET expected_end = '2026-11-28' WHERE risk_id = 'FLOOD-9'"
 wait_for 30 "the resolution on cs.alerts" on_topic 4
 grep -q "^$B2|.*\"status\" *: *\"resolved\"" "$TEST_TMP/alerts.txt" || fail "no resolved message"
 
+note "model versions: backtest a laxer one, promote it, roll back"
+# Since the flood ended, event exposure is 0 for all (a constant column
+# normalises to 0.5 for everyone), which lifted S1 to red under version 1.
+[ "$(q "SELECT level FROM risk_scores_latest WHERE uscc = '$S1'")" = red ] ||
+    fail "S1 after the flood: $(q "SELECT explanation FROM risk_scores_latest WHERE uscc = '$S1'")"
+q "INSERT INTO model_versions (version, config, note) SELECT 2, jsonb_set(config, '{thresholds}', '{\"yellow\": 85, \"orange\": 90, \"red\": 95}'), 'laxer' FROM model_versions WHERE version = 1"
+cycles_before=$(q "SELECT count(*) FROM analyst_cycles")
+"$CS_BIN/cs-analyst" --model-backtest 2 --backtest-step-days 20 >"$TEST_TMP/bt.out" 2>"$TEST_TMP/bt.log" ||
+    fail "backtest: $(cat "$TEST_TMP/bt.log")"
+# 20 days before as-of S1 was already late and went on being late: both
+# versions (same weights) rank it first of the four delivering suppliers;
+# only version 1 puts it at orange or worse.
+grep -q '^{"candidate":2,"current":1,"horizon_days":20,"points":\[{"as_of":"2026-11-10 00:00:00+00","enterprises":7,"suppliers_delivering":4,"suppliers_late":1,"auc_current":1,"auc_candidate":1,"orange_or_worse_current":1,"orange_or_worse_candidate":0,' "$TEST_TMP/bt.out" ||
+    fail "backtest: $(cat "$TEST_TMP/bt.out")"
+[ "$(grep -o '"as_of"' "$TEST_TMP/bt.out" | wc -l)" = 3 ] || fail "three backtest points"
+[ "$(q "SELECT count(*) FROM analyst_cycles")" = "$cycles_before" ] || fail "a backtest stored a cycle"
+"$CS_BIN/cs-analyst" --model-promote 2 2>"$TEST_TMP/promote.log" || fail "promote 2"
+"$CS_BIN/cs-analyst" --once >/dev/null 2>"$TEST_TMP/once4.log" || fail "run under version 2"
+[ "$(q "SELECT level || ' ' || model_version FROM risk_scores_latest WHERE uscc = '$S1'")" = "blue 2" ] ||
+    fail "version 2: $(q "SELECT * FROM risk_scores_latest WHERE uscc = '$S1'")"
+level_alerts() { q "SELECT string_agg(level || ':' || status || ':' || model_version, ' ' ORDER BY alert_id) FROM alerts WHERE kind = 'level' AND subject = '$S1'"; }
+[ "$(level_alerts)" = "orange:resolved:1 red:resolved:1" ] || fail "level change: $(level_alerts)"
+"$CS_BIN/cs-analyst" --model-promote 1 2>"$TEST_TMP/promote.log" || fail "roll back to 1"
+"$CS_BIN/cs-analyst" --once >/dev/null 2>"$TEST_TMP/once5.log" || fail "run under version 1 again"
+[ "$(q "SELECT level || ' ' || model_version FROM risk_scores_latest WHERE uscc = '$S1'")" = "red 1" ] || fail "rollback"
+[ "$(level_alerts)" = "orange:resolved:1 red:resolved:1 red:open:1" ] || fail "level change back: $(level_alerts)"
+rc=0
+"$CS_BIN/cs-analyst" --model-promote 9 2>/dev/null || rc=$?
+[ $rc = 78 ] || fail "promoting a missing version must exit 78, not $rc"
+[ "$(q "SELECT string_agg(version::text, ',') FROM model_versions WHERE is_current")" = 1 ] || fail "exactly version 1 is current"
+
 note "two analysts at once: one cycle after the other, nothing doubled"
 cycles_before=$(q "SELECT count(*) FROM analyst_cycles")
 "$CS_BIN/cs-analyst" --once >"$TEST_TMP/par1.out" 2>"$TEST_TMP/par1.log" &
