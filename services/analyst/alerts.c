@@ -2,7 +2,8 @@
  * transaction after the scores: a score at a new level (at or above the
  * model's minimum), a single-source supplier at such a level, and a risk
  * event touching a supplier. Each rule resolves what no longer holds
- * first, then raises; the dedup key keeps one live alert per fact.
+ * first, then raises; the dedup key keeps one live alert per fact. Last,
+ * demand outside an earlier forecast's interval.
  * Also the alternative-supplier ranking, which reads the same scores. */
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,11 @@ cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
                            min_exp, yellow, orange,    red};
         rc = run_count(a, "alerts_event_raise", 8, p, true,
                        &sum->n_alerts_raised, err);
+    }
+    if (rc == CS_OK) {
+        const char *p[] = {cycle, version, as_of};
+        rc = run_count(a, "alerts_demand", 3, p, true, &sum->n_alerts_raised,
+                       err);
     }
     return rc;
 }

@@ -357,6 +357,41 @@ const cs_pg_stmt analyst_stmts[] = {
      " FROM y ORDER BY 1, 2",
      5},
 
+    /* Demand outside the forecast: for each series, the newest month
+     * with sales against the latest earlier forecast ($1: cycles before
+     * this one) that covered it; outside its 95 % interval alerts the
+     * enterprise (yellow), once per series and month. $3: as of. */
+    {"alerts_demand",
+     "WITH act AS (SELECT enterprise::text AS e, sku,"
+     "   date_trunc('month', period_start)::date AS m, sum(quantity)::float8 AS q"
+     "  FROM sales WHERE period_start < $3::timestamptz GROUP BY 1, 2, 3),"
+     " last AS (SELECT DISTINCT ON (e, sku) e, sku, m, q FROM act"
+     "  ORDER BY e, sku, m DESC),"
+     " f AS (SELECT DISTINCT ON (l.e, l.sku) l.e, l.sku, l.m, l.q,"
+     "   f.lo95, f.hi95, f.mean, f.model,"
+     "   (extract(year FROM age(l.m, f.first_period)) * 12"
+     "    + extract(month FROM age(l.m, f.first_period)))::int + 1 AS k"
+     "  FROM last l JOIN forecasts f ON f.enterprise = l.e AND f.sku = l.sku"
+     "   AND f.first_period <= l.m AND f.cycle_id < $1::bigint"
+     "  ORDER BY l.e, l.sku, f.first_period DESC, f.forecast_id DESC)"
+     " INSERT INTO alerts (dedup_key, kind, level, subject, message, details,"
+     "  cycle_id, model_version)"
+     " SELECT 'demand:' || e || ':' || sku || ':' || m,"
+     "  'demand_outside_forecast', 'yellow', e,"
+     "  format('demand for %s in %s was %s, %s the forecast''s 95 %% interval"
+     " [%s, %s]', sku, to_char(m, 'YYYY-MM'), round(q::numeric, 1),"
+     "   CASE WHEN q > hi95[k] THEN 'above' ELSE 'below' END,"
+     "   round(lo95[k]::numeric, 1), round(hi95[k]::numeric, 1)),"
+     "  jsonb_build_object('sku', sku, 'month', m, 'actual', q,"
+     "   'mean', mean[k], 'lo95', lo95[k], 'hi95', hi95[k], 'model', model),"
+     "  $1::bigint, $2::int"
+     " FROM f WHERE k BETWEEN 1 AND array_length(mean, 1)"
+     "  AND (q < lo95[k] OR q > hi95[k])"
+     " ON CONFLICT (dedup_key) WHERE status <> 'resolved'"
+     " DO UPDATE SET last_seen_at = now()"
+     " RETURNING (xmax = 0)",
+     3},
+
     /* Alternative suppliers ($1 cycle, $2 version, $3 minimum level
      * rank, $4 as of, $5 window days) for each buyer and item that is
      * single-sourced or whose supplier is at or above the level:

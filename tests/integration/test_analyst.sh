@@ -308,8 +308,22 @@ wait_for 60 "a cycle on the new sales" ran
 [ "$(q "SELECT first_period || ' ' || n_history FROM forecasts ORDER BY forecast_id DESC LIMIT 1")" = "2026-07-01 37" ] ||
     fail "the new month was not used"
 [ "$(metric cs_analyst_enterprises_scored_total "$m")" = 7 ] || fail "metrics: scores"
+[ "$(q "SELECT count(*) FROM alerts WHERE kind = 'demand_outside_forecast'")" = 0 ] ||
+    fail "June's 298.5 lies inside the forecast interval"
+note "demand far above the forecast raises an alert"
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO sales (tenant_id, enterprise, sku, period_start, period_end, quantity, unit, currency, channel, event_id, event_time)
+VALUES ('$B1', '$B1', 'CAR', '2026-07-01', '2026-07-31', 1000, 'PCS', 'CNY', 'dealer', 'a-jul', now());
+INSERT INTO ingested_events (tenant_id, event_id, event_type, topic, kafka_partition, kafka_offset)
+VALUES ('$B1', 'a-jul', 'cs.sales.v1', 'cs.sales', 0, 1);
+SQL
+demand_alert() { [ "$(q "SELECT count(*) FROM alerts WHERE kind = 'demand_outside_forecast'")" = 1 ]; }
+wait_for 60 "the demand alert" demand_alert
+q "SELECT subject || ' ' || level || ' ' || message FROM alerts WHERE kind = 'demand_outside_forecast'" |
+    grep -q "^$B1 yellow demand for CAR in 2026-07 was 1000.0, above the forecast's 95 % interval \[" ||
+    fail "demand alert: $(q "SELECT message FROM alerts WHERE kind = 'demand_outside_forecast'")"
 q "INSERT INTO analyst_requests (kind) VALUES ('full')"
-ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 2 ]; }
+ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 3 ]; }
 wait_for 60 "a cycle on the queued request" ran2
 [ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
 stop_service analyst
