@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - README command 1: installs what is missing, builds, and runs
 # the main job on its embedded default - a private PostgreSQL under var/pg,
-# the devbroker, cs-ingest and cs-api on http://localhost:8080 - until
-# Ctrl-C, which stops everything it started. Logs go to var/log/.
+# the devbroker, cs-ingest, cs-api on http://localhost:8080 and the
+# province simulator - until Ctrl-C, which stops everything it started.
+# Logs go to var/log/.
 #
 # Environment: CS_PG_PORT (55432), CS_BROKER_PORT (9092), CS_API_PORT
 # (8080), CS_DEMO_BUILD (release: the CMake preset to build).
@@ -34,9 +35,9 @@ cmake --build --preset "$preset" >>"$var/log/build.log" 2>&1 ||
     die "build failed, see var/log/build.log"
 bin=$top/build/$preset/bin
 
-for p in "$api_port" "$broker_port"; do
+for p in "$api_port" "$broker_port" 9181 9182 9183; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-        die "port $p is already in use by another program; free it or set CS_API_PORT / CS_BROKER_PORT"
+        die "port $p is already in use by another program; free it (CS_API_PORT and CS_BROKER_PORT move the main two)"
     fi
 done
 
@@ -76,7 +77,7 @@ mktoken() {
 }
 tok_admin=$(mktoken admin --role admin)
 tok_buyer=$(mktoken buyer --role enterprise --enterprise "$buyer")
-tok_bureau=$(mktoken fujian-bureau --role bureau --regions 350000)
+tok_bureau=$(mktoken zhejiang-bureau --role bureau --regions 330000)
 tok_erp=$(mktoken erp --role connector --tenant "$buyer")
 (umask 077 && cat >"$var/run/demo-tokens.env" <<TOKENS
 CS_DEMO_TOKEN_ADMIN=$tok_admin
@@ -106,6 +107,14 @@ CS_HTTP_PORT=$api_port CS_PG_DSN=${dsn/user=postgres/user=cs_api_app} \
     "$bin/cs-api" 2>>"$var/log/api.log" &
 pids+=($!)
 
+# A simulated province (Zhejiang, three industry chains): a year of
+# history first, then one simulated day per second. Disruptions:
+# POST http://127.0.0.1:9183/scenarios {"spec":"flood:3301:days=10"}.
+"$bin/cs-simulator" --kafka-brokers "$CS_KAFKA_BROKERS" --enterprises 500 \
+    --backfill-days 365 --backfill-detail-days 60 --speed 1 --max-rate 4000 \
+    --http-port 9183 >/dev/null 2>>"$var/log/simulator.log" &
+pids+=($!)
+
 # A sample purchase order, produced the way an ERP would.
 printf '%s|{"specversion":"1.0","id":"demo-order-0001","source":"erp://demo","type":"cs.order.v1","time":"2026-11-01T08:00:00+08:00","tenantid":"%s","data":{"order_id":"DEMO-0001","buyer":"%s","supplier":"%s","order_date":"2026-11-01","currency":"CNY","lines":[{"line_no":1,"sku":"CELL-21700","quantity":1200,"unit":"PCS","unit_price":"12.50","requested_date":"2026-11-20"},{"line_no":2,"sku":"NI-SULF","quantity":3.75,"unit":"T","unit_price":"98000.00"}]}}\n' \
     "$buyer/DEMO-0001" "$buyer" "$buyer" "$supplier" |
@@ -125,10 +134,12 @@ cat >&2 <<MSG
     tokens     (new each run; also in var/run/demo-tokens.env)
       admin       $tok_admin
       buyer       $tok_buyer   (enterprise $buyer)
-      bureau      $tok_bureau   (regions 350000)
+      bureau      $tok_bureau   (regions 330000, the simulated province)
       connector   $tok_erp   (tenant $buyer)
     more       curl -H "Authorization: Bearer $tok_bureau" http://localhost:$api_port/v1/enterprises
     Kafka      $CS_KAFKA_BROKERS (devbroker: produce with kcat -P -t cs.orders)
+    simulator  500 enterprises of Zhejiang, a year of history, then a day per second;
+               disrupt: curl -X POST -d '{"spec":"flood:3301:days=10"}' http://127.0.0.1:9183/scenarios
     PostgreSQL $dsn
     logs       var/log/
   Ctrl-C stops everything.
