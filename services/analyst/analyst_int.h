@@ -109,7 +109,7 @@ typedef struct analyst_summary {
     uint64_t n_enterprises, n_forecasts, n_forecast_skipped;
     uint64_t n_alerts_raised, n_alerts_resolved, n_published;
     uint64_t n_model_errors;
-    uint64_t n_runs, n_runs_failed, n_alternatives;
+    uint64_t n_runs, n_runs_failed, n_alternatives, n_aggregates;
     double seconds;
 } analyst_summary;
 
@@ -126,6 +126,7 @@ extern const size_t analyst_n_stmts;
 extern const char analyst_copy_scores[];
 extern const char analyst_copy_forecasts[];
 extern const char analyst_copy_impacts[];
+extern const char analyst_copy_aggregates[];
 
 /* Runs one cycle (full when is_full or a queued request asks for it).
  * Takes the cycle lock: when another analyst holds it, returns CS_OK

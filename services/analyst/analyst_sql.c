@@ -216,7 +216,8 @@ const cs_pg_stmt analyst_stmts[] = {
      " coalesce(left(e.region_code, 2), ''), i.on_time_rate,"
      " i.lead_time_mean_days, i.lead_time_cv, i.fill_rate, i.supplier_hhi,"
      " i.single_source, i.customer_hhi, i.production_drop_z, i.utilisation,"
-     " i.event_exposure, i.criticality"
+     " i.event_exposure, i.criticality, coalesce(e.region_code, ''),"
+     " coalesce(e.industry_code, '')"
      " FROM enterprise_indicators i LEFT JOIN enterprises e ON e.uscc = i.uscc"
      " WHERE i.cycle_id = $1::bigint AND i.computed_at = now()"
      " ORDER BY i.uscc",
@@ -464,6 +465,43 @@ const cs_pg_stmt analyst_stmts[] = {
      " FROM ranked WHERE rank <= 5",
      5},
 
+    /* TTS < TTR: buyers this cycle's standing runs ($1) show falling
+     * below plan (tier >= 1) before the shocked supplier is back; the
+     * level follows the lost share of output on the thresholds ($3-$5).
+     * Resolved once the event is over ($1 of the resolve: as of). */
+    {"alerts_tts_raise",
+     "INSERT INTO alerts (dedup_key, kind, level, subject, risk_id, message,"
+     " details, cycle_id, model_version)"
+     " SELECT 'tts:' || r.risk_tenant || '/' || r.risk_id || ':' || i.uscc,"
+     "  'tts_below_ttr',"
+     "  CASE WHEN 100 * (1 - i.min_level) >= $5::float8 THEN 'red'"
+     "   WHEN 100 * (1 - i.min_level) >= $4::float8 THEN 'orange'"
+     "   WHEN 100 * (1 - i.min_level) >= $3::float8 THEN 'yellow'"
+     "   ELSE 'blue' END,"
+     "  i.uscc, r.risk_id,"
+     "  format('%s would cut output from day %s to %s %% of plan, back on"
+     " day %s', r.risk_id, i.tts_day, round(100 * i.min_level::numeric),"
+     "   coalesce(i.ttr_day::text, 'beyond the horizon')),"
+     "  jsonb_build_object('risk_tenant', r.risk_tenant, 'run_id', r.run_id,"
+     "   'tier', i.tier, 'tts_day', i.tts_day, 'ttr_day', i.ttr_day,"
+     "   'min_level', round(i.min_level::numeric, 4)),"
+     "  $1::bigint, $2::int"
+     " FROM propagation_runs r JOIN propagation_impacts i USING (run_id)"
+     " WHERE r.cycle_id = $1::bigint AND r.risk_id IS NOT NULL"
+     "  AND r.status = 'done' AND i.tier >= 1"
+     " ON CONFLICT (dedup_key) WHERE status <> 'resolved'"
+     " DO UPDATE SET last_seen_at = now()"
+     " RETURNING (xmax = 0)",
+     5},
+    {"alerts_tts_resolve",
+     "UPDATE alerts a SET status = 'resolved', resolved_at = now(),"
+     " last_seen_at = now(), published_at = NULL"
+     " WHERE a.kind = 'tts_below_ttr' AND a.status <> 'resolved'"
+     "  AND NOT EXISTS (SELECT 1 FROM risk_events e"
+     "   WHERE e.risk_id = a.risk_id AND e.tenant_id = a.details->>'risk_tenant'"
+     "    AND coalesce(e.expected_end, 'infinity') > $1::timestamptz)",
+     1},
+
     /* Propagation settings of the model version (defaults when absent). */
     {"model_propagation",
      "SELECT c->'propagation'->>'horizon_days',"
@@ -636,6 +674,10 @@ const char analyst_copy_scores[] =
 const char analyst_copy_impacts[] =
     "COPY propagation_impacts (run_id, uscc, tier, tts_day, ttr_day,"
     " min_level, lost_units, lost_value) FROM STDIN";
+
+const char analyst_copy_aggregates[] =
+    "COPY risk_aggregates (cycle_id, kind, key, n_members, score_mean,"
+    " score_max, level, n_orange_or_worse, model_version) FROM STDIN";
 
 const char analyst_copy_forecasts[] =
     "COPY forecasts (cycle_id, enterprise, sku, model_version, model,"

@@ -312,6 +312,40 @@ static cs_status load_opts(analyst *a, const analyst_model *m, prop_opts *po,
     return CS_OK;
 }
 
+/* The TTS < TTR alert rule over this cycle's standing runs. */
+static cs_status tts_alerts(analyst *a, const analyst_model *m,
+                            const char *cycle, const char *version,
+                            const char *as_of, analyst_summary *sum,
+                            cs_err *err)
+{
+    PGresult *res = NULL;
+    char yellow[40], orange[40], red[40];
+    cs_status rc;
+
+    snprintf(yellow, sizeof(yellow), "%.17g", m->thresholds.yellow);
+    snprintf(orange, sizeof(orange), "%.17g", m->thresholds.orange);
+    snprintf(red, sizeof(red), "%.17g", m->thresholds.red);
+    {
+        const char *p[] = {as_of};
+        rc = cs_pg_run(a->db, "alerts_tts_resolve", 1, p, &res, err);
+    }
+    if (rc == CS_OK) {
+        sum->n_alerts_resolved +=
+            (uint64_t)strtoull(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+        res = NULL;
+        const char *p[] = {cycle, version, yellow, orange, red};
+        rc = cs_pg_run(a->db, "alerts_tts_raise", 5, p, &res, err);
+    }
+    if (rc != CS_OK)
+        return analyst_pg_error(rc, err, "could not raise TTS alerts");
+    for (int i = 0; i < PQntuples(res); i++)
+        if (strcmp(PQgetvalue(res, i, 0), "t") == 0)
+            sum->n_alerts_raised++;
+    PQclear(res);
+    return CS_OK;
+}
+
 cs_status analyst_propagate(analyst *a, const analyst_model *m,
                             int64_t cycle_id, const char *as_of,
                             analyst_summary *sum, cs_err *err)
@@ -346,6 +380,8 @@ cs_status analyst_propagate(analyst *a, const analyst_model *m,
     for (int i = 0; i < PQntuples(q) && rc == CS_OK; i++)
         rc = one_run(a, &pg, &po, q, i, cycle, version, sum, err);
 out:
+    if (rc == CS_OK)
+        rc = tts_alerts(a, m, cycle, version, as_of, sum, err);
     graph_free(&pg);
     PQclear(q);
     return rc;

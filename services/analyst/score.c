@@ -267,6 +267,107 @@ static cs_status group_ids(const PGresult *res, int col, size_t n,
     return CS_OK;
 }
 
+/* Rolls this cycle's scores up to provinces, cities, industry sections
+ * and divisions (cs_risk_aggregate: mean and worst member) and appends
+ * the rows to cb. Enterprises without master data have no region or
+ * industry and are left out. */
+static cs_status aggregates(const cs_risk *r, const PGresult *res,
+                            const double *score, const cs_risk_level *level,
+                            size_t n, const char *cycle, const char *version,
+                            cs_copybuf *cb, analyst_summary *sum, cs_err *err)
+{
+    static const struct {
+        const char *kind;
+        int col;
+        size_t len;
+        const char *pad;
+    } kinds[] = {
+        {"province", 14, 2, "0000"},
+        {"city", 14, 4, "00"},
+        {"industry_section", 15, 1, ""},
+        {"industry_division", 15, 3, ""},
+    };
+    cs_status rc = CS_OK;
+    char(*keys)[GROUP_KEY_BYTES] = calloc(n + 1, sizeof(*keys));
+    uint32_t *grp = calloc(n + 1, sizeof(*grp));
+    double *sc = calloc(n + 1, sizeof(*sc));
+    double *mean = calloc(n + 1, sizeof(*mean));
+    double *worst = calloc(n + 1, sizeof(*worst));
+    size_t *members = calloc(n + 1, sizeof(*members));
+    size_t *high = calloc(n + 1, sizeof(*high));
+
+    if (keys == NULL || grp == NULL || sc == NULL || mean == NULL ||
+        worst == NULL || members == NULL || high == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        size_t nm = 0;
+        uint32_t n_groups = 0;
+
+        memset(members, 0, (n + 1) * sizeof(*members));
+        memset(high, 0, (n + 1) * sizeof(*high));
+        for (size_t i = 0; i < n; i++) {
+            const char *code = PQgetvalue(res, (int)i, kinds[k].col);
+            char key[GROUP_KEY_BYTES];
+            uint32_t g = 0;
+
+            if (strlen(code) < kinds[k].len)
+                continue;
+            snprintf(key, sizeof(key), "%.*s%s", (int)kinds[k].len, code,
+                     kinds[k].pad);
+            while (g < n_groups && strcmp(keys[g], key) != 0)
+                g++;
+            if (g == n_groups)
+                memcpy(keys[n_groups++], key, sizeof(key));
+            grp[nm] = g;
+            sc[nm++] = score[i];
+            members[g]++;
+            high[g] += level[i] >= CS_RISK_ORANGE;
+        }
+        if (nm == 0)
+            continue;
+        rc = cs_risk_aggregate(sc, NULL, grp, nm, n_groups, CS_RISK_AGG_MEAN,
+                               mean, err);
+        if (rc == CS_OK)
+            rc = cs_risk_aggregate(sc, NULL, grp, nm, n_groups, CS_RISK_AGG_MAX,
+                                   worst, err);
+        if (rc != CS_OK) {
+            sum->n_model_errors++;
+            goto out;
+        }
+        for (uint32_t g = 0; g < n_groups; g++) {
+            char nmb[24], mn[40], mx[40], hi[24];
+
+            snprintf(nmb, sizeof(nmb), "%zu", members[g]);
+            snprintf(hi, sizeof(hi), "%zu", high[g]);
+            analyst_fmt_double(mn, sizeof(mn), mean[g], "0");
+            analyst_fmt_double(mx, sizeof(mx), worst[g], "0");
+            cs_copybuf_field(cb, cycle, true);
+            cs_copybuf_field(cb, kinds[k].kind, false);
+            cs_copybuf_field(cb, keys[g], false);
+            cs_copybuf_field(cb, nmb, false);
+            cs_copybuf_field(cb, mn, false);
+            cs_copybuf_field(cb, mx, false);
+            cs_copybuf_field(
+                cb, cs_risk_level_name(cs_risk_level_of(r, mean[g])), false);
+            cs_copybuf_field(cb, hi, false);
+            cs_copybuf_field(cb, version, false);
+            cs_copybuf_end_row(cb);
+            sum->n_aggregates++;
+        }
+    }
+out:
+    free(high);
+    free(members);
+    free(worst);
+    free(mean);
+    free(sc);
+    free(grp);
+    free(keys);
+    return rc;
+}
+
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         const char *as_of, analyst_summary *sum, cs_err *err)
 {
@@ -391,8 +492,19 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         goto out;
     }
     rc = cs_pg_copy(a->db, analyst_copy_scores, &cb, err);
-    if (rc != CS_OK)
+    if (rc != CS_OK) {
         cs_err_wrap(err, "could not store risk scores");
+        goto out;
+    }
+    cs_copybuf_reset(&cb);
+    rc = aggregates(r, res, score, level, n, cycle, version, &cb, sum, err);
+    if (rc == CS_OK && cb.failed)
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+    if (rc == CS_OK && cb.len > 0) {
+        rc = cs_pg_copy(a->db, analyst_copy_aggregates, &cb, err);
+        if (rc != CS_OK)
+            cs_err_wrap(err, "could not store risk aggregates");
+    }
 out:
     cs_copybuf_free(&cb);
     cs_risk_free(r);

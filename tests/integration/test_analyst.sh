@@ -95,7 +95,7 @@ note "one full recompute"
     fail "cs-analyst --once failed: $(cat "$TEST_TMP/once1.log")"
 grep -q '"enterprises":7,"forecasts":1,' "$TEST_TMP/once1.out" ||
     fail "summary: $(cat "$TEST_TMP/once1.out")"
-grep -q '"alerts_raised":3,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
+grep -q '"alerts_raised":4,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
 grep -q '"model_errors":0,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
 
 note "the late supplier is orange or worse, on-time delivery first"
@@ -116,12 +116,20 @@ q "SELECT explanation FROM risk_scores WHERE uscc = '$S1'" | grep -Eq '^[0-9]+, 
 [ "$(q "SELECT count(DISTINCT model_version) || ' ' || min(model_version) FROM risk_scores")" = "1 1" ] ||
     fail "scores must name model version 1"
 
-note "alerts: S1's level, B1's single source, B2's flooded supplier"
+note "alerts: S1's level, B1's single source, B2's flooded supplier and TTS"
 alerts() { q "SELECT string_agg(kind || ':' || level || ':' || subject || ':' || coalesce(about, '-') || ':' || status, ' ' ORDER BY kind) FROM alerts"; }
-[ "$(alerts)" = "event_near_supplier:orange:$B2:$S3:open level:orange:$S1:-:open single_source:orange:$B1:$S1:open" ] ||
+[ "$(alerts)" = "event_near_supplier:orange:$B2:$S3:open level:orange:$S1:-:open single_source:orange:$B1:$S1:open tts_below_ttr:orange:$B2:-:open" ] ||
     fail "alerts: $(alerts)"
 [ "$(q "SELECT risk_id || ' ' || (details->>'exposure') FROM alerts WHERE kind = 'event_near_supplier'")" = "FLOOD-9 0.5714" ] ||
     fail "flood exposure: 0.8 severity x 1 in region x 10/14 days"
+# the standing run (below): B2 falls to 48 % on day 1, S3 is back on day 10
+[ "$(q "SELECT message FROM alerts WHERE kind = 'tts_below_ttr'")" = "FLOOD-9 would cut output from day 1 to 48 % of plan, back on day 11" ] ||
+    fail "tts alert: $(q "SELECT message FROM alerts WHERE kind = 'tts_below_ttr'")"
+
+note "risk rolled up to regions and industries"
+aggs() { q "SELECT string_agg(kind || ':' || key || ':' || n_members || ':' || n_orange_or_worse || ':' || (score_max = (SELECT score FROM risk_scores WHERE uscc = '$S1')), ' ' ORDER BY kind, key) FROM risk_aggregates WHERE key IN ('330000', '330100', 'C38', 'C')"; }
+[ "$(aggs)" = "city:330100:2:1:true industry_division:C38:3:1:true industry_section:C:7:1:true province:330000:3:1:true" ] ||
+    fail "aggregates: $(aggs)"
 
 note "alerts are on cs.alerts, keyed by the alerted enterprise"
 on_topic() {
@@ -179,7 +187,7 @@ note "a rerun keeps the history and raises nothing twice"
 grep -q '"alerts_raised":0,' "$TEST_TMP/once2.out" || fail "rerun raised alerts: $(cat "$TEST_TMP/once2.out")"
 [ "$(q "SELECT count(*) || ' ' || count(DISTINCT cycle_id) FROM risk_scores WHERE uscc = '$S1'")" = "3 3" ] ||
     fail "score history"
-[ "$(q "SELECT count(*) FROM alerts")" = 3 ] || fail "duplicate alerts"
+[ "$(q "SELECT count(*) FROM alerts")" = 4 ] || fail "duplicate alerts"
 
 note "cs_api sees scores and alerts only in scope"
 as_principal() {
@@ -197,20 +205,25 @@ SQL
     fail "Zhejiang bureau: $(as_principal bureau 330000 '' "SELECT string_agg(uscc, ',') FROM risk_scores_latest")"
 [ "$(as_principal enterprise '' "$B2" "SELECT string_agg(uscc, ',' ORDER BY uscc) FROM risk_scores_latest")" = "$B2,$S2,$S3" ] ||
     fail "B2 sees itself and its suppliers"
-[ "$(as_principal enterprise '' "$B2" "SELECT string_agg(kind, ',') FROM alerts")" = event_near_supplier ] ||
+[ "$(as_principal enterprise '' "$B2" "SELECT string_agg(kind, ',' ORDER BY kind) FROM alerts")" = event_near_supplier,tts_below_ttr ] ||
     fail "B2's alerts"
 [ "$(as_principal enterprise '' "$B2" "SELECT count(*) FROM forecasts")" = 0 ] || fail "B2 read B1's forecast"
 [ "$(as_principal enterprise '' "$B1" "SELECT count(DISTINCT sku) FROM forecasts")" = 1 ] || fail "B1's own forecast"
 [ "$(as_principal bureau 330000 '' "SELECT count(*) FROM forecasts")" = 0 ] || fail "bureaus get no enterprise forecasts"
 [ "$(as_principal enterprise '' "$B1" "SELECT count(DISTINCT candidate) FROM alternative_suppliers")" = 1 ] || fail "B1's alternatives"
 [ "$(as_principal enterprise '' "$S1" "SELECT count(*) FROM alternative_suppliers")" = 0 ] || fail "S1 read B1's alternatives"
+[ "$(as_principal bureau 330100 '' "SELECT string_agg(DISTINCT kind || ':' || key, ',') FROM risk_aggregates WHERE kind IN ('city', 'province')")" = city:330100 ] ||
+    fail "a city bureau sees its city's aggregate only"
+[ "$(as_principal enterprise '' "$B1" "SELECT count(*) FROM risk_aggregates WHERE kind IN ('city', 'province')")" = 0 ] ||
+    fail "enterprises get no regional aggregates"
 psql "$api_dsn" -qAt -c "SELECT count(*) FROM risk_scores_202611" >/dev/null 2>&1 &&
     fail "a partition of risk_scores must not be granted"
 
 note "the flood ends: its alert is resolved and republished"
 q "UPDATE risk_events SET expected_end = '2026-11-28' WHERE risk_id = 'FLOOD-9'"
 "$CS_BIN/cs-analyst" --once >"$TEST_TMP/once3.out" 2>"$TEST_TMP/once3.log" || fail "third run"
-[ "$(q "SELECT status FROM alerts WHERE kind = 'event_near_supplier'")" = resolved ] || fail "flood alert not resolved"
+[ "$(q "SELECT string_agg(status, ',') FROM alerts WHERE kind IN ('event_near_supplier', 'tts_below_ttr')")" = resolved,resolved ] ||
+    fail "flood alerts not resolved"
 wait_for 30 "the resolution on cs.alerts" on_topic 4
 grep -q "^$B2|.*\"status\" *: *\"resolved\"" "$TEST_TMP/alerts.txt" || fail "no resolved message"
 
