@@ -110,6 +110,7 @@ typedef struct analyst_summary {
     uint64_t n_alerts_raised, n_alerts_resolved, n_published;
     uint64_t n_model_errors;
     uint64_t n_runs, n_runs_failed, n_alternatives, n_aggregates;
+    double s_scores, s_alerts, s_forecasts, s_propagation; /* by stage */
     double seconds;
 } analyst_summary;
 

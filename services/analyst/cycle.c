@@ -48,7 +48,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     char version[16], cycle[24];
     const char *as_of, *watermark;
     bool has_new;
-    double age;
+    double age, t;
     int n_requests;
 
     *commit = false;
@@ -102,16 +102,24 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
         goto out;
     }
 
+    t = now_s();
     rc = analyst_score(a, &m, sum->cycle_id, as_of, sum, err);
+    sum->s_scores = now_s() - t;
+    t = now_s();
     if (rc == CS_OK)
         rc = analyst_alerts(a, &m, sum->cycle_id, as_of, sum, err);
     if (rc == CS_OK)
         rc = analyst_alternatives(a, &m, sum->cycle_id, as_of, sum, err);
+    sum->s_alerts = now_s() - t;
+    t = now_s();
     if (rc == CS_OK)
         rc = analyst_forecast(a, &m, sum->cycle_id, as_of, watermark, is_full,
                               sum, err);
+    sum->s_forecasts = now_s() - t;
+    t = now_s();
     if (rc == CS_OK)
         rc = analyst_propagate(a, &m, sum->cycle_id, as_of, sum, err);
+    sum->s_propagation = now_s() - t;
     if (rc != CS_OK)
         goto out;
     {

@@ -165,6 +165,10 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_INT("alternatives", (int64_t)s->n_alternatives),
                 CS_KV_INT("propagation_runs", (int64_t)s->n_runs),
                 CS_KV_INT("propagation_failed", (int64_t)s->n_runs_failed),
+                CS_KV_DBL("scores_s", s->s_scores),
+                CS_KV_DBL("alerts_s", s->s_alerts),
+                CS_KV_DBL("forecasts_s", s->s_forecasts),
+                CS_KV_DBL("propagation_s", s->s_propagation),
                 CS_KV_DBL("seconds", s->seconds));
 }
 
