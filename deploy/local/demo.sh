@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - README command 1: installs what is missing, builds, and runs
 # the main job on its embedded default - a private PostgreSQL under var/pg,
-# the devbroker, cs-ingest, cs-api on http://localhost:8080 and the
-# province simulator - until Ctrl-C, which stops everything it started.
+# the devbroker, cs-ingest, cs-api on http://localhost:8080, the province
+# simulator and cs-analyst - until Ctrl-C, which stops everything it
+# started.
 # Logs go to var/log/.
 #
 # Environment: CS_PG_PORT (55432), CS_BROKER_PORT (9092), CS_API_PORT
@@ -35,7 +36,7 @@ cmake --build --preset "$preset" >>"$var/log/build.log" 2>&1 ||
     die "build failed, see var/log/build.log"
 bin=$top/build/$preset/bin
 
-for p in "$api_port" "$broker_port" 9181 9182 9183; do
+for p in "$api_port" "$broker_port" 9181 9182 9183 9184; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
         die "port $p is already in use by another program; free it (CS_API_PORT and CS_BROKER_PORT move the main two)"
     fi
@@ -113,6 +114,12 @@ pids+=($!)
 "$bin/cs-simulator" --kafka-brokers "$CS_KAFKA_BROKERS" --enterprises 500 \
     --backfill-days 365 --backfill-detail-days 60 --speed 1 --max-rate 4000 \
     --http-port 9183 >/dev/null 2>>"$var/log/simulator.log" &
+pids+=($!)
+
+# Scores, forecasts, propagation runs and alerts, recomputed every 30 s
+# when new data arrived (it reads and writes as the owner role).
+CS_HTTP_PORT=9184 "$bin/cs-analyst" --analyst-interval-s 30 \
+    >/dev/null 2>>"$var/log/analyst.log" &
 pids+=($!)
 
 # A sample purchase order, produced the way an ERP would.

@@ -464,8 +464,12 @@ const cs_pg_stmt analyst_stmts[] = {
      "   + 0.2 * coalesce(on_time, 0.5) + 0.15 * coalesce(spare, 0.25)"
      "   + 0.15 * (1 - least(coalesce(km, 1000), 2000) / 2000.0) AS score"
      "  FROM cand c),"
+     /* A buyer may need one item from several weak suppliers: keep one
+      * row per candidate (the key of alternative_suppliers), the best. */
+     " best AS (SELECT DISTINCT ON (buyer, sku, cand) * FROM scored"
+     "  ORDER BY buyer, sku, cand, score DESC, cur),"
      " ranked AS (SELECT s.*, row_number() OVER (PARTITION BY buyer, sku"
-     "   ORDER BY score DESC, cand) AS rank FROM scored s)"
+     "   ORDER BY score DESC, cand) AS rank FROM best s)"
      " INSERT INTO alternative_suppliers (cycle_id, buyer, sku,"
      "  current_supplier, candidate, rank, score, why, reason, spare_share,"
      "  risk_score, distance_km, on_time_rate, model_version)"
