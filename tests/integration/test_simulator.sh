@@ -40,7 +40,6 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"kind":"quake","targe
 [ "$code" = 400 ] || fail "a bad scenario answered $code"
 risks() { [ "$(metric 'cs_sim_events_total{topic="cs.risk_events"}' "$sm")" = 2 ]; }
 wait_for 30 "the second risk event" risks
-sleep 1
 stop_service sim
 delivered=$(log_field sim "simulator finished" delivered)
 days=$(log_field sim "simulator finished" days)

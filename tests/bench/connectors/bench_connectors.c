@@ -127,17 +127,25 @@ int main(int argc, char **argv)
 
     /* a CSV export: 5 lines per order */
     rows = n_orders * 5;
-    csv = malloc(rows * 120 + 128);
+    size_t cap = rows * 120 + 128, used;
+    csv = malloc(cap);
     if (csv == NULL)
         return 1;
-    p = csv + sprintf(csv, "po,buyer,supplier,date,line,item,qty,uom,price\n");
-    for (size_t k = 0; k < n_orders; k++)
-        for (int l = 1; l <= 5; l++)
-            p += sprintf(p,
-                         "PO-%zu,91350100M000100Y43,91110000802100433B,"
-                         "2026/11/%02zu,%d,SKU-%zu-%d,%zu.%d,%s,%d.50\n",
-                         k, k % 28 + 1, l, k % 997, l, k % 1000 + 1, l,
-                         l % 2 ? "pcs" : "kg", l * 3);
+    used = (size_t)snprintf(csv, cap,
+                            "po,buyer,supplier,date,line,item,qty,uom,price\n");
+    for (size_t k = 0; k < n_orders && used < cap; k++)
+        for (int l = 1; l <= 5 && used < cap; l++)
+            used += (size_t)snprintf(
+                csv + used, cap - used,
+                "PO-%zu,91350100M000100Y43,91110000802100433B,"
+                "2026/11/%02zu,%d,SKU-%zu-%d,%zu.%d,%s,%d.50\n",
+                k, k % 28 + 1, l, k % 997, l, k % 1000 + 1, l,
+                l % 2 ? "pcs" : "kg", l * 3);
+    if (used >= cap) {
+        fprintf(stderr, "bench: CSV buffer too small\n");
+        return 1;
+    }
+    p = csv + used;
     if (cs_csv_map_parse(map_text, sizeof(map_text) - 1, &map, &err) != CS_OK) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
