@@ -127,6 +127,28 @@ printf '%s|{"specversion":"1.0","id":"demo-order-0001","source":"erp://demo","ty
     "$buyer/DEMO-0001" "$buyer" "$buyer" "$supplier" |
     kcat -P -b "$CS_KAFKA_BROKERS" -t cs.orders -K '|'
 
+# An enterprise token for a vehicle maker of the simulated province (its
+# suppliers are the interesting view), once its master data is stored;
+# scripts read both demo tokens from var/demo-tokens.json.
+maker=
+for _ in $(seq 1 600); do
+    maker=$(psql "$dsn" -qAt -c "SELECT uscc FROM enterprises
+        WHERE industry_code = 'C3612' ORDER BY uscc LIMIT 1" 2>/dev/null) || true
+    [ -n "$maker" ] && break
+    sleep 0.1
+done
+tok_maker=
+if [ -n "$maker" ]; then
+    tok_maker=$(mktoken maker --role enterprise --enterprise "$maker")
+    echo "CS_DEMO_TOKEN_ENTERPRISE=$tok_maker" >>"$var/run/demo-tokens.env"
+else
+    say "no simulated vehicle maker yet; the enterprise token is the sample buyer's"
+    maker=$buyer
+    tok_maker=$tok_buyer
+fi
+(umask 077 && printf '{"bureau": "%s", "enterprise": "%s"}\n' \
+    "$tok_bureau" "$tok_maker" >"$var/demo-tokens.json")
+
 for _ in $(seq 1 300); do
     curl -sf -H "Authorization: Bearer $tok_buyer" \
         "http://127.0.0.1:$api_port/v1/orders/DEMO-0001" >/dev/null && break
@@ -138,10 +160,11 @@ cat >&2 <<MSG
   ChainSight is running.
     API        http://localhost:$api_port/          (GET /v1/orders/DEMO-0001)
     try        curl -H "Authorization: Bearer $tok_buyer" http://localhost:$api_port/v1/orders/DEMO-0001
-    tokens     (new each run; also in var/run/demo-tokens.env)
+    tokens     (new each run; also in var/run/demo-tokens.env and var/demo-tokens.json)
       admin       $tok_admin
       buyer       $tok_buyer   (enterprise $buyer)
       bureau      $tok_bureau   (regions 330000, the simulated province)
+      enterprise  $tok_maker   (vehicle maker $maker)
       connector   $tok_erp   (tenant $buyer)
     more       curl -H "Authorization: Bearer $tok_bureau" http://localhost:$api_port/v1/enterprises
     Kafka      $CS_KAFKA_BROKERS (devbroker: produce with kcat -P -t cs.orders)
