@@ -18,6 +18,8 @@ PACKAGES=(
     postgresql-15 postgresql-client-15 kcat curl jq procps iproute2 openssl
     # unit tests
     libcmocka-dev
+    # API benchmark: load generator and the static-file baseline
+    wrk nginx-light
 )
 
 missing=()
