@@ -49,9 +49,10 @@ typedef enum cs_risk_agg {
  * marks a missing value) within each peer group into out (same shape,
  * caller-allocated), where 0 is the safest and 1 the riskiest. dir has
  * n_cols entries; group has n_rows peer-group ids, or is NULL for one
- * group. Missing values take the group median of the normalised column
- * (0.5 when the whole group lacks it); a constant column gives 0.5.
- * Borrows every input. */
+ * group. A column without information in a group - every present value
+ * equal, or none present - normalises to 0 there, so it contributes
+ * nothing to the score. Other missing values take the group median of
+ * the normalised column. Borrows every input. */
 cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
                             const cs_risk_dir *dir, const uint32_t *group,
                             cs_risk_norm method, double *out, cs_err *err);

@@ -14,6 +14,11 @@
 #define CS_RISK_MAD_SCALE    1.4826
 #define CS_RISK_MEANAD_SCALE 1.2533
 #define CS_RISK_Z_CLAMP      3.0
+/* A column without information in a group (every present value equal,
+ * or none present) contributes nothing to anyone's score: 0, the safest
+ * normalised value. 0.5 here made a column that turned constant add
+ * w_j * 50 points to everybody (issue 4). */
+#define CS_RISK_NO_INFORMATION 0.0
 
 static void swap_d(double *a, double *b)
 {
@@ -112,7 +117,7 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
             if (isnan(v))
                 out[at] = (double)NAN;
             else if (!(hi > lo))
-                out[at] = 0.5;
+                out[at] = CS_RISK_NO_INFORMATION;
             else if (sign > 0)
                 out[at] = clamp01((v - lo) / (hi - lo));
             else
@@ -136,8 +141,8 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
                 out[at] = (double)NAN;
                 continue;
             }
-            if (!(scale > 0.0)) {
-                out[at] = 0.5;
+            if (!(scale > 0.0)) { /* every present value equal */
+                out[at] = CS_RISK_NO_INFORMATION;
                 continue;
             }
             z = sign * (v - med) / scale;
@@ -146,9 +151,10 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
         }
     }
     /* Missing values: the group median of the normalised column, so a
-     * gap neither raises nor lowers an enterprise against its peers. */
+     * gap neither raises nor lowers an enterprise against its peers; a
+     * group without any value has no information either. */
     if (n_present < n) {
-        double fill = 0.5;
+        double fill = CS_RISK_NO_INFORMATION;
         if (n_present > 0) {
             size_t m = 0;
             for (size_t k = 0; k < n; k++) {

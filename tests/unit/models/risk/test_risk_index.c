@@ -157,6 +157,61 @@ static void aggregate_mean_and_max(void **state)
         CS_E_INVALID); /* group 1 out of range */
 }
 
+/* Issue 4: after a flood ended, exposure became 0 for every supplier and
+ * a supplier went from orange to red, because the constant column
+ * normalised to 0.5. A constant column carries no information: it must
+ * add nothing, and its entropy weight is 0. Suppliers: on-time rate
+ * (safer) and event exposure (riskier), equal AHP weights. Supplier 1
+ * has the worst on-time rate (normalised 1, +50) and no exposure (0):
+ * 50, orange, before and after the flood. The old rule gave it 75, red. */
+static void constant_column_adds_nothing(void **state)
+{
+    (void)state;
+    const double pairwise[] = {1, 1, 1, 1};
+    const double before[] = {0.98, 0.6, 0.71, 0.0, 0.90, 0.3};
+    const double after[] = {0.98, 0.0, 0.71, 0.0, 0.90, 0.0};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_SAFER, CS_RISK_HIGHER_RISKIER};
+    double w[2], w_ent[2], y[6], score[3], contrib[6];
+    cs_risk_level level[3];
+    cs_risk_ahp_result ar;
+    cs_err err = {0};
+    cs_risk *r;
+
+    assert_int_equal(cs_risk_ahp(pairwise, 2, 0.1, w, &ar, &err), CS_OK);
+    r = cs_risk_new(w, 2, NULL, &err);
+    assert_non_null(r);
+
+    assert_int_equal(cs_risk_normalise(before, 3, 2, dir, NULL,
+                                       CS_RISK_NORM_MINMAX, y, &err),
+                     CS_OK);
+    assert_int_equal(cs_risk_score(r, y, 3, score, contrib, level, &err),
+                     CS_OK);
+    cs_assert_near(score[1], 50.0, 1e-9);
+    assert_int_equal(level[1], CS_RISK_ORANGE);
+
+    for (int m = 0; m < 2; m++) {
+        assert_int_equal(
+            cs_risk_normalise(after, 3, 2, dir, NULL, (cs_risk_norm)m, y, &err),
+            CS_OK);
+        assert_int_equal(cs_risk_score(r, y, 3, score, contrib, level, &err),
+                         CS_OK);
+        for (int i = 0; i < 3; i++)
+            cs_assert_near(contrib[i * 2 + 1], 0.0, 0.0);
+        assert_int_equal(cs_risk_entropy_weights(y, 3, 2, w_ent, &err), CS_OK);
+        cs_assert_near(w_ent[1], 0.0, 0.0);
+        cs_assert_near(w_ent[0], 1.0, 1e-12);
+    }
+    /* min-max (the last loop pass is robust z): recompute for the level */
+    assert_int_equal(
+        cs_risk_normalise(after, 3, 2, dir, NULL, CS_RISK_NORM_MINMAX, y, &err),
+        CS_OK);
+    assert_int_equal(cs_risk_score(r, y, 3, score, contrib, level, &err),
+                     CS_OK);
+    cs_assert_near(score[1], 50.0, 1e-9);
+    assert_int_equal(level[1], CS_RISK_ORANGE);
+    cs_risk_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +221,7 @@ int main(void)
         cmocka_unit_test(scores_stay_in_range),
         cmocka_unit_test(explanation_names_top_contributors),
         cmocka_unit_test(aggregate_mean_and_max),
+        cmocka_unit_test(constant_column_adds_nothing),
     };
 
     gsl_set_error_handler_off();

@@ -61,21 +61,48 @@ static void missing_takes_group_median(void **state)
     cs_assert_near(y[3], 1.0, 1e-12);
 }
 
-static void all_missing_and_constant_give_half(void **state)
+/* A column without information in its group - every present value
+ * equal, or none present - normalises to 0 under both methods, so it
+ * contributes nothing; missing values beside a constant column take the
+ * group median, which is that same 0 (docs/models/risk-index.md). */
+static void no_information_columns_give_zero(void **state)
 {
     (void)state;
-    const double x[] = {NAN, 5, NAN, 5};
-    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER, CS_RISK_HIGHER_SAFER};
-    double y[4];
+    /* column 0 all missing, column 1 constant (safer), column 2 constant
+     * with a gap, column 3 a single present value */
+    const double x[] = {NAN, 5, 7, NAN, NAN, 5, NAN, 2, NAN, 5, 7, NAN};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER, CS_RISK_HIGHER_SAFER,
+                               CS_RISK_HIGHER_RISKIER, CS_RISK_HIGHER_RISKIER};
+    double y[12];
     cs_err err = {0};
 
     for (int m = 0; m < 2; m++) {
         assert_int_equal(
-            cs_risk_normalise(x, 2, 2, dir, NULL, (cs_risk_norm)m, y, &err),
+            cs_risk_normalise(x, 3, 4, dir, NULL, (cs_risk_norm)m, y, &err),
             CS_OK);
-        for (int i = 0; i < 4; i++)
-            cs_assert_near(y[i], 0.5, 1e-12);
+        for (int i = 0; i < 12; i++)
+            cs_assert_near(y[i], 0.0, 0.0);
     }
+}
+
+/* The same rule per peer group: a column constant in group 1 only is 0
+ * there and still normalised in group 0. */
+static void constant_within_one_peer_group(void **state)
+{
+    (void)state;
+    const double x[] = {1, 3, 4, 4};
+    const uint32_t g[] = {0, 0, 1, 1};
+    const cs_risk_dir dir[] = {CS_RISK_HIGHER_RISKIER};
+    double y[4];
+    cs_err err = {0};
+
+    assert_int_equal(
+        cs_risk_normalise(x, 4, 1, dir, g, CS_RISK_NORM_MINMAX, y, &err),
+        CS_OK);
+    cs_assert_near(y[0], 0.0, 0.0);
+    cs_assert_near(y[1], 1.0, 0.0);
+    cs_assert_near(y[2], 0.0, 0.0);
+    cs_assert_near(y[3], 0.0, 0.0);
 }
 
 static void robust_z_hand_case(void **state)
@@ -178,7 +205,8 @@ int main(void)
         cmocka_unit_test(minmax_respects_direction),
         cmocka_unit_test(minmax_within_peer_groups),
         cmocka_unit_test(missing_takes_group_median),
-        cmocka_unit_test(all_missing_and_constant_give_half),
+        cmocka_unit_test(no_information_columns_give_zero),
+        cmocka_unit_test(constant_within_one_peer_group),
         cmocka_unit_test(robust_z_hand_case),
         cmocka_unit_test(robust_z_falls_back_to_mean_deviation),
         cmocka_unit_test(values_stay_in_unit_interval),
