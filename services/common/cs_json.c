@@ -359,3 +359,35 @@ yajl_gen_status cs_json_double(yajl_gen g, double v)
     }
     return yajl_gen_number(g, buf, (size_t)len);
 }
+
+void cs_json_write(yajl_gen g, const cs_jval *v)
+{
+    switch (v->type) {
+    case CS_J_NULL:
+        yajl_gen_null(g);
+        break;
+    case CS_J_BOOL:
+        yajl_gen_bool(g, v->b);
+        break;
+    case CS_J_NUMBER:
+        yajl_gen_number(g, v->text, v->len);
+        break;
+    case CS_J_STRING:
+        yajl_gen_string(g, (const unsigned char *)v->text, v->len);
+        break;
+    case CS_J_ARRAY:
+        yajl_gen_array_open(g);
+        for (const cs_jval *c = v->child; c; c = c->next)
+            cs_json_write(g, c);
+        yajl_gen_array_close(g);
+        break;
+    case CS_J_OBJECT:
+        yajl_gen_map_open(g);
+        for (const cs_jval *c = v->child; c; c = c->next) {
+            cs_json_key(g, c->key);
+            cs_json_write(g, c);
+        }
+        yajl_gen_map_close(g);
+        break;
+    }
+}

@@ -68,5 +68,7 @@ void cs_json_kv_int(yajl_gen g, const char *key, long long v);
 /* Emits the text as a JSON number verbatim (it must be one). */
 void cs_json_kv_raw_number(yajl_gen g, const char *key, const char *num);
 yajl_gen_status cs_json_double(yajl_gen g, double v);
+/* Writes a parsed value back as JSON, numbers as their exact text. */
+void cs_json_write(yajl_gen g, const cs_jval *v);
 
 #endif
