@@ -40,6 +40,10 @@ check ahp_missing 65 ahp '{}' '"field":"pairwise"'
 # IIM: Haimes & Jiang (2001) two-sector example, q = (0.571, 0.714)
 check iim_static 0 iim '{"A":[[0,0.8],[0.2,0]],"c":[0,0.6]}' \
     '"q":[0.571428571428571' ',0.714285714285714' '"saturated":0'
+# IIM: the 3-sector independent computation of test_iim.c, exact
+# q = (159, 85, 214) / 778, loss x.q = (159, 170, 107)
+check iim_three_sectors 0 iim '{"A":[[0,0.2,0.3],[0.4,0,0.1],[0.1,0.5,0]],"c":[0.1,0,0.2],"x":[778,1556,389]}' \
+    '"q":[0.2043701799485' ',0.1092544987146' ',0.2750642673521' '"loss":[159.0000000000' ',170.0000000000'
 check iim_capped 0 iim '{"A":[[0.5,0],[0.6,0]],"c":[0.8,0],"x":[10,10]}' \
     '"q":[1,0.6' '"q_raw":[1.6,0.96' '"saturated":1' '"loss":[10,6'
 check iim_dynamic 0 iim '{"A":[[0.2]],"c":[0],"k":[0.1],"q0":[0.5],"days":2}' \

@@ -34,6 +34,52 @@ static void haimes_jiang_2001_two_sectors(void **state)
     assert_int_equal(sat, 0);
 }
 
+/* Independent computation (no published table we could read; see
+ * docs/models/propagation.md, "Checks of the static model"). A* and c*
+ * below, exact by Cramer's rule on I - A* (worked by hand, fractions):
+ *   det(I - A*) = 1 (1 - 1/20) + (1/5)(-2/5 - 1/100) - (3/10)(1/5 + 1/10)
+ *               = 19/20 - 41/500 - 9/100 = 389/500
+ *   det with c* in column 1 = 159/1000, column 2 = 85/1000,
+ *   column 3 = 214/1000
+ *   q = (159, 85, 214) / 778 = (0.204370..., 0.109254..., 0.275064...)
+ * and, by a second method, the Neumann series q = sum_k A*^k c* (it
+ * converges since every row of A* sums to at most 0.6 < 1). Tolerance
+ * 1e-12: LU in double precision on a matrix with condition number ~3.
+ * Economic loss x_i q_i with x = (778, 1556, 389): (159, 170, 107). */
+static void independent_three_sector_computation(void **state)
+{
+    (void)state;
+    const double a[] = {0, 0.2, 0.3, 0.4, 0, 0.1, 0.1, 0.5, 0};
+    const double c[] = {0.1, 0, 0.2};
+    const double exact[] = {159.0 / 778.0, 85.0 / 778.0, 214.0 / 778.0};
+    const double x[] = {778, 1556, 389};
+    const double loss[] = {159, 170, 107};
+    double q[3], raw[3], term[3], next[3], neumann[3];
+    size_t sat = 9;
+    cs_err err = {0};
+
+    assert_int_equal(cs_iim_static(a, 3, c, q, raw, &sat, &err), CS_OK);
+    assert_int_equal(sat, 0);
+    memcpy(term, c, sizeof(term));
+    memcpy(neumann, c, sizeof(neumann));
+    for (int k = 0; k < 200; k++) { /* 0.6^70 < 1e-15 */
+        for (int i = 0; i < 3; i++) {
+            next[i] = 0;
+            for (int j = 0; j < 3; j++)
+                next[i] += a[i * 3 + j] * term[j];
+        }
+        memcpy(term, next, sizeof(term));
+        for (int i = 0; i < 3; i++)
+            neumann[i] += term[i];
+    }
+    for (int i = 0; i < 3; i++) {
+        cs_assert_near(q[i], exact[i], 1e-12);
+        cs_assert_near(raw[i], exact[i], 1e-12);
+        cs_assert_near(neumann[i], exact[i], 1e-12);
+        cs_assert_near(x[i] * q[i], loss[i], 1e-9);
+    }
+}
+
 static void inoperability_is_capped_at_one(void **state)
 {
     (void)state;
@@ -178,6 +224,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(haimes_jiang_2001_two_sectors),
+        cmocka_unit_test(independent_three_sector_computation),
         cmocka_unit_test(inoperability_is_capped_at_one),
         cmocka_unit_test(results_stay_in_unit_interval),
         cmocka_unit_test(bad_matrices_are_refused),
