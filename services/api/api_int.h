@@ -27,6 +27,7 @@ typedef struct api_cfg {
     uint32_t rate_limit_burst;
     char *tls_cert;
     char *tls_key;
+    char *dashboard_dir;
     char *log_level;
 } api_cfg;
 
@@ -119,6 +120,14 @@ void api_audit(api_req *r, const char *outcome, const char *detail);
 void api_handle(void *ctx, const cs_http_req *req, cs_http_resp *resp);
 void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err);
 void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g);
+
+/* static.c: serves the dashboard's file for a GET or HEAD of req's path
+ * when there is one; false leaves resp untouched. */
+bool api_static_serve(api *a, const cs_http_req *req, cs_http_resp *resp);
+/* Does the request's Accept header name text/html (a browser)? */
+bool api_wants_html(const cs_http_req *req);
+/* GET /v1/me: the token's role and scope, for the dashboard */
+void api_get_me(api_req *r, const char *rest);
 
 /* openapi_doc.c, generated from openapi.json (NUL-terminated) */
 extern const unsigned char cs_api_openapi[];

@@ -50,6 +50,10 @@ static const cs_opt api_opts[] = {
      CS_CFG(api_cfg, tls_cert)},
     {"tls.key", "CS_TLS_KEY", CS_OPT_STR, "", "PEM private key file",
      CS_CFG(api_cfg, tls_key)},
+    {"dashboard.dir", "CS_DASHBOARD_DIR", CS_OPT_STR, CS_DASHBOARD_DEFAULT_DIR,
+     "folder of the web dashboard served at / (empty: / answers the JSON "
+     "index)",
+     CS_CFG(api_cfg, dashboard_dir)},
     CS_OPT_LOG_LEVEL(api_cfg, log_level),
 };
 

@@ -31,6 +31,7 @@ static const api_route v1_routes[] = {
     {"/v1/enterprises", false, ROLES_READERS, api_list_enterprises},
     {"/v1/enterprises/", true, ROLES_READERS, api_get_enterprise},
     {"/v1/resolve/", true, ROLES_PARTIES, api_resolve},
+    {"/v1/me", false, ROLES_READERS, api_get_me},
 };
 
 void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
@@ -232,13 +233,17 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
         handle_v1(a, req, resp);
         return;
     }
-    if (strcmp(req->path, "/") == 0) {
+    if (strcmp(req->path, "/") == 0 && is_get && api_wants_html(req) &&
+        api_static_serve(a, req, resp)) {
+        /* a browser gets the dashboard, other clients the JSON index */
+    } else if (strcmp(req->path, "/") == 0) {
         static const char index_json[] =
             "{\"service\":\"chainsight\",\"api\":\"v1\","
             "\"auth\":\"Authorization: Bearer TOKEN on /v1\","
             "\"endpoints\":[\"GET /v1/orders/{id}[?tenant=ID]\","
             "\"GET /v1/enterprises[?region=&industry=&name=&limit=&cursor=]\","
             "\"GET /v1/enterprises/{uscc}\",\"GET /v1/resolve/{identifier}\","
+            "\"GET /v1/me\","
             "\"GET /healthz\",\"GET /readyz\",\"GET /metrics\","
             "\"GET /openapi.json\"]}";
         if (is_get)
@@ -255,6 +260,8 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
         if (is_get)
             cs_http_set_body(resp, 200, "application/json",
                              (const char *)cs_api_openapi, cs_api_openapi_len);
+    } else if (is_get && api_static_serve(a, req, resp)) {
+        /* one of the dashboard's files */
     } else {
         known = false;
         cs_http_error(resp, 404, "not_found", NULL, "no such path %s",

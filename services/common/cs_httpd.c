@@ -124,7 +124,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, cs_http_resp *r)
     if (mr == NULL)
         return MHD_NO;
     MHD_add_response_header(mr, "Content-Type", r->content_type);
-    MHD_add_response_header(mr, "Cache-Control", "no-store");
+    MHD_add_response_header(mr, "Cache-Control",
+                            r->cache_control != NULL ? r->cache_control
+                                                     : "no-store");
+    if (r->etag[0] != '\0')
+        MHD_add_response_header(mr, "ETag", r->etag);
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     if (r->allow != NULL)
         MHD_add_response_header(mr, "Allow", r->allow);

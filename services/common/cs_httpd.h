@@ -30,6 +30,8 @@ typedef struct cs_http_resp {
     unsigned retry_after_s;       /* used when retry_after is NULL and > 0 */
     const char *allow;            /* static string or NULL (for 405) */
     const char *www_authenticate; /* static string or NULL (for 401) */
+    const char *cache_control;    /* static string or NULL ("no-store") */
+    char etag[48];                /* "ETag" value, or "" for none */
 } cs_http_resp;
 
 /* Called on a pool thread; fills resp. ctx is the server's context. */
