@@ -18,6 +18,9 @@ PACKAGES=(
     postgresql-15 postgresql-client-15 kcat curl jq procps iproute2 openssl
     # unit tests
     libcmocka-dev
+    # dashboard end-to-end tests: a real browser, playwright-core from npm,
+    # and a CJK font so Chinese text renders
+    chromium nodejs npm fonts-wqy-microhei
     # API benchmark: load generator and the static-file baseline
     wrk nginx-light
 )

@@ -8,4 +8,5 @@ cd "$top"
 deploy/local/install-deps.sh
 cmake --preset asan
 cmake --build --preset asan
+tests/e2e/setup.sh # the dashboard tests' npm packages (npm ci, when changed)
 ctest --preset asan -j "$(nproc)"

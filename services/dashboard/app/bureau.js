@@ -1,0 +1,454 @@
+// bureau.js - the bureau cockpit (数字地图驾驶舱): KPI strip, the regional
+// risk map, the industry-chain graph, trends, level counts, the alert list
+// with live updates and the scenario panel. Each panel loads on its own:
+// a route the server does not offer shows as "not available" in its panel,
+// never as invented data.
+import { api, apiAll } from './api.js';
+import { t, indicatorName } from './i18n.js';
+import { onLeave } from './main.js';
+import { MAP_NAME, PROVINCE, circle, cityOf, loadMap } from './geo.js';
+import {
+  LEVELS, chart, fmtNum, fmtTime, h, industryName, levelBadge, levelColor, panel,
+  regionName, scoreColor, showError, showMessage, toast,
+} from './util.js';
+
+const ALERT_POLL_MS = 10000;
+
+export async function render(view, me) {
+  const region = me.role === 'bureau' && me.regions.length ? me.regions[0] : PROVINCE;
+  const ctx = { region, me, enterprises: [], events: [], scenario: null, picks: new Set() };
+
+  const kpis = h('div', { class: 'kpis', id: 'kpis' });
+  const map = panel('map.title', 'p-map', h('span', { class: 'hint' }, t('map.legend_size')));
+  const graph = panel('graph.title', 'p-graph');
+  const alerts = panel('alerts.title', 'p-alerts', h('span', { class: 'live', id: 'alerts-live' }, t('alerts.live')));
+  const scen = panel('scenario.title', 'p-scenario');
+  const trends = panel('trend.title', 'p-trends');
+  const levels = panel('levels.title', 'p-levels');
+  const top = panel('table.score', 'p-top');
+  top.el.querySelector('h2').textContent = `${t('table.score')} Top`;
+  view.replaceChildren(h('div', { class: 'cockpit' }, kpis, map.el, alerts.el, graph.el, scen.el,
+    trends.el, levels.el, top.el));
+
+  ctx.mapEl = h('div', { class: 'chart', id: 'map-chart' });
+  map.body.replaceChildren(ctx.mapEl);
+  ctx.graphEl = h('div', { class: 'chart', id: 'graph-chart' });
+  graph.body.replaceChildren(ctx.graphEl);
+
+  renderScenarioForm(scen.body, ctx);
+  await Promise.all([
+    loadMapPanel(ctx, map.body).catch((e) => showError(map.body, e)),
+    loadAlerts(ctx, alerts.body, true).catch((e) => showError(alerts.body, e)),
+    loadSituation(ctx, kpis, trends.body).catch((e) => { showError(trends.body, e); renderKpis(ctx, kpis); }),
+    loadGraph(ctx, graph.body).catch((e) => showError(graph.body, e)),
+    loadTop(ctx, top.body).catch((e) => showError(top.body, e)),
+  ]);
+  renderLevels(ctx, levels.body);
+  renderKpis(ctx, kpis);
+  window.csReady('cockpit');
+
+  const timer = setInterval(() => {
+    loadAlerts(ctx, alerts.body, false).catch(() => {});
+  }, ALERT_POLL_MS);
+  onLeave(() => clearInterval(timer));
+}
+
+// ---- KPI strip -------------------------------------------------------------
+
+function renderKpis(ctx, el) {
+  const ents = ctx.enterprises;
+  const scored = ents.filter((e) => e.level).length;
+  const items = [
+    ['kpi.enterprises', fmtNum(ents.length, 0)],
+    ['kpi.scored', fmtNum(scored, 0)],
+    ...LEVELS.map((l) => [`level.${l}`, fmtNum(ents.filter((e) => e.level === l).length, 0), l]),
+    ['kpi.open_alerts', ctx.openAlerts === undefined ? '–' : fmtNum(ctx.openAlerts, 0)],
+    ['kpi.events', ctx.eventsLoaded ? fmtNum(ctx.events.length, 0) : '–'],
+  ];
+  for (const [key, v] of ctx.indices || []) items.push([key, v]);
+  el.replaceChildren(...items.map(([key, v, lv]) =>
+    h('div', { class: `kpi ${lv ? `lv-${lv}` : ''}` }, h('div', { class: 'v' }, v), h('div', { class: 'k' }, t(key)))));
+}
+
+// ---- map -------------------------------------------------------------------
+
+async function loadMapPanel(ctx, body) {
+  const [, ents, events] = await Promise.all([
+    loadMap(),
+    apiAll('/v1/enterprises', { region: ctx.region }),
+    api('/v1/risk-events', { query: { region: ctx.region } }).then((r) => r.items || r, (e) => {
+      ctx.eventsError = e;
+      return [];
+    }),
+  ]);
+  ctx.enterprises = ents;
+  ctx.events = Array.isArray(events) ? events : [];
+  ctx.eventsLoaded = !ctx.eventsError;
+  drawMap(ctx);
+  if (ctx.eventsError)
+    body.append(h('div', { class: 'msg warn small' }, t('common.unavailable', {
+      why: `${t('map.events')}: ${ctx.eventsError.path} → ${ctx.eventsError.status} ${ctx.eventsError.message}`,
+    })));
+}
+
+function entPoint(e, impacted) {
+  const crit = e.criticality ?? null;
+  return {
+    name: e.name,
+    value: [e.lon, e.lat, e.score ?? null],
+    uscc: e.uscc,
+    level: e.level,
+    industry: e.industry_code,
+    symbolSize: crit === null ? 7 : 5 + 14 * Math.min(1, Math.max(0, crit)),
+    itemStyle: {
+      color: levelColor(e.level),
+      borderColor: impacted ? '#fff' : 'rgba(0,0,0,.35)',
+      borderWidth: impacted ? 2 : 0.5,
+    },
+  };
+}
+
+function eventRegions(ctx) {
+  const regions = new Map();
+  for (const ev of ctx.events) {
+    for (const code of ev.regions || []) {
+      const name = cityOf(code);
+      if (name) regions.set(name, ev);
+    }
+  }
+  if (ctx.scenario && ctx.scenario.city) regions.set(cityOf(ctx.scenario.city), { kind: 'scenario' });
+  return [...regions].map(([name, ev]) => ({
+    name,
+    itemStyle: { areaColor: ev.kind === 'scenario' ? 'rgba(247,107,21,.35)' : 'rgba(229,72,77,.35)' },
+  }));
+}
+
+function drawMap(ctx) {
+  const located = ctx.enterprises.filter((e) => e.lat !== null && e.lon !== null);
+  const impacted = ctx.scenario ? new Set(ctx.scenario.impacted.map((i) => i.uscc)) : new Set();
+  const points = located.map((e) => entPoint(e, impacted.has(e.uscc)));
+  const rings = ctx.events.filter((ev) => ev.lat != null && ev.lon != null && ev.radius_km)
+    .map((ev) => ({ value: 0, ring: circle(ev.lon, ev.lat, ev.radius_km), ev }));
+  const c = ctx.map || (ctx.map = chart(ctx.mapEl));
+  c.setOption({
+    backgroundColor: 'transparent',
+    tooltip: {
+      trigger: 'item',
+      formatter: (p) => {
+        if (p.seriesId === 'events') {
+          const ev = p.data.ev;
+          return `${ev.kind || ''} ${ev.severity ?? ''}<br>${fmtTime(ev.starts_at)} – ${fmtTime(ev.ends_at)}`;
+        }
+        if (p.seriesId !== 'enterprises') return p.name;
+        const d = p.data;
+        return `<b>${escapeHtml(d.name)}</b><br>${escapeHtml(industryName(d.industry))}<br>` +
+          `${t('table.score')}: ${fmtNum(d.value[2])} (${t(`level.${d.level || 'none'}`)})`;
+      },
+    },
+    geo: {
+      map: MAP_NAME, roam: true, zoom: 1.1, aspectScale: 0.85,
+      label: { show: true, color: '#8fa3bf', fontSize: 10 },
+      itemStyle: { areaColor: '#16263d', borderColor: '#3d5a80', borderWidth: 1 },
+      emphasis: { itemStyle: { areaColor: '#1f3556' }, label: { color: '#fff' } },
+      select: { disabled: true },
+      regions: eventRegions(ctx),
+    },
+    series: [
+      {
+        id: 'events', type: 'custom', coordinateSystem: 'geo', data: rings, silent: false,
+        renderItem: (params, api) => {
+          const d = rings[params.dataIndex];
+          return {
+            type: 'polygon',
+            shape: { points: d.ring.map((p) => api.coord(p)) },
+            style: { fill: 'rgba(229,72,77,.25)', stroke: '#e5484d', lineWidth: 1 },
+          };
+        },
+        z: 1,
+      },
+      {
+        id: 'enterprises', type: 'scatter', coordinateSystem: 'geo', data: points,
+        emphasis: { scale: 1.6 }, z: 3, progressive: 0,
+      },
+    ],
+  }, { replaceMerge: ['series'] });
+  c.off('click');
+  c.on('click', (p) => {
+    if (p.seriesId !== 'enterprises') return;
+    if (ctx.picking) {
+      togglePick(ctx, p.data.uscc, p.data.name);
+    } else {
+      location.hash = `#/e/${p.data.uscc}`;
+    }
+  });
+  ctx.mapEl.dataset.points = String(points.length);
+}
+
+function escapeHtml(s) {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// ---- levels and top risks ----------------------------------------------------
+
+function renderLevels(ctx, body) {
+  if (!ctx.enterprises.length) { showMessage(body, t('common.none')); return; }
+  const el = h('div', { class: 'chart small', id: 'levels-chart' });
+  body.replaceChildren(el);
+  const counts = LEVELS.map((l) => ctx.enterprises.filter((e) => e.level === l).length);
+  chart(el).setOption({
+    tooltip: { trigger: 'item' },
+    series: [{
+      type: 'pie', radius: ['45%', '72%'], label: { color: '#c9d4e3', formatter: '{b} {c}' },
+      data: LEVELS.map((l, i) => ({ name: t(`level.${l}`), value: counts[i], itemStyle: { color: levelColor(l) } })),
+    }],
+  });
+}
+
+async function loadTop(ctx, body) {
+  const r = await api('/v1/risk/top', { query: { region: ctx.region, limit: 15 } });
+  const items = r.items || [];
+  if (!items.length) { showMessage(body, t('common.none')); return; }
+  body.replaceChildren(h('table', { class: 'grid compact', id: 'top-table' },
+    h('thead', {}, h('tr', {}, h('th', {}, t('table.enterprise')), h('th', {}, t('table.score')),
+      h('th', {}, t('table.reasons')))),
+    h('tbody', {}, items.map((it) => h('tr', { class: 'click', onclick: () => { location.hash = `#/e/${it.uscc}`; } },
+      h('td', {}, h('div', {}, it.name || it.uscc), h('div', { class: 'sub' }, `${regionName(it.region_code)} · ${industryName(it.industry_code)}`)),
+      h('td', {}, levelBadge(it.level), ' ', fmtNum(it.score)),
+      h('td', { class: 'sub' }, it.top_indicator ? indicatorName(it.top_indicator) : '–'))))));
+}
+
+// ---- situation: KPIs and trends -------------------------------------------------
+
+async function loadSituation(ctx, kpis, body) {
+  const s = await api('/v1/situation', { query: { region: ctx.region } });
+  const series = s.series || s.trends || {};
+  const names = { production: 'kpi.production', orders: 'kpi.orders', sales: 'kpi.sales' };
+  ctx.indices = [];
+  const lines = [];
+  for (const [k, key] of Object.entries(names)) {
+    const pts = series[k] || s[k];
+    if (!Array.isArray(pts) || !pts.length) continue;
+    const last = pts[pts.length - 1];
+    ctx.indices.push([key, fmtNum(last.value ?? last.index ?? last[1])]);
+    lines.push({
+      name: t(key), type: 'line', showSymbol: false, smooth: true,
+      data: pts.map((p) => [p.day || p.at || p[0], p.value ?? p.index ?? p[1]]),
+    });
+  }
+  if (s.open_alerts !== undefined && ctx.openAlerts === undefined)
+    ctx.openAlerts = typeof s.open_alerts === 'number' ? s.open_alerts
+      : Object.values(s.open_alerts).reduce((a, b) => a + b, 0);
+  if (!lines.length) { showMessage(body, t('common.none')); return; }
+  const el = h('div', { class: 'chart small', id: 'trend-chart' });
+  body.replaceChildren(el);
+  chart(el).setOption({
+    tooltip: { trigger: 'axis' },
+    legend: { textStyle: { color: '#c9d4e3' }, top: 0 },
+    grid: { left: 40, right: 12, top: 28, bottom: 24 },
+    xAxis: { type: 'time', axisLabel: { color: '#8fa3bf' } },
+    yAxis: { type: 'value', scale: true, axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
+    series: lines,
+  });
+}
+
+// ---- chain graph -------------------------------------------------------------
+
+async function loadGraph(ctx, body) {
+  const r = await api('/v1/chains', { query: { region: ctx.region } });
+  ctx.chains = r;
+  drawGraph(ctx, body);
+}
+
+function drawGraph(ctx, body) {
+  const r = ctx.chains;
+  const nodesIn = r.nodes || [];
+  const linksIn = r.links || [];
+  if (!nodesIn.length) { showMessage(body, t('common.none')); return; }
+  const impacted = ctx.scenario ? new Map(ctx.scenario.impacted.map((i) => [i.uscc, i])) : new Map();
+  const tiers = new Map();
+  for (const n of nodesIn) {
+    const k = n.tier ?? n.stage ?? 0;
+    if (!tiers.has(k)) tiers.set(k, []);
+    tiers.get(k).push(n);
+  }
+  const tierKeys = [...tiers.keys()].sort((a, b) => b - a); // upstream (highest tier) left
+  const nodes = [];
+  tierKeys.forEach((k, xi) => {
+    const col = tiers.get(k);
+    col.forEach((n, yi) => {
+      nodes.push({
+        id: n.id || n.uscc, name: n.name || n.id || n.uscc,
+        x: xi * 200, y: (yi - col.length / 2) * 40,
+        value: n.score, uscc: n.uscc,
+        symbolSize: 10 + 16 * Math.min(1, Math.max(0, n.criticality ?? 0.3)),
+        itemStyle: {
+          color: scoreColor(n.score),
+          borderColor: impacted.has(n.uscc) ? '#fff' : 'transparent', borderWidth: impacted.has(n.uscc) ? 3 : 0,
+        },
+        label: { show: col.length <= 12 },
+      });
+    });
+  });
+  const maxVol = Math.max(1, ...linksIn.map((l) => l.volume || l.weight || 1));
+  const links = linksIn.map((l) => ({
+    source: l.source || l.supplier, target: l.target || l.buyer,
+    lineStyle: { width: 0.5 + 5 * ((l.volume || l.weight || 1) / maxVol), opacity: 0.5 },
+  }));
+  const el = ctx.graphEl;
+  const c = ctx.graph || (ctx.graph = chart(el));
+  c.setOption({
+    tooltip: { formatter: (p) => (p.dataType === 'node' ? `${escapeHtml(p.data.name)}<br>${t('table.score')}: ${fmtNum(p.data.value)}` : '') },
+    series: [{
+      id: 'chain', type: 'graph', layout: 'none', roam: true, data: nodes, links,
+      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 5,
+      label: { position: 'right', color: '#c9d4e3', fontSize: 10 },
+      lineStyle: { color: '#5b7bb0', curveness: 0.1 },
+      emphasis: { focus: 'adjacency' },
+    }],
+  }, { replaceMerge: ['series'] });
+  c.off('click');
+  c.on('click', (p) => { if (p.dataType === 'node' && p.data.uscc) location.hash = `#/e/${p.data.uscc}`; });
+  el.dataset.nodes = String(nodes.length);
+}
+
+// ---- alerts --------------------------------------------------------------------
+
+async function loadAlerts(ctx, body, first) {
+  const r = await api('/v1/alerts', { query: { region: ctx.region, status: 'open', limit: 50 } });
+  const items = r.items || [];
+  ctx.openAlerts = items.length;
+  const live = document.getElementById('alerts-live');
+  if (live) live.title = t('alerts.updated', { t: new Date().toLocaleTimeString() });
+  if (!first && ctx.lastAlertIds && items.some((a) => !ctx.lastAlertIds.has(a.alert_id))) toast(t('alerts.title'));
+  ctx.lastAlertIds = new Set(items.map((a) => a.alert_id));
+  if (!items.length) { showMessage(body, t('alerts.none')); return; }
+  body.replaceChildren(h('ul', { class: 'alerts', id: 'alert-list' }, items.map((a) => {
+    const ack = h('button', { type: 'button', class: 'small' }, t('alerts.ack'));
+    ack.addEventListener('click', async (ev) => {
+      ev.stopPropagation();
+      ack.disabled = true;
+      try {
+        await api(`/v1/alerts/${a.alert_id}/acknowledge`, { method: 'POST', body: {} });
+        ack.textContent = t('alerts.acked');
+        ack.closest('li').classList.add('acked');
+      } catch (e) {
+        ack.disabled = false;
+        toast(t('common.error', { why: e.message }));
+      }
+    });
+    return h('li', { class: `lv-${a.level}`, dataset: { id: a.alert_id } },
+      h('div', { class: 'row' }, levelBadge(a.level), h('span', { class: 'sub' }, fmtTime(a.opened_at)),
+        a.status === 'acknowledged' ? h('span', { class: 'sub' }, t('alerts.acked')) : ack),
+      h('div', { class: 'click', onclick: () => { location.hash = `#/e/${a.subject}`; } }, a.message));
+  })));
+}
+
+// ---- scenario -----------------------------------------------------------------
+
+function togglePick(ctx, uscc, name) {
+  if (ctx.picks.has(uscc)) ctx.picks.delete(uscc); else ctx.picks.add(uscc);
+  ctx.pickNames = ctx.pickNames || new Map();
+  ctx.pickNames.set(uscc, name);
+  ctx.renderPicks();
+}
+
+function renderScenarioForm(body, ctx) {
+  const city = h('select', { id: 'scn-city' }, h('option', { value: '' }, '–'));
+  loadMap().then((geo) => {
+    for (const f of geo.features) city.append(h('option', { value: f.properties.adcode }, f.properties.name));
+  }, () => {});
+  const loss = h('input', { id: 'scn-loss', type: 'range', min: 10, max: 100, step: 10, value: 60 });
+  const lossOut = h('output', {}, '60 %');
+  loss.addEventListener('input', () => { lossOut.textContent = `${loss.value} %`; });
+  const days = h('input', { id: 'scn-days', type: 'number', min: 1, max: 90, value: 14 });
+  const pickBtn = h('button', { type: 'button', class: 'small', id: 'scn-pick' }, '⊕');
+  const picks = h('div', { class: 'picks', id: 'scn-picks' });
+  ctx.renderPicks = () => {
+    picks.replaceChildren(...[...ctx.picks].map((u) => h('span', { class: 'chip' },
+      (ctx.pickNames && ctx.pickNames.get(u)) || u,
+      h('button', { type: 'button', class: 'x', onclick: () => { ctx.picks.delete(u); ctx.renderPicks(); } }, '×'))));
+  };
+  pickBtn.addEventListener('click', () => {
+    ctx.picking = !ctx.picking;
+    pickBtn.classList.toggle('on', ctx.picking);
+  });
+  const run = h('button', { type: 'submit', class: 'primary', id: 'scn-run' }, t('scenario.run'));
+  const status = h('div', { class: 'sub', id: 'scn-status' });
+  const result = h('div', { id: 'scn-result' });
+  const form = h('form', { class: 'scenario', id: 'scenario-form' },
+    h('label', {}, t('scenario.city'), city),
+    h('label', {}, t('scenario.enterprises'), h('div', { class: 'row' }, picks, pickBtn)),
+    h('label', {}, t('scenario.loss'), h('div', { class: 'row' }, loss, lossOut)),
+    h('label', {}, t('scenario.days'), days),
+    h('div', { class: 'row' }, run, status), result);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const enterprises = [...ctx.picks];
+    if (!city.value && !enterprises.length) { status.textContent = t('scenario.pick'); return; }
+    const spec = {
+      capacity_loss: Number(loss.value) / 100,
+      duration_days: Number(days.value),
+    };
+    if (city.value) spec.regions = [city.value];
+    if (enterprises.length) spec.enterprises = enterprises;
+    run.disabled = true;
+    status.textContent = t('scenario.running');
+    result.replaceChildren();
+    try {
+      const sc = await runScenario(spec, (s) => { status.textContent = `${t('scenario.running')} ${s.status || ''}`; });
+      ctx.scenario = { city: city.value, impacted: sc.impacted || sc.items || [] };
+      status.textContent = t('scenario.done');
+      renderScenarioResult(result, ctx, sc);
+      if (ctx.map) drawMap(ctx);
+      if (ctx.chains) drawGraph(ctx, ctx.graphEl.parentElement);
+    } catch (e) {
+      showError(result, e);
+      status.textContent = '';
+    } finally {
+      run.disabled = false;
+    }
+  });
+  body.replaceChildren(form);
+}
+
+// POST /v1/scenarios, then GET /v1/scenarios/{id} until it is done.
+export async function runScenario(spec, onPoll) {
+  const created = await api('/v1/scenarios', { method: 'POST', body: spec });
+  const id = created.run_id ?? created.id;
+  let s = created;
+  const deadline = Date.now() + 120000;
+  while (s.status !== 'done' && s.status !== 'failed') {
+    if (Date.now() > deadline) throw new Error('the scenario did not finish in 120 s');
+    await new Promise((r) => setTimeout(r, 1500));
+    s = await api(`/v1/scenarios/${id}`);
+    onPoll(s);
+  }
+  if (s.status === 'failed') throw new Error(s.error || 'scenario failed');
+  return s;
+}
+
+function renderScenarioResult(el, ctx, sc) {
+  const items = (sc.impacted || sc.items || []).slice().sort((a, b) => (b.lost_units || 0) - (a.lost_units || 0));
+  const head = h('div', { class: 'sub' },
+    `${t('scenario.impacted')}: ${fmtNum(sc.n_impacted ?? items.length, 0)}`);
+  if (!items.length) { el.replaceChildren(head); return; }
+  const chartEl = h('div', { class: 'chart tiny', id: 'tts-chart' });
+  const top = items.slice(0, 12);
+  el.replaceChildren(head, chartEl, h('table', { class: 'grid compact', id: 'impact-table' },
+    h('thead', {}, h('tr', {}, h('th', {}, t('table.enterprise')), h('th', {}, t('table.tier')),
+      h('th', {}, 'TTS'), h('th', {}, 'TTR'), h('th', {}, t('scenario.loss_col')))),
+    h('tbody', {}, items.slice(0, 30).map((i) => h('tr', { class: 'click', onclick: () => { location.hash = `#/e/${i.uscc}`; } },
+      h('td', {}, i.name || i.uscc), h('td', {}, i.tier), h('td', {}, i.tts_day ?? '–'),
+      h('td', {}, i.ttr_day ?? '–'), h('td', {}, fmtNum(i.lost_units, 0)))))));
+  chart(chartEl).setOption({
+    tooltip: { trigger: 'axis' },
+    legend: { textStyle: { color: '#c9d4e3' }, top: 0 },
+    grid: { left: 110, right: 10, top: 24, bottom: 20 },
+    xAxis: { type: 'value', axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
+    yAxis: { type: 'category', inverse: true, data: top.map((i) => (i.name || i.uscc).slice(0, 8)), axisLabel: { color: '#c9d4e3', fontSize: 10 } },
+    series: [
+      { name: t('scenario.tts'), type: 'bar', data: top.map((i) => i.tts_day), itemStyle: { color: '#e5484d' } },
+      { name: t('scenario.ttr'), type: 'bar', data: top.map((i) => i.ttr_day), itemStyle: { color: '#3e8ed0' } },
+    ],
+  });
+}
