@@ -1,6 +1,8 @@
 /* cs_edi.h - EDI documents into canonical CloudEvents: ANSI X12 850
- * (purchase order) and 856 (ship notice), UN/EDIFACT ORDERS and DESADV,
- * as cs.order.v1 and cs.shipment.v1 (docs/events.md, docs/connectors.md).
+ * (purchase order), 855 (order acknowledgment), 856 (ship notice) and
+ * 810 (invoice), UN/EDIFACT ORDERS, ORDRSP, DESADV and INVOIC, as
+ * cs.order.v1, cs.order_response.v1, cs.shipment.v1 and cs.invoice.v1
+ * (docs/events.md, docs/connectors.md).
  * Pure conversion over a buffer: no files, no Kafka, no logging. */
 #ifndef CS_EDI_H
 #define CS_EDI_H
@@ -37,13 +39,17 @@ typedef struct cs_edi_opts {
     const char *default_unit;        /* for an EDIFACT QTY stating no unit */
     const char *currency;    /* "" or NULL: only what the document says */
     const char *time_offset; /* "Z" or "+08:00": EDI times carry none */
-    bool lenient_controls;   /* wrong control counts and references are
-                                warnings, not rejections */
+    bool strict_controls;    /* wrong control counts and references
+                                reject (default: warnings) */
+    bool strict_charset;     /* text outside a UNOA / UNOB interchange's
+                                repertoire rejects even when it is valid
+                                UTF-8 (default: a warning, read as UTF-8) */
 } cs_edi_opts;
 
 typedef struct cs_edi_event {
-    const char *type; /* "cs.order.v1" or "cs.shipment.v1" */
-    const char *key;  /* Kafka key: BUYER/ORDER_ID or SUPPLIER/SHIPMENT_ID */
+    const char *type; /* "cs.order.v1", "cs.shipment.v1", ... */
+    const char *key;  /* Kafka key: BUYER/ORDER_ID (orders, responses),
+                         SUPPLIER/SHIPMENT_ID, SUPPLIER/INVOICE_ID */
     const char *json; /* one CloudEvent, NUL-terminated, no newline */
     size_t json_len;
 } cs_edi_event;

@@ -307,6 +307,21 @@ static void strs_free(strs *st)
 
 /* ---- the document ---- */
 
+const char *cs__edi_kind_type(edi_kind k)
+{
+    switch (k) {
+    case EDI_ORDER:
+        return "cs.order.v1";
+    case EDI_SHIPMENT:
+        return "cs.shipment.v1";
+    case EDI_ORDER_RESPONSE:
+        return "cs.order_response.v1";
+    case EDI_INVOICE:
+        return "cs.invoice.v1";
+    }
+    return "";
+}
+
 edi_line *cs__edi_doc_add_line(edi_doc *d, const edi_seg *seg, cs_err *err)
 {
     edi_line *l;
@@ -339,6 +354,22 @@ void cs__edi_doc_free(edi_doc *d)
     free(d->lines);
     d->lines = NULL;
     d->n_lines = d->cap_lines = 0;
+}
+
+void cs__edi_doc_envelope(edi_doc *d, const char *sender,
+                          const char *sender_qual, const char *sender_from,
+                          const char *receiver, const char *receiver_qual,
+                          const char *receiver_from)
+{
+    edi_party from = {
+        .env_id = sender, .env_qual = sender_qual, .env_from = sender_from};
+    edi_party to = {.env_id = receiver,
+                    .env_qual = receiver_qual,
+                    .env_from = receiver_from};
+
+    /* the buyer sends an order; the supplier everything else */
+    d->buyer = d->kind == EDI_ORDER ? from : to;
+    d->supplier = d->kind == EDI_ORDER ? to : from;
 }
 
 /* A partner id: a credit code as it is, else through the map, where
@@ -459,14 +490,23 @@ static cs_status gen_lines(yajl_gen g, strs *st, const edi_doc *d,
         cs_json_kv_str(g, "sku", sku);
         cs_json_kv_raw_number(g, "quantity", l->quantity);
         cs_json_kv_str(g, "unit", l->unit);
-        if (d->kind == EDI_ORDER) {
-            if (l->unit_price[0] != '\0')
-                cs_json_kv_raw_number(g, "unit_price", l->unit_price);
+        if (d->kind != EDI_SHIPMENT && l->unit_price[0] != '\0')
+            cs_json_kv_raw_number(g, "unit_price", l->unit_price);
+        if (d->kind == EDI_ORDER || d->kind == EDI_ORDER_RESPONSE) {
+            const char *k =
+                d->kind == EDI_ORDER ? "requested_date" : "promised_date";
             if (l->requested[0] != '\0')
-                cs_json_kv_str(g, "requested_date", l->requested);
+                cs_json_kv_str(g, k, l->requested);
             else if (d->requested[0] != '\0')
-                cs_json_kv_str(g, "requested_date", d->requested);
-        } else {
+                cs_json_kv_str(g, k, d->requested);
+        }
+        if (d->kind == EDI_ORDER_RESPONSE) {
+            kv_text(g, "status", l->status);
+            kv_text(g, "status_code", l->status_code);
+        } else if (d->kind == EDI_INVOICE) {
+            if (l->amount[0] != '\0')
+                cs_json_kv_raw_number(g, "amount", l->amount);
+        } else if (d->kind == EDI_SHIPMENT) {
             if (l->batch != NULL) {
                 if ((t = text(st, d, l->batch, err)) == NULL ||
                     check_len(l->seg, "batch", t, EDI_ID_MAX_BYTES, err))
@@ -521,6 +561,7 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
     strs *st = NULL;
     yajl_gen g = NULL;
     const char *buyer, *supplier, *doc_id, *tenant, *order_id = NULL;
+    const char *response_id = NULL;
     char source[160];
     int64_t *nos = NULL;
     bool stated;
@@ -530,17 +571,27 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
     int w;
 
     *key = *json = NULL;
-    if (d->n_lines == 0)
+    if (d->n_lines == 0 && d->kind != EDI_ORDER_RESPONSE)
         return cs__edi_fail(err, d->head, "the message has no lines");
     if (resolve(d, o, &d->buyer, "buyer", &buyer, err) != CS_OK ||
         resolve(d, o, &d->supplier, "supplier", &supplier, err) != CS_OK)
         return CS_E_INVALID;
-    if (strcmp(buyer, supplier) == 0)
-        return cs__edi_fail(err, d->head,
-                            "buyer and supplier are the same enterprise %s",
-                            buyer);
+    if (strcmp(buyer, supplier) == 0) {
+        /* name where each side came from: a self-addressed test file
+         * (ISA06 = ISA08) is the usual cause */
+        const edi_party *b = &d->buyer, *s = &d->supplier;
+        bool bs = resolve_id(o, b->id_qual, b->id) != NULL;
+        bool ss = resolve_id(o, s->id_qual, s->id) != NULL;
+        return cs__edi_fail(
+            err, d->head,
+            "buyer and supplier are the same enterprise %s "
+            "(buyer from %s \"%.35s\", supplier from %s "
+            "\"%.35s\")",
+            buyer, bs ? b->id_from : b->env_from, bs ? b->id : b->env_id,
+            ss ? s->id_from : s->env_from, ss ? s->id : s->env_id);
+    }
     st = calloc(1, sizeof(*st));
-    nos = calloc(d->n_lines, sizeof(*nos));
+    nos = calloc(d->n_lines ? d->n_lines : 1, sizeof(*nos));
     g = yajl_gen_alloc(NULL);
     if (st == NULL || nos == NULL || g == NULL) {
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
@@ -549,7 +600,9 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
     yajl_gen_config(g, yajl_gen_validate_utf8, 1);
     if ((doc_id = text(st, d, d->doc_id ? d->doc_id : "", err)) == NULL ||
         check_len(d->doc_id_seg ? d->doc_id_seg : d->head,
-                  d->kind == EDI_ORDER ? "order number" : "shipment number",
+                  d->kind == EDI_SHIPMENT  ? "shipment number"
+                  : d->kind == EDI_INVOICE ? "invoice number"
+                                           : "order number",
                   doc_id, EDI_ID_MAX_BYTES, err) != CS_OK) {
         rc = err->code;
         goto out;
@@ -566,17 +619,24 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
     else
         snprintf(source, sizeof(source), "edi://%s/%s",
                  d->syntax == EDI_X12 ? "x12" : "edifact", d->sender);
+    /* the enterprise that issued the document owns it */
     tenant = o->tenant != NULL && o->tenant[0] != '\0' ? o->tenant
              : d->kind == EDI_ORDER                    ? buyer
                                                        : supplier;
+    if (d->response_id != NULL && d->response_id[0] != '\0' &&
+        ((response_id = text(st, d, d->response_id, err)) == NULL ||
+         check_len(d->head, "response number", response_id, EDI_ID_MAX_BYTES,
+                   err) != CS_OK)) {
+        rc = err->code;
+        goto out;
+    }
     stated = stated_line_nos(d, nos);
 
     yajl_gen_map_open(g);
     cs_json_kv_str(g, "specversion", "1.0");
     cs_json_kv_str(g, "id", d->event_id);
     cs_json_kv_str(g, "source", source);
-    cs_json_kv_str(g, "type",
-                   d->kind == EDI_ORDER ? "cs.order.v1" : "cs.shipment.v1");
+    cs_json_kv_str(g, "type", cs__edi_kind_type(d->kind));
     cs_json_kv_str(g, "time", d->time);
     cs_json_kv_str(g, "tenantid", tenant);
     cs_json_kv_str(g, "datacontenttype", "application/json");
@@ -590,7 +650,7 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
         cs_json_kv_str(g, "order_date", d->date);
         if (cur != NULL && cur[0] != '\0')
             cs_json_kv_str(g, "currency", cur);
-    } else {
+    } else if (d->kind == EDI_SHIPMENT) {
         cs_json_kv_str(g, "shipment_id", doc_id);
         cs_json_kv_str(g, "supplier", supplier);
         cs_json_kv_str(g, "buyer", buyer);
@@ -599,8 +659,36 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
         cs_json_kv_str(g, "shipped_at", d->date);
         if (d->delivered_at[0] != '\0')
             cs_json_kv_str(g, "delivered_at", d->delivered_at);
+    } else if (d->kind == EDI_ORDER_RESPONSE) {
+        const char *cur = d->currency ? d->currency : o->currency;
+        cs_json_kv_str(g, "order_id", doc_id);
+        cs_json_kv_str(g, "buyer", buyer);
+        cs_json_kv_str(g, "supplier", supplier);
+        cs_json_kv_str(g, "responded_at", d->date);
+        cs_json_kv_str(g, "status", d->status);
+        kv_text(g, "status_code", d->status_code);
+        kv_text(g, "response_id", response_id);
+        if (d->order_date[0] != '\0')
+            cs_json_kv_str(g, "order_date", d->order_date);
+        if (cur != NULL && cur[0] != '\0')
+            cs_json_kv_str(g, "currency", cur);
+    } else {
+        const char *cur = d->currency ? d->currency : o->currency;
+        cs_json_kv_str(g, "invoice_id", doc_id);
+        cs_json_kv_str(g, "supplier", supplier);
+        cs_json_kv_str(g, "buyer", buyer);
+        cs_json_kv_str(g, "invoice_date", d->date);
+        if (order_id != NULL)
+            cs_json_kv_str(g, "order_id", order_id);
+        if (d->order_date[0] != '\0')
+            cs_json_kv_str(g, "order_date", d->order_date);
+        if (cur != NULL && cur[0] != '\0')
+            cs_json_kv_str(g, "currency", cur);
+        if (d->total_amount[0] != '\0')
+            cs_json_kv_raw_number(g, "total_amount", d->total_amount);
     }
-    rc = gen_lines(g, st, d, nos, stated, err);
+    /* a response for the whole order has no lines */
+    rc = d->n_lines > 0 ? gen_lines(g, st, d, nos, stated, err) : CS_OK;
     if (rc != CS_OK)
         goto out;
     yajl_gen_map_close(g);
@@ -616,7 +704,10 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
         *key = malloc(klen);
         if (*key != NULL) {
             w = snprintf(*key, klen, "%s/%s",
-                         d->kind == EDI_ORDER ? buyer : supplier, doc_id);
+                         d->kind == EDI_ORDER || d->kind == EDI_ORDER_RESPONSE
+                             ? buyer
+                             : supplier,
+                         doc_id);
             (void)w;
         }
     }
@@ -656,9 +747,12 @@ bool cs__edi_control(edi_run *r, cs_err *why)
 {
     char msg[2 * CS_ERR_MSG_BYTES];
 
-    if (!r->o->lenient_controls)
+    if (r->o->strict_controls)
         return true;
-    snprintf(msg, sizeof(msg), "%s (accepted: lenient controls)", why->msg);
+    snprintf(msg, sizeof(msg),
+             "%s (converted anyway: every message ends at its trailer; "
+             "--strict-controls rejects)",
+             why->msg);
     cs_strlcpy(why->msg, msg, sizeof(why->msg));
     why->code = CS_OK;
     if (r->on_reject != NULL)
@@ -703,8 +797,7 @@ cs_status cs__edi_queue(edi_run *r, const edi_doc *d)
     r->keys[r->n_pending] = key;
     r->jsons[r->n_pending] = json;
     r->lens[r->n_pending] = len;
-    r->types[r->n_pending] =
-        d->kind == EDI_ORDER ? "cs.order.v1" : "cs.shipment.v1";
+    r->types[r->n_pending] = cs__edi_kind_type(d->kind);
     r->n_pending++;
     return CS_OK;
 }

@@ -1,6 +1,6 @@
 /* edi_edifact.c - UN/EDIFACT: the [UNA] UNB / [UNG] / UNH envelope with
- * its references and counts, and the ORDERS and DESADV messages mapped
- * onto the neutral document. */
+ * its references and counts, and the ORDERS, ORDRSP, DESADV and INVOIC
+ * messages mapped onto the neutral document. */
 #include "edi_int.h"
 
 #include <inttypes.h>
@@ -42,16 +42,48 @@ static cs_status dtm(const edi_lex *lx, const edi_seg *s, char *out,
                         EDI_TIME_BYTES, err);
 }
 
+/* The QTY qualifier (6063) each kind takes, best first: ordered (21),
+ * despatched (12), to be delivered (113) for a response, invoiced (47);
+ * 1 (discrete quantity) only when the line states none of those. */
+static int qty_rank(edi_kind k, const char *q)
+{
+    static const char *const best[] = {
+        [EDI_ORDER] = "21",
+        [EDI_SHIPMENT] = "12",
+        [EDI_ORDER_RESPONSE] = "113",
+        [EDI_INVOICE] = "47",
+    };
+    if (strcmp(q, best[k]) == 0)
+        return 3;
+    if (k == EDI_ORDER_RESPONSE && strcmp(q, "21") == 0)
+        return 2;
+    return strcmp(q, "1") == 0 ? 1 : 0;
+}
+
+/* A code of a list (BGM 4343 / 1225, LIN 1229) as accepted / changed /
+ * rejected, or NULL. */
+static const char *status_of(const char *code, const char *acc, const char *chg,
+                             const char *rej)
+{
+    char pad[16];
+    snprintf(pad, sizeof(pad), " %s ", code);
+    return code[0] == '\0'            ? NULL
+           : strstr(acc, pad) != NULL ? "accepted"
+           : strstr(chg, pad) != NULL ? "changed"
+           : strstr(rej, pad) != NULL ? "rejected"
+                                      : NULL;
+}
+
 static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
                              cs_err *err)
 {
     const edi_lex *lx = r->lx;
     const cs_edi_opts *o = r->o;
-    bool is_order = d->kind == EDI_ORDER, have_bgm = false;
-    bool have_order_date = false;
-    /* ordered (21) or despatched (12) quantity; 1 (discrete quantity)
-     * only when the line states neither */
-    const char *qty_qual = is_order ? "21" : "12";
+    const edi_kind kind = d->kind;
+    const bool is_order = kind == EDI_ORDER;
+    const bool priced = kind != EDI_SHIPMENT;
+    bool have_bgm = false, in_summary = false;
+    int date_rank = 0, total_rank = 0;
     const edi_seg *cnt = NULL;
     edi_line *l = NULL;
     char buf[EDI_TIME_BYTES];
@@ -61,41 +93,60 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
         char dec = s->seps.decimal;
         if (cs__edi_is(s, "BGM")) {
             have_bgm = true;
-            d->doc_id = G(s, 2, 1);
-            d->doc_id_seg = s;
+            if (kind == EDI_ORDER_RESPONSE) {
+                /* the response's own number; the order is RFF+ON */
+                d->response_id = G(s, 2, 1);
+                d->status_seg = s;
+                d->status_code = G(s, 4, 1);
+                d->status =
+                    status_of(d->status_code, " AP ", " AC CA ", " RE ");
+                if (d->status == NULL) {
+                    /* else the message function (1225) */
+                    d->status = status_of(G(s, 3, 1), " 29 ", " 30 4 ", " 27 ");
+                    if (d->status != NULL)
+                        d->status_code = G(s, 3, 1);
+                }
+            } else {
+                d->doc_id = G(s, 2, 1);
+                d->doc_id_seg = s;
+            }
         } else if (cs__edi_is(s, "DTM")) {
             const char *q = G(s, 1, 1);
-            if (l == NULL && is_order && strcmp(q, "4") == 0) {
+            /* the document's own date: order date (4) for an order,
+             * despatch (11) for a notice, invoice date (3) for an
+             * invoice; else the message date (137) */
+            int rank = 0;
+            if (l == NULL && strcmp(q, "137") == 0)
+                rank = 1;
+            else if (l == NULL &&
+                     ((is_order && strcmp(q, "4") == 0) ||
+                      (kind == EDI_SHIPMENT && strcmp(q, "11") == 0) ||
+                      (kind == EDI_INVOICE && strcmp(q, "3") == 0)))
+                rank = 2;
+            if (rank > date_rank) {
                 if (dtm(lx, s, d->date, o, err) != CS_OK)
                     return CS_E_INVALID;
-                have_order_date = true; /* the order date beats 137 */
-            } else if (l == NULL && is_order && strcmp(q, "137") == 0 &&
-                       !have_order_date) {
-                if (dtm(lx, s, d->date, o, err) != CS_OK)
-                    return CS_E_INVALID;
-            } else if (l == NULL && !is_order &&
-                       (strcmp(q, "11") == 0 ||
-                        (strcmp(q, "137") == 0 && d->date[0] == '\0'))) {
-                if (dtm(lx, s, d->date, o, err) != CS_OK)
-                    return CS_E_INVALID;
-            } else if (!is_order && strcmp(q, "35") == 0) {
+                date_rank = rank;
+            } else if (kind == EDI_SHIPMENT && strcmp(q, "35") == 0) {
                 if (dtm(lx, s, d->delivered_at, o, err) != CS_OK)
                     return CS_E_INVALID;
-            } else if (is_order && strcmp(q, "2") == 0) {
+            } else if (l == NULL && !is_order && kind != EDI_SHIPMENT &&
+                       strcmp(q, "4") == 0) {
+                if (dtm(lx, s, d->order_date, o, err) != CS_OK)
+                    return CS_E_INVALID;
+            } else if ((is_order && strcmp(q, "2") == 0) ||
+                       (kind == EDI_ORDER_RESPONSE &&
+                        (strcmp(q, "2") == 0 || strcmp(q, "69") == 0))) {
+                /* requested (order) or promised (response) delivery */
                 if (dtm(lx, s, buf, o, err) != CS_OK)
                     return CS_E_INVALID;
                 memcpy(l != NULL ? l->requested : d->requested, buf,
                        sizeof(buf));
             }
         } else if (cs__edi_is(s, "CUX") && d->currency == NULL) {
-            const char *c = G(s, 1, 2);
-            if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' ||
-                c[1] > 'Z' || c[2] < 'A' || c[2] > 'Z')
-                return cs__edi_fail(err, s,
-                                    "CUX currency \"%s\" is not an ISO "
-                                    "4217 code",
-                                    c);
-            d->currency = c;
+            if (cs__edi_currency(s, "CUX currency", G(s, 1, 2), err) != CS_OK)
+                return CS_E_INVALID;
+            d->currency = G(s, 1, 2);
         } else if (cs__edi_is(s, "NAD") && l == NULL) {
             const char *q = G(s, 1, 1), *id = G(s, 2, 1);
             if (id[0] == '\0')
@@ -112,6 +163,9 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
                 d->supplier.id_from = q[1] == 'U' ? "NAD+SU" : "NAD+SE";
                 d->supplier.seg = s;
             }
+        } else if (cs__edi_is(s, "UNS")) {
+            in_summary = true;
+            l = NULL;
         } else if (cs__edi_is(s, "LIN")) {
             if ((l = cs__edi_doc_add_line(d, s, err)) == NULL)
                 return err->code;
@@ -120,6 +174,12 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
                 l->ids[0].id = G(s, 3, 1);
                 l->ids[0].qual = G(s, 3, 2);
                 l->n_ids = 1;
+            }
+            if (kind == EDI_ORDER_RESPONSE && G(s, 2, 1)[0] != '\0') {
+                /* action request (1229) */
+                l->status_code = G(s, 2, 1);
+                l->status = status_of(l->status_code, " 4 5 11 ", " 1 3 6 9 ",
+                                      " 2 7 10 ");
             }
         } else if (cs__edi_is(s, "PIA") && l != NULL) {
             for (size_t e = 2; e <= s->n_elems && e <= 6; e++) {
@@ -137,8 +197,9 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
             l->description = G(s, 3, 4);
             l->description2 = G(s, 3, 5);
         } else if (cs__edi_is(s, "QTY") && l != NULL &&
-                   (strcmp(G(s, 1, 1), qty_qual) == 0 ||
-                    (strcmp(G(s, 1, 1), "1") == 0 && l->quantity[0] == '\0'))) {
+                   qty_rank(kind, G(s, 1, 1)) > 0 &&
+                   (qty_rank(kind, G(s, 1, 1)) > l->qty_rank ||
+                    qty_rank(kind, G(s, 1, 1)) == 3)) {
             const char *unit = G(s, 1, 3);
             if (unit[0] == '\0')
                 unit = o->default_unit != NULL ? o->default_unit : "";
@@ -147,16 +208,41 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
                 cs__edi_unit(s, "QTY", unit, err) != CS_OK)
                 return CS_E_INVALID;
             l->unit = unit;
-        } else if (cs__edi_is(s, "PRI") && l != NULL && is_order &&
+            l->qty_rank = qty_rank(kind, G(s, 1, 1));
+        } else if (cs__edi_is(s, "PRI") && l != NULL && priced &&
                    (l->unit_price[0] == '\0' ||
                     strcmp(G(s, 1, 1), "AAA") == 0)) {
             if (G(s, 1, 2)[0] != '\0' &&
                 cs__edi_decimal(s, "PRI price", G(s, 1, 2), dec, l->unit_price,
                                 sizeof(l->unit_price), err) != CS_OK)
                 return CS_E_INVALID;
+        } else if (cs__edi_is(s, "MOA") && kind == EDI_INVOICE) {
+            const char *q = G(s, 1, 1);
+            /* line amount (203); the invoice amount (77), else the
+             * message total (86), else the invoice total (39) */
+            int rank = strcmp(q, "77") == 0   ? 3
+                       : strcmp(q, "86") == 0 ? 2
+                       : strcmp(q, "39") == 0 ? 1
+                                              : 0;
+            if (l != NULL && strcmp(q, "203") == 0 && l->amount[0] == '\0') {
+                if (cs__edi_decimal(s, "MOA 203 line amount", G(s, 1, 2), dec,
+                                    l->amount, sizeof(l->amount), err) != CS_OK)
+                    return CS_E_INVALID;
+            } else if (in_summary && rank > total_rank) {
+                if (cs__edi_decimal(s, "MOA total amount", G(s, 1, 2), dec,
+                                    d->total_amount, sizeof(d->total_amount),
+                                    err) != CS_OK)
+                    return CS_E_INVALID;
+                total_rank = rank;
+            }
         } else if (cs__edi_is(s, "RFF")) {
             const char *q = G(s, 1, 1), *v = G(s, 1, 2);
-            if (strcmp(q, "ON") == 0 && !is_order) {
+            if (strcmp(q, "ON") == 0 && kind == EDI_ORDER_RESPONSE) {
+                if (l == NULL && d->doc_id == NULL) {
+                    d->doc_id = v;
+                    d->doc_id_seg = s;
+                }
+            } else if (strcmp(q, "ON") == 0 && !is_order) {
                 if (l == NULL && d->order_id == NULL)
                     d->order_id = v;
                 else if (l != NULL)
@@ -173,12 +259,30 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
     }
     if (!have_bgm)
         return cs__edi_fail(err, d->head, "message has no BGM");
+    if (kind == EDI_ORDER_RESPONSE) {
+        if (d->doc_id == NULL)
+            return cs__edi_fail(err, d->head,
+                                "order response states no order number "
+                                "(RFF+ON)");
+        if (d->status == NULL)
+            return cs__edi_fail(err, d->status_seg,
+                                "order response states no response type: "
+                                "BGM 4343 \"%s\" is not AP, AC, CA or RE "
+                                "and 1225 \"%s\" is not 29, 30, 4 or 27",
+                                G(d->status_seg, 4, 1), G(d->status_seg, 3, 1));
+        /* no DTM 137: the response is dated by its envelope (UNB) */
+        if (d->date[0] == '\0')
+            memcpy(d->date, d->time, sizeof(d->date));
+    }
     if (d->date[0] == '\0')
         return cs__edi_fail(err, d->head,
                             is_order ? "message states no order date "
                                        "(DTM 4 or 137)"
-                                     : "message states no despatch date "
-                                       "(DTM 11 or 137)");
+                            : kind == EDI_SHIPMENT
+                                ? "message states no despatch date "
+                                  "(DTM 11 or 137)"
+                                : "message states no invoice date "
+                                  "(DTM 3 or 137)");
     if (cnt != NULL) {
         int64_t n;
         if (cs__edi_count(cnt, "CNT 2 number of line items", G(cnt, 1, 2), &n,
@@ -196,6 +300,56 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
     return CS_OK;
 }
 
+/* Names of message types senders often mix in, for the rejection. */
+static const char *message_name(const char *type)
+{
+    static const struct {
+        const char *type, *name;
+    } t[] = {
+        {"SLSRPT", "sales data report"},
+        {"INVRPT", "inventory report"},
+        {"DELFOR", "delivery schedule"},
+        {"DELJIT", "delivery just in time"},
+        {"ORDCHG", "purchase order change request"},
+        {"PRICAT", "price/sales catalogue"},
+        {"RECADV", "receiving advice"},
+        {"REMADV", "remittance advice"},
+        {"APERAK", "application error and acknowledgement"},
+        {"CONTRL", "syntax and service report"},
+        {"IFTSTA", "transport status"},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (strcmp(type, t[i].type) == 0)
+            return t[i].name;
+    return "a message type";
+}
+
+/* Text outside a UNOA / UNOB repertoire (why): when the whole message is
+ * valid UTF-8 and strict_charset is off, a warning and true (read the
+ * message as UTF-8, which is what such senders write); else false. */
+static bool utf8_instead(edi_run *r, const edi_lex *lx, size_t unh, size_t unt,
+                         const char *charset, cs_err *why)
+{
+    cs_err w = *why, u = {0};
+    char msg[2 * CS_ERR_MSG_BYTES];
+
+    if (r->o->strict_charset ||
+        (strcmp(charset, "UNOA") != 0 && strcmp(charset, "UNOB") != 0))
+        return false;
+    for (size_t j = unh; j <= unt; j++)
+        if (cs__edi_check_text(lx, &lx->segs[j], "UNOY", &u) != CS_OK)
+            return false;
+    snprintf(msg, sizeof(msg),
+             "%s; the message is valid UTF-8 and was read as UTF-8 "
+             "(--strict-charset rejects)",
+             why->msg);
+    cs_strlcpy(w.msg, msg, sizeof(w.msg));
+    w.code = CS_OK;
+    if (r->on_reject != NULL)
+        r->on_reject(r->ctx, &w);
+    return true;
+}
+
 static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
 {
     const edi_lex *lx = r->lx;
@@ -206,6 +360,7 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     int64_t n_unt;
     cs_status rc;
     uint64_t h;
+    const char *charset = env->charset;
 
     if (r->stats != NULL)
         r->stats->n_messages++;
@@ -215,8 +370,12 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
             cs__edi_fail(&e, s, "%s", s->bad);
             goto reject;
         }
-        if (cs__edi_check_text(lx, s, env->charset, &e) != CS_OK)
-            goto reject;
+        if (cs__edi_check_text(lx, s, charset, &e) != CS_OK) {
+            if (!utf8_instead(r, lx, unh, unt, charset, &e))
+                goto reject;
+            charset = "UNOY";
+            memset(&e, 0, sizeof(e));
+        }
     }
     if (cs__edi_count(s_unt, "UNT segment count", G(s_unt, 1, 1), &n_unt, &e) !=
         CS_OK)
@@ -238,34 +397,29 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     }
     d.syntax = EDI_EDIFACT;
     d.head = s_unh;
-    d.charset = env->charset;
+    d.charset = charset;
     memcpy(d.time, env->time, sizeof(d.time));
     cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
-    if (strcmp(type, "ORDERS") == 0) {
+    if (strcmp(type, "ORDERS") == 0)
         d.kind = EDI_ORDER;
-        d.sku_prefer = order_sku_prefer;
-        d.buyer = (edi_party){.env_id = env->sender,
-                              .env_qual = env->sender_qual,
-                              .env_from = "UNB sender"};
-        d.supplier = (edi_party){.env_id = env->receiver,
-                                 .env_qual = env->receiver_qual,
-                                 .env_from = "UNB recipient"};
-    } else if (strcmp(type, "DESADV") == 0) {
+    else if (strcmp(type, "ORDRSP") == 0)
+        d.kind = EDI_ORDER_RESPONSE;
+    else if (strcmp(type, "DESADV") == 0)
         d.kind = EDI_SHIPMENT;
-        d.sku_prefer = ship_sku_prefer;
-        d.supplier = (edi_party){.env_id = env->sender,
-                                 .env_qual = env->sender_qual,
-                                 .env_from = "UNB sender"};
-        d.buyer = (edi_party){.env_id = env->receiver,
-                              .env_qual = env->receiver_qual,
-                              .env_from = "UNB recipient"};
-    } else {
+    else if (strcmp(type, "INVOIC") == 0)
+        d.kind = EDI_INVOICE;
+    else {
         cs__edi_fail(&e, s_unh,
-                     "message type %s (reference %s) is not supported: "
-                     "ORDERS and DESADV are",
-                     type, G(s_unh, 1, 1));
+                     "message type %s (%s, reference %s) is not supported: "
+                     "cs-edi converts ORDERS, ORDRSP, DESADV and INVOIC",
+                     type, message_name(type), G(s_unh, 1, 1));
         goto reject;
     }
+    /* ordered and responded-to or invoiced lines are the buyer's items,
+     * despatched lines the supplier's */
+    d.sku_prefer = d.kind == EDI_SHIPMENT ? ship_sku_prefer : order_sku_prefer;
+    cs__edi_doc_envelope(&d, env->sender, env->sender_qual, "UNB sender",
+                         env->receiver, env->receiver_qual, "UNB recipient");
     rc = map_message(r, unh, unt, &d, &e);
     if (rc == CS_E_NOMEM) {
         cs__edi_doc_free(&d);

@@ -72,7 +72,15 @@ cs_status cs__edi_fail(cs_err *err, const edi_seg *s, const char *fmt, ...)
 
 /* ---- the neutral document ---- */
 
-typedef enum edi_kind { EDI_ORDER = 1, EDI_SHIPMENT } edi_kind;
+typedef enum edi_kind {
+    EDI_ORDER = 1,      /* cs.order.v1 */
+    EDI_SHIPMENT,       /* cs.shipment.v1 */
+    EDI_ORDER_RESPONSE, /* cs.order_response.v1 */
+    EDI_INVOICE,        /* cs.invoice.v1 */
+} edi_kind;
+
+/* The event type of a kind ("cs.order.v1", ...). */
+const char *cs__edi_kind_type(edi_kind k);
 
 typedef struct edi_item_id {
     const char *qual; /* as stated, may be "" */
@@ -87,7 +95,13 @@ typedef struct edi_line {
     char quantity[EDI_NUM_BYTES]; /* normalised decimal, "" if none */
     const char *unit;
     char unit_price[EDI_NUM_BYTES]; /* "" if none */
-    char requested[EDI_TIME_BYTES]; /* "" if none */
+    char requested[EDI_TIME_BYTES]; /* requested (order) or promised
+                                       (response) date, "" if none */
+    char amount[EDI_NUM_BYTES];     /* invoice line amount, "" if none */
+    const char *status_code;        /* response: as stated, or NULL */
+    const char *status;             /* accepted / changed / rejected, or
+                                       NULL when the code is none of them */
+    int qty_rank;                   /* how good the QTY taken is */
     const char *description;        /* may be NULL */
     const char *description2;       /* second text part, may be NULL */
     const char *batch, *lot;        /* may be NULL */
@@ -110,12 +124,22 @@ typedef struct edi_doc {
     edi_syntax syntax;
     const edi_seg *head; /* ST / UNH */
     const char *charset; /* EDIFACT syntax id (UNOA...), NULL for X12 */
-    const char *doc_id;  /* order_id or shipment_id */
+    /* order_id (orders, responses), shipment_id or invoice_id */
+    const char *doc_id;
     const edi_seg *doc_id_seg;
-    const char *order_id; /* shipments: the PO, NULL when none or several */
-    char date[EDI_TIME_BYTES];         /* order_date / shipped_at */
+    const char *order_id;      /* shipments, invoices: the PO, NULL when none
+                                  (or, for a shipment, several) */
+    const char *response_id;   /* responses: the supplier's number */
+    const char *status_code;   /* responses: as stated */
+    const char *status;        /* accepted / changed / rejected */
+    const edi_seg *status_seg; /* where status_code is */
+    char date[EDI_TIME_BYTES]; /* order_date / shipped_at /
+                                  responded_at / invoice_date */
+    char order_date[EDI_TIME_BYTES];   /* responses, invoices: "" if none */
     char delivered_at[EDI_TIME_BYTES]; /* "" if none */
-    char requested[EDI_TIME_BYTES];    /* header-level requested date */
+    char requested[EDI_TIME_BYTES];    /* header-level requested (order) or
+                                          promised (response) date */
+    char total_amount[EDI_NUM_BYTES];  /* invoices: "" if none */
     const char *currency;              /* may be NULL */
     edi_party buyer, supplier;
     char time[EDI_TIME_BYTES]; /* envelope date-time */
@@ -126,6 +150,12 @@ typedef struct edi_doc {
     const char *const *sku_prefer; /* qualifiers tried first for the sku */
 } edi_doc;
 
+/* The envelope ids of d's parties (d->kind set): the sender is the buyer
+ * of an order and the supplier of anything else. */
+void cs__edi_doc_envelope(edi_doc *d, const char *sender,
+                          const char *sender_qual, const char *sender_from,
+                          const char *receiver, const char *receiver_qual,
+                          const char *receiver_from);
 /* Appends a zeroed line (seg is where it starts). */
 edi_line *cs__edi_doc_add_line(edi_doc *d, const edi_seg *seg, cs_err *err);
 void cs__edi_doc_free(edi_doc *d);
@@ -152,6 +182,13 @@ cs_status cs__edi_date(const edi_seg *s, const char *what, const char *in,
 cs_status cs__edi_datetime(const edi_seg *s, const char *what, const char *date,
                            const char *time, const char *offset, char *out,
                            size_t out_bytes, cs_err *err);
+/* An X12 N2 amount (digits, two implied decimals: "255438" is
+ * 2554.38) into decimal text. */
+cs_status cs__edi_n2(const edi_seg *s, const char *what, const char *in,
+                     char *out, size_t out_bytes, cs_err *err);
+/* An ISO 4217 code (three of A-Z) as a document states it. */
+cs_status cs__edi_currency(const edi_seg *s, const char *what, const char *in,
+                           cs_err *err);
 /* A unit code: 1-8 of A-Z, 0-9. */
 cs_status cs__edi_unit(const edi_seg *s, const char *what, const char *in,
                        cs_err *err);
@@ -196,8 +233,8 @@ typedef struct edi_run {
 } edi_run;
 
 void cs__edi_reject(edi_run *r, const cs_err *why);
-/* A wrong control count or reference (why): a rejection, or with
- * lenient_controls a warning. Returns true when it rejects. */
+/* A wrong control count or reference (why): a warning, or with
+ * strict_controls a rejection. Returns true when it rejects. */
 bool cs__edi_control(edi_run *r, cs_err *why);
 /* Converts d and queues its event; a conversion error rejects d alone. */
 cs_status cs__edi_queue(edi_run *r, const edi_doc *d);

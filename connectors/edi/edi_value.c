@@ -185,6 +185,41 @@ cs_status cs__edi_unit(const edi_seg *s, const char *what, const char *in,
     return CS_OK;
 }
 
+cs_status cs__edi_n2(const edi_seg *s, const char *what, const char *in,
+                     char *out, size_t out_bytes, cs_err *err)
+{
+    char buf[EDI_NUM_BYTES];
+    size_t n = strlen(in);
+
+    if (n == 0 || n > 17)
+        return cs__edi_fail(err, s,
+                            "%s \"%.40s\" is not an amount of 1-17 digits "
+                            "with two implied decimals",
+                            what, in);
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(in[i]))
+            return cs__edi_fail(err, s,
+                                "%s \"%.40s\" is not an amount (digits "
+                                "only, two implied decimals)",
+                                what, in);
+    /* "5" is 0.05, "255438" is 2554.38 */
+    if (n <= 2)
+        snprintf(buf, sizeof(buf), "0.%s%s", n == 1 ? "0" : "", in);
+    else
+        snprintf(buf, sizeof(buf), "%.*s.%s", (int)(n - 2), in, in + n - 2);
+    return cs__edi_decimal(s, what, buf, '.', out, out_bytes, err);
+}
+
+cs_status cs__edi_currency(const edi_seg *s, const char *what, const char *in,
+                           cs_err *err)
+{
+    if (strlen(in) != 3 || in[0] < 'A' || in[0] > 'Z' || in[1] < 'A' ||
+        in[1] > 'Z' || in[2] < 'A' || in[2] > 'Z')
+        return cs__edi_fail(err, s, "%s \"%s\" is not an ISO 4217 code", what,
+                            in);
+    return CS_OK;
+}
+
 cs_status cs__edi_count(const edi_seg *s, const char *what, const char *in,
                         int64_t *out, cs_err *err)
 {

@@ -1,6 +1,7 @@
 /* edi_x12.c - ANSI X12: the ISA / GS / ST envelope with its control
- * numbers and counts, and the 850 (purchase order) and 856 (ship notice)
- * transaction sets mapped onto the neutral document. */
+ * numbers and counts, and the 850 (purchase order), 855 (purchase order
+ * acknowledgment), 856 (ship notice) and 810 (invoice) transaction sets
+ * mapped onto the neutral document. */
 #include "edi_int.h"
 
 #include <inttypes.h>
@@ -47,13 +48,105 @@ static void add_ids(const edi_lex *lx, const edi_seg *s, size_t first,
     }
 }
 
+/* A party named by an N1 segment: the first of the codes listed. */
+static void n1_party(const edi_lex *lx, const edi_seg *s, edi_party *p,
+                     const char *const *codes, const char *const *froms)
+{
+    const char *code = el(lx, s, 1), *id = el(lx, s, 4);
+
+    if (id[0] == '\0' || p->id != NULL)
+        return;
+    for (size_t k = 0; codes[k] != NULL; k++) {
+        if (strcmp(code, codes[k]) == 0) {
+            p->id = id;
+            p->id_qual = el(lx, s, 3);
+            p->id_from = froms[k];
+            p->seg = s;
+            return;
+        }
+    }
+}
+
+/* CTT01 against the lines of the set (PO1 or IT1). */
+static cs_status ctt_lines(edi_run *r, const edi_seg *ctt, const edi_doc *d,
+                           const char *line_tag, cs_err *err)
+{
+    int64_t n;
+
+    if (ctt == NULL)
+        return CS_OK;
+    if (cs__edi_count(ctt, "CTT01 number of line items", el(r->lx, ctt, 1), &n,
+                      err) != CS_OK)
+        return CS_E_INVALID;
+    if ((size_t)n != d->n_lines) {
+        cs__edi_fail(err, ctt,
+                     "CTT01 counts %" PRId64 " line items, the transaction "
+                     "set has %zu %s",
+                     n, d->n_lines, line_tag);
+        if (cs__edi_control(r, err))
+            return CS_E_INVALID;
+    }
+    return CS_OK;
+}
+
+/* A PO1 (850, 855) or IT1 (810) line: number, quantity, unit, price, ids. */
+static edi_line *item_line(const edi_lex *lx, const edi_seg *s, edi_doc *d,
+                           cs_err *err)
+{
+    char what[32];
+    edi_line *l = cs__edi_doc_add_line(d, s, err);
+
+    if (l == NULL)
+        return NULL;
+    l->line_no_text = el(lx, s, 1);
+    if (el(lx, s, 2)[0] != '\0') {
+        snprintf(what, sizeof(what), "%s02 quantity", s->tag);
+        if (cs__edi_decimal(s, what, el(lx, s, 2), '.', l->quantity,
+                            sizeof(l->quantity), err) != CS_OK)
+            return NULL;
+        snprintf(what, sizeof(what), "%s03", s->tag);
+        if (cs__edi_unit(s, what, el(lx, s, 3), err) != CS_OK)
+            return NULL;
+        l->unit = el(lx, s, 3);
+    }
+    snprintf(what, sizeof(what), "%s04 unit price", s->tag);
+    if (el(lx, s, 4)[0] != '\0' &&
+        cs__edi_decimal(s, what, el(lx, s, 4), '.', l->unit_price,
+                        sizeof(l->unit_price), err) != CS_OK)
+        return NULL;
+    add_ids(lx, s, 6, l);
+    return l;
+}
+
+/* PID05, the item description, of the line in progress. */
+static void pid(const edi_lex *lx, const edi_seg *s, edi_line *l)
+{
+    if (l != NULL && l->description == NULL && el(lx, s, 5)[0] != '\0')
+        l->description = el(lx, s, 5);
+}
+
+/* The parties an order, acknowledgment or invoice names (N1 entity
+ * identifier codes, X12 98). */
+static const char *const buyer_codes[] = {"BY", "BT", NULL};
+static const char *const buyer_froms[] = {"N1*BY", "N1*BT"};
+static const char *const supplier_codes[] = {"SE", "VN", "SU", NULL};
+static const char *const supplier_froms[] = {"N1*SE", "N1*VN", "N1*SU"};
+/* an order names its buyer BY (BT is whom to bill) */
+static const char *const order_buyer_codes[] = {"BY", NULL};
+/* a ship notice: ordered by, shipped from */
+static const char *const ship_buyer_codes[] = {"BY", "OB", NULL};
+static const char *const ship_buyer_froms[] = {"N1*BY", "N1*OB"};
+static const char *const ship_supplier_codes[] = {"SE", "SU", "VN",
+                                                  "SF", "SH", NULL};
+static const char *const ship_supplier_froms[] = {"N1*SE", "N1*SU", "N1*VN",
+                                                  "N1*SF", "N1*SH"};
+
 static cs_status map_850(edi_run *r, size_t st, size_t se, edi_doc *d,
                          cs_err *err)
 {
     const edi_lex *lx = r->lx;
     edi_line *l = NULL;
     const edi_seg *ctt = NULL;
-    int64_t n_ctt;
     bool have_beg = false;
 
     d->kind = EDI_ORDER;
@@ -68,12 +161,9 @@ static cs_status map_850(edi_run *r, size_t st, size_t se, edi_doc *d,
                          err) != CS_OK)
                 return CS_E_INVALID;
         } else if (cs__edi_is(s, "CUR")) {
-            const char *c = el(lx, s, 2);
-            if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' ||
-                c[1] > 'Z' || c[2] < 'A' || c[2] > 'Z')
-                return cs__edi_fail(err, s,
-                                    "CUR02 \"%s\" is not an ISO 4217 code", c);
-            d->currency = c;
+            if (cs__edi_currency(s, "CUR02", el(lx, s, 2), err) != CS_OK)
+                return CS_E_INVALID;
+            d->currency = el(lx, s, 2);
         } else if (cs__edi_is(s, "DTM")) {
             const char *q = el(lx, s, 1);
             char *dst = l != NULL ? l->requested : d->requested;
@@ -82,66 +172,21 @@ static cs_status map_850(edi_run *r, size_t st, size_t se, edi_doc *d,
                 x12_date(s, "DTM02 requested date", el(lx, s, 2), dst, err) !=
                     CS_OK)
                 return CS_E_INVALID;
-        } else if (cs__edi_is(s, "N1")) {
-            const char *code = el(lx, s, 1), *id = el(lx, s, 4);
-            if (id[0] == '\0' || l != NULL)
-                continue;
-            if (strcmp(code, "BY") == 0 && d->buyer.id == NULL) {
-                d->buyer.id = id;
-                d->buyer.id_qual = el(lx, s, 3);
-                d->buyer.id_from = "N1*BY";
-                d->buyer.seg = s;
-            } else if ((strcmp(code, "SE") == 0 || strcmp(code, "VN") == 0 ||
-                        strcmp(code, "SU") == 0) &&
-                       d->supplier.id == NULL) {
-                d->supplier.id = id;
-                d->supplier.id_qual = el(lx, s, 3);
-                d->supplier.id_from = strcmp(code, "SE") == 0   ? "N1*SE"
-                                      : strcmp(code, "VN") == 0 ? "N1*VN"
-                                                                : "N1*SU";
-                d->supplier.seg = s;
-            }
+        } else if (cs__edi_is(s, "N1") && l == NULL) {
+            n1_party(lx, s, &d->buyer, order_buyer_codes, buyer_froms);
+            n1_party(lx, s, &d->supplier, supplier_codes, supplier_froms);
         } else if (cs__edi_is(s, "PO1")) {
-            if ((l = cs__edi_doc_add_line(d, s, err)) == NULL)
+            if ((l = item_line(lx, s, d, err)) == NULL)
                 return err->code;
-            l->line_no_text = el(lx, s, 1);
-            if (el(lx, s, 2)[0] != '\0') {
-                if (cs__edi_decimal(s, "PO102 quantity", el(lx, s, 2), '.',
-                                    l->quantity, sizeof(l->quantity),
-                                    err) != CS_OK ||
-                    cs__edi_unit(s, "PO103", el(lx, s, 3), err) != CS_OK)
-                    return CS_E_INVALID;
-                l->unit = el(lx, s, 3);
-            }
-            if (el(lx, s, 4)[0] != '\0' &&
-                cs__edi_decimal(s, "PO104 unit price", el(lx, s, 4), '.',
-                                l->unit_price, sizeof(l->unit_price),
-                                err) != CS_OK)
-                return CS_E_INVALID;
-            add_ids(lx, s, 6, l);
-        } else if (cs__edi_is(s, "PID") && l != NULL &&
-                   l->description == NULL && el(lx, s, 5)[0] != '\0') {
-            l->description = el(lx, s, 5);
+        } else if (cs__edi_is(s, "PID")) {
+            pid(lx, s, l);
         } else if (cs__edi_is(s, "CTT")) {
             ctt = s;
         }
     }
     if (!have_beg)
         return cs__edi_fail(err, d->head, "transaction set 850 has no BEG");
-    if (ctt != NULL) {
-        if (cs__edi_count(ctt, "CTT01 number of line items", el(lx, ctt, 1),
-                          &n_ctt, err) != CS_OK)
-            return CS_E_INVALID;
-        if ((size_t)n_ctt != d->n_lines) {
-            cs__edi_fail(err, ctt,
-                         "CTT01 counts %" PRId64 " line items, the "
-                         "transaction set has %zu PO1",
-                         n_ctt, d->n_lines);
-            if (cs__edi_control(r, err))
-                return CS_E_INVALID;
-        }
-    }
-    return CS_OK;
+    return ctt_lines(r, ctt, d, "PO1", err);
 }
 
 static cs_status map_856(edi_run *r, size_t st, size_t se, edi_doc *d,
@@ -179,30 +224,9 @@ static cs_status map_856(edi_run *r, size_t st, size_t se, edi_doc *d,
                 return CS_E_INVALID;
             }
         } else if (cs__edi_is(s, "N1")) {
-            const char *code = el(lx, s, 1), *id = el(lx, s, 4);
-            if (id[0] == '\0')
-                continue;
-            if ((strcmp(code, "BY") == 0 || strcmp(code, "OB") == 0) &&
-                d->buyer.id == NULL) {
-                d->buyer.id = id;
-                d->buyer.id_qual = el(lx, s, 3);
-                d->buyer.id_from = code[0] == 'B' ? "N1*BY" : "N1*OB";
-                d->buyer.seg = s;
-            } else if ((strcmp(code, "SE") == 0 || strcmp(code, "SU") == 0 ||
-                        strcmp(code, "VN") == 0 || strcmp(code, "SF") == 0 ||
-                        strcmp(code, "SH") == 0) &&
-                       d->supplier.id == NULL) {
-                static const char *const from[] = {"N1*SE", "N1*SU", "N1*VN",
-                                                   "N1*SF", "N1*SH"};
-                static const char *const codes[] = {"SE", "SU", "VN", "SF",
-                                                    "SH"};
-                for (size_t k = 0; k < 5; k++)
-                    if (strcmp(code, codes[k]) == 0)
-                        d->supplier.id_from = from[k];
-                d->supplier.id = id;
-                d->supplier.id_qual = el(lx, s, 3);
-                d->supplier.seg = s;
-            }
+            n1_party(lx, s, &d->buyer, ship_buyer_codes, ship_buyer_froms);
+            n1_party(lx, s, &d->supplier, ship_supplier_codes,
+                     ship_supplier_froms);
         } else if (cs__edi_is(s, "HL")) {
             n_hl++;
         } else if (cs__edi_is(s, "PRF")) {
@@ -230,9 +254,8 @@ static cs_status map_856(edi_run *r, size_t st, size_t se, edi_doc *d,
                 cs__edi_unit(s, "SN103", el(lx, s, 3), err) != CS_OK)
                 return CS_E_INVALID;
             l->unit = el(lx, s, 3);
-        } else if (cs__edi_is(s, "PID") && l != NULL &&
-                   l->description == NULL && el(lx, s, 5)[0] != '\0') {
-            l->description = el(lx, s, 5);
+        } else if (cs__edi_is(s, "PID")) {
+            pid(lx, s, l);
         } else if (cs__edi_is(s, "CTT")) {
             ctt = s;
         }
@@ -257,6 +280,211 @@ static cs_status map_856(edi_run *r, size_t st, size_t se, edi_doc *d,
         }
     }
     return CS_OK;
+}
+
+/* BAK02 acknowledgment types (X12 587) and ACK01 line item status codes
+ * (X12 668) as accepted / changed / rejected. */
+static const char *const bak_accepted[] = {"AD", "AK", "AP", "AT", NULL};
+static const char *const bak_changed[] = {"AC", "AE", "RO", NULL};
+static const char *const bak_rejected[] = {"RD", "RF", "RJ", NULL};
+static const char *const ack_accepted[] = {"IA", "AR", "SP", NULL};
+static const char *const ack_changed[] = {"BP", "DR", "IB", "IC",
+                                          "IP", "IQ", "IS", NULL};
+static const char *const ack_rejected[] = {"ID", "IR", "R1", "R2",
+                                           "R3", "R4", NULL};
+
+static bool in_list(const char *v, const char *const *list)
+{
+    for (size_t k = 0; list[k] != NULL; k++)
+        if (strcmp(v, list[k]) == 0)
+            return true;
+    return false;
+}
+
+static const char *status_of(const char *code, const char *const *acc,
+                             const char *const *chg, const char *const *rej)
+{
+    return in_list(code, acc)   ? "accepted"
+           : in_list(code, chg) ? "changed"
+           : in_list(code, rej) ? "rejected"
+                                : NULL;
+}
+
+static cs_status map_855(edi_run *r, size_t st, size_t se, edi_doc *d,
+                         cs_err *err)
+{
+    /* promised dates: current schedule delivery, estimated delivery,
+     * current schedule ship (X12 374) */
+    static const char *const promised[] = {"067", "017", "068", NULL};
+    const edi_lex *lx = r->lx;
+    edi_line *l = NULL;
+    const edi_seg *ctt = NULL;
+    bool have_bak = false, line_acked = false;
+    int header_rank = 0;
+
+    d->kind = EDI_ORDER_RESPONSE;
+    d->sku_prefer = order_sku_prefer;
+    for (size_t j = st + 1; j < se; j++) {
+        const edi_seg *s = &lx->segs[j];
+        if (cs__edi_is(s, "BAK")) {
+            have_bak = true;
+            d->status_code = el(lx, s, 2);
+            d->status_seg = s;
+            d->doc_id = el(lx, s, 3);
+            d->doc_id_seg = s;
+            if (el(lx, s, 4)[0] != '\0' &&
+                x12_date(s, "BAK04 purchase order date", el(lx, s, 4),
+                         d->order_date, err) != CS_OK)
+                return CS_E_INVALID;
+            if (el(lx, s, 8)[0] != '\0')
+                d->response_id = el(lx, s, 8);
+            if (el(lx, s, 9)[0] != '\0' &&
+                x12_date(s, "BAK09 acknowledgment date", el(lx, s, 9), d->date,
+                         err) != CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "CUR")) {
+            if (cs__edi_currency(s, "CUR02", el(lx, s, 2), err) != CS_OK)
+                return CS_E_INVALID;
+            d->currency = el(lx, s, 2);
+        } else if (cs__edi_is(s, "DTM") && l == NULL) {
+            const char *q = el(lx, s, 1);
+            for (int k = 0; promised[k] != NULL; k++) {
+                int rank = 3 - k;
+                if (strcmp(q, promised[k]) != 0 || rank <= header_rank)
+                    continue;
+                if (x12_date(s, "DTM02 promised date", el(lx, s, 2),
+                             d->requested, err) != CS_OK)
+                    return CS_E_INVALID;
+                header_rank = rank;
+            }
+        } else if (cs__edi_is(s, "N1") && l == NULL) {
+            n1_party(lx, s, &d->buyer, buyer_codes, buyer_froms);
+            n1_party(lx, s, &d->supplier, supplier_codes, supplier_froms);
+        } else if (cs__edi_is(s, "PO1")) {
+            if ((l = item_line(lx, s, d, err)) == NULL)
+                return err->code;
+            line_acked = false;
+        } else if (cs__edi_is(s, "ACK") && l != NULL && !line_acked) {
+            /* the first ACK of a line: its status, and the quantity and
+             * date the supplier confirms */
+            line_acked = true;
+            l->status_code = el(lx, s, 1);
+            l->status = status_of(l->status_code, ack_accepted, ack_changed,
+                                  ack_rejected);
+            if (el(lx, s, 2)[0] != '\0') {
+                const char *unit = el(lx, s, 3)[0] ? el(lx, s, 3)
+                                   : l->unit       ? l->unit
+                                                   : "";
+                if (cs__edi_decimal(s, "ACK02 quantity", el(lx, s, 2), '.',
+                                    l->quantity, sizeof(l->quantity),
+                                    err) != CS_OK ||
+                    cs__edi_unit(s, "ACK03", unit, err) != CS_OK)
+                    return CS_E_INVALID;
+                l->unit = unit;
+            }
+            if (el(lx, s, 5)[0] != '\0' &&
+                x12_date(s, "ACK05 date", el(lx, s, 5), l->requested, err) !=
+                    CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "SCH") && l != NULL &&
+                   l->requested[0] == '\0' && el(lx, s, 6)[0] != '\0') {
+            if (x12_date(s, "SCH06 schedule date", el(lx, s, 6), l->requested,
+                         err) != CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "PID")) {
+            pid(lx, s, l);
+        } else if (cs__edi_is(s, "CTT")) {
+            ctt = s;
+        }
+    }
+    if (!have_bak)
+        return cs__edi_fail(err, d->head, "transaction set 855 has no BAK");
+    d->status =
+        status_of(d->status_code, bak_accepted, bak_changed, bak_rejected);
+    if (d->status == NULL)
+        return cs__edi_fail(err, d->status_seg,
+                            "BAK02 acknowledgment type \"%s\" is not one "
+                            "of AC AD AE AK AP AT RD RF RJ RO",
+                            d->status_code);
+    /* no BAK09: the acknowledgment is dated by its envelope (GS04) */
+    if (d->date[0] == '\0')
+        memcpy(d->date, d->time, sizeof(d->date));
+    return ctt_lines(r, ctt, d, "PO1", err);
+}
+
+static cs_status map_810(edi_run *r, size_t st, size_t se, edi_doc *d,
+                         cs_err *err)
+{
+    const edi_lex *lx = r->lx;
+    edi_line *l = NULL;
+    const edi_seg *ctt = NULL;
+    bool have_big = false;
+
+    d->kind = EDI_INVOICE;
+    /* invoice lines are matched against the buyer's order lines */
+    d->sku_prefer = order_sku_prefer;
+    for (size_t j = st + 1; j < se; j++) {
+        const edi_seg *s = &lx->segs[j];
+        if (cs__edi_is(s, "BIG")) {
+            have_big = true;
+            if (x12_date(s, "BIG01 invoice date", el(lx, s, 1), d->date, err) !=
+                CS_OK)
+                return CS_E_INVALID;
+            d->doc_id = el(lx, s, 2);
+            d->doc_id_seg = s;
+            if (el(lx, s, 3)[0] != '\0' &&
+                x12_date(s, "BIG03 purchase order date", el(lx, s, 3),
+                         d->order_date, err) != CS_OK)
+                return CS_E_INVALID;
+            if (el(lx, s, 4)[0] != '\0')
+                d->order_id = el(lx, s, 4);
+        } else if (cs__edi_is(s, "CUR")) {
+            if (cs__edi_currency(s, "CUR02", el(lx, s, 2), err) != CS_OK)
+                return CS_E_INVALID;
+            d->currency = el(lx, s, 2);
+        } else if (cs__edi_is(s, "N1") && l == NULL) {
+            n1_party(lx, s, &d->buyer, buyer_codes, buyer_froms);
+            n1_party(lx, s, &d->supplier, supplier_codes, supplier_froms);
+        } else if (cs__edi_is(s, "IT1")) {
+            if ((l = item_line(lx, s, d, err)) == NULL)
+                return err->code;
+        } else if (cs__edi_is(s, "PID")) {
+            pid(lx, s, l);
+        } else if (cs__edi_is(s, "TDS")) {
+            if (cs__edi_n2(s, "TDS01 total invoice amount", el(lx, s, 1),
+                           d->total_amount, sizeof(d->total_amount),
+                           err) != CS_OK)
+                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "CTT")) {
+            ctt = s;
+        }
+    }
+    if (!have_big)
+        return cs__edi_fail(err, d->head, "transaction set 810 has no BIG");
+    return ctt_lines(r, ctt, d, "IT1", err);
+}
+
+/* Names of transaction sets senders often mix in, for the rejection. */
+static const char *set_name(const char *type)
+{
+    static const struct {
+        const char *type, *name;
+    } t[] = {
+        {"830", "planning schedule with release capability"},
+        {"846", "inventory inquiry/advice"},
+        {"852", "product activity data"},
+        {"860", "purchase order change request"},
+        {"862", "shipping schedule"},
+        {"864", "text message"},
+        {"865", "purchase order change acknowledgment"},
+        {"940", "warehouse shipping order"},
+        {"997", "functional acknowledgment"},
+        {"999", "implementation acknowledgment"},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (strcmp(type, t[i].type) == 0)
+            return t[i].name;
+    return "a transaction set";
 }
 
 /* One ST..SE: checked, mapped and queued, or rejected alone. */
@@ -306,29 +534,27 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     d.head = s_st;
     memcpy(d.time, env->time, sizeof(d.time));
     cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
-    if (strcmp(type, "850") == 0) {
-        d.buyer = (edi_party){.env_id = env->sender,
-                              .env_qual = env->sender_qual,
-                              .env_from = "ISA06"};
-        d.supplier = (edi_party){.env_id = env->receiver,
-                                 .env_qual = env->receiver_qual,
-                                 .env_from = "ISA08"};
-        rc = map_850(r, st, se, &d, &e);
-    } else if (strcmp(type, "856") == 0) {
-        d.supplier = (edi_party){.env_id = env->sender,
-                                 .env_qual = env->sender_qual,
-                                 .env_from = "ISA06"};
-        d.buyer = (edi_party){.env_id = env->receiver,
-                              .env_qual = env->receiver_qual,
-                              .env_from = "ISA08"};
-        rc = map_856(r, st, se, &d, &e);
-    } else {
+    if (strcmp(type, "850") == 0)
+        d.kind = EDI_ORDER;
+    else if (strcmp(type, "855") == 0)
+        d.kind = EDI_ORDER_RESPONSE;
+    else if (strcmp(type, "856") == 0)
+        d.kind = EDI_SHIPMENT;
+    else if (strcmp(type, "810") == 0)
+        d.kind = EDI_INVOICE;
+    else {
         cs__edi_fail(&e, s_st,
-                     "transaction set %s (control number %s) is not "
-                     "supported: 850 and 856 are",
-                     type, el(lx, s_st, 2));
+                     "transaction set %s (%s, control number %s) is not "
+                     "supported: cs-edi converts 810, 850, 855 and 856",
+                     type, set_name(type), el(lx, s_st, 2));
         goto reject;
     }
+    cs__edi_doc_envelope(&d, env->sender, env->sender_qual, "ISA06",
+                         env->receiver, env->receiver_qual, "ISA08");
+    rc = d.kind == EDI_ORDER            ? map_850(r, st, se, &d, &e)
+         : d.kind == EDI_ORDER_RESPONSE ? map_855(r, st, se, &d, &e)
+         : d.kind == EDI_SHIPMENT       ? map_856(r, st, se, &d, &e)
+                                        : map_810(r, st, se, &d, &e);
     if (rc == CS_E_NOMEM) {
         cs__edi_doc_free(&d);
         return rc;

@@ -1,5 +1,6 @@
-/* main.c - cs-edi FILE...: converts X12 850/856 and EDIFACT ORDERS /
- * DESADV documents into canonical order and shipment CloudEvents, as
+/* main.c - cs-edi FILE...: converts X12 850/855/856/810 and EDIFACT
+ * ORDERS / ORDRSP / DESADV / INVOIC documents into canonical order,
+ * order response, shipment and invoice CloudEvents, as
  * JSON lines on stdout or, with --produce, to Kafka with every
  * acknowledgement awaited. Rejections go to the log with their segment
  * position. See docs/connectors.md. */
@@ -26,13 +27,16 @@ typedef struct edi_cfg {
     uint32_t kafka_timeout_ms;
     char *orders_topic;
     char *shipments_topic;
+    char *responses_topic;
+    char *invoices_topic;
     char *partner_map;
     char *tenant;
     char *source;
     char *default_unit;
     char *currency;
     char *time_offset;
-    bool lenient_controls;
+    bool strict_controls;
+    bool strict_charset;
     char *log_level;
 } edi_cfg;
 
@@ -52,6 +56,11 @@ static const cs_opt edi_opts[] = {
      "topic of cs.order.v1 events", CS_CFG(edi_cfg, orders_topic)},
     {"shipments.topic", "CS_SHIPMENTS_TOPIC", CS_OPT_STR, "cs.shipments",
      "topic of cs.shipment.v1 events", CS_CFG(edi_cfg, shipments_topic)},
+    {"order_responses.topic", "CS_ORDER_RESPONSES_TOPIC", CS_OPT_STR,
+     "cs.order_responses", "topic of cs.order_response.v1 events",
+     CS_CFG(edi_cfg, responses_topic)},
+    {"invoices.topic", "CS_INVOICES_TOPIC", CS_OPT_STR, "cs.invoices",
+     "topic of cs.invoice.v1 events", CS_CFG(edi_cfg, invoices_topic)},
     {"partner.map", "CS_EDI_PARTNER_MAP", CS_OPT_STR, "",
      "TSV file: trading-partner id <TAB> credit code (ids that are credit "
      "codes need no entry)",
@@ -72,18 +81,23 @@ static const cs_opt edi_opts[] = {
     {"time.offset", "CS_EDI_TIME_OFFSET", CS_OPT_STR, "Z",
      "UTC offset of the documents' dates and times, Z or +HH:MM",
      CS_CFG(edi_cfg, time_offset)},
-    {"lenient.controls", "CS_EDI_LENIENT_CONTROLS", CS_OPT_BOOL, "false",
-     "log wrong control counts and references as warnings and convert "
-     "anyway (a partner's known bug; default: reject)",
-     CS_CFG(edi_cfg, lenient_controls)},
+    {"strict.controls", "CS_EDI_STRICT_CONTROLS", CS_OPT_BOOL, "false",
+     "reject messages (interchanges) whose control counts or references "
+     "are wrong (default: convert them with a warning)",
+     CS_CFG(edi_cfg, strict_controls)},
+    {"strict.charset", "CS_EDI_STRICT_CHARSET", CS_OPT_BOOL, "false",
+     "reject UNOA / UNOB messages holding other characters (default: read "
+     "them as UTF-8 with a warning when they are valid UTF-8)",
+     CS_CFG(edi_cfg, strict_charset)},
     CS_OPT_LOG_LEVEL(edi_cfg, log_level),
 };
 
 static const cs_config_spec edi_spec = {
     .prog = "cs-edi",
-    .summary = "Converts EDI files (X12 850/856, EDIFACT ORDERS/DESADV) "
-               "into cs.order.v1 / cs.shipment.v1 CloudEvents: JSON lines "
-               "on stdout, or Kafka with --produce. Usage: cs-edi [OPTION]... "
+    .summary = "Converts EDI files (X12 850/855/856/810, EDIFACT ORDERS/"
+               "ORDRSP/DESADV/INVOIC) into cs.order.v1 / cs.order_response.v1 "
+               "/ cs.shipment.v1 / cs.invoice.v1 CloudEvents: JSON lines on "
+               "stdout, or Kafka with --produce. Usage: cs-edi [OPTION]... "
                "FILE...",
     .opts = edi_opts,
     .n_opts = sizeof(edi_opts) / sizeof(edi_opts[0]),
@@ -99,9 +113,11 @@ typedef struct run_ctx {
 static cs_status on_event(void *ctx, const cs_edi_event *ev, cs_err *err)
 {
     run_ctx *rc = ctx;
-    const char *topic = strcmp(ev->type, "cs.order.v1") == 0
-                            ? rc->cfg->orders_topic
-                            : rc->cfg->shipments_topic;
+    const char *topic =
+        strcmp(ev->type, "cs.order.v1") == 0      ? rc->cfg->orders_topic
+        : strcmp(ev->type, "cs.shipment.v1") == 0 ? rc->cfg->shipments_topic
+        : strcmp(ev->type, "cs.invoice.v1") == 0  ? rc->cfg->invoices_topic
+                                                  : rc->cfg->responses_topic;
     return cs_conn_out_send(rc->out, topic, ev->key, ev->json, ev->json_len,
                             err);
 }
@@ -217,7 +233,8 @@ int main(int argc, char **argv)
                          .default_unit = cfg.default_unit,
                          .currency = cfg.currency,
                          .time_offset = cfg.time_offset,
-                         .lenient_controls = cfg.lenient_controls};
+                         .strict_controls = cfg.strict_controls,
+                         .strict_charset = cfg.strict_charset};
         run_ctx ctx = {.cfg = &cfg, .out = out, .file = files[i]};
         cs_edi_stats st = {0};
         char *buf = NULL;

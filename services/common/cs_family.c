@@ -17,6 +17,8 @@
 
 static const char *const channels[] = {
     "direct", "distributor", "retail", "online", "export", "other", NULL};
+static const char *const response_statuses[] = {"accepted", "changed",
+                                                "rejected", NULL};
 static const char *const risk_kinds[] = {"flood",     "fire",     "power_cut",
                                          "logistics", "sanction", "financial",
                                          "quality",   "labour",   NULL};
@@ -137,6 +139,48 @@ static const cs_field risk_event_fields[] = {
     TXT("description", false, 2000),
 };
 
+static const cs_field order_response_fields[] = {
+    TXT("order_id", true, 64),
+    REQ("buyer", CS_F_USCC),
+    REQ("supplier", CS_F_USCC),
+    REQ("responded_at", CS_F_DATE_OR_TIME),
+    {"status", CS_F_ENUM, true, 0, 0, response_statuses, NULL},
+    TXT("status_code", false, 8),
+    TXT("response_id", false, 64),
+    OPT("order_date", CS_F_DATE_OR_TIME),
+    {"currency", CS_F_CURRENCY, false, 0, 0, NULL, "CNY"},
+};
+static const cs_field order_response_lines[] = {
+    INTR("line_no", true, 1, 1000000),
+    TXT("sku", true, 128),
+    REQ("quantity", CS_F_AMOUNT),
+    TXT("unit", true, 16),
+    OPT("unit_price", CS_F_AMOUNT),
+    OPT("promised_date", CS_F_DATE_OR_TIME),
+    {"status", CS_F_ENUM, false, 0, 0, response_statuses, NULL},
+    TXT("status_code", false, 8),
+};
+
+static const cs_field invoice_fields[] = {
+    TXT("invoice_id", true, 64),
+    REQ("supplier", CS_F_USCC),
+    REQ("buyer", CS_F_USCC),
+    REQ("invoice_date", CS_F_DATE_OR_TIME),
+    TXT("order_id", false, 64),
+    OPT("order_date", CS_F_DATE_OR_TIME),
+    {"currency", CS_F_CURRENCY, false, 0, 0, NULL, "CNY"},
+    OPT("total_amount", CS_F_AMOUNT),
+};
+static const cs_field invoice_lines[] = {
+    INTR("line_no", true, 1, 1000000), TXT("sku", true, 128),
+    REQ("quantity", CS_F_AMOUNT),      TXT("unit", true, 16),
+    OPT("unit_price", CS_F_AMOUNT),    OPT("amount", CS_F_AMOUNT),
+};
+
+/* Families whose events may carry no lines: an order response that only
+ * accepts or rejects the whole order (X12 855 BAK without PO1). */
+static const char *const lines_optional[] = {"cs.order_response.v1", NULL};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *val(const cs_family *f, const cs_row row, const char *name,
@@ -249,6 +293,11 @@ const cs_family cs_families[] = {
      N(supply_link_fields), NULL, NULL, 0, check_link},
     {"cs.risk_event.v1", "cs.risk_events", risk_event_fields,
      N(risk_event_fields), NULL, NULL, 0, check_risk},
+    {"cs.order_response.v1", "cs.order_responses", order_response_fields,
+     N(order_response_fields), "lines", order_response_lines,
+     N(order_response_lines), check_order},
+    {"cs.invoice.v1", "cs.invoices", invoice_fields, N(invoice_fields), "lines",
+     invoice_lines, N(invoice_lines), check_link},
 };
 const size_t cs_n_families = N(cs_families);
 
@@ -486,7 +535,16 @@ static cs_status decode_lines(const cs_family *f, const cs_jval *data,
     const cs_jval *lines = cs_json_get(data, f->lines_key);
     int no = cs_family_field(f, "line_no", true);
     size_t i = 0;
+    bool optional = false;
 
+    for (const char *const *t = lines_optional; *t != NULL; t++)
+        optional = optional || strcmp(*t, f->type) == 0;
+    if (optional && (lines == NULL || lines->type == CS_J_NULL ||
+                     (lines->type == CS_J_ARRAY && lines->len == 0)))
+        return CS_OK;
+    if (optional && (lines->type != CS_J_ARRAY))
+        return cs_err_set(err, CS_E_INVALID, "data.%s: must be an array",
+                          f->lines_key);
     if (lines == NULL || lines->type != CS_J_ARRAY || lines->len == 0)
         return cs_err_set(err, CS_E_INVALID,
                           "data.%s: required, a non-empty array", f->lines_key);

@@ -159,6 +159,8 @@ void cs_intake_entity_key(const cs_event *ev, char *out, size_t out_bytes)
         {"cs.product.v1", {"@tenant", "sku", NULL}},
         {"cs.supply_link.v1", {"supplier", "buyer", "sku"}},
         {"cs.risk_event.v1", {"risk_id", NULL, NULL}},
+        {"cs.order_response.v1", {"buyer", "order_id", NULL}},
+        {"cs.invoice.v1", {"supplier", "invoice_id", NULL}},
     };
     out[0] = '\0';
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -79,7 +79,9 @@ static bool add_rows(cs_copybuf *rows, const cs_family *f, const cs_event *ev,
     char part_s[16], off_s[24], n_lines_s[16];
     const char *env[] = {ev->tenant_id, ev->id, ev->type, ev->source,
                          ev->time,      topic,  part_s,   off_s};
-    size_t n_rows = f->lines_key ? r->n_lines : 1;
+    /* an event without lines (an order response for the whole order)
+     * still needs its header row: its line fields are NULL */
+    size_t n_rows = f->lines_key && r->n_lines > 0 ? r->n_lines : 1;
 
     snprintf(part_s, sizeof(part_s), "%" PRId32, part);
     snprintf(off_s, sizeof(off_s), "%" PRId64, offset);
@@ -92,7 +94,7 @@ static bool add_rows(cs_copybuf *rows, const cs_family *f, const cs_event *ev,
         for (size_t i = 0; i < f->n_fields; i++)
             cs_copybuf_field(rows, r->v[i], false);
         for (size_t i = 0; f->lines_key != NULL && i < f->n_line_fields; i++)
-            cs_copybuf_field(rows, r->line[row][i], false);
+            cs_copybuf_field(rows, r->n_lines ? r->line[row][i] : NULL, false);
         cs_copybuf_end_row(rows);
     }
     return !rows->failed;

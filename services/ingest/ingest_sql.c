@@ -83,7 +83,26 @@ const char cs_ingest_setup_sql[] =
     ", risk_id text, kind text, severity smallint, regions text[],"
     " lat double precision, lon double precision,"
     " radius_km double precision, starts_at timestamptz,"
-    " expected_end timestamptz, description text) ON COMMIT DELETE ROWS";
+    " expected_end timestamptz, description text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_order_response (" ENVELOPE_COLS
+    ", n_lines integer, order_id text, buyer text, supplier text,"
+    " responded_at timestamptz, status text, status_code text,"
+    " response_id text, order_time timestamptz, currency text,"
+    " line_no integer, sku text, quantity numeric, unit text,"
+    " unit_price numeric, promised_time timestamptz, line_status text,"
+    " line_status_code text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_order_response_win (tenant_id"
+    " text, buyer text, order_id text, event_id text,"
+    " event_time timestamptz) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_invoice (" ENVELOPE_COLS
+    ", n_lines integer, invoice_id text, supplier text, buyer text,"
+    " invoice_time timestamptz, order_id text, order_time timestamptz,"
+    " currency text, total_amount numeric, line_no integer, sku text,"
+    " quantity numeric, unit text, unit_price numeric, amount numeric)"
+    " ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_invoice_win (tenant_id text,"
+    " invoice_id text, event_id text, event_time timestamptz)"
+    " ON COMMIT DELETE ROWS";
 
 const cs_pg_stmt cs_ingest_stmts[] = {
     /* ---- orders: header + lines, a revision replaces the lines */
@@ -320,6 +339,114 @@ const cs_pg_stmt cs_ingest_stmts[] = {
                        " event_time = EXCLUDED.event_time, updated_at = now()"
                        " WHERE risk_events.event_time <= EXCLUDED.event_time",
      0},
+
+    /* ---- order responses: per (buyer, order), a revision replaces the
+     * lines; a response without lines stores its header only */
+    COMMON_STMTS("order_response"),
+    {"win_order_response",
+     "INSERT INTO stage_order_response_win SELECT DISTINCT ON (tenant_id,"
+     " buyer, order_id) tenant_id, buyer, order_id, event_id,"
+     " event_time" FRESH("order_response") "ORDER BY tenant_id, buyer,"
+                                           " order_id, " NEWEST,
+     0},
+    {"revised_order_response",
+     "SELECT count(*) FROM stage_order_response_win w JOIN order_responses"
+     " o USING (tenant_id, buyer, order_id)",
+     0},
+    {"stale_order_response",
+     "DELETE FROM stage_order_response_win w USING order_responses o WHERE"
+     " o.tenant_id = w.tenant_id AND o.buyer = w.buyer AND o.order_id ="
+     " w.order_id AND o.event_time > w.event_time",
+     0},
+    {"old_lines_order_response",
+     "DELETE FROM order_response_lines l USING order_responses o,"
+     " stage_order_response_win w WHERE o.tenant_id = w.tenant_id AND"
+     " o.buyer = w.buyer AND o.order_id = w.order_id AND l.tenant_id ="
+     " o.tenant_id AND l.buyer = o.buyer AND l.order_id = o.order_id AND"
+     " l.responded_at = o.responded_at",
+     0},
+    {"upsert_order_response",
+     "INSERT INTO order_responses (tenant_id, buyer, order_id, supplier,"
+     " responded_at, status, status_code, response_id, order_time,"
+     " currency, n_lines, event_id, event_time, source, updated_at) "
+     "SELECT DISTINCT ON (s.tenant_id, s.buyer, s.order_id) s.tenant_id,"
+     " s.buyer, s.order_id, s.supplier, s.responded_at, s.status,"
+     " s.status_code, s.response_id, s.order_time, s.currency, s.n_lines,"
+     " s.event_id, s.event_time, s.source, now() "
+     "FROM stage_order_response s JOIN stage_order_response_win w"
+     " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.buyer,"
+     " s.order_id "
+     "ON CONFLICT (tenant_id, buyer, order_id) DO UPDATE SET supplier ="
+     " EXCLUDED.supplier, responded_at = EXCLUDED.responded_at, status ="
+     " EXCLUDED.status, status_code = EXCLUDED.status_code, response_id ="
+     " EXCLUDED.response_id, order_time = EXCLUDED.order_time, currency ="
+     " EXCLUDED.currency, n_lines = EXCLUDED.n_lines, event_id ="
+     " EXCLUDED.event_id, event_time = EXCLUDED.event_time, source ="
+     " EXCLUDED.source, updated_at = now()",
+     0},
+    {"lines_order_response",
+     "INSERT INTO order_response_lines (tenant_id, buyer, order_id,"
+     " line_no, responded_at, supplier, sku, quantity, unit, unit_price,"
+     " currency, promised_time, status, status_code, event_id,"
+     " event_time) "
+     "SELECT s.tenant_id, s.buyer, s.order_id, s.line_no, s.responded_at,"
+     " s.supplier, s.sku, s.quantity, s.unit, s.unit_price, s.currency,"
+     " s.promised_time, s.line_status, s.line_status_code, s.event_id,"
+     " s.event_time "
+     "FROM stage_order_response s JOIN stage_order_response_win w"
+     " USING (tenant_id, event_id) WHERE s.line_no IS NOT NULL",
+     0},
+
+    /* ---- invoices: the shape of shipments */
+    COMMON_STMTS("invoice"),
+    {"win_invoice",
+     "INSERT INTO stage_invoice_win SELECT DISTINCT ON (tenant_id,"
+     " invoice_id) tenant_id, invoice_id, event_id, event_time" FRESH(
+         "invoice") "ORDER BY tenant_id, invoice_id, " NEWEST,
+     0},
+    {"revised_invoice",
+     "SELECT count(*) FROM stage_invoice_win w JOIN invoices o"
+     " USING (tenant_id, invoice_id)",
+     0},
+    {"stale_invoice",
+     "DELETE FROM stage_invoice_win w USING invoices o WHERE o.tenant_id ="
+     " w.tenant_id AND o.invoice_id = w.invoice_id AND o.event_time >"
+     " w.event_time",
+     0},
+    {"old_lines_invoice",
+     "DELETE FROM invoice_lines l USING invoices o, stage_invoice_win w"
+     " WHERE o.tenant_id = w.tenant_id AND o.invoice_id = w.invoice_id AND"
+     " l.tenant_id = o.tenant_id AND l.invoice_id = o.invoice_id AND"
+     " l.invoice_time = o.invoice_time",
+     0},
+    {"upsert_invoice",
+     "INSERT INTO invoices (tenant_id, invoice_id, supplier, buyer,"
+     " invoice_time, order_id, order_time, currency, total_amount, n_lines,"
+     " event_id, event_time, source, updated_at) "
+     "SELECT DISTINCT ON (s.tenant_id, s.invoice_id) s.tenant_id,"
+     " s.invoice_id, s.supplier, s.buyer, s.invoice_time, s.order_id,"
+     " s.order_time, s.currency, s.total_amount, s.n_lines, s.event_id,"
+     " s.event_time, s.source, now() "
+     "FROM stage_invoice s JOIN stage_invoice_win w"
+     " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.invoice_id "
+     "ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET supplier ="
+     " EXCLUDED.supplier, buyer = EXCLUDED.buyer, invoice_time ="
+     " EXCLUDED.invoice_time, order_id = EXCLUDED.order_id, order_time ="
+     " EXCLUDED.order_time, currency = EXCLUDED.currency, total_amount ="
+     " EXCLUDED.total_amount, n_lines = EXCLUDED.n_lines, event_id ="
+     " EXCLUDED.event_id, event_time = EXCLUDED.event_time, source ="
+     " EXCLUDED.source, updated_at = now()",
+     0},
+    {"lines_invoice",
+     "INSERT INTO invoice_lines (tenant_id, invoice_id, line_no,"
+     " invoice_time, supplier, buyer, order_id, sku, quantity, unit,"
+     " unit_price, amount, currency, event_id, event_time) "
+     "SELECT s.tenant_id, s.invoice_id, s.line_no, s.invoice_time,"
+     " s.supplier, s.buyer, s.order_id, s.sku, s.quantity, s.unit,"
+     " s.unit_price, s.amount, s.currency, s.event_id, s.event_time "
+     "FROM stage_invoice s JOIN stage_invoice_win w"
+     " USING (tenant_id, event_id)",
+     0},
 };
 const size_t cs_ingest_n_stmts =
     sizeof(cs_ingest_stmts) / sizeof(cs_ingest_stmts[0]);
@@ -359,6 +486,14 @@ const ingest_family_sql cs_ingest_families[] = {
      STEPS("supply_link", "merge_supply_link"), NULL, NULL, NULL},
     {"cs.risk_event.v1", "COPY stage_risk_event FROM STDIN",
      STEPS("risk_event", "merge_risk_event"), NULL, NULL, NULL},
+    {"cs.order_response.v1", "COPY stage_order_response FROM STDIN",
+     STEPS("order_response", "win_order_response"), "revised_order_response",
+     LIST("stale_order_response", "old_lines_order_response"),
+     LIST("upsert_order_response", "lines_order_response")},
+    {"cs.invoice.v1", "COPY stage_invoice FROM STDIN",
+     STEPS("invoice", "win_invoice"), "revised_invoice",
+     LIST("stale_invoice", "old_lines_invoice"),
+     LIST("upsert_invoice", "lines_invoice")},
 };
 const size_t cs_ingest_n_families =
     sizeof(cs_ingest_families) / sizeof(cs_ingest_families[0]);

@@ -70,7 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               &err) != CS_OK)
         abort();
     o.partners = partners;
-    o.lenient_controls = size > 0 && (data[size - 1] & 1);
+    o.strict_controls = size > 0 && (data[size - 1] & 1);
+    o.strict_charset = size > 0 && (data[size - 1] & 2);
     cs_edi_convert((const char *)data, size, &o, on_event, on_reject, NULL,
                    NULL, &err);
     return 0;

@@ -42,9 +42,8 @@ static const example good[] = {
      "{\"uscc\":\"" A "\",\"name\":\"Fuzhou Cells\",\"region_code\":"
      "\"350100\",\"industry_code\":\"C3841\",\"lat\":26.07,\"lon\":119.3,"
      "\"capacity\":1000,\"capacity_unit\":\"PCS/day\"}"},
-    {"cs.product.v1",
-     "{\"sku\":\"X\",\"name\":\"21700 cell\",\"unit\":\"PCS\","
-     "\"identifier\":\"88.123.4567/X\"}"},
+    {"cs.product.v1", "{\"sku\":\"X\",\"name\":\"21700 cell\",\"unit\":\"PCS\","
+                      "\"identifier\":\"88.123.4567/X\"}"},
     {"cs.supply_link.v1",
      "{\"supplier\":\"" B "\",\"buyer\":\"" A "\",\"sku\":\"X\",\"share\":"
      "0.6,\"lead_time_days\":14}"},
@@ -52,6 +51,18 @@ static const example good[] = {
      "{\"risk_id\":\"R-1\",\"kind\":\"flood\",\"severity\":4,\"regions\":"
      "[\"330100\",\"330106\"],\"starts_at\":\"2026-07-01T00:00:00Z\","
      "\"expected_end\":\"2026-07-10T00:00:00Z\"}"},
+    {"cs.order_response.v1",
+     "{\"order_id\":\"PO-1\",\"buyer\":\"" A "\",\"supplier\":\"" B "\","
+     "\"responded_at\":\"2026-11-02\",\"status\":\"changed\","
+     "\"lines\":[{\"line_no\":1,\"sku\":\"X\",\"quantity\":1,\"unit\":"
+     "\"PCS\",\"promised_date\":\"2026-11-20\",\"status\":"
+     "\"changed\"}]}"},
+    {"cs.invoice.v1",
+     "{\"invoice_id\":\"INV-1\",\"supplier\":\"" B "\",\"buyer\":\"" A
+     "\",\"invoice_date\":\"2026-11-05\",\"order_id\":\"PO-1\","
+     "\"total_amount\":\"25.00\",\"lines\":[{\"line_no\":1,\"sku\":"
+     "\"X\",\"quantity\":2,\"unit\":\"PCS\",\"unit_price\":\"12.50\","
+     "\"amount\":\"25.00\"}]}"},
 };
 
 static cs_status decode(const char *type, const char *data, cs_record *r,
@@ -90,12 +101,11 @@ static void values_come_out_in_field_order(void **state)
     cs_json_doc *doc = NULL;
 
     (void)state;
-    assert_int_equal(cs_json_parse(good[3].data, strlen(good[3].data), NULL,
-                                   &doc, &err),
-                     CS_OK);
+    assert_int_equal(
+        cs_json_parse(good[3].data, strlen(good[3].data), NULL, &doc, &err),
+        CS_OK);
     assert_int_equal(cs_record_decode(f, cs_json_root(doc), &r, &err), CS_OK);
-    assert_string_equal(r.v[cs_family_field(f, "revenue", false)],
-                        "1000.00");
+    assert_string_equal(r.v[cs_family_field(f, "revenue", false)], "1000.00");
     /* defaults fill absent optional fields */
     assert_string_equal(r.v[cs_family_field(f, "currency", false)], "CNY");
     assert_string_equal(r.v[cs_family_field(f, "channel", false)], "online");
@@ -111,8 +121,7 @@ static void arrays_and_booleans_become_sql_text(void **state)
     cs_err err = {0};
 
     (void)state;
-    assert_int_equal(decode("cs.risk_event.v1", good[8].data, &r, &err),
-                     CS_OK);
+    assert_int_equal(decode("cs.risk_event.v1", good[8].data, &r, &err), CS_OK);
     assert_string_equal(r.v[cs_family_field(f, "regions", false)],
                         "{330100,330106}");
     assert_int_equal(decode("cs.supply_link.v1", good[7].data, &s, &err),
@@ -211,6 +220,44 @@ static void each_class_of_bad_field_is_named(void **state)
     refuse("cs.production.v1", "\"unit\":\"PCS\"",
            "\"unit\":\"PIECES-OF-SOMETHING\"",
            "data.unit: longer than 16 bytes");
+    /* order responses and invoices */
+    refuse("cs.order_response.v1", "\"status\":\"changed\",\"lines",
+           "\"status\":\"maybe\",\"lines",
+           "data.status: \"maybe\" is not one of the allowed values");
+    refuse("cs.order_response.v1", "\"responded_at\":\"2026-11-02\",", "",
+           "data.responded_at: required");
+    refuse("cs.order_response.v1", "\"supplier\":\"" B "\"",
+           "\"supplier\":\"" A "\"",
+           "data.supplier: must differ from data.buyer");
+    refuse("cs.order_response.v1", "\"lines\":[", "\"lines\":{},\"x\":[",
+           "data.lines: must be an array");
+    refuse("cs.invoice.v1", "\"amount\":\"25.00\"", "\"amount\":\"-1\"",
+           "data.lines[0].amount: must not be negative");
+    refuse("cs.invoice.v1", "\"lines\":[", "\"lines\":[],\"x\":[",
+           "data.lines: required, a non-empty array");
+}
+
+/* An order response may accept or reject the whole order without lines
+ * (X12 855 BAK without PO1); the other families with lines may not. */
+static void order_response_lines_are_optional(void **state)
+{
+    cs_record r = {0};
+    cs_err err = {0};
+
+    (void)state;
+    assert_int_equal(decode("cs.order_response.v1",
+                            "{\"order_id\":\"PO-1\",\"buyer\":\"" A
+                            "\",\"supplier\":\"" B
+                            "\",\"responded_at\":\"2026-11-02\",\"status\":"
+                            "\"accepted\"}",
+                            &r, &err),
+                     CS_OK);
+    assert_int_equal(r.n_lines, 0);
+    assert_string_equal(
+        r.v[cs_family_field(cs_family_by_type("cs.order_response.v1"),
+                            "currency", false)],
+        "CNY");
+    cs_record_clear(&r);
 }
 
 static void instants_compare_across_offsets(void **state)
@@ -239,6 +286,7 @@ int main(void)
         cmocka_unit_test(arrays_and_booleans_become_sql_text),
         cmocka_unit_test(each_class_of_bad_field_is_named),
         cmocka_unit_test(instants_compare_across_offsets),
+        cmocka_unit_test(order_response_lines_are_optional),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,14 +91,15 @@ static inline cs_edi_partners *t_partners(void)
     return p;
 }
 
-static inline void t_convert_buf(const char *buf, size_t len, bool lenient,
+static inline void t_convert_buf(const char *buf, size_t len, bool strict,
                                  t_out *o)
 {
     cs_edi_partners *p = t_partners();
     cs_edi_opts opts = {.partners = p,
                         .default_unit = "PCE",
                         .time_offset = "Z",
-                        .lenient_controls = lenient};
+                        .strict_controls = strict,
+                        .strict_charset = strict};
     memset(o, 0, sizeof(*o));
     o->rc = cs_edi_convert(buf, len, &opts, t_on_event, t_on_reject, o,
                            &o->stats, &o->err);
@@ -111,11 +112,11 @@ static inline void t_convert_buf(const char *buf, size_t len, bool lenient,
     cs_edi_partners_free(p);
 }
 
-static inline void t_convert(const char *name, bool lenient, t_out *o)
+static inline void t_convert(const char *name, bool strict, t_out *o)
 {
     size_t len;
     char *buf = t_read(name, &len);
-    t_convert_buf(buf, len, lenient, o);
+    t_convert_buf(buf, len, strict, o);
     free(buf);
 }
 

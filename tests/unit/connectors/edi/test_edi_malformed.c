@@ -23,6 +23,8 @@ static char *edit(const char *name, const char *from, const char *to,
     return out;
 }
 
+/* The edited file in strict mode (--strict-controls --strict-charset):
+ * events convert, and a rejection contains reason. */
 static void expect(const char *name, const char *from, const char *to,
                    size_t events, const char *reason)
 {
@@ -30,7 +32,7 @@ static void expect(const char *name, const char *from, const char *to,
     char *buf = edit(name, from, to, &len);
     t_out o;
 
-    t_convert_buf(buf, len, false, &o);
+    t_convert_buf(buf, len, true, &o);
     if (o.n_events != events)
         fail_msg("%s with \"%s\" -> \"%s\": %zu events, want %zu", name, from,
                  to, o.n_events, events);
@@ -72,9 +74,47 @@ static void truncated_segment(void **state)
     free(buf);
 }
 
+/* The edited file by default: nothing rejected, all_events convert, and
+ * a warning contains reason. */
+static void expect_warning(const char *name, const char *from, const char *to,
+                           size_t all_events, const char *reason)
+{
+    size_t len;
+    char *buf = edit(name, from, to, &len);
+    t_out o;
+
+    t_convert_buf(buf, len, false, &o);
+    if (o.n_events != all_events || o.n_rejects != 0 || o.n_warnings != 1)
+        fail_msg("%s with \"%s\" -> \"%s\" by default: %zu events, %zu "
+                 "rejections (%s), %zu warnings; want %zu, 0, 1",
+                 name, from, to, o.n_events, o.n_rejects,
+                 o.n_rejects ? o.reject[0] : "-", o.n_warnings, all_events);
+    assert_int_equal(o.rc, CS_OK);
+    if (strstr(o.warning[0], reason) == NULL)
+        fail_msg("warning \"%s\" lacks \"%s\"", o.warning[0], reason);
+    t_free(&o);
+    free(buf);
+}
+
+/* Wrong counts and references reject in strict mode and are warnings by
+ * default (the message ends at its trailer either way). */
 static void wrong_control_counts(void **state)
 {
+    static const struct {
+        const char *file, *from, *to;
+        size_t events;
+    } warn[] = {
+        {"x12_850_01.edi", "SE*33*", "SE*32*", 1},
+        {"x12_850_01.edi", "GE*1*1421", "GE*2*1421", 1},
+        {"x12_850_01.edi", "CTT*6", "CTT*7", 1},
+        {"edifact_orders_d96a_03.edi", "UNZ+2+", "UNZ+3+", 2},
+        {"edifact_orders_d01b_01.edi", "CNT+2:146", "CNT+2:145", 1},
+    };
     (void)state;
+    for (size_t i = 0; i < sizeof(warn) / sizeof(warn[0]); i++)
+        expect_warning(warn[i].file, warn[i].from, warn[i].to, warn[i].events,
+                       "(converted anyway: every message ends at its "
+                       "trailer; --strict-controls rejects)");
     expect("x12_850_01.edi", "SE*33*", "SE*32*", 0,
            "segment 35 (SE, byte 1070): SE01 counts 32 segments, the "
            "transaction set 000000010 has 33");
@@ -155,6 +195,24 @@ static void bad_encoding(void **state)
     expect("edifact_orders_d96a_03.edi", "NAD+BY+PARTNER1::9",
            "NAD+BY+PARTN\xc3\xa9R1::9", 1,
            "byte 0xC3 is not in character set UNOA");
+    /* by default: UTF-8 in a UNOA interchange is read as UTF-8 */
+    expect_warning("edifact_orders_d96a_03.edi", "NAD+BY+PARTNER1::9",
+                   "NAD+BY+PARTN\xc3\xa9R1::9", 2,
+                   "is not in character set UNOA (7-bit ASCII); the message "
+                   "is valid UTF-8 and was read as UTF-8");
+    /* but bytes that are not UTF-8 either reject the message */
+    {
+        size_t len;
+        char *buf = edit("edifact_orders_d96a_03.edi", "NAD+BY+PARTNER1::9",
+                         "NAD+BY+PARTN\xe9R1::9", &len);
+        t_out o;
+        t_convert_buf(buf, len, false, &o);
+        assert_int_equal(o.n_events, 1);
+        assert_int_equal(o.n_rejects, 1);
+        t_has_reject(&o, "byte 0xE9 is not in character set UNOA");
+        t_free(&o);
+        free(buf);
+    }
     expect("edifact_orders_d96a_02.edi", "UNOC:3", "UNOQ:3", 0,
            "syntax identifier \"UNOQ\" is not a known character set");
     expect("edifact_orders_d01b_01.edi", "Butter 40x250g", "Butter 40x250g?", 0,
@@ -205,11 +263,17 @@ static void valid_records_around_survive(void **state)
     free(c);
     free(all);
 
-    /* and inside one interchange: the 810s go, the 850 stays */
-    t_convert("x12_810_850_mixed_01.edi", false, &o);
-    assert_int_equal(o.n_events, 1);
-    assert_int_equal(o.n_rejects, 2);
+    /* and inside one interchange: the bad 810 goes, the other 810 and
+     * the 850 stay */
+    b = edit("x12_810_850_mixed_01.edi", "IT1**16*CA", "IT1**16*c!", &lb);
+    t_convert_buf(b, lb, false, &o);
+    assert_int_equal(o.n_events, 2);
+    assert_int_equal(o.n_rejects, 1);
+    t_has_reject(&o, "segment 16 (IT1, byte 481): IT103: unit \"c!\"");
+    T_EQ(&o, 0, "data.invoice_date", "1997-12-15");
+    T_EQ(&o, 1, "data.order_id", "S115921858");
     t_free(&o);
+    free(b);
 }
 
 static void missing_trailer_is_a_warning(void **state)
