@@ -139,4 +139,31 @@ void api_list_enterprises(api_req *r, const char *rest);
 void api_get_enterprise(api_req *r, const char *uscc);
 void api_resolve(api_req *r, const char *identifier);
 
+/* params.c: query checks; each false return has filled a 400 problem
+ * naming the parameter. Absent parameters leave *out untouched. */
+/* false when a query parameter is not in allowed (NULL-terminated) */
+bool api_params_known(api_req *r, const char *const *allowed);
+bool api_param_int(api_req *r, const char *name, int64_t min, int64_t max,
+                   int64_t *out);
+/* *out points into values (static strings) */
+bool api_param_enum(api_req *r, const char *name, const char *const *values,
+                    const char **out);
+bool api_param_region(api_req *r, const char *name, const char **out);
+bool api_param_industry(api_req *r, const char *name, const char **out);
+bool api_check_uscc(api_req *r, const char *code, const char *field);
+extern const char *const api_levels[]; /* blue, yellow, orange, red */
+/* Runs stmt, whose one row and column is a JSON document built by
+ * PostgreSQL, and replies it with 200; no row (or NULL) is a 404 with
+ * nf_field and nf_detail. */
+bool api_reply_sql_json(api_req *r, const char *stmt, int n_params,
+                        const char *const *params, const char *nf_field,
+                        const char *nf_detail);
+
+/* v1_risk.c */
+/* /v1/enterprises/{code}/{sub}: code is not NUL-terminated */
+void api_enterprise_sub(api_req *r, const char *code, size_t code_len,
+                        const char *sub);
+void api_risk(api_req *r, const char *rest); /* /v1/risk/{top,...} */
+void api_enterprise_alternatives(api_req *r, const char *uscc);
+
 #endif

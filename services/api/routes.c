@@ -31,6 +31,7 @@ static const api_route v1_routes[] = {
     {"/v1/enterprises", false, ROLES_READERS, api_list_enterprises},
     {"/v1/enterprises/", true, ROLES_READERS, api_get_enterprise},
     {"/v1/resolve/", true, ROLES_PARTIES, api_resolve},
+    {"/v1/risk/", true, ROLES_READERS, api_risk},
     {"/v1/me", false, ROLES_READERS, api_get_me},
 };
 

@@ -192,6 +192,10 @@ static void gen_enterprise(yajl_gen g, const PGresult *res, int i)
     gen_col_number(g, "capacity", res, i, 6);
     gen_col_str(g, "capacity_unit", res, i, 7);
     gen_col_str(g, "updated_at", res, i, 8);
+    if (PQnfields(res) > 10) { /* the current risk score, when joined */
+        gen_col_number(g, "score", res, i, 9);
+        gen_col_str(g, "level", res, i, 10);
+    }
     yajl_gen_map_close(g);
 }
 
@@ -240,10 +244,13 @@ void api_list_enterprises(api_req *r, const char *rest)
     const char *name = cs_http_query(r->http, "name");
     const char *limit_s = cs_http_query(r->http, "limit");
     const char *cursor = cs_http_query(r->http, "cursor");
+    static const char *const known[] = {"region", "industry", "name",   "q",
+                                        "level",  "limit",    "cursor", NULL};
+    const char *level = NULL;
     char name_like[2 * NAME_QUERY_MAX_BYTES + 1];
     char after[CS_USCC_LEN + 1], limit_txt[16];
     char next[2 * CS_USCC_LEN + 8];
-    const char *params[5];
+    const char *params[6];
     int64_t limit = PAGE_DEFAULT;
     PGresult *res = NULL;
     yajl_gen g = NULL;
@@ -251,6 +258,16 @@ void api_list_enterprises(api_req *r, const char *rest)
     int n;
 
     (void)rest;
+    if (!api_params_known(r, known) ||
+        !api_param_enum(r, "level", api_levels, &level))
+        return;
+    if (name != NULL && cs_http_query(r->http, "q") != NULL) {
+        cs_http_error(r->resp, 400, "invalid", "q",
+                      "q and name are the same filter; give one");
+        return;
+    }
+    if (name == NULL)
+        name = cs_http_query(r->http, "q");
     if (region != NULL &&
         cs_region_validate(region, strlen(region), &err) != CS_OK) {
         cs_http_error(r->resp, 400, "invalid", "region",
@@ -288,7 +305,8 @@ void api_list_enterprises(api_req *r, const char *rest)
     params[2] = name != NULL ? name_like : NULL;
     params[3] = cursor != NULL ? after : NULL;
     params[4] = limit_txt;
-    if (cs_pg_run(r->db, "enterprise_list", 5, params, &res, &err) != CS_OK) {
+    params[5] = level;
+    if (cs_pg_run(r->db, "enterprise_list", 6, params, &res, &err) != CS_OK) {
         api_db_failure(r->a, r->resp, &err);
         goto out;
     }
@@ -317,13 +335,31 @@ out:
     PQclear(res);
 }
 
-void api_get_enterprise(api_req *r, const char *uscc)
+void api_get_enterprise(api_req *r, const char *rest)
 {
+    static const char *const none[] = {NULL};
+    char uscc[CS_USCC_LEN + 1];
+    const char *sub = strchr(rest, '/');
     const char *params[1] = {uscc};
     PGresult *res = NULL;
     yajl_gen g = NULL;
     cs_err err = {0};
 
+    /* /v1/enterprises/{uscc}/{risk,suppliers,customers,alternatives} */
+    if (sub != NULL) {
+        api_enterprise_sub(r, rest, (size_t)(sub - rest), sub + 1);
+        return;
+    }
+    if (!api_params_known(r, none))
+        return;
+    if (strlen(rest) != CS_USCC_LEN) {
+        cs_http_error(r->resp, 400, "invalid", "uscc",
+                      "not a unified social credit code: it has %zu "
+                      "characters, not %d",
+                      strlen(rest), CS_USCC_LEN);
+        return;
+    }
+    memcpy(uscc, rest, CS_USCC_LEN + 1);
     if (cs_uscc_validate(uscc, strlen(uscc), &err) != CS_OK) {
         cs_http_error(r->resp, 400, "invalid", "uscc",
                       "not a unified social credit code: %s", err.msg);
