@@ -34,13 +34,14 @@ export async function render(view, me) {
   map.body.replaceChildren(ctx.mapEl);
   ctx.graphEl = h('div', { class: 'chart', id: 'graph-chart' });
   graph.body.replaceChildren(ctx.graphEl);
+  ctx.graphBody = graph.body;
 
   renderScenarioForm(scen.body, ctx);
   await Promise.all([
-    loadMapPanel(ctx, map.body).catch((e) => showError(map.body, e)),
+    loadMapPanel(ctx).catch((e) => showError(map.body, e)),
     loadAlerts(ctx, alerts.body, true).catch((e) => showError(alerts.body, e)),
     loadSituation(ctx, kpis, trends.body).catch((e) => { showError(trends.body, e); renderKpis(ctx, kpis); }),
-    loadGraph(ctx, graph.body).catch((e) => showError(graph.body, e)),
+    loadGraph(ctx, graph.body, graph.el.querySelector('.tools')).catch((e) => showError(graph.body, e)),
     loadTop(ctx, top.body).catch((e) => showError(top.body, e)),
   ]);
   renderLevels(ctx, levels.body);
@@ -62,7 +63,7 @@ function renderKpis(ctx, el) {
     ['kpi.enterprises', fmtNum(ents.length, 0)],
     ['kpi.scored', fmtNum(scored, 0)],
     ...LEVELS.map((l) => [`level.${l}`, fmtNum(ents.filter((e) => e.level === l).length, 0), l]),
-    ['kpi.open_alerts', ctx.openAlerts === undefined ? '–' : fmtNum(ctx.openAlerts, 0)],
+    ['kpi.open_alerts', ctx.openAlertsByLevel ? fmtNum(Object.values(ctx.openAlertsByLevel).reduce((a, b) => a + b, 0), 0) : '–'],
     ['kpi.events', ctx.eventsLoaded ? fmtNum(ctx.events.length, 0) : '–'],
   ];
   for (const [key, v] of ctx.indices || []) items.push([key, v]);
@@ -72,23 +73,10 @@ function renderKpis(ctx, el) {
 
 // ---- map -------------------------------------------------------------------
 
-async function loadMapPanel(ctx, body) {
-  const [, ents, events] = await Promise.all([
-    loadMap(),
-    apiAll('/v1/enterprises', { region: ctx.region }),
-    api('/v1/risk-events', { query: { region: ctx.region } }).then((r) => r.items || r, (e) => {
-      ctx.eventsError = e;
-      return [];
-    }),
-  ]);
+async function loadMapPanel(ctx) {
+  const [, ents] = await Promise.all([loadMap(), apiAll('/v1/enterprises', { region: ctx.region })]);
   ctx.enterprises = ents;
-  ctx.events = Array.isArray(events) ? events : [];
-  ctx.eventsLoaded = !ctx.eventsError;
   drawMap(ctx);
-  if (ctx.eventsError)
-    body.append(h('div', { class: 'msg warn small' }, t('common.unavailable', {
-      why: `${t('map.events')}: ${ctx.eventsError.path} → ${ctx.eventsError.status} ${ctx.eventsError.message}`,
-    })));
 }
 
 function entPoint(e, impacted) {
@@ -137,7 +125,7 @@ function drawMap(ctx) {
       formatter: (p) => {
         if (p.seriesId === 'events') {
           const ev = p.data.ev;
-          return `${ev.kind || ''} ${ev.severity ?? ''}<br>${fmtTime(ev.starts_at)} – ${fmtTime(ev.ends_at)}`;
+          return `${escapeHtml(ev.description || ev.kind)}<br>${fmtTime(ev.starts_at)} – ${fmtTime(ev.expected_end)}`;
         }
         if (p.seriesId !== 'enterprises') return p.name;
         const d = p.data;
@@ -146,7 +134,7 @@ function drawMap(ctx) {
       },
     },
     geo: {
-      map: MAP_NAME, roam: true, zoom: 1.1, aspectScale: 0.85,
+      map: MAP_NAME, roam: true, aspectScale: 0.9, layoutCenter: ['50%', '50%'], layoutSize: '100%',
       label: { show: true, color: '#8fa3bf', fontSize: 10 },
       itemStyle: { areaColor: '#16263d', borderColor: '#3d5a80', borderWidth: 1 },
       emphasis: { itemStyle: { areaColor: '#1f3556' }, label: { color: '#fff' } },
@@ -165,6 +153,13 @@ function drawMap(ctx) {
           };
         },
         z: 1,
+      },
+      {
+        id: 'event-points', type: 'effectScatter', coordinateSystem: 'geo', z: 2,
+        data: ctx.events.filter((ev) => ev.lat != null && ev.lon != null)
+          .map((ev) => ({ name: ev.description || ev.kind, value: [ev.lon, ev.lat], ev })),
+        symbolSize: 14, itemStyle: { color: '#e5484d' }, rippleEffect: { scale: 3, brushType: 'stroke' },
+        tooltip: { formatter: (p) => `${escapeHtml(p.data.ev.description || p.data.ev.kind)}<br>${fmtTime(p.data.ev.starts_at)}` },
       },
       {
         id: 'enterprises', type: 'scatter', coordinateSystem: 'geo', data: points,
@@ -192,15 +187,27 @@ function escapeHtml(s) {
 
 function renderLevels(ctx, body) {
   if (!ctx.enterprises.length) { showMessage(body, t('common.none')); return; }
-  const el = h('div', { class: 'chart small', id: 'levels-chart' });
-  body.replaceChildren(el);
+  const pie = h('div', { class: 'chart half', id: 'levels-chart' });
+  const bars = h('div', { class: 'chart half', id: 'alert-levels-chart' });
+  body.replaceChildren(h('div', { class: 'split' }, pie, bars));
   const counts = LEVELS.map((l) => ctx.enterprises.filter((e) => e.level === l).length);
-  chart(el).setOption({
+  chart(pie).setOption({
+    title: { text: t('levels.title'), textStyle: { color: '#8fa3bf', fontSize: 12, fontWeight: 400 }, left: 'center', top: 0 },
     tooltip: { trigger: 'item' },
     series: [{
-      type: 'pie', radius: ['45%', '72%'], label: { color: '#c9d4e3', formatter: '{b} {c}' },
+      type: 'pie', radius: ['38%', '62%'], center: ['50%', '56%'], label: { color: '#c9d4e3', formatter: '{b}\n{c}' },
       data: LEVELS.map((l, i) => ({ name: t(`level.${l}`), value: counts[i], itemStyle: { color: levelColor(l) } })),
     }],
+  });
+  const open = ctx.openAlertsByLevel;
+  if (!open) { bars.replaceChildren(h('div', { class: 'msg' }, t('common.none'))); return; }
+  chart(bars).setOption({
+    title: { text: t('kpi.open_alerts'), textStyle: { color: '#8fa3bf', fontSize: 12, fontWeight: 400 }, left: 'center', top: 0 },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: 40, right: 10, top: 26, bottom: 24 },
+    xAxis: { type: 'category', data: LEVELS.map((l) => t(`level.${l}`)), axisLabel: { color: '#c9d4e3' } },
+    yAxis: { type: 'value', axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
+    series: [{ type: 'bar', data: LEVELS.map((l) => ({ value: open[l] || 0, itemStyle: { color: levelColor(l) } })) }],
   });
 }
 
@@ -219,30 +226,36 @@ async function loadTop(ctx, body) {
 
 // ---- situation: KPIs and trends -------------------------------------------------
 
+// GET /v1/situation: monthly production, order and sales indices, the
+// enterprises per level, open alerts per level and the active risk events.
 async function loadSituation(ctx, kpis, body) {
   const s = await api('/v1/situation', { query: { region: ctx.region } });
-  const series = s.series || s.trends || {};
+  ctx.situation = s;
+  const idx = s.indices || [];
   const names = { production: 'kpi.production', orders: 'kpi.orders', sales: 'kpi.sales' };
+  const colors = { production: '#3e8ed0', orders: '#f76b15', sales: '#3fb950' };
   ctx.indices = [];
   const lines = [];
   for (const [k, key] of Object.entries(names)) {
-    const pts = series[k] || s[k];
-    if (!Array.isArray(pts) || !pts.length) continue;
-    const last = pts[pts.length - 1];
-    ctx.indices.push([key, fmtNum(last.value ?? last.index ?? last[1])]);
+    const pts = idx.filter((p) => p[k] !== null && p[k] !== undefined);
+    if (!pts.length) continue;
+    ctx.indices.push([key, fmtNum(pts[pts.length - 1][k])]);
     lines.push({
-      name: t(key), type: 'line', showSymbol: false, smooth: true,
-      data: pts.map((p) => [p.day || p.at || p[0], p.value ?? p.index ?? p[1]]),
+      name: t(key), type: 'line', smooth: true, symbolSize: 4, itemStyle: { color: colors[k] },
+      data: idx.map((p) => [p.period_start, p[k]]),
     });
   }
-  if (s.open_alerts !== undefined && ctx.openAlerts === undefined)
-    ctx.openAlerts = typeof s.open_alerts === 'number' ? s.open_alerts
-      : Object.values(s.open_alerts).reduce((a, b) => a + b, 0);
+  if (s.alerts && s.alerts.open) ctx.openAlertsByLevel = s.alerts.open;
+  if (Array.isArray(s.risk_events)) {
+    ctx.events = s.risk_events;
+    ctx.eventsLoaded = true;
+    if (ctx.map) drawMap(ctx);
+  }
   if (!lines.length) { showMessage(body, t('common.none')); return; }
   const el = h('div', { class: 'chart small', id: 'trend-chart' });
   body.replaceChildren(el);
   chart(el).setOption({
-    tooltip: { trigger: 'axis' },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => fmtNum(v) },
     legend: { textStyle: { color: '#c9d4e3' }, top: 0 },
     grid: { left: 40, right: 12, top: 28, bottom: 24 },
     xAxis: { type: 'time', axisLabel: { color: '#8fa3bf' } },
@@ -253,9 +266,21 @@ async function loadSituation(ctx, kpis, body) {
 
 // ---- chain graph -------------------------------------------------------------
 
-async function loadGraph(ctx, body) {
-  const r = await api('/v1/chains', { query: { region: ctx.region } });
-  ctx.chains = r;
+// The simulated province's three chains, by their final-assembly class:
+// GET /v1/chains with that class as the focal set and its suppliers up to
+// five tiers back gives the whole chain, tiers left (upstream) to right.
+const CHAINS = [['C3612', 'chain.nev'], ['C3921', 'chain.electronics'], ['C1810', 'chain.textiles']];
+
+async function loadGraph(ctx, body, tools) {
+  if (!ctx.chainSel) {
+    ctx.chainSel = h('select', { id: 'chain-select', 'aria-label': t('graph.chain') },
+      ...CHAINS.map(([code, key]) => h('option', { value: code }, t(key))));
+    ctx.chainSel.addEventListener('change', () => loadGraph(ctx, body, tools).catch((e) => showError(body, e)));
+    tools.append(ctx.chainSel);
+  }
+  ctx.chains = await api('/v1/chains', {
+    query: { region: ctx.region, industry: ctx.chainSel.value, up: 5, down: 0 },
+  });
   drawGraph(ctx, body);
 }
 
@@ -264,51 +289,59 @@ function drawGraph(ctx, body) {
   const nodesIn = r.nodes || [];
   const linksIn = r.links || [];
   if (!nodesIn.length) { showMessage(body, t('common.none')); return; }
-  const impacted = ctx.scenario ? new Map(ctx.scenario.impacted.map((i) => [i.uscc, i])) : new Map();
+  if (!ctx.graphEl.isConnected) body.replaceChildren(ctx.graphEl);
+  const impacted = ctx.scenario ? new Set(ctx.scenario.impacted.map((i) => i.uscc)) : new Set();
   const tiers = new Map();
   for (const n of nodesIn) {
-    const k = n.tier ?? n.stage ?? 0;
-    if (!tiers.has(k)) tiers.set(k, []);
-    tiers.get(k).push(n);
+    if (!tiers.has(n.tier)) tiers.set(n.tier, []);
+    tiers.get(n.tier).push(n);
   }
-  const tierKeys = [...tiers.keys()].sort((a, b) => b - a); // upstream (highest tier) left
+  const tierKeys = [...tiers.keys()].sort((a, b) => a - b); // upstream (most negative) left
+  const tallest = Math.max(...[...tiers.values()].map((c) => c.length));
   const nodes = [];
   tierKeys.forEach((k, xi) => {
-    const col = tiers.get(k);
+    const col = tiers.get(k).sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
     col.forEach((n, yi) => {
       nodes.push({
-        id: n.id || n.uscc, name: n.name || n.id || n.uscc,
-        x: xi * 200, y: (yi - col.length / 2) * 40,
-        value: n.score, uscc: n.uscc,
-        symbolSize: 10 + 16 * Math.min(1, Math.max(0, n.criticality ?? 0.3)),
+        id: n.uscc, name: n.name || n.uscc, uscc: n.uscc, tier: k,
+        x: xi * 240, y: ((yi + 0.5) / col.length) * tallest * 30,
+        value: n.score,
+        symbolSize: 12 + (n.level === 'red' ? 10 : n.level === 'orange' ? 6 : 0),
         itemStyle: {
           color: scoreColor(n.score),
-          borderColor: impacted.has(n.uscc) ? '#fff' : 'transparent', borderWidth: impacted.has(n.uscc) ? 3 : 0,
+          borderColor: impacted.has(n.uscc) ? '#fff' : 'rgba(0,0,0,.4)', borderWidth: impacted.has(n.uscc) ? 3 : 1,
         },
-        label: { show: col.length <= 12 },
+        label: { show: col.length <= 14 },
       });
     });
   });
-  const maxVol = Math.max(1, ...linksIn.map((l) => l.volume || l.weight || 1));
+  const maxVol = Math.max(1, ...linksIn.map((l) => l.volume || 0));
   const links = linksIn.map((l) => ({
-    source: l.source || l.supplier, target: l.target || l.buyer,
-    lineStyle: { width: 0.5 + 5 * ((l.volume || l.weight || 1) / maxVol), opacity: 0.5 },
+    source: l.supplier, target: l.buyer, value: l.volume,
+    lineStyle: {
+      width: 0.6 + 6 * ((l.volume || 0) / maxVol), opacity: 0.55,
+      color: l.single_source ? '#f76b15' : '#5b7bb0', type: l.single_source ? 'dashed' : 'solid',
+    },
   }));
-  const el = ctx.graphEl;
-  const c = ctx.graph || (ctx.graph = chart(el));
+  const c = ctx.graph || (ctx.graph = chart(ctx.graphEl));
   c.setOption({
-    tooltip: { formatter: (p) => (p.dataType === 'node' ? `${escapeHtml(p.data.name)}<br>${t('table.score')}: ${fmtNum(p.data.value)}` : '') },
+    tooltip: {
+      formatter: (p) => (p.dataType === 'node'
+        ? `${escapeHtml(p.data.name)}<br>${t('graph.tier', { n: p.data.tier })} · ${t('table.score')} ${fmtNum(p.data.value)}`
+        : `${fmtNum(p.data.value, 0)}`),
+    },
     series: [{
       id: 'chain', type: 'graph', layout: 'none', roam: true, data: nodes, links,
-      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 5,
-      label: { position: 'right', color: '#c9d4e3', fontSize: 10 },
-      lineStyle: { color: '#5b7bb0', curveness: 0.1 },
-      emphasis: { focus: 'adjacency' },
+      left: 60, right: 140, top: 24, bottom: 16,
+      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 6,
+      label: { position: 'right', color: '#c9d4e3', fontSize: 10, formatter: (p) => p.data.name.replace(/(有限公司|股份有限公司)$/, '') },
+      lineStyle: { curveness: 0.08 },
+      emphasis: { focus: 'adjacency', lineStyle: { opacity: 0.9 } },
     }],
   }, { replaceMerge: ['series'] });
   c.off('click');
   c.on('click', (p) => { if (p.dataType === 'node' && p.data.uscc) location.hash = `#/e/${p.data.uscc}`; });
-  el.dataset.nodes = String(nodes.length);
+  ctx.graphEl.dataset.nodes = String(nodes.length);
 }
 
 // ---- alerts --------------------------------------------------------------------
@@ -400,7 +433,7 @@ function renderScenarioForm(body, ctx) {
       status.textContent = t('scenario.done');
       renderScenarioResult(result, ctx, sc);
       if (ctx.map) drawMap(ctx);
-      if (ctx.chains) drawGraph(ctx, ctx.graphEl.parentElement);
+      if (ctx.chains) drawGraph(ctx, ctx.graphBody);
     } catch (e) {
       showError(result, e);
       status.textContent = '';

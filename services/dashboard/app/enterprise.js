@@ -238,10 +238,15 @@ async function loadAlternatives(uscc, body) {
   const items = r.items || [];
   if (!items.length) { showMessage(body, t('common.none')); return; }
   body.replaceChildren(h('table', { class: 'grid compact', id: 'alternatives-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, t('table.enterprise')), h('th', {}, t('table.region')), h('th', {}, t('table.score')))),
-    h('tbody', {}, items.map((a) => h('tr', { class: 'click', onclick: () => { location.hash = `#/e/${a.uscc || a.candidate}`; } },
-      h('td', {}, a.name || a.uscc || a.candidate), h('td', {}, regionName(a.region_code)),
-      h('td', {}, levelBadge(a.level), ' ', fmtNum(a.score)))))));
+    h('thead', {}, h('tr', {}, h('th', {}, t('fc.sku')), h('th', {}, t('alt.current')), h('th', {}, t('alt.why')),
+      h('th', {}, '#'), h('th', {}, t('alt.candidate')), h('th', {}, t('table.region')), h('th', {}, t('alt.fit')),
+      h('th', {}, t('table.score')), h('th', {}, t('alt.on_time')), h('th', {}, t('alt.distance')), h('th', {}, t('alt.reason')))),
+    h('tbody', {}, items.map((a) => h('tr', {},
+      h('td', {}, a.sku), h('td', { class: 'sub' }, a.current_supplier), h('td', {}, t(`alt.${a.why}`)),
+      h('td', {}, a.rank), h('td', {}, a.candidate_name || a.candidate), h('td', {}, regionName(a.candidate_region)),
+      h('td', { class: 'num' }, fmtNum(100 * (a.score ?? NaN), 0) + ' %'),
+      h('td', { class: 'num' }, fmtNum(a.risk_score)), h('td', { class: 'num' }, fmtNum(100 * (a.on_time_rate ?? NaN), 0) + ' %'),
+      h('td', { class: 'num' }, `${fmtNum(a.distance_km, 0)} km`), h('td', { class: 'sub' }, a.reason))))));
 }
 
 async function loadTier(uscc, dir, body) {
