@@ -158,6 +158,7 @@ done
 cat >&2 <<MSG
 
   ChainSight is running.
+    dashboard  http://localhost:$api_port/   (in a browser; paste the bureau or enterprise token below)
     API        http://localhost:$api_port/          (GET /v1/orders/DEMO-0001)
     try        curl -H "Authorization: Bearer $tok_buyer" http://localhost:$api_port/v1/orders/DEMO-0001
     tokens     (new each run; also in var/run/demo-tokens.env and var/demo-tokens.json)
