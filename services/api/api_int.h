@@ -158,6 +158,15 @@ extern const char *const api_levels[]; /* blue, yellow, orange, red */
 bool api_reply_sql_json(api_req *r, const char *stmt, int n_params,
                         const char *const *params, const char *nf_field,
                         const char *nf_detail);
+/* ?cursor= of an id-ordered page: base64url of "PREFIX:ID"; out gets
+ * the id (decimal), untouched when absent. */
+bool api_param_id_cursor(api_req *r, const char *prefix, char *out,
+                         size_t out_bytes);
+/* Runs stmt, whose columns are the items (a JSON array) and the last id
+ * when another page follows (else NULL), and replies
+ * {"items":[...],"next_cursor":"..."|null}. */
+bool api_reply_page(api_req *r, const char *stmt, int n_params,
+                    const char *const *params, const char *prefix);
 
 /* v1_risk.c */
 /* /v1/enterprises/{code}/{sub}: code is not NUL-terminated */
@@ -165,5 +174,9 @@ void api_enterprise_sub(api_req *r, const char *code, size_t code_len,
                         const char *sub);
 void api_risk(api_req *r, const char *rest); /* /v1/risk/{top,...} */
 void api_enterprise_alternatives(api_req *r, const char *uscc);
+
+/* v1_situation.c */
+void api_chains(api_req *r, const char *rest);    /* GET /v1/chains */
+void api_situation(api_req *r, const char *rest); /* GET /v1/situation */
 
 #endif

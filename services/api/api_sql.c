@@ -66,6 +66,28 @@
     "::text WHERE EXISTS (SELECT 1 FROM enterprises WHERE uscc = $1) "         \
     "OR EXISTS (SELECT 1 FROM n WHERE tier > 0)"
 
+/* Whether risk event r touches enterprise e: e lies in one of its
+ * regions (prefix rule) or within its radius. */
+#define EVENT_TOUCHES(r, e)                                                    \
+    "(EXISTS (SELECT 1 FROM unnest(" r ".regions) AS g(c) "                    \
+    "WHERE left(" e ".region_code, length(cs_region_prefix(g.c))) "            \
+    "= cs_region_prefix(g.c)) OR (" r ".lat IS NOT NULL AND " e                \
+    ".lat IS NOT NULL AND cs_api_km(" r ".lat, " r ".lon, " e ".lat, " e       \
+    ".lon) <= " r ".radius_km))"
+
+/* One alert row (alias a) as a JSON object. */
+#define ALERT_JSON(a)                                                          \
+    "json_build_object('alert_id', " a ".alert_id, 'kind', " a ".kind, "       \
+    "'level', " a ".level, 'status', " a ".status, 'subject', " a              \
+    ".subject, 'about', " a ".about, 'risk_id', " a ".risk_id, "               \
+    "'message', " a ".message, 'details', " a ".details, "                     \
+    "'opened_at', " RFC3339(a ".opened_at") ", "                               \
+    "'last_seen_at', " RFC3339(a ".last_seen_at") ", "                         \
+    "'acknowledged_at', " RFC3339(a ".acknowledged_at") ", "                   \
+    "'acknowledged_by', " a ".acknowledged_by, "                               \
+    "'resolved_at', " RFC3339(a ".resolved_at") ", "                           \
+    "'model_version', " a ".model_version)"
+
 /* SQL reads better laid out by hand than by clang-format. */
 /* clang-format off */
 const cs_pg_stmt cs_api_stmts[] = {
@@ -193,6 +215,168 @@ const cs_pg_stmt cs_api_stmts[] = {
      2},
     {"enterprise_suppliers", TIERS_SQL("suppliers", "supplier", "buyer"), 4},
     {"enterprise_customers", TIERS_SQL("customers", "buyer", "supplier"), 4},
+    /* The chain graph: focal enterprises ($1 region, $2 industry prefix,
+     * at most $5), $3 tiers of suppliers (tier -1, -2, ...) and $4 of
+     * customers (1, 2, ...) over the links in scope; each node at its
+     * nearest tier, upstream first on a tie. Links between the nodes with
+     * the quantity shipped in the last $6 days. */
+    {"chain_graph",
+     "WITH RECURSIVE f AS (SELECT uscc::text AS uscc FROM enterprises "
+     "WHERE ($1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%') "
+     "AND ($2::text IS NULL OR industry_code LIKE $2 || '%') "
+     "ORDER BY uscc LIMIT $5::int + 1), "
+     "f1 AS (SELECT uscc FROM f ORDER BY uscc LIMIT $5::int), "
+     "up(uscc, d) AS (SELECT uscc, 0 FROM f1 UNION "
+     "SELECT l.supplier::text, up.d + 1 FROM up JOIN supply_links l "
+     "ON l.buyer = up.uscc AND l.active WHERE up.d < $3::int), "
+     "down(uscc, d) AS (SELECT uscc, 0 FROM f1 UNION "
+     "SELECT l.buyer::text, down.d + 1 FROM down JOIN supply_links l "
+     "ON l.supplier = down.uscc AND l.active WHERE down.d < $4::int), "
+     "n AS (SELECT uscc, (array_agg(tier ORDER BY abs(tier), tier))[1] AS tier "
+     "FROM (SELECT uscc, -d AS tier FROM up UNION ALL "
+     "SELECT uscc, d FROM down) x GROUP BY uscc), " CUR_CYCLE ", "
+     "nodes AS (SELECT n.uscc, n.tier, e.name, e.region_code, "
+     "e.industry_code, e.lat, e.lon, s.score, s.level FROM n "
+     "LEFT JOIN enterprises e ON e.uscc = n.uscc "
+     "LEFT JOIN risk_scores s ON s.uscc = n.uscc AND " CUR_SCORE("s") "), "
+     "links AS (SELECT l.supplier::text AS supplier, l.buyer::text AS buyer, "
+     "l.sku, l.share, l.lead_time_days, NOT EXISTS (SELECT 1 "
+     "FROM supply_links o WHERE o.buyer = l.buyer AND o.sku = l.sku "
+     "AND o.active AND o.supplier <> l.supplier) AS single "
+     "FROM supply_links l JOIN n a ON a.uscc = l.supplier "
+     "JOIN n b ON b.uscc = l.buyer WHERE l.active), "
+     "vol AS (SELECT * FROM cs_api_link_volumes("
+     "(SELECT array_agg(supplier) FROM links), "
+     "(SELECT array_agg(buyer) FROM links), "
+     "now() - make_interval(days => $6::int))) "
+     "SELECT json_build_object('region', $1::text, 'industry', $2::text, "
+     "'up', $3::int, 'down', $4::int, 'volume_days', $6::int, "
+     "'truncated', (SELECT count(*) > $5::int FROM f), "
+     "'summary', (SELECT json_build_object("
+     "'n_focal', count(*) FILTER (WHERE tier = 0), 'n_nodes', count(*), "
+     "'score_mean', avg(score) FILTER (WHERE tier = 0), "
+     "'score_max', max(score) FILTER (WHERE tier = 0), "
+     "'levels', json_build_object("
+     "'blue', count(*) FILTER (WHERE level = 'blue'), "
+     "'yellow', count(*) FILTER (WHERE level = 'yellow'), "
+     "'orange', count(*) FILTER (WHERE level = 'orange'), "
+     "'red', count(*) FILTER (WHERE level = 'red')), "
+     "'tiers', (SELECT json_object_agg(tier, k ORDER BY tier) FROM "
+     "(SELECT tier, count(*) AS k FROM nodes GROUP BY tier) t)) FROM nodes), "
+     "'nodes', coalesce((SELECT json_agg(json_build_object('uscc', uscc, "
+     "'tier', tier, 'name', name, 'region_code', region_code, "
+     "'industry_code', industry_code, 'lat', lat, 'lon', lon, "
+     "'score', score, 'level', level) "
+     "ORDER BY tier, score DESC NULLS LAST, uscc) FROM nodes), '[]'), "
+     "'links', coalesce((SELECT json_agg(json_build_object("
+     "'supplier', l.supplier, 'buyer', l.buyer, 'sku', l.sku, "
+     "'share', l.share, 'lead_time_days', l.lead_time_days, "
+     "'single_source', l.single, 'volume', coalesce(v.volume, 0), "
+     "'unit', v.unit) ORDER BY l.supplier, l.buyer, l.sku) FROM links l "
+     "LEFT JOIN vol v ON v.supplier = l.supplier AND v.buyer = l.buyer "
+     "AND v.sku = l.sku), '[]'))::text",
+     6},
+    /* 态势感知 of $1 region (NULL: the whole scope): indices per $2
+     * (week | month) over $3 periods ending at $4 (NULL: today); risk
+     * levels, live alerts by level and status, risk events active at
+     * the end of $4 (or now) that touch an enterprise in view. */
+    {"situation",
+     "WITH " CUR_CYCLE ", "
+     "t AS (SELECT coalesce(($4::date + 1)::timestamptz, now()) AS at, "
+     "coalesce($4::date, now()::date) AS until), "
+     "ents AS (SELECT uscc, region_code, lat, lon FROM enterprises "
+     "WHERE $1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%'), "
+     "lv AS (SELECT s.level, count(*) AS k FROM ents "
+     "JOIN risk_scores s ON s.uscc = ents.uscc AND " CUR_SCORE("s") " "
+     "GROUP BY 1), "
+     "al AS (SELECT a.level, a.status, count(*) AS k FROM alerts a "
+     "WHERE a.status <> 'resolved' AND ($1::text IS NULL OR EXISTS ("
+     "SELECT 1 FROM ents WHERE ents.uscc IN (a.subject, a.about))) "
+     "GROUP BY 1, 2), "
+     "ev AS (SELECT r.*, (SELECT count(*) FROM ents e WHERE "
+     EVENT_TOUCHES("r", "e") ") AS n_touched FROM risk_events r, t "
+     "WHERE r.starts_at <= t.at AND (r.expected_end IS NULL "
+     "OR r.expected_end > t.at)), "
+     "ix AS (SELECT * FROM cs_api_situation_indices($1, $2, $3::int, "
+     "(SELECT until FROM t))) "
+     "SELECT json_build_object('region', $1::text, 'period', $2::text, "
+     "'until', (SELECT until FROM t), "
+     "'n_enterprises', (SELECT count(*) FROM ents), "
+     "'indices', (SELECT json_agg(json_build_object("
+     "'period_start', period_start, 'production', production, "
+     "'orders', orders, 'sales', sales, 'k_production', k_production, "
+     "'k_orders', k_orders, 'k_sales', k_sales) ORDER BY period_start) "
+     "FROM ix), "
+     "'risk_levels', json_build_object("
+     "'blue', coalesce((SELECT k FROM lv WHERE level = 'blue'), 0), "
+     "'yellow', coalesce((SELECT k FROM lv WHERE level = 'yellow'), 0), "
+     "'orange', coalesce((SELECT k FROM lv WHERE level = 'orange'), 0), "
+     "'red', coalesce((SELECT k FROM lv WHERE level = 'red'), 0), "
+     "'unscored', (SELECT count(*) FROM ents) "
+     "- coalesce((SELECT sum(k) FROM lv), 0)), "
+     "'alerts', (SELECT json_build_object("
+     "'open', json_build_object("
+     "'blue', coalesce(sum(k) FILTER (WHERE status = 'open' AND level = 'blue'), 0), "
+     "'yellow', coalesce(sum(k) FILTER (WHERE status = 'open' AND level = 'yellow'), 0), "
+     "'orange', coalesce(sum(k) FILTER (WHERE status = 'open' AND level = 'orange'), 0), "
+     "'red', coalesce(sum(k) FILTER (WHERE status = 'open' AND level = 'red'), 0)), "
+     "'acknowledged', json_build_object("
+     "'blue', coalesce(sum(k) FILTER (WHERE status = 'acknowledged' AND level = 'blue'), 0), "
+     "'yellow', coalesce(sum(k) FILTER (WHERE status = 'acknowledged' AND level = 'yellow'), 0), "
+     "'orange', coalesce(sum(k) FILTER (WHERE status = 'acknowledged' AND level = 'orange'), 0), "
+     "'red', coalesce(sum(k) FILTER (WHERE status = 'acknowledged' AND level = 'red'), 0))) "
+     "FROM al), "
+     "'risk_events', coalesce((SELECT json_agg(json_build_object("
+     "'tenant_id', tenant_id, 'risk_id', risk_id, 'kind', kind, "
+     "'severity', severity, 'regions', regions, 'lat', lat, 'lon', lon, "
+     "'radius_km', radius_km, 'starts_at', " RFC3339("starts_at") ", "
+     "'expected_end', " RFC3339("expected_end") ", "
+     "'description', description, 'n_enterprises', n_touched) "
+     "ORDER BY severity DESC, starts_at, tenant_id, risk_id) FROM ev "
+     "WHERE n_touched > 0), '[]'))::text",
+     4},
+    /* Alerts, newest first: $1 level, $2 status ('live': not resolved),
+     * $3 kind, $4 enterprise (as subject or about), $5 cursor (the last
+     * alert_id seen), $6 page size. Column 1: the items; 2: the last id
+     * when another page follows. */
+    {"alert_list",
+     "WITH x AS (SELECT a.*, row_number() OVER (ORDER BY a.alert_id DESC) "
+     "AS rn FROM (SELECT * FROM alerts WHERE "
+     "($1::text IS NULL OR level = $1) "
+     "AND ($2::text IS NULL OR CASE WHEN $2 = 'live' THEN status <> 'resolved' "
+     "ELSE status = $2 END) "
+     "AND ($3::text IS NULL OR kind = $3) "
+     "AND ($4::text IS NULL OR subject = $4 OR about = $4) "
+     "AND ($5::bigint IS NULL OR alert_id < $5::bigint) "
+     "ORDER BY alert_id DESC LIMIT $6::int + 1) a) "
+     "SELECT coalesce((SELECT json_agg(" ALERT_JSON("x")
+     " ORDER BY x.alert_id DESC) FROM x WHERE rn <= $6::int), '[]')::text, "
+     "(SELECT alert_id FROM x WHERE rn = $6::int "
+     "AND EXISTS (SELECT 1 FROM x WHERE rn > $6::int))::text",
+     6},
+    {"alert_one",
+     "SELECT " ALERT_JSON("x") "::text FROM alerts x "
+     "WHERE x.alert_id = $1::bigint",
+     1},
+    /* $1 alert id, $2 'acknowledge' | 'resolve', $3 who. Column 1: the
+     * status before (NULL: not in scope), 2: the alert after (NULL: the
+     * transition does not apply, or the principal may read but not act). */
+    {"alert_transition",
+     "WITH target AS (SELECT status FROM alerts WHERE alert_id = $1::bigint), "
+     "x AS (UPDATE alerts a SET "
+     "status = CASE WHEN $2 = 'acknowledge' THEN 'acknowledged' "
+     "ELSE 'resolved' END, "
+     "acknowledged_at = CASE WHEN $2 = 'acknowledge' THEN now() "
+     "ELSE a.acknowledged_at END, "
+     "acknowledged_by = CASE WHEN $2 = 'acknowledge' THEN $3 "
+     "ELSE a.acknowledged_by END, "
+     "resolved_at = CASE WHEN $2 = 'resolve' THEN now() END, "
+     "published_at = NULL "
+     "WHERE a.alert_id = $1::bigint AND CASE WHEN $2 = 'acknowledge' "
+     "THEN a.status = 'open' ELSE a.status <> 'resolved' END RETURNING a.*) "
+     "SELECT (SELECT status FROM target), "
+     "(SELECT " ALERT_JSON("x") "::text FROM x)",
+     3},
     /* $1 buyer: the newest cycle's ranked alternatives for its items */
     {"enterprise_alternatives",
      "WITH last AS (SELECT cycle_id, computed_at FROM alternative_suppliers "

@@ -5,7 +5,9 @@
 #include "api_int.h"
 
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cs_ident.h"
@@ -151,6 +153,81 @@ bool api_reply_sql_json(api_req *r, const char *stmt, int n_params,
                          PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
         ok = true;
     }
+    PQclear(res);
+    return ok;
+}
+
+/* Cursors of id-ordered pages: base64url of "PREFIX:ID", opaque to
+ * clients and checked on the way back in. */
+bool api_param_id_cursor(api_req *r, const char *prefix, char *out,
+                         size_t out_bytes)
+{
+    const char *text = cs_http_query(r->http, "cursor");
+    unsigned char raw[48];
+    size_t n = 0, plen = strlen(prefix);
+    int64_t id;
+    cs_err err = {0};
+
+    if (text == NULL)
+        return true;
+    if (strlen(text) > 64 ||
+        sodium_base642bin(raw, sizeof(raw) - 1, text, strlen(text), NULL, &n,
+                          NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        n <= plen + 1 || memcmp(raw, prefix, plen) != 0 || raw[plen] != ':' ||
+        n - plen >= out_bytes)
+        goto bad;
+    raw[n] = '\0';
+    if (cs_parse_i64((const char *)raw + plen + 1, 1, INT64_MAX, &id, &err) !=
+        CS_OK)
+        goto bad;
+    (void)snprintf(out, out_bytes, "%lld", (long long)id);
+    return true;
+bad:
+    cs_http_error(r->resp, 400, "invalid", "cursor",
+                  "cursor is not one this API returned");
+    return false;
+}
+
+bool api_reply_page(api_req *r, const char *stmt, int n_params,
+                    const char *const *params, const char *prefix)
+{
+    PGresult *res = NULL;
+    cs_err err = {0};
+    char raw[48], cursor[80];
+    char *body = NULL;
+    size_t len;
+    bool ok = false;
+
+    if (cs_pg_run(r->db, stmt, n_params, params, &res, &err) != CS_OK) {
+        api_db_failure(r->a, r->resp, &err);
+        goto out;
+    }
+    if (PQgetisnull(res, 0, 1)) {
+        (void)snprintf(cursor, sizeof(cursor), "null");
+    } else {
+        int k =
+            snprintf(raw, sizeof(raw), "%s:%s", prefix, PQgetvalue(res, 0, 1));
+        cursor[0] = '"';
+        sodium_bin2base64(cursor + 1, sizeof(cursor) - 2,
+                          (const unsigned char *)raw, (size_t)k,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        len = strlen(cursor);
+        cursor[len] = '"';
+        cursor[len + 1] = '\0';
+    }
+    len = (size_t)PQgetlength(res, 0, 0) + strlen(cursor) + 40;
+    body = malloc(len);
+    if (body == NULL) {
+        cs_http_error(r->resp, 500, "internal", NULL, "out of memory");
+        goto out;
+    }
+    len = (size_t)snprintf(body, len, "{\"items\":%s,\"next_cursor\":%s}",
+                           PQgetvalue(res, 0, 0), cursor);
+    cs_http_set_body(r->resp, 200, "application/json", body, len);
+    ok = true;
+out:
+    free(body);
     PQclear(res);
     return ok;
 }

@@ -32,6 +32,8 @@ static const api_route v1_routes[] = {
     {"/v1/enterprises/", true, ROLES_READERS, api_get_enterprise},
     {"/v1/resolve/", true, ROLES_PARTIES, api_resolve},
     {"/v1/risk/", true, ROLES_READERS, api_risk},
+    {"/v1/chains", false, ROLES_READERS, api_chains},
+    {"/v1/situation", false, ROLES_READERS, api_situation},
     {"/v1/me", false, ROLES_READERS, api_get_me},
 };
 
