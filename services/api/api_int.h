@@ -28,6 +28,15 @@ typedef struct api_cfg {
     char *tls_cert;
     char *tls_key;
     char *dashboard_dir;
+    char *kafka_brokers; /* events.c, webhooks_worker.c; "" turns both off */
+    char *kafka_extra;
+    uint32_t kafka_timeout_ms;
+    char *alerts_topic;
+    bool webhook_deliver;
+    uint32_t webhook_max_attempts;
+    uint32_t webhook_backoff_ms;
+    uint32_t webhook_timeout_ms;
+    uint32_t webhook_poll_ms;
     char *log_level;
 } api_cfg;
 
@@ -44,9 +53,12 @@ typedef struct api_pool {
 typedef struct api_stats {
     _Atomic uint64_t req_2xx, req_4xx, req_5xx, pool_timeouts, db_errors;
     _Atomic uint64_t auth_failures, forbidden, rate_limited, audit_failures;
+    _Atomic uint64_t webhook_delivered, webhook_retried, webhook_failed;
 } api_stats;
 
 typedef struct api_limiter api_limiter;
+typedef struct api_webhooks api_webhooks;
+struct cs_intake;
 
 typedef struct api {
     const api_cfg *cfg;
@@ -54,7 +66,9 @@ typedef struct api {
     api_stats stats;
     cs_token_key token_key;
     api_limiter *limiter;
-    char setup_sql[64]; /* run on every new connection */
+    struct cs_intake *intake; /* POST /v1/events; NULL without a broker */
+    api_webhooks *webhooks;   /* alert deliveries; NULL when off */
+    char setup_sql[64];       /* run on every new connection */
 } api;
 
 /* Principal roles, as bits for route permissions. */
@@ -77,6 +91,10 @@ typedef struct api_req {
     const char *name, *role, *regions, *enterprise, *tenant;
     unsigned role_bit;
     char client[64];
+    /* what the audit row says of a write, when the handler knows better
+     * than "write"; audit_outcome overrides ok / failed */
+    const char *audit_outcome;
+    char audit_detail[160];
 } api_req;
 
 /* A handler runs inside a read-only transaction with the principal set;
@@ -110,6 +128,8 @@ unsigned api_limiter_take(api_limiter *l, int64_t key, double now_s);
 bool api_authenticate(api_req *r);
 /* BEGIN READ ONLY and the principal's set_config calls. */
 cs_status api_begin(api_req *r, cs_err *err);
+/* BEGIN (read-write) and the principal, for handlers of writes. */
+cs_status api_begin_rw(api_req *r, cs_err *err);
 /* COMMIT, or ROLLBACK when the transaction failed. */
 void api_end(api_req *r);
 /* Appends one row to audit_log (autocommit); failures are logged and
@@ -178,5 +198,14 @@ void api_enterprise_alternatives(api_req *r, const char *uscc);
 /* v1_situation.c */
 void api_chains(api_req *r, const char *rest);    /* GET /v1/chains */
 void api_situation(api_req *r, const char *rest); /* GET /v1/situation */
+
+/* events.c: POST /v1/events (connector) */
+void api_post_events(api_req *r, const char *rest);
+
+/* webhooks.c: /v1/webhooks[/{id}[/deliveries]] */
+void api_webhooks_route(api_req *r, const char *rest);
+/* webhooks_worker.c: fan-out of cs.alerts and delivery threads */
+cs_status api_webhooks_start(api *a, api_webhooks **out, cs_err *err);
+void api_webhooks_stop(api_webhooks *w); /* NULL is a no-op */
 
 #endif

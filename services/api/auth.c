@@ -89,7 +89,19 @@ bool api_authenticate(api_req *r)
     return true;
 }
 
+static cs_status begin_as(api_req *r, const char *begin, cs_err *err);
+
 cs_status api_begin(api_req *r, cs_err *err)
+{
+    return begin_as(r, "BEGIN READ ONLY", err);
+}
+
+cs_status api_begin_rw(api_req *r, cs_err *err)
+{
+    return begin_as(r, "BEGIN", err);
+}
+
+static cs_status begin_as(api_req *r, const char *begin, cs_err *err)
 {
     const char *params[5] = {r->role, r->regions, r->enterprise, r->tenant,
                              r->token_id};
@@ -99,7 +111,7 @@ cs_status api_begin(api_req *r, cs_err *err)
      * a leftover transaction would carry someone else's principal. */
     if (PQtransactionStatus(r->db->conn) != PQTRANS_IDLE)
         (void)cs_pg_exec(r->db, "ROLLBACK", err);
-    rc = cs_pg_exec(r->db, "BEGIN READ ONLY", err);
+    rc = cs_pg_exec(r->db, begin, err);
     if (rc == CS_OK)
         rc = cs_pg_run(r->db, "set_principal", 5, params, NULL, err);
     if (rc != CS_OK && PQtransactionStatus(r->db->conn) != PQTRANS_IDLE) {

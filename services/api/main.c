@@ -9,6 +9,7 @@
 
 #include "api_int.h"
 #include "cs_config.h"
+#include "cs_intake.h"
 #include "cs_log.h"
 #include "cs_service.h"
 #include "cs_signal.h"
@@ -54,6 +55,33 @@ static const cs_opt api_opts[] = {
      "folder of the web dashboard served at / (empty: / answers the JSON "
      "index)",
      CS_CFG(api_cfg, dashboard_dir)},
+    {"kafka.brokers", "CS_KAFKA_BROKERS", CS_OPT_STR, "",
+     "Kafka bootstrap servers for POST /v1/events and the alert webhooks "
+     "(empty: both are off)",
+     CS_CFG(api_cfg, kafka_brokers)},
+    {"kafka.extra", "CS_KAFKA_EXTRA", CS_OPT_STR, "",
+     "extra librdkafka properties, k=v,k=v", CS_CFG(api_cfg, kafka_extra)},
+    {"kafka.timeout_ms", "CS_KAFKA_TIMEOUT_MS", CS_OPT_U32, "5000",
+     "longest wait for the broker's acknowledgement of POST /v1/events "
+     "before 503",
+     CS_CFG(api_cfg, kafka_timeout_ms)},
+    {"alerts.topic", "CS_ALERTS_TOPIC", CS_OPT_STR, "cs.alerts",
+     "topic of cs-analyst's alerts, fanned out to webhooks",
+     CS_CFG(api_cfg, alerts_topic)},
+    {"webhook.deliver", "CS_WEBHOOK_DELIVER", CS_OPT_BOOL, "true",
+     "run the webhook fan-out and delivery threads (needs kafka.brokers)",
+     CS_CFG(api_cfg, webhook_deliver)},
+    {"webhook.max_attempts", "CS_WEBHOOK_MAX_ATTEMPTS", CS_OPT_U32, "8",
+     "attempts before a delivery is marked failed",
+     CS_CFG(api_cfg, webhook_max_attempts)},
+    {"webhook.backoff_ms", "CS_WEBHOOK_BACKOFF_MS", CS_OPT_U32, "1000",
+     "wait before the 2nd attempt; doubles each time, at most an hour",
+     CS_CFG(api_cfg, webhook_backoff_ms)},
+    {"webhook.timeout_ms", "CS_WEBHOOK_TIMEOUT_MS", CS_OPT_U32, "5000",
+     "longest a receiver may take to answer",
+     CS_CFG(api_cfg, webhook_timeout_ms)},
+    {"webhook.poll_ms", "CS_WEBHOOK_POLL_MS", CS_OPT_U32, "1000",
+     "how often due retries are looked for", CS_CFG(api_cfg, webhook_poll_ms)},
     CS_OPT_LOG_LEVEL(api_cfg, log_level),
 };
 
@@ -188,6 +216,21 @@ int main(int argc, char **argv)
                          CS_KV_STR("error", err.msg));
         goto out;
     }
+    if (cfg.kafka_brokers[0] != '\0' &&
+        cs_intake_open(cfg.kafka_brokers, cfg.kafka_extra, cfg.kafka_timeout_ms,
+                       &a.intake, &err) != CS_OK) {
+        cs_log_error("cannot start the Kafka producer",
+                     CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
+    if (cfg.kafka_brokers[0] != '\0' && cfg.webhook_deliver &&
+        api_webhooks_start(&a, &a.webhooks, &err) != CS_OK) {
+        cs_log_error("cannot start the webhook worker",
+                     CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
     hopts = (cs_httpd_opts){.addr = cfg.http_addr,
                             .port = (uint16_t)cfg.http_port,
                             .threads = cfg.threads,
@@ -211,6 +254,8 @@ int main(int argc, char **argv)
     code = 0;
 out:
     cs_httpd_stop(http); /* waits for requests in flight */
+    api_webhooks_stop(a.webhooks);
+    cs_intake_close(a.intake);
     api_pool_close(&a.pool);
     api_limiter_free(a.limiter);
     cs_token_key_wipe(&a.token_key);

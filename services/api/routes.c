@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cs_intake.h"
 #include "cs_json.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
@@ -19,10 +20,14 @@
 /* Orders and identifier traces carry line items: never for bureaus. */
 #define ROLES_PARTIES (API_ROLE_ADMIN | API_ROLE_ENTERPRISE)
 
+/* The handler takes any method, checks it and runs its own transactions
+ * (writes); other routes are GET/HEAD in one read-only transaction. */
+#define ROUTE_OWN_TX (1u << 16)
+
 typedef struct api_route {
     const char *path; /* exact path, or a prefix ending in '/' */
     bool is_prefix;   /* rest after the prefix must not be empty */
-    unsigned roles;   /* API_ROLE_* allowed */
+    unsigned roles;   /* API_ROLE_* allowed, and ROUTE_OWN_TX */
     api_route_fn fn;
 } api_route;
 
@@ -31,6 +36,9 @@ static const api_route v1_routes[] = {
     {"/v1/enterprises", false, ROLES_READERS, api_list_enterprises},
     {"/v1/enterprises/", true, ROLES_READERS, api_get_enterprise},
     {"/v1/resolve/", true, ROLES_PARTIES, api_resolve},
+    {"/v1/events", false, API_ROLE_CONNECTOR | ROUTE_OWN_TX, api_post_events},
+    {"/v1/webhooks", false, ROLES_READERS | ROUTE_OWN_TX, api_webhooks_route},
+    {"/v1/webhooks/", true, ROLES_READERS | ROUTE_OWN_TX, api_webhooks_route},
     {"/v1/risk/", true, ROLES_READERS, api_risk},
     {"/v1/chains", false, ROLES_READERS, api_chains},
     {"/v1/situation", false, ROLES_READERS, api_situation},
@@ -89,6 +97,8 @@ static void get_ready(api *a, cs_http_resp *resp)
 
 static bool get_ops(api *a, const cs_http_req *req, cs_http_resp *resp)
 {
+    static _Atomic uint64_t zero; /* counters of parts that are off */
+    cs_intake_stats *is = a->intake ? cs_intake_stats_of(a->intake) : NULL;
 #define REQS "HTTP requests answered, by status class"
     const cs_metric m[] = {
         {"cs_api_requests_total", REQS, CS_METRIC_COUNTER, "code=\"2xx\"",
@@ -113,6 +123,20 @@ static bool get_ops(api *a, const cs_http_req *req, cs_http_resp *resp)
          NULL, &a->stats.rate_limited},
         {"cs_api_audit_failures_total", "audit rows that could not be written",
          CS_METRIC_COUNTER, NULL, &a->stats.audit_failures},
+        {"cs_api_events_total",
+         "events of POST /v1/events acknowledged by the broker",
+         CS_METRIC_COUNTER, NULL, a->intake ? &is->events : &zero},
+        {"cs_api_events_unavailable_total",
+         "POST /v1/events answered 503: the broker did not acknowledge",
+         CS_METRIC_COUNTER, NULL, a->intake ? &is->unavailable : &zero},
+#define HOOKS "webhook delivery attempts, by outcome"
+        {"cs_api_webhook_attempts_total", HOOKS, CS_METRIC_COUNTER,
+         "outcome=\"delivered\"", &a->stats.webhook_delivered},
+        {"cs_api_webhook_attempts_total", HOOKS, CS_METRIC_COUNTER,
+         "outcome=\"retry\"", &a->stats.webhook_retried},
+        {"cs_api_webhook_attempts_total", HOOKS, CS_METRIC_COUNTER,
+         "outcome=\"failed\"", &a->stats.webhook_failed},
+#undef HOOKS
     };
 #undef REQS
 
@@ -192,7 +216,7 @@ static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
                       req->path);
         goto out;
     }
-    if (!is_get) {
+    if (!is_get && (rt->roles & ROUTE_OWN_TX) == 0) {
         cs_http_error(resp, 405, "method_not_allowed", NULL,
                       "%s is not allowed here", req->method);
         resp->allow = "GET, HEAD";
@@ -208,6 +232,10 @@ static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
         detail = "role not allowed on route";
         goto out;
     }
+    if (rt->roles & ROUTE_OWN_TX) {
+        rt->fn(&r, rest);
+        goto out;
+    }
     if (api_begin(&r, &err) != CS_OK) {
         api_db_failure(a, resp, &err);
         goto out;
@@ -220,6 +248,10 @@ out:
         outcome = resp->status < 400 ? "ok" : "failed";
         detail = "write";
     }
+    if (r.audit_outcome != NULL)
+        outcome = r.audit_outcome;
+    if (outcome != NULL && r.audit_detail[0] != '\0')
+        detail = r.audit_detail;
     if (outcome != NULL)
         api_audit(&r, outcome, detail);
     PQclear(r.principal_res);
@@ -247,6 +279,9 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
             "\"GET /v1/enterprises[?region=&industry=&name=&limit=&cursor=]\","
             "\"GET /v1/enterprises/{uscc}\",\"GET /v1/resolve/{identifier}\","
             "\"GET /v1/me\","
+            "\"POST /v1/events\",\"GET|POST /v1/webhooks\","
+            "\"GET|DELETE /v1/webhooks/{id}\","
+            "\"GET /v1/webhooks/{id}/deliveries\","
             "\"GET /healthz\",\"GET /readyz\",\"GET /metrics\","
             "\"GET /openapi.json\"]}";
         if (is_get)

@@ -12,6 +12,7 @@
 #include "cs_kafka.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
+#include "cs_time.h"
 
 #define INTAKE_KEY_BYTES 512
 
@@ -247,17 +248,6 @@ rejected:
     return false;
 }
 
-static void deadline_in(struct timespec *ts, unsigned ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* Queues every event of b on w; returns how many were queued. */
 static size_t produce_all(cs_intake *in, const cs_intake_batch *b,
                           intake_wait *w)
@@ -342,7 +332,7 @@ bool cs_intake_send(cs_intake *in, const cs_intake_batch *b, cs_http_resp *resp)
     pthread_cond_init(&w->cv, NULL);
     w->refs = 1;
     sent = produce_all(in, b, w);
-    deadline_in(&deadline, in->timeout_ms);
+    cs_time_deadline(&deadline, in->timeout_ms);
     pthread_mutex_lock(&w->mu);
     while (w->pending > 0 && !timed_out)
         timed_out = pthread_cond_timedwait(&w->cv, &w->mu, &deadline) != 0;

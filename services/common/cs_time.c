@@ -134,3 +134,14 @@ cs_status cs_time_to_unix_us(const char *s, size_t len, int64_t *out,
            frac_us;
     return CS_OK;
 }
+
+void cs_time_deadline(struct timespec *ts, unsigned ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}

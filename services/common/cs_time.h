@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cs_err.h"
 
@@ -22,5 +23,9 @@ cs_status cs_time_check_date_or_datetime(const char *s, size_t len,
  * microseconds since 1970-01-01T00:00:00Z, for ordering two times. */
 cs_status cs_time_to_unix_us(const char *s, size_t len, int64_t *out,
                              cs_err *err);
+
+/* ts = now on CLOCK_REALTIME plus ms: a deadline for
+ * pthread_cond_timedwait. */
+void cs_time_deadline(struct timespec *ts, unsigned ms);
 
 #endif
