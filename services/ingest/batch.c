@@ -20,11 +20,16 @@ void ingest_batch_reset(ingest_batch *b)
         free(b->events[i].topic);
         free(b->events[i].key);
         free(b->events[i].payload);
+        free(b->events[i].ident);
     }
     b->n_events = 0;
     b->n_messages = 0;
+    b->n_repeats = 0;
+    if (b->seen != NULL)
+        memset(b->seen, 0, b->seen_cap * sizeof(*b->seen));
     for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++)
         cs_copybuf_reset(&b->rows[f]);
+    cs_copybuf_reset(&b->ledger);
     if (b->first != NULL)
         rd_kafka_topic_partition_list_destroy(b->first);
     if (b->next != NULL)
@@ -39,8 +44,10 @@ void ingest_batch_free(ingest_batch *b)
     rd_kafka_topic_partition_list_destroy(b->first);
     rd_kafka_topic_partition_list_destroy(b->next);
     free(b->events);
+    free(b->seen);
     for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++)
         cs_copybuf_free(&b->rows[f]);
+    cs_copybuf_free(&b->ledger);
     memset(b, 0, sizeof(*b));
 }
 
@@ -100,9 +107,83 @@ static bool add_rows(cs_copybuf *rows, const cs_family *f, const cs_event *ev,
     return !rows->failed;
 }
 
-void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m)
+/* FNV-1a, 64 bits. */
+static uint64_t hash_bytes(const char *p, size_t n)
 {
-    ingest_batch *b = &ig->batch;
+    uint64_t h = 14695981039346656037ULL;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The slot of ident in the seen table: its event's, or an empty one. */
+static size_t seen_slot(const ingest_batch *b, const char *ident, size_t len,
+                        uint64_t hash)
+{
+    size_t mask = b->seen_cap - 1, i = (size_t)hash & mask;
+
+    for (;; i = (i + 1) & mask) {
+        const ingest_event *e;
+        if (b->seen[i] == 0)
+            return i;
+        e = &b->events[b->seen[i] - 1];
+        if (e->hash == hash && e->ident_len == len &&
+            memcmp(e->ident, ident, len) == 0)
+            return i;
+    }
+}
+
+/* Keeps the table at most half full for n events; false: no memory. */
+static bool seen_reserve(ingest_batch *b, size_t n)
+{
+    size_t cap = b->seen_cap ? b->seen_cap : 1024;
+    uint32_t *old = b->seen;
+    size_t old_cap = b->seen_cap;
+
+    while (cap < 2 * n)
+        cap *= 2;
+    if (cap == b->seen_cap)
+        return true;
+    b->seen = calloc(cap, sizeof(*b->seen));
+    if (b->seen == NULL) {
+        b->seen = old;
+        return false;
+    }
+    b->seen_cap = cap;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i] != 0) {
+            const ingest_event *e = &b->events[old[i] - 1];
+            b->seen[seen_slot(b, e->ident, e->ident_len, e->hash)] = old[i];
+        }
+    }
+    free(old);
+    return true;
+}
+
+/* The event's row of the ledger (ingested_events). */
+static bool add_ledger_row(cs_copybuf *l, const cs_event *ev, const char *topic,
+                           int32_t part, int64_t offset)
+{
+    char part_s[16], off_s[24];
+
+    snprintf(part_s, sizeof(part_s), "%" PRId32, part);
+    snprintf(off_s, sizeof(off_s), "%" PRId64, offset);
+    cs_copybuf_field(l, ev->tenant_id, true);
+    cs_copybuf_field(l, ev->id, false);
+    cs_copybuf_field(l, ev->type, false);
+    cs_copybuf_field(l, topic, false);
+    cs_copybuf_field(l, part_s, false);
+    cs_copybuf_field(l, off_s, false);
+    cs_copybuf_end_row(l);
+    return !l->failed;
+}
+
+void ingest_handle_message(ingest *ig, ingest_batch *b,
+                           const rd_kafka_message_t *m)
+{
     const char *topic = rd_kafka_topic_name(m->rkt);
     const cs_family *fam = NULL;
     cs_json_doc *doc = NULL;
@@ -114,7 +195,9 @@ void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m)
     ingest_reason reason;
     ingest_event *e;
     cs_copybuf *rows;
-    size_t fi, start;
+    size_t fi, start, lstart, ident_len, slot;
+    uint64_t hash;
+    char *ident;
 
     cs_metric_add(&ig->stats.messages, 1);
     b->n_messages++;
@@ -143,24 +226,52 @@ void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m)
         goto reject;
     }
 
+    /* An id already in this batch: stored once, counted as a replay. */
+    ident_len = strlen(ev.tenant_id) + 1 + strlen(ev.id);
+    ident = malloc(ident_len + 1);
+    if (ident == NULL || !seen_reserve(b, b->n_events + 1))
+        goto oom;
+    memcpy(ident, ev.tenant_id, strlen(ev.tenant_id) + 1);
+    memcpy(ident + strlen(ev.tenant_id) + 1, ev.id, strlen(ev.id) + 1);
+    hash = hash_bytes(ident, ident_len);
+    slot = seen_slot(b, ident, ident_len, hash);
+    if (b->seen[slot] != 0) {
+        b->n_repeats++;
+        free(ident);
+        cs_record_clear(&rec);
+        cs_json_doc_free(doc);
+        return;
+    }
+
     if (b->n_events == b->cap_events) {
         size_t cap = b->cap_events ? b->cap_events * 2 : 256;
         ingest_event *ne = realloc(b->events, cap * sizeof(*ne));
-        if (ne == NULL)
+        if (ne == NULL) {
+            free(ident);
             goto oom;
+        }
         b->events = ne;
         b->cap_events = cap;
     }
     fi = (size_t)(fam - cs_families);
     rows = &b->rows[fi];
     start = rows->len;
-    if (!add_rows(rows, fam, &ev, &rec, topic, m->partition, m->offset))
-        goto oom;
+    lstart = b->ledger.len;
     e = &b->events[b->n_events];
     memset(e, 0, sizeof(*e));
+    e->ident = ident;
+    e->ident_len = ident_len;
+    e->hash = hash;
+    b->seen[slot] = (uint32_t)(b->n_events + 1);
+    b->n_events++; /* counted now so reset frees what was copied */
+    if (!add_rows(rows, fam, &ev, &rec, topic, m->partition, m->offset) ||
+        !add_ledger_row(&b->ledger, &ev, topic, m->partition, m->offset))
+        goto oom;
     e->family = fi;
     e->row_start = start;
     e->row_end = rows->len;
+    e->ledger_start = lstart;
+    e->ledger_end = b->ledger.len;
     e->topic = strdup(topic);
     e->partition = m->partition;
     e->offset = m->offset;
@@ -168,7 +279,6 @@ void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m)
     e->key_len = m->key_len;
     e->payload = dup_bytes(m->payload, m->len);
     e->payload_len = m->len;
-    b->n_events++; /* counted now so reset frees what was copied */
     if (e->topic == NULL || e->key == NULL || e->payload == NULL)
         goto oom;
     cs_record_clear(&rec);

@@ -4,6 +4,7 @@
 #define CS_INGEST_INT_H
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,7 +49,10 @@ const char *ingest_reason_code(ingest_reason r);
 typedef struct ingest_family_sql {
     const char *type;
     const char *copy_sql;
-    const char *const *steps; /* statement names, NULL-terminated */
+    /* Statement names, NULL-terminated: steps[0] registers tenants,
+     * steps[1] (fresh_*) and steps[2] (prune_*) sort out replays and run
+     * only when the batch holds some (STEP_FIRST_MERGE: the rest). */
+    const char *const *steps;
     /* Families whose revisions replace lines: after steps, the guard
      * counts stored keys the batch revises; only if it finds any do the
      * revision steps run (planning them touches every partition). Then
@@ -58,12 +62,21 @@ typedef struct ingest_family_sql {
     const char *const *final_steps;
 } ingest_family_sql;
 
+#define STEP_FRESH       1
+#define STEP_PRUNE       2
+#define STEP_FIRST_MERGE 3
+
 /* One accepted event of the batch: its rows are bytes
- * [row_start, row_end) of its family's COPY buffer. The payload copy is
+ * [row_start, row_end) of its family's COPY buffer, its ledger row bytes
+ * [ledger_start, ledger_end) of the ledger buffer. The payload copy is
  * kept so a row the database refuses can still be dead-lettered whole. */
 typedef struct ingest_event {
     size_t family; /* index into cs_families */
     size_t row_start, row_end;
+    size_t ledger_start, ledger_end;
+    char *ident; /* owned: tenant id, NUL, event id */
+    size_t ident_len;
+    uint64_t hash; /* of ident */
     char *topic;
     int32_t partition;
     int64_t offset;
@@ -73,9 +86,15 @@ typedef struct ingest_event {
 
 typedef struct ingest_batch {
     cs_copybuf rows[INGEST_MAX_FAMILIES]; /* per family */
+    cs_copybuf ledger; /* ingested_events rows, one per distinct event */
     ingest_event *events;
     size_t n_events, cap_events;
     size_t n_messages;
+    /* event ids of the batch: open addressing over events (index + 1,
+     * 0 = empty); an id seen twice is stored once */
+    uint32_t *seen;
+    size_t seen_cap;
+    size_t n_repeats; /* events whose id came earlier in the batch */
     /* per partition: first offset read and last offset + 1 */
     rd_kafka_topic_partition_list_t *first, *next;
 } ingest_batch;
@@ -87,16 +106,31 @@ typedef struct ingest_stats {
     _Atomic uint64_t rejected[REASON_COUNT];
 } ingest_stats;
 
+/* The writer thread: stores one batch while the main thread decodes the
+ * next (a queue of one). The main thread alone touches Kafka offsets. */
+typedef struct ingest_writer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ingest_batch *job; /* handed over, not yet stored */
+    bool busy;         /* a job is being stored */
+    bool quit;
+    cs_status rc; /* of the last job */
+    cs_err err;
+} ingest_writer;
+
 typedef struct ingest {
     const ingest_cfg *cfg;
     rd_kafka_t *consumer, *dlq;
-    cs_pg *db;
-    ingest_batch batch;
+    cs_pg *db; /* used by the writer thread only, once it runs */
+    ingest_batch batches[2];
+    ingest_writer writer;
     ingest_stats stats;
 } ingest;
 
 /* SQL (ingest_sql.c) */
 extern const char cs_ingest_setup_sql[];
+extern const char cs_ingest_ledger_copy_sql[];
 extern const cs_pg_stmt cs_ingest_stmts[];
 extern const size_t cs_ingest_n_stmts;
 extern const ingest_family_sql cs_ingest_families[];
@@ -106,7 +140,8 @@ extern const size_t cs_ingest_n_families;
 void ingest_batch_reset(ingest_batch *b);
 void ingest_batch_free(ingest_batch *b);
 /* Decodes one message into the batch, or dead-letters it. */
-void ingest_handle_message(ingest *ig, const rd_kafka_message_t *m);
+void ingest_handle_message(ingest *ig, ingest_batch *b,
+                           const rd_kafka_message_t *m);
 
 /* dlq.c */
 void ingest_dlq_send(ingest *ig, const char *topic, int32_t partition,
@@ -117,7 +152,8 @@ void ingest_dlq_report(rd_kafka_t *rk, const rd_kafka_message_t *msg,
                        void *opaque);
 
 /* store.c: writes the batch; on success the caller stores offsets.
- * Returns a transient status only when stopping mid-retry. */
-cs_status ingest_store_batch(ingest *ig, cs_err *err);
+ * Returns a transient status only when stopping mid-retry. Runs on the
+ * writer thread. */
+cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err);
 
 #endif

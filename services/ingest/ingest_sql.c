@@ -14,28 +14,40 @@
     " event_time timestamptz, topic text, kafka_partition integer,"            \
     " kafka_offset bigint"
 
-/* Statements every family has: tenants seen, and the ledger. */
+/* Statements every family has: tenants seen, and for a batch with
+ * replayed ids (its ledger COPY failed) the ledger insert that skips them
+ * and the prune that drops them from staging. */
 #define COMMON_STMTS(stage)                                                    \
     {"tenants_" stage,                                                         \
      "INSERT INTO tenants (tenant_id) SELECT DISTINCT tenant_id FROM "         \
      "stage_" stage " ON CONFLICT DO NOTHING",                                 \
      0},                                                                       \
+        {"fresh_" stage,                                                       \
+         "WITH n AS (INSERT INTO ingested_events (tenant_id, event_id,"        \
+         " event_type, topic, kafka_partition, kafka_offset)"                  \
+         " SELECT DISTINCT ON (tenant_id, event_id) tenant_id, event_id,"      \
+         " event_type, topic, kafka_partition, kafka_offset FROM "             \
+         "stage_" stage " ORDER BY tenant_id, event_id, kafka_offset"          \
+         " ON CONFLICT DO NOTHING RETURNING tenant_id, event_id)"              \
+         "INSERT INTO stage_fresh SELECT tenant_id, event_id FROM n",          \
+         0},                                                                   \
     {                                                                          \
-        "fresh_" stage,                                                        \
-            "WITH n AS (INSERT INTO ingested_events (tenant_id, event_id,"     \
-            " event_type, topic, kafka_partition, kafka_offset)"               \
-            " SELECT DISTINCT ON (tenant_id, event_id) tenant_id, event_id,"   \
-            " event_type, topic, kafka_partition, kafka_offset FROM "          \
-            "stage_" stage " ORDER BY tenant_id, event_id, kafka_offset"       \
-            " ON CONFLICT DO NOTHING RETURNING tenant_id, event_id)"           \
-            "INSERT INTO stage_fresh SELECT tenant_id, event_id FROM n",       \
+        "prune_" stage,                                                        \
+            "DELETE FROM stage_" stage " s WHERE NOT EXISTS (SELECT 1 FROM"    \
+            " stage_fresh f WHERE f.tenant_id = s.tenant_id AND f.event_id ="  \
+            " s.event_id)",                                                    \
             0                                                                  \
     }
 
-/* The newest new event per key, as an ORDER BY tail. */
-#define NEWEST "event_time DESC, kafka_offset DESC"
-#define FRESH(stage)                                                           \
-    " FROM stage_" stage " s JOIN stage_fresh USING (tenant_id, event_id) "
+/* The newest new event per key, as an ORDER BY tail. Staging holds only
+ * new events (replays are pruned), so FRESH is the staging table. */
+#define NEWEST       "event_time DESC, kafka_offset DESC"
+#define FRESH(stage) " FROM stage_" stage " s "
+
+/* The ledger rows cs-ingest builds (batch.c), COPYed first. */
+const char cs_ingest_ledger_copy_sql[] =
+    "COPY ingested_events (tenant_id, event_id, event_type, topic,"
+    " kafka_partition, kafka_offset) FROM STDIN";
 
 const char cs_ingest_setup_sql[] =
     /* A batch's DISTINCT ON sorts spilled to disk at the default 4 MB. */
@@ -454,7 +466,7 @@ const size_t cs_ingest_n_stmts =
 #define STEPS(stage, ...)                                                      \
     (const char *const[])                                                      \
     {                                                                          \
-        "tenants_" stage, "fresh_" stage, __VA_ARGS__, NULL                    \
+        "tenants_" stage, "fresh_" stage, "prune_" stage, __VA_ARGS__, NULL    \
     }
 
 #define LIST(...)                                                              \

@@ -133,11 +133,11 @@ static long long now_ms(void)
 }
 
 /* Polls until the batch is full or its wait is over. */
-static void fill_batch(ingest *ig)
+static void fill_batch(ingest *ig, ingest_batch *b)
 {
     long long deadline = now_ms() + ig->cfg->batch_max_wait_ms;
 
-    while (ig->batch.n_messages < ig->cfg->batch_max_events &&
+    while (b->n_messages < ig->cfg->batch_max_events &&
            !cs_signal_stop_requested()) {
         long long left = deadline - now_ms();
         rd_kafka_message_t *m;
@@ -149,7 +149,7 @@ static void fill_batch(ingest *ig)
         if (m == NULL)
             continue;
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            ingest_handle_message(ig, m);
+            ingest_handle_message(ig, b, m);
         } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             cs_log_warn("consumer error",
                         CS_KV_STR("error", rd_kafka_message_errstr(m)));
@@ -158,17 +158,104 @@ static void fill_batch(ingest *ig)
     }
 }
 
-/* Re-reads the batch from its first offsets (its dead letters were not
- * acknowledged); the event-id ledger absorbs what was already stored. */
-static void rewind_batch(ingest *ig)
+/* ---- the writer thread: one batch at a time, in the order handed over */
+
+static void *writer_main(void *arg)
 {
-    rd_kafka_error_t *e =
-        rd_kafka_seek_partitions(ig->consumer, ig->batch.first, 5000);
+    ingest *ig = arg;
+    ingest_writer *w = &ig->writer;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        ingest_batch *b;
+        cs_err err = {0};
+        cs_status rc;
+
+        while (w->job == NULL && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->job == NULL)
+            break; /* quit, nothing left */
+        b = w->job;
+        pthread_mutex_unlock(&w->mu);
+        rc = ingest_store_batch(ig, b, &err);
+        pthread_mutex_lock(&w->mu);
+        w->rc = rc;
+        w->err = err;
+        w->job = NULL;
+        w->busy = false;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void writer_submit(ingest *ig, ingest_batch *b)
+{
+    ingest_writer *w = &ig->writer;
+
+    pthread_mutex_lock(&w->mu);
+    w->job = b;
+    w->busy = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Waits for the batch handed over last; returns how storing it went. */
+static cs_status writer_wait(ingest *ig, cs_err *err)
+{
+    ingest_writer *w = &ig->writer;
+    cs_status rc;
+
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    rc = w->rc;
+    *err = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+static void writer_stop(ingest *ig)
+{
+    ingest_writer *w = &ig->writer;
+
+    pthread_mutex_lock(&w->mu);
+    w->quit = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+}
+
+/* Seeks back to where the stored batch began, and to where the batch
+ * being decoded began (it is dropped: its messages come again). Every
+ * partition goes back to the earlier of the two; the event-id ledger
+ * absorbs what was already stored. */
+static void rewind_batches(ingest *ig, const ingest_batch *stored,
+                           ingest_batch *next)
+{
+    rd_kafka_topic_partition_list_t *to =
+        rd_kafka_topic_partition_list_copy(stored->first);
+    rd_kafka_error_t *e;
+
+    for (int i = 0; next != NULL && i < next->first->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &next->first->elems[i];
+        rd_kafka_topic_partition_t *q =
+            rd_kafka_topic_partition_list_find(to, p->topic, p->partition);
+        if (q == NULL)
+            rd_kafka_topic_partition_list_add(to, p->topic, p->partition)
+                ->offset = p->offset;
+        else if (p->offset < q->offset)
+            q->offset = p->offset;
+    }
+    e = rd_kafka_seek_partitions(ig->consumer, to, 5000);
     if (e != NULL) {
         cs_log_error("could not rewind the batch",
                      CS_KV_STR("error", rd_kafka_error_string(e)));
         rd_kafka_error_destroy(e);
     }
+    rd_kafka_topic_partition_list_destroy(to);
+    if (next != NULL)
+        ingest_batch_reset(next);
 }
 
 /* Messages between our position and each assigned partition's end, from
@@ -196,21 +283,20 @@ static void update_lag(ingest *ig)
     cs_metric_set(&ig->stats.lag, lag);
 }
 
-/* Stores and commits the batch; returns false if the service must stop
- * without committing (stop requested during a retry). */
-static bool finish_batch(ingest *ig)
+/* After the writer stored batch b (rc): once its dead letters are
+ * acknowledged, stores its offsets. next is the batch being decoded
+ * meanwhile (may be NULL), dropped if b must be read again. Returns false
+ * if the service must stop without committing (stop requested during a
+ * retry). */
+static bool finish_batch(ingest *ig, ingest_batch *b, cs_status rc,
+                         const cs_err *err, uint64_t failed_before,
+                         long long start_ms, ingest_batch *next)
 {
-    uint64_t failed_before = atomic_load(&ig->stats.dlq_failed);
-    cs_err err = {0};
     rd_kafka_resp_err_t kerr;
 
-    long long start_ms = now_ms();
-
-    if (ig->batch.n_messages == 0)
-        return true;
-    if (ingest_store_batch(ig, &err) != CS_OK) {
+    if (rc != CS_OK) {
         cs_log_warn("batch not stored; its offsets stay uncommitted",
-                    CS_KV_STR("error", err.msg));
+                    CS_KV_STR("error", err->msg));
         return false;
     }
     /* Every dead letter must be acknowledged before offsets move on. */
@@ -218,11 +304,11 @@ static bool finish_batch(ingest *ig)
     if (rd_kafka_outq_len(ig->dlq) > 0 ||
         atomic_load(&ig->stats.dlq_failed) != failed_before) {
         cs_log_error("dead letters not acknowledged; rewinding the batch");
-        rewind_batch(ig);
+        rewind_batches(ig, b, next);
         cs_signal_sleep_ms(1000);
         return true;
     }
-    kerr = rd_kafka_offsets_store(ig->consumer, ig->batch.next);
+    kerr = rd_kafka_offsets_store(ig->consumer, b->next);
     if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
         cs_log_debug("some offsets not stored (partitions revoked?)",
                      CS_KV_STR("error", rd_kafka_err2str(kerr)));
@@ -230,6 +316,53 @@ static bool finish_batch(ingest *ig)
                   (uint64_t)(now_ms() - start_ms) * 1000u);
     update_lag(ig);
     return true;
+}
+
+/* Decodes batch n+1 while the writer stores batch n. Offsets of a batch
+ * are stored only after its transaction commits, in batch order. */
+static void run_pipeline(ingest *ig)
+{
+    ingest_batch *cur = &ig->batches[0], *stored = NULL;
+    uint64_t failed_before = 0;
+    long long start_ms = 0;
+    bool ok = true;
+
+    while (ok && !cs_signal_stop_requested()) {
+        fill_batch(ig, cur);
+        if (stored != NULL) {
+            cs_err err = {0};
+            cs_status rc = writer_wait(ig, &err);
+            ok = finish_batch(ig, stored, rc, &err, failed_before, start_ms,
+                              cur);
+            ingest_batch_reset(stored);
+            stored = NULL;
+        }
+        if (ok && cur->n_messages > 0) {
+            /* dead letters of cur are queued: their failures count */
+            failed_before = atomic_load(&ig->stats.dlq_failed);
+            start_ms = now_ms();
+            writer_submit(ig, cur);
+            stored = cur;
+            cur = cur == &ig->batches[0] ? &ig->batches[1] : &ig->batches[0];
+        }
+    }
+    /* The batch in flight, and one cut short by the stop, are still worth
+     * committing. */
+    if (stored != NULL) {
+        cs_err err = {0};
+        cs_status rc = writer_wait(ig, &err);
+        ok = finish_batch(ig, stored, rc, &err, failed_before, start_ms, cur);
+        ingest_batch_reset(stored);
+    }
+    if (ok && cur->n_messages > 0) {
+        cs_err err = {0};
+        cs_status rc;
+        failed_before = atomic_load(&ig->stats.dlq_failed);
+        start_ms = now_ms();
+        writer_submit(ig, cur);
+        rc = writer_wait(ig, &err);
+        (void)finish_batch(ig, cur, rc, &err, failed_before, start_ms, NULL);
+    }
 }
 
 static cs_status connect_db(void *ctx, cs_err *err)
@@ -264,6 +397,7 @@ int main(int argc, char **argv)
     cs_httpd *http = NULL;
     cs_httpd_opts hopts;
     cs_err err = {0};
+    bool writer_started = false;
     int code;
 
     code = cs_service_init(&ingest_spec, &cfg, argc, argv, "ingest",
@@ -323,24 +457,30 @@ int main(int argc, char **argv)
         code = 78;
         goto out;
     }
-    ingest_batch_reset(&ig->batch);
+    ingest_batch_reset(&ig->batches[0]);
+    ingest_batch_reset(&ig->batches[1]);
+    pthread_mutex_init(&ig->writer.mu, NULL);
+    pthread_cond_init(&ig->writer.cv, NULL);
+    if (pthread_create(&ig->writer.thread, NULL, writer_main, ig) != 0) {
+        cs_log_error("cannot start the writer thread");
+        code = 71;
+        goto out;
+    }
+    writer_started = true;
     cs_log_info("ingest ready", CS_KV_STR("brokers", cfg.kafka_brokers),
                 CS_KV_STR("topics", cfg.topics),
                 CS_KV_STR("group", cfg.kafka_group),
                 CS_KV_INT("http_port", cs_httpd_port(http)));
 
-    while (!cs_signal_stop_requested()) {
-        fill_batch(ig);
-        if (!finish_batch(ig))
-            break;
-        ingest_batch_reset(&ig->batch);
-    }
-    /* A batch cut short by the stop is still worth committing. */
-    if (ig->batch.n_messages > 0)
-        (void)finish_batch(ig);
+    run_pipeline(ig);
     cs_log_info("ingest stopping");
     code = 0;
 out:
+    if (writer_started) {
+        writer_stop(ig);
+        pthread_cond_destroy(&ig->writer.cv);
+        pthread_mutex_destroy(&ig->writer.mu);
+    }
     if (ig->consumer != NULL) {
         rd_kafka_consumer_close(ig->consumer); /* commits stored offsets */
         rd_kafka_destroy(ig->consumer);
@@ -349,7 +489,8 @@ out:
         rd_kafka_flush(ig->dlq, 5000);
         rd_kafka_destroy(ig->dlq);
     }
-    ingest_batch_free(&ig->batch);
+    ingest_batch_free(&ig->batches[0]);
+    ingest_batch_free(&ig->batches[1]);
     cs_httpd_stop(http);
     cs_pg_close(ig->db);
     free(topic_list);

@@ -35,32 +35,105 @@ static cs_status run_steps(cs_pg *db, const char *const *steps, int count_at,
     return CS_OK;
 }
 
-/* COPY rows of each family (data[f], len[f]; len 0 = none) and run the
- * family's steps, all in one transaction. *n_new counts new event ids. */
-static cs_status store_rows(ingest *ig, const char *const *data,
-                            const size_t *len, uint64_t *n_new, cs_err *err)
+/* What one transaction stores: COPY text per family (len 0 = none) and
+ * the ledger rows of those events (n_events of them, distinct ids). */
+typedef struct store_input {
+    const char *data[INGEST_MAX_FAMILIES];
+    size_t len[INGEST_MAX_FAMILIES];
+    const char *ledger;
+    size_t ledger_len;
+    uint64_t n_events;
+} store_input;
+
+/* PostgreSQL's unique_violation; cs_pg names the SQLSTATE in brackets. */
+static bool unique_violation(const cs_err *err)
+{
+    return strstr(err->msg, "(23505)") != NULL;
+}
+
+/* The ledger first: COPY the batch's event ids straight into
+ * ingested_events. Any id already there makes the COPY fail with a
+ * unique violation; then it is undone (savepoint) and each family's
+ * fresh_/prune_ steps insert with ON CONFLICT and drop the replays from
+ * staging. *replays says which happened. */
+static cs_status copy_ledger(cs_pg *db, const store_input *in, bool *replays,
+                             cs_err *err)
+{
+    cs_status rc;
+
+    *replays = false;
+    if ((rc = cs_pg_exec(db, "SAVEPOINT ledger", err)) != CS_OK)
+        return rc;
+    rc = cs_pg_copy_raw(db, cs_ingest_ledger_copy_sql, in->ledger,
+                        in->ledger_len, err);
+    if (rc == CS_OK || !unique_violation(err))
+        return rc;
+    *replays = true;
+    return cs_pg_exec(db, "ROLLBACK TO SAVEPOINT ledger", err);
+}
+
+/* Checks whether stored rows are revised, and if so replaces them. The
+ * probes go key by key through the primary key: a hash join would read
+ * the whole stored table for every batch. */
+static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
+                               cs_err *err)
+{
+    uint64_t revised = 0;
+    cs_status rc;
+
+    if (fs->revision_guard == NULL)
+        return CS_OK;
+    rc = cs_pg_exec(db,
+                    "SET LOCAL enable_hashjoin = off;"
+                    "SET LOCAL enable_mergejoin = off",
+                    err);
+    if (rc == CS_OK)
+        rc = run_steps(db, (const char *const[]){fs->revision_guard, NULL}, 0,
+                       &revised, err);
+    if (rc == CS_OK && revised > 0)
+        rc = run_steps(db, fs->revision_steps, -1, NULL, err);
+    if (rc == CS_OK)
+        rc = cs_pg_exec(db,
+                        "SET LOCAL enable_hashjoin TO DEFAULT;"
+                        "SET LOCAL enable_mergejoin TO DEFAULT",
+                        err);
+    return rc;
+}
+
+/* The ledger, then COPY rows of each family and run the family's steps,
+ * all in one transaction. *n_new counts new event ids. */
+static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
+                            cs_err *err)
 {
     cs_pg *db = ig->db;
     cs_status rc;
     cs_err tmp = {0};
+    bool replays = false;
 
     *n_new = 0;
     if ((rc = cs_pg_exec(db, "BEGIN", err)) != CS_OK)
         return rc;
+    rc = copy_ledger(db, in, &replays, err);
+    if (rc == CS_OK && !replays)
+        *n_new = in->n_events;
     for (size_t f = 0; rc == CS_OK && f < cs_ingest_n_families; f++) {
         const ingest_family_sql *fs = &cs_ingest_families[f];
-        uint64_t revised = 0;
-        if (len[f] == 0)
+        if (in->len[f] == 0)
             continue;
-        rc = cs_pg_copy_raw(db, fs->copy_sql, data[f], len[f], err);
-        /* steps[1] is fresh_*: the ledger insert counts new events */
+        rc = cs_pg_copy_raw(db, fs->copy_sql, in->data[f], in->len[f], err);
         if (rc == CS_OK)
-            rc = run_steps(db, fs->steps, 1, n_new, err);
-        if (rc == CS_OK && fs->revision_guard != NULL)
-            rc = run_steps(db, (const char *const[]){fs->revision_guard, NULL},
-                           0, &revised, err);
-        if (rc == CS_OK && revised > 0)
-            rc = run_steps(db, fs->revision_steps, -1, NULL, err);
+            rc = run_steps(db, (const char *const[]){fs->steps[0], NULL}, -1,
+                           NULL, err);
+        /* fresh_* counts the new events; prune_* drops the replays */
+        if (rc == CS_OK && replays)
+            rc = run_steps(db,
+                           (const char *const[]){fs->steps[STEP_FRESH],
+                                                 fs->steps[STEP_PRUNE], NULL},
+                           0, n_new, err);
+        if (rc == CS_OK)
+            rc = run_steps(db, fs->steps + STEP_FIRST_MERGE, -1, NULL, err);
+        if (rc == CS_OK)
+            rc = run_revisions(db, fs, err);
         if (rc == CS_OK && fs->final_steps != NULL)
             rc = run_steps(db, fs->final_steps, -1, NULL, err);
     }
@@ -73,14 +146,13 @@ static cs_status store_rows(ingest *ig, const char *const *data,
 
 /* Retries transient failures; returns OK, a permanent status, or the
  * transient one if a stop was requested meanwhile. */
-static cs_status store_with_retry(ingest *ig, const char *const *data,
-                                  const size_t *len, uint64_t *n_new,
-                                  cs_err *err)
+static cs_status store_with_retry(ingest *ig, const store_input *in,
+                                  uint64_t *n_new, cs_err *err)
 {
     unsigned backoff_ms = BACKOFF_FIRST_MS;
 
     for (;;) {
-        cs_status rc = store_rows(ig, data, len, n_new, err);
+        cs_status rc = store_rows(ig, in, n_new, err);
         cs_err rerr = {0};
 
         cs_metric_set(&ig->stats.db_up, cs_pg_ok(ig->db));
@@ -100,26 +172,32 @@ static cs_status store_with_retry(ingest *ig, const char *const *data,
     }
 }
 
-cs_status ingest_store_batch(ingest *ig, cs_err *err)
+cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err)
 {
-    ingest_batch *b = &ig->batch;
-    const char *data[INGEST_MAX_FAMILIES] = {0};
-    size_t len[INGEST_MAX_FAMILIES] = {0};
+    store_input in = {0};
     uint64_t n_new = 0;
     cs_status rc;
 
-    if (b->n_events == 0)
+    if (b->n_events == 0) {
+        cs_metric_add(&ig->stats.events_duplicate, b->n_repeats);
         return CS_OK;
+    }
     for (size_t f = 0; f < cs_ingest_n_families; f++) {
         if (b->rows[f].failed)
             return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
-        data[f] = b->rows[f].buf;
-        len[f] = b->rows[f].len;
+        in.data[f] = b->rows[f].buf;
+        in.len[f] = b->rows[f].len;
     }
-    rc = store_with_retry(ig, data, len, &n_new, err);
+    if (b->ledger.failed)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
+    in.ledger = b->ledger.buf;
+    in.ledger_len = b->ledger.len;
+    in.n_events = b->n_events;
+    rc = store_with_retry(ig, &in, &n_new, err);
     if (rc == CS_OK) {
         cs_metric_add(&ig->stats.events_stored, n_new);
-        cs_metric_add(&ig->stats.events_duplicate, b->n_events - n_new);
+        cs_metric_add(&ig->stats.events_duplicate,
+                      b->n_events - n_new + b->n_repeats);
         cs_metric_add(&ig->stats.batches, 1);
         return CS_OK;
     }
@@ -131,13 +209,17 @@ cs_status ingest_store_batch(ingest *ig, cs_err *err)
     cs_log_warn("database refused the batch; storing its events one by one",
                 CS_KV_STR("error", err->msg),
                 CS_KV_INT("events", (int64_t)b->n_events));
+    cs_metric_add(&ig->stats.events_duplicate, b->n_repeats);
     for (size_t i = 0; i < b->n_events; i++) {
         const ingest_event *e = &b->events[i];
         cs_err eerr = {0};
-        memset(len, 0, sizeof(len));
-        data[e->family] = b->rows[e->family].buf + e->row_start;
-        len[e->family] = e->row_end - e->row_start;
-        rc = store_with_retry(ig, data, len, &n_new, &eerr);
+        memset(&in, 0, sizeof(in));
+        in.data[e->family] = b->rows[e->family].buf + e->row_start;
+        in.len[e->family] = e->row_end - e->row_start;
+        in.ledger = b->ledger.buf + e->ledger_start;
+        in.ledger_len = e->ledger_end - e->ledger_start;
+        in.n_events = 1;
+        rc = store_with_retry(ig, &in, &n_new, &eerr);
         if (rc == CS_OK) {
             cs_metric_add(&ig->stats.events_stored, n_new);
             cs_metric_add(&ig->stats.events_duplicate, 1 - n_new);
