@@ -25,9 +25,13 @@ export CS_KAFKA_EXTRA=fetch.wait.max.ms=10 CS_BATCH_MAX_WAIT_MS=50
 start_service ingest "$CS_BIN/cs-ingest"
 wait_for 30 "cs-ingest to start" log_field ingest "ingest ready" http_port
 
+# The analyst scores as of now, so the simulated calendar must stay near
+# it: the backfill ends five days ago and the live days then pass at one
+# per 20 s, so a disruption posted during the test is active now.
 note "simulator: 150 enterprises, $BACKFILL days of history, a flood that is still on"
 CS_KAFKA_EXTRA= start_service sim "$CS_BIN/cs-simulator" --seed 11 --enterprises 150 \
-    --backfill-days "$BACKFILL" --backfill-detail-days 25 --speed 0.5 --max-rate 6000 \
+    --start-date "$(date -u -d "-$((BACKFILL + 5)) days" +%F)" \
+    --backfill-days "$BACKFILL" --backfill-detail-days 25 --speed 0.05 --max-rate 6000 \
     --scenario "flood:3301:day=$((BACKFILL - 4)):days=60,bankruptcy:auto:day=$((BACKFILL - 8))"
 wait_for 180 "the backfill" grep -q '"msg":"backfill written"' "$TEST_TMP/sim.log"
 sim_url="http://127.0.0.1:$(log_field sim "simulator ready" http_port)"

@@ -46,6 +46,7 @@ export async function render(view, me) {
   ]);
   renderLevels(ctx, levels.body);
   renderKpis(ctx, kpis);
+  if (ctx.alerts) renderAlerts(ctx, alerts.body); // now with the enterprises' names
   window.csReady('cockpit');
 
   const timer = setInterval(() => {
@@ -76,6 +77,7 @@ function renderKpis(ctx, el) {
 async function loadMapPanel(ctx) {
   const [, ents] = await Promise.all([loadMap(), apiAll('/v1/enterprises', { region: ctx.region })]);
   ctx.enterprises = ents;
+  ctx.names = new Map(ents.map((e) => [e.uscc, e.name]));
   drawMap(ctx);
 }
 
@@ -229,7 +231,7 @@ async function loadTop(ctx, body) {
 // GET /v1/situation: monthly production, order and sales indices, the
 // enterprises per level, open alerts per level and the active risk events.
 async function loadSituation(ctx, kpis, body) {
-  const s = await api('/v1/situation', { query: { region: ctx.region } });
+  const s = await api('/v1/situation', { query: { region: ctx.region, period: 'week', periods: 26 } });
   ctx.situation = s;
   const idx = s.indices || [];
   const names = { production: 'kpi.production', orders: 'kpi.orders', sales: 'kpi.sales' };
@@ -347,13 +349,19 @@ function drawGraph(ctx, body) {
 // ---- alerts --------------------------------------------------------------------
 
 async function loadAlerts(ctx, body, first) {
-  const r = await api('/v1/alerts', { query: { region: ctx.region, status: 'open', limit: 50 } });
+  const r = await api('/v1/alerts', { query: { status: 'live', limit: 50 } }); // open and acknowledged, newest first
   const items = r.items || [];
   ctx.openAlerts = items.length;
   const live = document.getElementById('alerts-live');
   if (live) live.title = t('alerts.updated', { t: new Date().toLocaleTimeString() });
   if (!first && ctx.lastAlertIds && items.some((a) => !ctx.lastAlertIds.has(a.alert_id))) toast(t('alerts.title'));
   ctx.lastAlertIds = new Set(items.map((a) => a.alert_id));
+  ctx.alerts = items;
+  renderAlerts(ctx, body);
+}
+
+function renderAlerts(ctx, body) {
+  const items = ctx.alerts || [];
   if (!items.length) { showMessage(body, t('alerts.none')); return; }
   body.replaceChildren(h('ul', { class: 'alerts', id: 'alert-list' }, items.map((a) => {
     const ack = h('button', { type: 'button', class: 'small' }, t('alerts.ack'));
@@ -369,10 +377,11 @@ async function loadAlerts(ctx, body, first) {
         toast(t('common.error', { why: e.message }));
       }
     });
-    return h('li', { class: `lv-${a.level}`, dataset: { id: a.alert_id } },
+    return h('li', { class: `lv-${a.level}${a.status === 'acknowledged' ? ' acked' : ''}`, dataset: { id: a.alert_id } },
       h('div', { class: 'row' }, levelBadge(a.level), h('span', { class: 'sub' }, fmtTime(a.opened_at)),
         a.status === 'acknowledged' ? h('span', { class: 'sub' }, t('alerts.acked')) : ack),
-      h('div', { class: 'click', onclick: () => { location.hash = `#/e/${a.subject}`; } }, a.message));
+      h('div', { class: 'click', onclick: () => { location.hash = `#/e/${a.subject}`; } },
+        h('b', {}, (ctx.names && ctx.names.get(a.subject)) || a.subject), ' ', h('span', { class: 'msg-text' }, a.message)));
   })));
 }
 
@@ -460,27 +469,40 @@ export async function runScenario(spec, onPoll) {
   return s;
 }
 
+// The impacted enterprises, ranked by lost output: each one's time to
+// survive (first day below plan) against the shocked enterprises' time to
+// recover (the red line); those that fall before it are flagged.
 function renderScenarioResult(el, ctx, sc) {
-  const items = (sc.impacted || sc.items || []).slice().sort((a, b) => (b.lost_units || 0) - (a.lost_units || 0));
-  const head = h('div', { class: 'sub' },
-    `${t('scenario.impacted')}: ${fmtNum(sc.n_impacted ?? items.length, 0)}`);
+  const items = sc.impacted || [];
+  const ttr = sc.shock_ttr_day;
+  const head = h('div', { class: 'sub', id: 'scn-summary' },
+    `${t('scenario.impacted')}: ${fmtNum(sc.n_impacted ?? items.length, 0)} · ` +
+    `${t('scenario.shock_ttr')}: ${ttr === null || ttr === undefined ? t('scenario.beyond') : ttr}`);
   if (!items.length) { el.replaceChildren(head); return; }
   const chartEl = h('div', { class: 'chart tiny', id: 'tts-chart' });
-  const top = items.slice(0, 12);
+  const top = items.filter((i) => i.tier > 0).slice(0, 8);
   el.replaceChildren(head, chartEl, h('table', { class: 'grid compact', id: 'impact-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, t('table.enterprise')), h('th', {}, t('table.tier')),
-      h('th', {}, 'TTS'), h('th', {}, 'TTR'), h('th', {}, t('scenario.loss_col')))),
+    h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('table.enterprise')), h('th', {}, t('table.tier')),
+      h('th', {}, 'TTS'), h('th', {}, 'TTR'), h('th', {}, t('scenario.loss_col')), h('th', {}, ''))),
     h('tbody', {}, items.slice(0, 30).map((i) => h('tr', { class: 'click', onclick: () => { location.hash = `#/e/${i.uscc}`; } },
-      h('td', {}, i.name || i.uscc), h('td', {}, i.tier), h('td', {}, i.tts_day ?? '–'),
-      h('td', {}, i.ttr_day ?? '–'), h('td', {}, fmtNum(i.lost_units, 0)))))));
+      h('td', {}, i.rank), h('td', {}, i.name || i.uscc), h('td', {}, i.tier), h('td', { class: 'num' }, i.tts_day ?? '–'),
+      h('td', { class: 'num' }, i.ttr_day ?? '–'), h('td', { class: 'num' }, fmtNum(i.lost_units, 0)),
+      h('td', {}, i.falls_before_recovery ? h('span', { class: 'flag', title: t('scenario.falls') }, '⚠') : ''))))));
+  if (!top.length) { chartEl.remove(); return; }
   chart(chartEl).setOption({
-    tooltip: { trigger: 'axis' },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { textStyle: { color: '#c9d4e3' }, top: 0 },
-    grid: { left: 110, right: 10, top: 24, bottom: 20 },
-    xAxis: { type: 'value', axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
-    yAxis: { type: 'category', inverse: true, data: top.map((i) => (i.name || i.uscc).slice(0, 8)), axisLabel: { color: '#c9d4e3', fontSize: 10 } },
+    grid: { left: 96, right: 16, top: 24, bottom: 20 },
+    xAxis: { type: 'value', name: t('scenario.day'), nameTextStyle: { color: '#8fa3bf' }, axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
+    yAxis: { type: 'category', inverse: true, data: top.map((i) => (i.name || i.uscc).replace(/(股份)?有限公司$/, '').slice(0, 7)), axisLabel: { color: '#c9d4e3', fontSize: 10 } },
     series: [
-      { name: t('scenario.tts'), type: 'bar', data: top.map((i) => i.tts_day), itemStyle: { color: '#e5484d' } },
+      {
+        name: t('scenario.tts'), type: 'bar', data: top.map((i) => i.tts_day), itemStyle: { color: '#f76b15' },
+        markLine: ttr === null || ttr === undefined ? undefined : {
+          symbol: 'none', data: [{ xAxis: ttr }], lineStyle: { color: '#e5484d', width: 2 },
+          label: { formatter: `TTR ${ttr}`, color: '#e5484d' },
+        },
+      },
       { name: t('scenario.ttr'), type: 'bar', data: top.map((i) => i.ttr_day), itemStyle: { color: '#3e8ed0' } },
     ],
   });

@@ -201,13 +201,13 @@ async function loadRisk(uscc, histBody, compBody, delivBody) {
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
       visualMap: { show: false, pieces: [{ lt: 25, color: levelColor('blue') }, { gte: 25, lt: 50, color: levelColor('yellow') },
         { gte: 50, lt: 75, color: levelColor('orange') }, { gte: 75, color: levelColor('red') }] },
-      series: [{ type: 'line', showSymbol: history.length < 30, data: history.map((p) => [p.at, p.score]) }],
+      series: [{ type: 'line', showSymbol: history.length < 30, symbolSize: 8, clip: false, data: history.map((p) => [p.at, p.score]) }],
     });
   } else showMessage(histBody, t('common.none'));
   const c = (r.components || []).slice().sort((a, b) => (b.contribution || 0) - (a.contribution || 0));
   if (c.length) {
     const el = h('div', { class: 'chart small', id: 'components-chart' });
-    compBody.replaceChildren(el, r.explanation ? h('div', { class: 'sub' }, r.explanation) : '');
+    compBody.replaceChildren(r.explanation ? h('div', { class: 'sub' }, r.explanation) : '', el);
     chart(el).setOption({
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 110, right: 16, top: 8, bottom: 20 },

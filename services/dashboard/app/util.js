@@ -128,8 +128,15 @@ export function toast(text) {
 
 // One ECharts instance per element, resized with the window.
 const charts = new Set();
+// Under browser automation (navigator.webdriver: the end-to-end tests)
+// charts draw at once, so that screenshots show the final picture.
+const ANIMATE = !navigator.webdriver;
 export function chart(el) {
   const c = echarts.init(el, null, { renderer: 'canvas' });
+  if (!ANIMATE) {
+    const set = c.setOption.bind(c);
+    c.setOption = (opt, ...rest) => set({ animation: false, ...opt }, ...rest);
+  }
   charts.add(c);
   return c;
 }
