@@ -23,6 +23,7 @@ typedef struct analyst_cfg {
     uint32_t interval_s;
     uint32_t rescore_s; /* rescore without new data after this long */
     bool once;
+    bool incremental; /* with once: an incremental cycle, not a full one */
     uint32_t model_promote;  /* 0: none */
     uint32_t model_backtest; /* 0: none */
     uint32_t backtest_points, backtest_step_days;
@@ -110,7 +111,9 @@ typedef struct analyst_summary {
     uint64_t n_alerts_raised, n_alerts_resolved, n_published;
     uint64_t n_model_errors;
     uint64_t n_runs, n_runs_failed, n_alternatives, n_aggregates;
-    double s_scores, s_alerts, s_forecasts, s_propagation; /* by stage */
+    double s_scores, s_alerts, s_forecasts, s_propagation;       /* by stage */
+    double s_criticality, s_indicators, s_write, s_alternatives; /* parts */
+    uint64_t n_recomputed; /* enterprises whose indicators were computed */
     double seconds;
 } analyst_summary;
 
@@ -148,10 +151,19 @@ cs_status analyst_model_load_version(analyst *a, uint32_t version,
 cs_status analyst_promote(analyst *a, uint32_t version, cs_err *err);
 cs_status analyst_backtest(analyst *a, uint32_t version, cs_err *err);
 
+/* What an incremental cycle recomputes: the indicators of the stale
+ * enterprises; the others' are carried from the previous cycle. */
+typedef struct analyst_incr {
+    const char *prev_cycle; /* its cycle_id */
+    const char *prev_at;    /* its rows' computed_at */
+    const char *stale;      /* text[] literal of credit codes */
+} analyst_incr;
+
 /* score.c: indicators, criticality, scores for cycle_id (inside the
- * cycle's transaction). */
+ * cycle's transaction); all indicators when incr is NULL. */
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
-                        const char *as_of, analyst_summary *sum, cs_err *err);
+                        const char *as_of, const analyst_incr *incr,
+                        analyst_summary *sum, cs_err *err);
 
 /* alerts.c: raises and resolves alerts from this cycle's scores. */
 cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
@@ -179,6 +191,7 @@ cs_status analyst_propagate(analyst *a, const analyst_model *m,
 cs_status analyst_publish(analyst *a, analyst_summary *sum, cs_err *err);
 
 /* Helpers shared by the stages. */
+double analyst_clock(void);        /* monotonic seconds */
 double analyst_num(const char *s); /* "" or NULL -> NaN */
 /* Shortest text that reads back to v; non_finite for NaN and Inf. */
 void analyst_fmt_double(char *buf, size_t buf_bytes, double v,

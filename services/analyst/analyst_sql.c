@@ -35,6 +35,12 @@
     " WHERE r.starts_at < $2::timestamptz + make_interval(days => $3::int)" \
     "   AND coalesce(r.expected_end, 'infinity') > $2::timestamptz)"
 
+/* In the indicators statement: whether enterprise x is to be computed
+ * ($8: the stale enterprises of an incremental cycle, NULL: all). The
+ * cycle plans every statement for its parameters (force_custom_plan), so
+ * this folds to true or to a hashed = ANY. */
+#define ONLY(x) "($8::text[] IS NULL OR " x " = ANY($8::text[]))"
+
 #define LEVEL_RANK(x) \
     "(array_position(ARRAY['blue','yellow','orange','red'], " x ") - 1)"
 
@@ -96,8 +102,9 @@ const cs_pg_stmt analyst_stmts[] = {
     {"cycle_end",
      "UPDATE analyst_cycles SET finished_at = clock_timestamp(),"
      " n_enterprises = $2::int, n_forecasts = $3::int, n_alerts = $4::int,"
-     " n_model_errors = $5::int WHERE cycle_id = $1::bigint",
-     5},
+     " n_model_errors = $5::int, is_full = $6::boolean"
+     " WHERE cycle_id = $1::bigint",
+     6},
     {"state_set",
      "UPDATE analyst_state SET last_cycle_id = $1::bigint,"
      " ingested_until = greatest(ingested_until,"
@@ -114,12 +121,22 @@ const cs_pg_stmt analyst_stmts[] = {
      0},
 
     /* Raw indicators of every known enterprise over the window of $5
-     * days before $2 (as of). $6/$7: criticality by enterprise from C. */
+     * days before $2 (as of). $6/$7: criticality by enterprise from C.
+     * $8: only these enterprises (an incremental cycle; NULL: all), whose
+     * criticality is then that of cycle $9 (no link changed). */
     {"indicators",
-     "WITH ents AS ("
+     "WITH ents0 AS ("
      "  SELECT uscc::text AS uscc FROM enterprises"
      "  UNION SELECT supplier FROM supply_links WHERE active"
      "  UNION SELECT buyer FROM supply_links WHERE active),"
+     " ents AS (SELECT uscc FROM ents0 WHERE " ONLY("uscc") "),"
+     /* Materialised: the planner underestimates the delivered lines
+      * and would probe every month of order_lines once per line. */
+     " olw AS MATERIALIZED (SELECT buyer, supplier, order_id, line_no, sku,"
+     "   quantity,"
+     "   order_time, requested_time FROM order_lines"
+     "  WHERE order_time >= $2::timestamptz - make_interval(days => $5::int + 365)"
+     "   AND order_time < $2::timestamptz AND " ONLY("supplier") "),"
      " deliv AS ("
      "  SELECT sl.supplier::text AS uscc, ol.requested_time IS NOT NULL AS has_req,"
      "   s.delivered_at <= ol.requested_time AS on_time,"
@@ -128,13 +145,11 @@ const cs_pg_stmt analyst_stmts[] = {
      "  FROM shipment_lines sl"
      "  JOIN shipments s ON s.tenant_id = sl.tenant_id"
      "   AND s.shipment_id = sl.shipment_id"
-     "  JOIN order_lines ol ON ol.buyer = sl.buyer AND ol.supplier = sl.supplier"
+     "  JOIN olw ol ON ol.buyer = sl.buyer AND ol.supplier = sl.supplier"
      "   AND ol.order_id = sl.order_id"
      "   AND (ol.line_no = sl.order_line_no"
      "        OR (sl.order_line_no IS NULL AND ol.sku = sl.sku))"
-     "   AND ol.order_time >= $2::timestamptz - make_interval(days => $5::int + 365)"
-     "   AND ol.order_time < $2::timestamptz"
-     "  WHERE sl.shipped_at >= $2::timestamptz - make_interval(days => $5::int + 60)"
+     "  WHERE " ONLY("sl.supplier") " AND sl.shipped_at >= $2::timestamptz - make_interval(days => $5::int + 60)"
      "   AND sl.shipped_at < $2::timestamptz"
      "   AND s.delivered_at >= $2::timestamptz - make_interval(days => $5::int)"
      "   AND s.delivered_at < $2::timestamptz),"
@@ -142,39 +157,43 @@ const cs_pg_stmt analyst_stmts[] = {
      "   avg(on_time::int::float8) FILTER (WHERE has_req) AS on_time_rate,"
      "   avg(lt) AS lt_mean, stddev_samp(lt) / nullif(avg(lt), 0) AS lt_cv,"
      "   count(*)::int AS n FROM deliv GROUP BY uscc),"
-     " f AS (SELECT ol.supplier::text AS uscc, least(1.0,"
-     "   sum(coalesce(x.q, 0)) / nullif(sum(ol.quantity), 0))::float8 AS fill_rate"
-     "  FROM order_lines ol LEFT JOIN ("
-     "   SELECT supplier, buyer, order_id, order_line_no, sum(quantity) AS q"
-     "   FROM shipment_lines"
-     "   WHERE shipped_at >= $2::timestamptz"
+     /* Fill rate: shipped / ordered of the lines requested in the
+      * window, each line's shipments within the year before as-of. */
+     " olr AS (SELECT supplier, buyer, order_id, line_no, quantity FROM olw"
+     "  WHERE requested_time >= $2::timestamptz - make_interval(days => $5::int)"
+     "   AND requested_time < $2::timestamptz),"
+     " fo AS (SELECT supplier, sum(quantity) AS q FROM olr GROUP BY 1),"
+     " fs AS (SELECT o.supplier, sum(x.quantity) AS q FROM olr o"
+     "  JOIN shipment_lines x ON x.supplier = o.supplier AND x.buyer = o.buyer"
+     "   AND x.order_id = o.order_id AND x.order_line_no = o.line_no"
+     "  WHERE x.shipped_at >= $2::timestamptz"
      "     - make_interval(days => $5::int + 365)"
-     "    AND shipped_at < $2::timestamptz GROUP BY 1, 2, 3, 4) x"
-     "   ON x.supplier = ol.supplier AND x.buyer = ol.buyer"
-     "   AND x.order_id = ol.order_id AND x.order_line_no = ol.line_no"
-     "  WHERE ol.order_time >= $2::timestamptz - make_interval(days => $5::int + 365)"
-     "   AND ol.order_time < $2::timestamptz"
-     "   AND ol.requested_time >= $2::timestamptz - make_interval(days => $5::int)"
-     "   AND ol.requested_time < $2::timestamptz"
-     "  GROUP BY ol.supplier),"
+     "   AND x.shipped_at < $2::timestamptz AND " ONLY("x.supplier") ""
+     "  GROUP BY 1),"
+     " f AS (SELECT fo.supplier::text AS uscc,"
+     "   least(1.0, coalesce(fs.q, 0) / nullif(fo.q, 0))::float8 AS fill_rate"
+     "  FROM fo LEFT JOIN fs USING (supplier)),"
      " base AS (SELECT buyer::text AS uscc, supplier, sum(share)::float8 AS v"
-     "  FROM supply_links WHERE active GROUP BY 1, 2),"
+     "  FROM supply_links WHERE active AND " ONLY("buyer") " GROUP BY 1, 2),"
      " sh AS (SELECT uscc, sum(v * v) / nullif(sum(v) ^ 2, 0) AS supplier_hhi"
      "  FROM base GROUP BY uscc),"
      " ss AS (SELECT uscc, count(*) FILTER (WHERE n = 1)::float8 AS single_source"
      "  FROM (SELECT buyer::text AS uscc, sku, count(*) AS n FROM supply_links"
-     "        WHERE active GROUP BY 1, 2) x GROUP BY uscc),"
+     "        WHERE active AND " ONLY("buyer") " GROUP BY 1, 2) x"
+     "  GROUP BY uscc),"
      " cb AS (SELECT supplier::text AS uscc, buyer, sum(quantity)::float8 AS v"
      "  FROM shipment_lines"
      "  WHERE shipped_at >= $2::timestamptz - make_interval(days => $5::int)"
-     "   AND shipped_at < $2::timestamptz GROUP BY 1, 2),"
+     "   AND shipped_at < $2::timestamptz AND " ONLY("supplier") ""
+     "  GROUP BY 1, 2),"
      " ch AS (SELECT uscc, sum(v * v) / nullif(sum(v) ^ 2, 0) AS customer_hhi"
      "  FROM cb GROUP BY uscc),"
      " pd AS (SELECT enterprise::text AS uscc, day, sum(output)::float8 AS out,"
      "   (sum(output) FILTER (WHERE capacity IS NOT NULL))::float8 AS out_c,"
      "   sum(capacity)::float8 AS cap FROM production"
      "  WHERE day >= ($2::timestamptz - make_interval(days => $5::int))::date"
-     "   AND day < $2::timestamptz::date GROUP BY 1, 2),"
+     "   AND day < $2::timestamptz::date AND " ONLY("enterprise") ""
+     "  GROUP BY 1, 2),"
      " p AS (SELECT uscc,"
      "   avg(out) FILTER (WHERE day >= $2::timestamptz::date - 7) AS cur,"
      "   avg(out) FILTER (WHERE day < $2::timestamptz::date - 7) AS hm,"
@@ -187,8 +206,11 @@ const cs_pg_stmt analyst_stmts[] = {
      "  FROM pd GROUP BY uscc),"
      " " EVENT_PAIRS ","
      " ex AS (SELECT uscc, sum(exposure) AS event_exposure FROM ev_pairs"
-     "  GROUP BY uscc),"
-     " cr AS (SELECT * FROM unnest($6::text[], $7::float8[]) AS c(uscc, crit))"
+     "  WHERE " ONLY("uscc") " GROUP BY uscc),"
+     " cr AS (SELECT * FROM unnest($6::text[], $7::float8[]) AS c(uscc, crit)"
+     "  UNION ALL SELECT uscc::text, criticality FROM enterprise_indicators"
+     "  WHERE $8::text[] IS NOT NULL AND cycle_id = $9::bigint"
+     "   AND uscc::text = ANY($8::text[]))"
      " INSERT INTO enterprise_indicators (cycle_id, uscc, computed_at,"
      "  model_version, on_time_rate, lead_time_mean_days, lead_time_cv,"
      "  fill_rate, supplier_hhi, single_source, customer_hhi,"
@@ -208,7 +230,7 @@ const cs_pg_stmt analyst_stmts[] = {
      " LEFT JOIN sh ON sh.uscc = ents.uscc LEFT JOIN ss ON ss.uscc = ents.uscc"
      " LEFT JOIN ch ON ch.uscc = ents.uscc LEFT JOIN p ON p.uscc = ents.uscc"
      " LEFT JOIN ex ON ex.uscc = ents.uscc LEFT JOIN cr ON cr.uscc = ents.uscc",
-     7},
+     9},
 
     /* This cycle's indicators back, with the peer-group keys. */
     {"indicators_read",
@@ -222,6 +244,56 @@ const cs_pg_stmt analyst_stmts[] = {
      " WHERE i.cycle_id = $1::bigint AND i.computed_at = now()"
      " ORDER BY i.uscc",
      1},
+
+    /* Incremental cycles. $1 the watermark: the previous cycle, its
+     * model version and start (= its rows' computed_at), the age of the
+     * last full cycle, and whether links, master data or risk events
+     * changed since the watermark (less two minutes, as the forecasts):
+     * those reach every enterprise's indicators, so make a full cycle. */
+    {"incr_check",
+     "SELECT c.cycle_id::text, c.model_version::text, c.started_at::text,"
+     " (SELECT extract(epoch FROM now() - max(started_at))::float8"
+     "  FROM analyst_cycles WHERE is_full AND finished_at IS NOT NULL),"
+     " EXISTS (SELECT 1 FROM supply_links"
+     "  WHERE updated_at > $1::timestamptz - interval '2 minutes')"
+     " OR EXISTS (SELECT 1 FROM enterprises"
+     "  WHERE updated_at > $1::timestamptz - interval '2 minutes')"
+     " OR EXISTS (SELECT 1 FROM risk_events"
+     "  WHERE updated_at > $1::timestamptz - interval '2 minutes')"
+     " FROM analyst_state s JOIN analyst_cycles c ON c.cycle_id = s.last_cycle_id",
+     1},
+    /* The enterprises new orders, deliveries and production touch since
+     * the watermark $1: suppliers of orders and shipments stored or
+     * revised since, and the producers of tenants that sent production
+     * ($2 as of, $3 window days), as a text[] literal. */
+    {"incr_stale",
+     "SELECT coalesce(array_agg(DISTINCT u ORDER BY u), '{}')::text FROM ("
+     " SELECT supplier::text AS u FROM orders"
+     "  WHERE updated_at > $1::timestamptz - interval '2 minutes'"
+     " UNION ALL SELECT supplier::text FROM shipments"
+     "  WHERE updated_at > $1::timestamptz - interval '2 minutes'"
+     " UNION ALL SELECT p.enterprise::text FROM production p"
+     "  WHERE p.tenant_id IN (SELECT tenant_id FROM ingested_events"
+     "   WHERE ingested_at > $1::timestamptz - interval '2 minutes'"
+     "    AND event_type = 'cs.production.v1')"
+     "   AND p.day >= ($2::timestamptz - make_interval(days => $3::int))::date) x",
+     3},
+    /* The previous cycle's indicators ($3, its computed_at $4) of every
+     * enterprise not recomputed ($5), as this cycle's ($1, version $2). */
+    {"indicators_carry",
+     "INSERT INTO enterprise_indicators (cycle_id, uscc, computed_at,"
+     " model_version, on_time_rate, lead_time_mean_days, lead_time_cv,"
+     " fill_rate, supplier_hhi, single_source, customer_hhi,"
+     " production_drop_z, utilisation, event_exposure, criticality,"
+     " n_deliveries)"
+     " SELECT $1::bigint, uscc, now(), $2::int, on_time_rate,"
+     "  lead_time_mean_days, lead_time_cv, fill_rate, supplier_hhi,"
+     "  single_source, customer_hhi, production_drop_z, utilisation,"
+     "  event_exposure, criticality, n_deliveries"
+     " FROM enterprise_indicators"
+     " WHERE cycle_id = $3::bigint AND computed_at = $4::timestamptz"
+     "  AND NOT (uscc::text = ANY($5::text[]))",
+     5},
 
     /* Level alerts: one live alert per enterprise at its current level
      * when that is at least the minimum ($3, a rank); a level change

@@ -7,6 +7,7 @@
  * it, the alerts outbox is published, still under the lock. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@
 
 #define HOST_BYTES 128
 
-static double now_s(void)
+double analyst_clock(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -37,11 +38,72 @@ static cs_status take_lock(analyst *a, bool wait_lock, bool *got, cs_err *err)
     return CS_OK;
 }
 
+/* Whether this cycle can be incremental: a previous cycle of the same
+ * model version whose rows to carry, a full one younger than rescore_s
+ * (the window moves and risk events start and end with time), and no
+ * link, master data or risk event changed since the watermark. Then
+ * *stale (malloc'd, a text[] literal) names the enterprises to
+ * recompute; else *is_full is set. */
+static cs_status plan_incremental(analyst *a, const analyst_model *m,
+                                  const char *watermark, const char *as_of,
+                                  bool *is_full, PGresult **chk_out,
+                                  char **stale, cs_err *err)
+{
+    PGresult *chk = NULL, *st = NULL;
+    cs_status rc;
+    char window[16];
+    double full_age;
+
+    *stale = NULL;
+    {
+        const char *p[] = {watermark};
+        rc = cs_pg_run(a->db, "incr_check", 1, p, &chk, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err, "could not plan the cycle");
+    }
+    full_age = PQntuples(chk) == 1 ? analyst_num(PQgetvalue(chk, 0, 3)) : NAN;
+    {
+        const char *why =
+            PQntuples(chk) != 1                         ? "no previous cycle"
+            : atoi(PQgetvalue(chk, 0, 1)) != m->version ? "new model version"
+            : !isfinite(full_age) || full_age >= (double)a->cfg->rescore_s
+                ? "rescore interval"
+            : strcmp(PQgetvalue(chk, 0, 4), "t") == 0
+                ? "links, master data or risk events changed"
+                : NULL;
+        if (why != NULL) {
+            cs_log_info("full cycle", CS_KV_STR("reason", why));
+            *is_full = true;
+            PQclear(chk);
+            return CS_OK;
+        }
+    }
+    snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
+    {
+        const char *p[] = {watermark, as_of, window};
+        rc = cs_pg_run(a->db, "incr_stale", 3, p, &st, err);
+        if (rc != CS_OK) {
+            PQclear(chk);
+            return analyst_pg_error(rc, err, "could not find what is stale");
+        }
+    }
+    *stale = strdup(PQgetvalue(st, 0, 0));
+    PQclear(st);
+    if (*stale == NULL) {
+        PQclear(chk);
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    }
+    *chk_out = chk;
+    return CS_OK;
+}
+
 /* The body of the transaction; the caller commits or rolls back. */
 static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
                            bool *commit, cs_err *err)
 {
-    PGresult *st = NULL, *cy = NULL, *rq = NULL;
+    PGresult *st = NULL, *cy = NULL, *rq = NULL, *chk = NULL;
+    char *stale = NULL;
+    analyst_incr incr;
     analyst_model m;
     cs_status rc;
     char host[HOST_BYTES], hostname[HOST_BYTES / 2] = "";
@@ -102,29 +164,46 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
         goto out;
     }
 
-    t = now_s();
-    rc = analyst_score(a, &m, sum->cycle_id, as_of, sum, err);
-    sum->s_scores = now_s() - t;
-    t = now_s();
+    if (!is_full) {
+        rc = plan_incremental(a, &m, watermark, as_of, &is_full, &chk, &stale,
+                              err);
+        if (rc != CS_OK)
+            goto out;
+        sum->is_full = is_full;
+    }
+    if (!is_full)
+        incr = (analyst_incr){.prev_cycle = PQgetvalue(chk, 0, 0),
+                              .prev_at = PQgetvalue(chk, 0, 2),
+                              .stale = stale};
+    t = analyst_clock();
+    rc = analyst_score(a, &m, sum->cycle_id, as_of, is_full ? NULL : &incr, sum,
+                       err);
+    sum->s_scores = analyst_clock() - t;
+    t = analyst_clock();
     if (rc == CS_OK)
         rc = analyst_alerts(a, &m, sum->cycle_id, as_of, sum, err);
-    if (rc == CS_OK)
+    sum->s_alerts = analyst_clock() - t;
+    t = analyst_clock();
+    /* Alternatives are ranked over every need at once: in full cycles
+     * (at least every rescore_s); incremental ones keep the last. */
+    if (rc == CS_OK && is_full)
         rc = analyst_alternatives(a, &m, sum->cycle_id, as_of, sum, err);
-    sum->s_alerts = now_s() - t;
-    t = now_s();
+    sum->s_alternatives = analyst_clock() - t;
+    t = analyst_clock();
     if (rc == CS_OK)
         rc = analyst_forecast(a, &m, sum->cycle_id, as_of, watermark, is_full,
                               sum, err);
-    sum->s_forecasts = now_s() - t;
-    t = now_s();
+    sum->s_forecasts = analyst_clock() - t;
+    t = analyst_clock();
     if (rc == CS_OK)
         rc = analyst_propagate(a, &m, sum->cycle_id, as_of, sum, err);
-    sum->s_propagation = now_s() - t;
+    sum->s_propagation = analyst_clock() - t;
     if (rc != CS_OK)
         goto out;
     {
         char n_ent[24], n_fc[24], n_al[24], n_err[24];
-        const char *p[] = {cycle, n_ent, n_fc, n_al, n_err};
+        const char *p[] = {cycle, n_ent, n_fc,
+                           n_al,  n_err, is_full ? "true" : "false"};
         const char *q[] = {cycle,
                            PQgetisnull(st, 0, 1) ? "" : PQgetvalue(st, 0, 1)};
 
@@ -136,7 +215,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
                  (unsigned long long)sum->n_alerts_raised);
         snprintf(n_err, sizeof(n_err), "%llu",
                  (unsigned long long)sum->n_model_errors);
-        rc = cs_pg_run(a->db, "cycle_end", 5, p, NULL, err);
+        rc = cs_pg_run(a->db, "cycle_end", 6, p, NULL, err);
         if (rc == CS_OK)
             rc = cs_pg_run(a->db, "state_set", 2, q, NULL, err);
         if (rc != CS_OK) {
@@ -146,6 +225,8 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     }
     *commit = true;
 out:
+    free(stale);
+    PQclear(chk);
     PQclear(rq);
     PQclear(cy);
     PQclear(st);
@@ -157,7 +238,7 @@ cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
 {
     cs_status rc;
     bool got = false, commit = false;
-    double t0 = now_s();
+    double t0 = analyst_clock();
     cs_err uerr = {0};
 
     memset(sum, 0, sizeof(*sum));
@@ -169,6 +250,14 @@ cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
         return CS_OK;
     }
     rc = cs_pg_exec(a->db, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+    /* The cycle's statements are few and large: JIT compiling them cost
+     * more than it saved (seconds of LLVM optimisation, measured by the
+     * benchmark), and their sorts and hashes want more than 4 MB. */
+    if (rc == CS_OK)
+        rc = cs_pg_exec(a->db,
+                        "SET LOCAL jit = off; SET LOCAL work_mem = '256MB';"
+                        " SET LOCAL plan_cache_mode = force_custom_plan",
+                        err);
     if (rc == CS_OK) {
         rc = run_cycle(a, is_full, sum, &commit, err);
         if (rc == CS_OK && commit) {
@@ -184,6 +273,6 @@ cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
         cs_log_warn("could not publish alerts", CS_KV_STR("error", uerr.msg));
     if (cs_pg_ok(a->db))
         (void)cs_pg_run(a->db, "unlock", 0, NULL, NULL, &uerr);
-    sum->seconds = now_s() - t0;
+    sum->seconds = analyst_clock() - t0;
     return rc;
 }

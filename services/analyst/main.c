@@ -46,6 +46,10 @@ static const cs_opt analyst_opts[] = {
     {"once", "CS_ANALYST_ONCE", CS_OPT_BOOL, "false",
      "run one full recompute, print a summary and exit",
      CS_CFG(analyst_cfg, once)},
+    {"incremental", "CS_ANALYST_INCREMENTAL", CS_OPT_BOOL, "false",
+     "with --once: one incremental cycle (only what is stale) instead of "
+     "a full recompute",
+     CS_CFG(analyst_cfg, incremental)},
     {"model.promote", "CS_ANALYST_MODEL_PROMOTE", CS_OPT_U32, "0",
      "make this model version the current one and exit (roll back by "
      "promoting the previous number)",
@@ -165,8 +169,13 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_INT("alternatives", (int64_t)s->n_alternatives),
                 CS_KV_INT("propagation_runs", (int64_t)s->n_runs),
                 CS_KV_INT("propagation_failed", (int64_t)s->n_runs_failed),
+                CS_KV_INT("recomputed", (int64_t)s->n_recomputed),
+                CS_KV_DBL("criticality_s", s->s_criticality),
+                CS_KV_DBL("indicators_s", s->s_indicators),
+                CS_KV_DBL("score_write_s", s->s_write),
                 CS_KV_DBL("scores_s", s->s_scores),
                 CS_KV_DBL("alerts_s", s->s_alerts),
+                CS_KV_DBL("alternatives_s", s->s_alternatives),
                 CS_KV_DBL("forecasts_s", s->s_forecasts),
                 CS_KV_DBL("propagation_s", s->s_propagation),
                 CS_KV_DBL("seconds", s->seconds));
@@ -281,16 +290,18 @@ int main(int argc, char **argv)
 
     if (cfg.once) {
         analyst_summary s;
-        cs_status rc = cycle(a, true, true, &s);
+        cs_status rc = cycle(a, !cfg.incremental, true, &s);
 
         if (rc == CS_OK)
             printf("{\"cycle_id\":%lld,\"model_version\":%d,"
+                   "\"full\":%s,\"skipped\":%s,"
                    "\"enterprises\":%llu,\"forecasts\":%llu,"
                    "\"series_too_short\":%llu,\"alerts_raised\":%llu,"
                    "\"alerts_resolved\":%llu,\"alerts_published\":%llu,"
                    "\"model_errors\":%llu,\"propagation_runs\":%llu,"
                    "\"propagation_failed\":%llu,\"seconds\":%.3f}\n",
                    (long long)s.cycle_id, s.model_version,
+                   s.is_full ? "true" : "false", s.skipped ? "true" : "false",
                    (unsigned long long)s.n_enterprises,
                    (unsigned long long)s.n_forecasts,
                    (unsigned long long)s.n_forecast_skipped,

@@ -369,7 +369,8 @@ out:
 }
 
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
-                        const char *as_of, analyst_summary *sum, cs_err *err)
+                        const char *as_of, const analyst_incr *incr,
+                        analyst_summary *sum, cs_err *err)
 {
     cs_status rc;
     PGresult *res = NULL, *now_res = NULL;
@@ -386,6 +387,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     char *components = NULL;
     char explain[EXPLAIN_BYTES];
     const char *now_text;
+    double t;
 
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
     snprintf(version, sizeof(version), "%d", m->version);
@@ -393,17 +395,41 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     snprintf(ev_window, sizeof(ev_window), "%u",
              (unsigned)m->event_window_days);
 
-    rc = criticality(a, m, &crit_ids, &crit_vals, sum, err);
-    if (rc != CS_OK)
-        goto out;
+    t = analyst_clock();
+    if (incr == NULL) {
+        rc = criticality(a, m, &crit_ids, &crit_vals, sum, err);
+        if (rc != CS_OK)
+            goto out;
+    } else {
+        /* No link changed: every criticality is the previous cycle's. */
+        const char *p[] = {cycle, version, incr->prev_cycle, incr->prev_at,
+                           incr->stale};
+        rc = cs_pg_run(a->db, "indicators_carry", 5, p, NULL, err);
+        if (rc != CS_OK) {
+            cs_err_wrap(err, "could not carry indicators forward");
+            goto out;
+        }
+    }
+    sum->s_criticality = analyst_clock() - t;
+    t = analyst_clock();
     {
-        const char *p[] = {cycle,  as_of,    ev_window, version,
-                           window, crit_ids, crit_vals};
-        rc = cs_pg_run(a->db, "indicators", 7, p, NULL, err);
+        const char *p[] = {cycle,
+                           as_of,
+                           ev_window,
+                           version,
+                           window,
+                           incr != NULL ? "{}" : crit_ids,
+                           incr != NULL ? "{}" : crit_vals,
+                           incr != NULL ? incr->stale : NULL,
+                           incr != NULL ? incr->prev_cycle : NULL};
+        rc = cs_pg_run(a->db, "indicators", 9, p, &res, err);
         if (rc != CS_OK) {
             cs_err_wrap(err, "could not compute indicators");
             goto out;
         }
+        sum->n_recomputed = strtoull(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+        res = NULL;
     }
     {
         const char *p[] = {cycle};
@@ -413,6 +439,8 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     }
     n = (size_t)PQntuples(res);
     sum->n_enterprises = n;
+    sum->s_indicators = analyst_clock() - t;
+    t = analyst_clock();
     if (n == 0)
         goto out;
     x = calloc(n * k, sizeof(*x));
@@ -505,6 +533,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         if (rc != CS_OK)
             cs_err_wrap(err, "could not store risk aggregates");
     }
+    sum->s_write = analyst_clock() - t;
 out:
     cs_copybuf_free(&cb);
     cs_risk_free(r);

@@ -11,7 +11,8 @@
 # then alerts on cs.alerts (real devbroker), dedup on a rerun, resolution
 # when the flood ends, row-level security for cs_api, two analysts at
 # once, a SIGKILL mid-cycle leaving nothing, and the interval mode
-# picking up new sales incrementally and stopping with 0 on SIGTERM.
+# picking up new sales and then a late delivery incrementally (only the
+# supplier recomputed), and stopping with 0 on SIGTERM.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 S1=91330106MA2LATE01Y # Hangzhou (Xihu), late
@@ -84,6 +85,13 @@ INSERT INTO inventory (tenant_id, enterprise, site, sku, as_of, on_hand, unit, e
 VALUES ('91330200MA2CAR0012', '91330200MA2CAR0012', 'WH-1', 'CAR', '2026-11-20', 150, 'PCS', 'i-1', '2026-11-20'),
 -- 200 batteries: S1 shipped 1000 in the 90 days, 11.1 a day: 18 days
        ('91330200MA2CAR0012', '91330200MA2CAR0012', 'WH-1', 'BAT', '2026-11-20', 200, 'PCS', 'i-2', '2026-11-20');
+-- all of it was stored a day ago (incremental cycles below look for
+-- what was stored since their watermark)
+UPDATE enterprises SET updated_at = now() - interval '1 day';
+UPDATE supply_links SET updated_at = now() - interval '1 day';
+UPDATE orders SET updated_at = now() - interval '1 day';
+UPDATE shipments SET updated_at = now() - interval '1 day';
+UPDATE risk_events SET updated_at = now() - interval '1 day';
 SQL
 
 start_devbroker
@@ -228,9 +236,9 @@ wait_for 30 "the resolution on cs.alerts" on_topic 4
 grep -q "^$B2|.*\"status\" *: *\"resolved\"" "$TEST_TMP/alerts.txt" || fail "no resolved message"
 
 note "model versions: backtest a laxer one, promote it, roll back"
-# Since the flood ended, event exposure is 0 for all (a constant column
-# normalises to 0.5 for everyone), which lifted S1 to red under version 1.
-[ "$(q "SELECT level FROM risk_scores_latest WHERE uscc = '$S1'")" = red ] ||
+# Since the flood ended, event exposure is 0 for all: a column without
+# information adds nothing (models/risk), so S1 stays orange.
+[ "$(q "SELECT level || ' ' || (components @> '[{\"indicator\": \"event_exposure\", \"contribution\": 0}]') FROM risk_scores_latest WHERE uscc = '$S1'")" = "orange true" ] ||
     fail "S1 after the flood: $(q "SELECT explanation FROM risk_scores_latest WHERE uscc = '$S1'")"
 q "INSERT INTO model_versions (version, config, note) SELECT 2, jsonb_set(config, '{thresholds}', '{\"yellow\": 85, \"orange\": 90, \"red\": 95}'), 'laxer' FROM model_versions WHERE version = 1"
 cycles_before=$(q "SELECT count(*) FROM analyst_cycles")
@@ -248,11 +256,11 @@ grep -q '^{"candidate":2,"current":1,"horizon_days":20,"points":\[{"as_of":"2026
 [ "$(q "SELECT level || ' ' || model_version FROM risk_scores_latest WHERE uscc = '$S1'")" = "blue 2" ] ||
     fail "version 2: $(q "SELECT * FROM risk_scores_latest WHERE uscc = '$S1'")"
 level_alerts() { q "SELECT string_agg(level || ':' || status || ':' || model_version, ' ' ORDER BY alert_id) FROM alerts WHERE kind = 'level' AND subject = '$S1'"; }
-[ "$(level_alerts)" = "orange:resolved:1 red:resolved:1" ] || fail "level change: $(level_alerts)"
+[ "$(level_alerts)" = "orange:resolved:1" ] || fail "level change: $(level_alerts)"
 "$CS_BIN/cs-analyst" --model-promote 1 2>"$TEST_TMP/promote.log" || fail "roll back to 1"
 "$CS_BIN/cs-analyst" --once >/dev/null 2>"$TEST_TMP/once5.log" || fail "run under version 1 again"
-[ "$(q "SELECT level || ' ' || model_version FROM risk_scores_latest WHERE uscc = '$S1'")" = "red 1" ] || fail "rollback"
-[ "$(level_alerts)" = "orange:resolved:1 red:resolved:1 red:open:1" ] || fail "level change back: $(level_alerts)"
+[ "$(q "SELECT level || ' ' || model_version FROM risk_scores_latest WHERE uscc = '$S1'")" = "orange 1" ] || fail "rollback"
+[ "$(level_alerts)" = "orange:resolved:1 orange:open:1" ] || fail "level change back: $(level_alerts)"
 rc=0
 "$CS_BIN/cs-analyst" --model-promote 9 2>/dev/null || rc=$?
 [ $rc = 78 ] || fail "promoting a missing version must exit 78, not $rc"
@@ -335,9 +343,41 @@ wait_for 60 "the demand alert" demand_alert
 q "SELECT subject || ' ' || level || ' ' || message FROM alerts WHERE kind = 'demand_outside_forecast'" |
     grep -q "^$B1 yellow demand for CAR in 2026-07 was 1000.0, above the forecast's 95 % interval \[" ||
     fail "demand alert: $(q "SELECT message FROM alerts WHERE kind = 'demand_outside_forecast'")"
+note "an incremental cycle: a late delivery recomputes its supplier only"
+# The first sales cycle was full (the watermark was -infinity, so every
+# link was new to it), the second incremental.
+[ "$(q "SELECT string_agg(is_full::text, ',' ORDER BY cycle_id) FROM (SELECT * FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 2) c")" = true,false ] ||
+    fail "full, then incremental: $(q "SELECT string_agg(is_full::text, ',' ORDER BY cycle_id) FROM analyst_cycles")"
+s2_before=$(q "SELECT on_time_rate || ' ' || n_deliveries FROM enterprise_indicators WHERE uscc = '$S2' ORDER BY cycle_id DESC LIMIT 1")
+[ "$s2_before" = "1 20" ] || fail "S2 before: $s2_before"
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time, currency, n_lines, event_id, event_time, source)
+VALUES ('$B2', 'PO-LATE', '$B2', '$S2', '2026-11-01', 'CNY', 1, 'o-late', now(), 'test');
+INSERT INTO order_lines (tenant_id, order_id, line_no, order_time, buyer, supplier, sku, quantity, unit, currency, requested_time, event_id, event_time)
+VALUES ('$B2', 'PO-LATE', 1, '2026-11-01', '$B2', '$S2', 'MOT', 100, 'PCS', 'CNY', '2026-11-10', 'o-late', now());
+INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer, order_id, shipped_at, delivered_at, n_lines, event_id, event_time, source)
+VALUES ('$S2', 'ASN-LATE', '$S2', '$B2', 'PO-LATE', '2026-11-18', '2026-11-20', 1, 's-late', now(), 'test');
+INSERT INTO shipment_lines (tenant_id, shipment_id, line_no, shipped_at, supplier, buyer, order_id, order_line_no, sku, quantity, unit, event_id, event_time)
+VALUES ('$S2', 'ASN-LATE', 1, '2026-11-18', '$S2', '$B2', 'PO-LATE', 1, 'MOT', 100, 'PCS', 's-late', now());
+INSERT INTO ingested_events (tenant_id, event_id, event_type, topic, kafka_partition, kafka_offset)
+VALUES ('$B2', 'o-late', 'cs.order.v1', 'cs.orders', 0, 2), ('$S2', 's-late', 'cs.shipment.v1', 'cs.shipments', 0, 0);
+SQL
+ran_incr() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 3 ]; }
+wait_for 60 "a cycle on the late delivery" ran_incr
+last=$(q "SELECT max(cycle_id) FROM analyst_cycles")
+[ "$(q "SELECT is_full FROM analyst_cycles WHERE cycle_id = $last")" = f ] || fail "the cycle was not incremental"
+log_line=$(grep '"msg":"cycle done"' "$TEST_TMP/analyst.log" | tail -n 1)
+grep -q '"full":false,.*"recomputed":1,' <<<"$log_line" || fail "recomputed: $log_line"
+# 20 of 21 on time now; every enterprise still has its row of this cycle
+[ "$(q "SELECT round(on_time_rate::numeric, 4) || ' ' || n_deliveries FROM enterprise_indicators WHERE uscc = '$S2' AND cycle_id = $last")" = "0.9524 21" ] ||
+    fail "S2 after the late delivery: $(q "SELECT * FROM enterprise_indicators WHERE uscc = '$S2' AND cycle_id = $last")"
+[ "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE on_time_rate IS NOT DISTINCT FROM p.prev) FROM enterprise_indicators i, LATERAL (SELECT on_time_rate AS prev FROM enterprise_indicators j WHERE j.uscc = i.uscc AND j.cycle_id < $last ORDER BY j.cycle_id DESC LIMIT 1) p WHERE i.cycle_id = $last")" = "7 6" ] ||
+    fail "the other six carried"
+[ "$(q "SELECT count(*) FROM risk_scores WHERE cycle_id = $last")" = 7 ] || fail "an incremental cycle rescores everyone"
 q "INSERT INTO analyst_requests (kind) VALUES ('full')"
-ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 3 ]; }
+ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 4 ]; }
 wait_for 60 "a cycle on the queued request" ran2
+[ "$(q "SELECT is_full FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 1")" = t ] || fail "a queued full request"
 [ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
 stop_service analyst
 stop_service devbroker
