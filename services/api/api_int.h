@@ -199,6 +199,14 @@ void api_enterprise_alternatives(api_req *r, const char *uscc);
 void api_chains(api_req *r, const char *rest);    /* GET /v1/chains */
 void api_situation(api_req *r, const char *rest); /* GET /v1/situation */
 
+/* v1_alerts.c: GET /v1/alerts[/{id}], POST /v1/alerts/{id}/acknowledge
+ * and /resolve; runs its own transactions (ROUTE_OWN_TX) */
+void api_alerts_route(api_req *r, const char *rest);
+
+/* v1_scenarios.c: POST /v1/scenarios, GET /v1/scenarios/{id}; runs its
+ * own transactions (ROUTE_OWN_TX) */
+void api_scenarios_route(api_req *r, const char *rest);
+
 /* events.c: POST /v1/events (connector) */
 void api_post_events(api_req *r, const char *rest);
 

@@ -377,6 +377,48 @@ const cs_pg_stmt cs_api_stmts[] = {
      "SELECT (SELECT status FROM target), "
      "(SELECT " ALERT_JSON("x") "::text FROM x)",
      3},
+    /* Queues a scenario ($1 JSON) for $2 (the principal's enterprise, or
+     * NULL) by $3, when every enterprise of $4 is visible. Column 1: the
+     * run id, 2: the enterprises not in scope. */
+    {"scenario_queue",
+     "WITH missing AS (SELECT u FROM unnest($4::text[]) AS u "
+     "WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = u)), "
+     "ins AS (INSERT INTO propagation_runs (scenario, requested_for, "
+     "requested_by) SELECT $1::jsonb, $2, $3 "
+     "WHERE NOT EXISTS (SELECT 1 FROM missing) RETURNING run_id) "
+     "SELECT (SELECT run_id FROM ins), "
+     "(SELECT string_agg(u, ',' ORDER BY u) FROM missing)",
+     4},
+    /* A run with its impacts in scope: ranked by lost units, then the day
+     * output first falls below plan; each node's time to survive (tts:
+     * first day below plan) against the shocked enterprises' time to
+     * recover (the latest day they are back at plan). */
+    {"scenario_one",
+     "WITH r AS (SELECT * FROM propagation_runs WHERE run_id = $1::bigint), "
+     "i AS (SELECT i.*, e.name, e.region_code FROM propagation_impacts i "
+     "LEFT JOIN enterprises e ON e.uscc = i.uscc "
+     "WHERE i.run_id = $1::bigint), "
+     "shock AS (SELECT max(coalesce(ttr_day, 2147483647)) AS ttr FROM i "
+     "WHERE tier = 0) "
+     "SELECT json_build_object('run_id', r.run_id, 'status', r.status, "
+     "'error', r.error, 'scenario', r.scenario, "
+     "'requested_for', r.requested_for, 'risk_id', r.risk_id, "
+     "'requested_at', " RFC3339("r.requested_at") ", "
+     "'finished_at', " RFC3339("r.finished_at") ", "
+     "'model_version', r.model_version, 'n_impacted', r.n_impacted, "
+     "'total_lost_units', r.total_lost_units, "
+     "'total_lost_value', r.total_lost_value, "
+     "'shock_ttr_day', nullif((SELECT ttr FROM shock), 2147483647), "
+     "'impacted', coalesce((SELECT json_agg(json_build_object("
+     "'rank', k.rank, 'uscc', k.uscc, 'name', k.name, "
+     "'region_code', k.region_code, 'tier', k.tier, "
+     "'tts_day', k.tts_day, 'ttr_day', k.ttr_day, "
+     "'falls_before_recovery', k.tier > 0 AND k.tts_day < (SELECT ttr FROM shock), "
+     "'min_level', k.min_level, 'lost_units', k.lost_units, "
+     "'lost_value', k.lost_value) ORDER BY k.rank) "
+     "FROM (SELECT i.*, row_number() OVER (ORDER BY lost_units DESC, "
+     "tts_day, uscc) AS rank FROM i) k), '[]'))::text FROM r",
+     1},
     /* $1 buyer: the newest cycle's ranked alternatives for its items */
     {"enterprise_alternatives",
      "WITH last AS (SELECT cycle_id, computed_at FROM alternative_suppliers "

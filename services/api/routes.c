@@ -42,6 +42,12 @@ static const api_route v1_routes[] = {
     {"/v1/risk/", true, ROLES_READERS, api_risk},
     {"/v1/chains", false, ROLES_READERS, api_chains},
     {"/v1/situation", false, ROLES_READERS, api_situation},
+    {"/v1/alerts", false, ROLES_READERS | ROUTE_OWN_TX, api_alerts_route},
+    {"/v1/alerts/", true, ROLES_READERS | ROUTE_OWN_TX, api_alerts_route},
+    {"/v1/scenarios", false, ROLES_READERS | ROUTE_OWN_TX,
+     api_scenarios_route},
+    {"/v1/scenarios/", true, ROLES_READERS | ROUTE_OWN_TX,
+     api_scenarios_route},
     {"/v1/me", false, ROLES_READERS, api_get_me},
 };
 

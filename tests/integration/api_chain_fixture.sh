@@ -2,7 +2,8 @@
 # routes: a small chain (the one of test_analyst.sh, plus a tier-2
 # supplier and a second source), scored by a real cs-analyst run as of
 # 2026-11-30, tokens for every scope, and cs-api started as cs_api_app.
-# Defines q, tok, get, body, expect, problem and the enterprise codes.
+# Defines q, tok, get, body, expect, post, expect_post, problem and the
+# enterprise codes.
 S1=91330106MA2LATE01Y # Hangzhou (Xihu), late: orange
 S2=91320100MA2G00D02X # Nanjing
 S3=91440300MA2F100D33 # Shenzhen, flooded
@@ -111,4 +112,13 @@ problem() { # problem TYPE [FIELD] - the last body is problem+json of that type
         '.type == $t and (.status | type) == "number" and (.title | length) > 0
          and (.detail | length) > 0 and ($f == "" or .field == $f)' \
         "$TEST_TMP/body.json" >/dev/null || fail "want a $1 problem ${2:-}: $(cat "$TEST_TMP/body.json")"
+}
+post() { # post TOKEN PATH [BODY] - prints the status
+    curl -s -o "$TEST_TMP/body.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $1" \
+        -H 'Content-Type: application/json' --data-binary "${3:-}" "$api$2"
+}
+expect_post() { # expect_post STATUS TOKEN PATH [BODY]
+    local got
+    got=$(post "$2" "$3" "${4:-}")
+    [ "$got" = "$1" ] || fail "POST $3: status $got, want $1: $(cat "$TEST_TMP/body.json")"
 }
