@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # test_edi_ingest.sh - cs-edi --produce end to end: the public EDI samples
-# (X12 850/856, EDIFACT ORDERS/DESADV) produced to a devbroker with every
-# acknowledgement awaited, stored by cs-ingest in PostgreSQL with the
-# fields each document states; a re-run only adds duplicates; a rejected
-# message keeps its neighbours; a broker that is down gives exit 69.
+# (X12 850/855/856/810, EDIFACT ORDERS/DESADV/INVOIC) produced to a
+# devbroker with every acknowledgement awaited, stored by cs-ingest in
+# PostgreSQL with the fields each document states (orders, order
+# responses, shipments, invoices); a re-run only adds duplicates; a
+# rejected message keeps its neighbours; control mismatches convert with
+# a warning unless --strict-controls; a broker that is down gives exit 69.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 data=$CS_SRC/tests/data/edi
@@ -79,8 +81,81 @@ rc=0
 [ $rc = 65 ] || fail "want exit 65, got $rc"
 grep -q '"error":"segment 142 (UNH, byte 3705): the message has no lines"' "$TEST_TMP/multi.log" ||
     fail "rejection not named: $(cat "$TEST_TMP/multi.log")"
-wait_for 60 "24 new orders" stored 39
+wait_for 60 "23 orders, the 850 and its two 810s" stored 41
 [ "$(q "SELECT count(*) FROM order_lines WHERE order_id = 'S115921858'")" = 4 ] || fail "the 850 among 810s"
+
+note "order responses (855) and invoices (810, INVOIC) into their tables"
+sed 's/\(ZZ\*ALEXANDRE0JACOB\*ZZ\*\)ALEXANDRE0JACOB/\1123MILL        /' \
+    "$data/x12_855_03_two_sets.edi" >"$TEST_TMP/855_no_lines.edi"
+more=(x12_855_01.edi x12_855_02.edi x12_810_01.edi x12_810_02.edi x12_810_03.edi
+    edifact_invoic_d97b_01.edi edifact_orders_d96a_02.edi edifact_orders_d96b_01.edi)
+"$CS_BIN/cs-edi" --produce "${more[@]/#/$data/}" "$TEST_TMP/855_no_lines.edi" \
+    2>"$TEST_TMP/more.log" || fail "cs-edi exited $?: $(cat "$TEST_TMP/more.log")"
+# three documents convert with a warning each: UNZ reference, UNT count,
+# UTF-8 in UNOA
+[ "$(grep -c '"msg":"edi warning"' "$TEST_TMP/more.log")" = 3 ] ||
+    fail "want 3 warnings: $(cat "$TEST_TMP/more.log")"
+# x12_810_01's two invoices are the 810s of x12_810_850_mixed_01 under the
+# same control numbers: the same event ids, so duplicates
+wait_for 60 "15 more events and 2 duplicates" stored 56
+wait_for 10 "18 duplicates in all" dups 18
+for t in cs.order_responses cs.invoices; do
+    kcat -C -b "$BROKERS" -t $t -o beginning -e -q -f '%k\n' >>"$TEST_TMP/keys2.txt"
+done
+grep -qx "$(code 123MILL)/POTEST1112" "$TEST_TMP/keys2.txt" ||
+    fail "response key BUYER/ORDER_ID: $(cat "$TEST_TMP/keys2.txt")"
+grep -qx "$(code 005435656)/342459" "$TEST_TMP/keys2.txt" || fail "invoice key SUPPLIER/INVOICE_ID"
+SU=$(code 1556150) BU=$(code 123MILL)
+[ "$(q "SELECT buyer || '|' || supplier || '|' || tenant_id || '|' || status || '|' || status_code || '|' || currency || '|' || n_lines || '|' || to_char(responded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') || '|' || to_char(order_time AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM order_responses WHERE order_id = 'POTEST1112'")" = \
+    "$BU|$SU|$SU|accepted|AD|USD|4|2020-10-15|2020-10-15" ] ||
+    fail "855 header: $(q "SELECT * FROM order_responses WHERE order_id = 'POTEST1112'")"
+[ "$(q "SELECT string_agg(line_no || ':' || sku || ':' || quantity || ':' || unit || ':' || unit_price || ':' || status || ':' || status_code || ':' || to_char(promised_time AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ',' ORDER BY line_no) FROM order_response_lines WHERE order_id = 'POTEST1112'")" = \
+    "1:9780446360265:3:UN:4.5:accepted:IA:2004-12-31,2:9780767928427:0:UN:15.99:rejected:IR:2007-10-09,3:9780099599531:0:UN:0:rejected:IR:2004-12-31,4:9780446360272:2:UN:4.5:accepted:IA:2004-12-31" ] ||
+    fail "855 lines: $(q "SELECT * FROM order_response_lines WHERE order_id = 'POTEST1112'")"
+[ "$(q "SELECT count(*) FROM order_responses WHERE supplier = '$(code 1182345550001)'")" = 6 ] ||
+    fail "855_02: six responses"
+[ "$(q "SELECT n_lines || '|' || (SELECT count(*) || '|' || sum(quantity) || '|' || min(promised_time::date) FROM order_response_lines l WHERE l.order_id = r.order_id) FROM order_responses r WHERE order_id = '194207'")" = \
+    "26|26|2400|2003-05-12" ] || fail "855_02 first set: 26 lines, DTM*067"
+[ "$(q "SELECT status || '|' || n_lines || '|' || (SELECT count(*) FROM order_response_lines l WHERE l.order_id = r.order_id) FROM order_responses r WHERE order_id = 'ORDER1'")" = "changed|0|0" ] ||
+    fail "a response without lines stores its header"
+# x12_810_01 holds two invoices numbered 00001: the later one is the
+# newest revision of that key
+[ "$(q "SELECT supplier || '|' || buyer || '|' || order_id || '|' || total_amount || '|' || n_lines || '|' || to_char(invoice_time AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM invoices WHERE invoice_id = '00001'")" = \
+    "$(code SENDERISA)|$(code 1223334444)|A99999-04|2554.38|2|1997-12-15" ] ||
+    fail "810 revision: $(q "SELECT * FROM invoices WHERE invoice_id = '00001'")"
+[ "$(q "SELECT count(*) FROM invoice_lines WHERE invoice_id = '00001'")" = 2 ] || fail "810 revision lines"
+[ "$(q "SELECT i.order_id || '|' || to_char(i.order_time AT TIME ZONE 'UTC', 'YYYY-MM-DD') || '|' || i.total_amount || '|' || string_agg(l.sku || ':' || l.quantity || ':' || l.unit || ':' || l.unit_price, ',' ORDER BY l.line_no) FROM invoices i JOIN invoice_lines l USING (tenant_id, invoice_id) WHERE invoice_id = '465266' GROUP BY i.order_id, i.order_time, i.total_amount")" = \
+    "539893|2002-05-23|8432.02|001055503223:16:CA:52.56,008814405004:12:CA:207.72,001055503761:18:CA:169.2,001055503441:9:CA:166.8" ] ||
+    fail "810_02"
+[ "$(q "SELECT i.currency || '|' || i.total_amount || '|' || i.order_id || '|' || string_agg(l.sku || ':' || l.quantity || ':' || l.unit || ':' || l.unit_price || ':' || l.amount, ',' ORDER BY l.line_no) FROM invoices i JOIN invoice_lines l USING (tenant_id, invoice_id) WHERE invoice_id = '342459' GROUP BY i.currency, i.total_amount, i.order_id")" = \
+    "USD|2137.58|521052|157870:1020:EA:1.179:1202.58,157871:20:EA:20.5:410" ] ||
+    fail "EDIFACT INVOIC"
+[ "$(q "SELECT count(*) FROM orders WHERE order_id IN ('B10001', 'C1441747')")" = 2 ] ||
+    fail "the two ORDERS with control mismatches"
+
+note "row-level security: the supplier and buyer see an invoice, others not"
+seen() {
+    psql "$dsn" -qAt -v ON_ERROR_STOP=1 <<SQL | tail -n 1
+BEGIN READ ONLY;
+SET LOCAL ROLE cs_api;
+SELECT set_config('cs.principal_role', 'enterprise', true),
+       set_config('cs.principal_enterprise', '$1', true) \\g /dev/null
+SELECT count(*) FROM $2;
+COMMIT;
+SQL
+}
+[ "$(seen "$(code 005435656)" invoices)" = 1 ] || fail "supplier sees its invoice"
+[ "$(seen "$(code 792820524)" invoice_lines)" = 2 ] || fail "buyer sees the lines"
+[ "$(seen "$(code 4405197800)" invoices)" = 0 ] || fail "another enterprise sees invoices"
+# POTEST1112 and the two responses without lines
+[ "$(seen "$BU" order_responses)" = 3 ] || fail "buyer sees its responses"
+[ "$(seen "$(code 4405197800)" order_response_lines)" = 0 ] || fail "another sees response lines"
+
+note "--strict-controls rejects what converts with a warning by default"
+rc=0
+"$CS_BIN/cs-edi" --strict-controls "$data/edifact_orders_d96b_01.edi" >/dev/null 2>"$TEST_TMP/strict.log" || rc=$?
+[ $rc = 65 ] || fail "want exit 65 with --strict-controls, got $rc"
+grep -q 'UNT counts 21 segments, message 1 has 18' "$TEST_TMP/strict.log" || fail "strict reason"
 
 note "broker down: exit 69, the failure logged"
 stop_service ingest
