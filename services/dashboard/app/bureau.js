@@ -3,6 +3,7 @@
 // with live updates and the scenario panel. Each panel loads on its own:
 // a route the server does not offer shows as "not available" in its panel,
 // never as invented data.
+import { alertList } from './alerts.js';
 import { api, apiAll } from './api.js';
 import { t, indicatorName } from './i18n.js';
 import { onLeave } from './main.js';
@@ -363,26 +364,7 @@ async function loadAlerts(ctx, body, first) {
 function renderAlerts(ctx, body) {
   const items = ctx.alerts || [];
   if (!items.length) { showMessage(body, t('alerts.none')); return; }
-  body.replaceChildren(h('ul', { class: 'alerts', id: 'alert-list' }, items.map((a) => {
-    const ack = h('button', { type: 'button', class: 'small' }, t('alerts.ack'));
-    ack.addEventListener('click', async (ev) => {
-      ev.stopPropagation();
-      ack.disabled = true;
-      try {
-        await api(`/v1/alerts/${a.alert_id}/acknowledge`, { method: 'POST', body: {} });
-        ack.textContent = t('alerts.acked');
-        ack.closest('li').classList.add('acked');
-      } catch (e) {
-        ack.disabled = false;
-        toast(t('common.error', { why: e.message }));
-      }
-    });
-    return h('li', { class: `lv-${a.level}${a.status === 'acknowledged' ? ' acked' : ''}`, dataset: { id: a.alert_id } },
-      h('div', { class: 'row' }, levelBadge(a.level), h('span', { class: 'sub' }, fmtTime(a.opened_at)),
-        a.status === 'acknowledged' ? h('span', { class: 'sub' }, t('alerts.acked')) : ack),
-      h('div', { class: 'click', onclick: () => { location.hash = `#/e/${a.subject}`; } },
-        h('b', {}, (ctx.names && ctx.names.get(a.subject)) || a.subject), ' ', h('span', { class: 'msg-text' }, a.message)));
-  })));
+  body.replaceChildren(alertList(items, ctx.names, 'alert-list'));
 }
 
 // ---- scenario -----------------------------------------------------------------

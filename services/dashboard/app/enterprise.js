@@ -3,6 +3,7 @@
 // filter, sort, CSV export), one enterprise's page (score history,
 // components, deliveries, events nearby, alternatives, suppliers and
 // customers) and the demand forecasts with stock recommendations.
+import { alertList } from './alerts.js';
 import { api } from './api.js';
 import { indicatorName, t } from './i18n.js';
 import { onLeave } from './main.js';
@@ -60,13 +61,36 @@ export async function renderSuppliers(view, me) {
   let alive = true;
   onLeave(() => { alive = false; });
   await loadMap().catch(() => {}); // city names for the region column
+  const kpis = h('div', { class: 'kpis', id: 'ent-kpis' });
   const p = panel('nav.suppliers', 'p-suppliers');
-  view.replaceChildren(p.el);
-  let data;
+  const myAlerts = panel('alerts.title', 'p-my-alerts');
+  const alts = panel('ent.alternatives', 'p-my-alts');
+  view.replaceChildren(h('div', { class: 'ent-home' }, kpis, p.el, myAlerts.el, alts.el));
+  let data, mine = null, myAlertItems = null;
   try {
-    data = await api(`/v1/enterprises/${me.enterprise}/suppliers`, { query: { max_tier: MAX_TIER } });
+    [data, mine] = await Promise.all([
+      api(`/v1/enterprises/${me.enterprise}/suppliers`, { query: { max_tier: MAX_TIER } }),
+      api(`/v1/enterprises/${me.enterprise}/risk`, { query: { days: 30 } }).catch(() => null),
+      api('/v1/alerts', { query: { status: 'live', limit: 20 } }).then((r) => { myAlertItems = r.items || []; },
+        (e) => showError(myAlerts.body, e)),
+      loadAlternatives(me.enterprise, alts.body).catch((e) => showError(alts.body, e)),
+    ]);
   } catch (e) { showError(p.body, e); window.csReady('suppliers'); return; }
   const rows = (data.items || []).map((it) => ({ ...it, risk: null, reasons: [] }));
+  if (myAlertItems) {
+    const names = new Map(rows.map((r) => [r.uscc, r.name]));
+    if (mine) names.set(me.enterprise, mine.name);
+    if (myAlertItems.length) myAlerts.body.replaceChildren(alertList(myAlertItems, names, 'my-alerts'));
+    else showMessage(myAlerts.body, t('alerts.none'));
+  }
+  kpis.replaceChildren(
+    ...(mine ? [h('div', { class: 'kpi wide' }, h('div', { class: 'v' }, mine.name || me.enterprise),
+      h('div', { class: 'k' }, `${t('table.score')} ${fmtNum(mine.score)} · ${t(`level.${mine.level || 'none'}`)}`))] : []),
+    h('div', { class: 'kpi' }, h('div', { class: 'v' }, rows.length), h('div', { class: 'k' }, t('ent.suppliers'))),
+    ...LEVELS.map((l) => h('div', { class: `kpi lv-${l}` }, h('div', { class: 'v' }, rows.filter((r) => r.level === l).length),
+      h('div', { class: 'k' }, t(`level.${l}`)))),
+    h('div', { class: 'kpi lv-orange' }, h('div', { class: 'v' }, rows.filter((r) => r.single_source).length),
+      h('div', { class: 'k' }, t('table.single'))));
   const st = { q: '', level: '', tier: '', sort: 'score', dir: -1 };
   const search = h('input', { type: 'search', id: 'sup-filter', placeholder: t('table.filter') });
   const levelSel = h('select', { id: 'sup-level' }, h('option', { value: '' }, t('table.all_levels')),
@@ -242,7 +266,7 @@ async function loadAlternatives(uscc, body) {
       h('th', {}, '#'), h('th', {}, t('alt.candidate')), h('th', {}, t('table.region')), h('th', {}, t('alt.fit')),
       h('th', {}, t('table.score')), h('th', {}, t('alt.on_time')), h('th', {}, t('alt.distance')), h('th', {}, t('alt.reason')))),
     h('tbody', {}, items.map((a) => h('tr', {},
-      h('td', {}, a.sku), h('td', { class: 'sub' }, a.current_supplier), h('td', {}, t(`alt.${a.why}`)),
+      h('td', {}, a.sku), h('td', { class: 'sub' }, a.current_name || a.current_supplier), h('td', {}, t(`alt.${a.why}`)),
       h('td', {}, a.rank), h('td', {}, a.candidate_name || a.candidate), h('td', {}, regionName(a.candidate_region)),
       h('td', { class: 'num' }, fmtNum(100 * (a.score ?? NaN), 0) + ' %'),
       h('td', { class: 'num' }, fmtNum(a.risk_score)), h('td', { class: 'num' }, fmtNum(100 * (a.on_time_rate ?? NaN), 0) + ' %'),
