@@ -2,6 +2,7 @@
  * LP each) against its time-to-recover; hidden risks (TTS < TTR) first. */
 #include "cmd_graph.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -53,7 +54,7 @@ static cs_status run_tts(yajl_val in, yajl_gen out, const char **field,
     uint32_t *ids = NULL;
     cs_tts_entry *rank = NULL;
     size_t n = 0, n_hidden = 0;
-    double max_days;
+    double max_days, tiers;
     cs_status rc;
 
     if ((rc = cs_cli_read_graph(in, &g, field, err)) != CS_OK ||
@@ -65,6 +66,20 @@ static cs_status run_tts(yajl_val in, yajl_gen out, const char **field,
         rc = cs_err_set(err, CS_E_INVALID, "max_days: must be positive");
         goto out;
     }
+    /* default 0: every tier */
+    if ((rc = cs_cli_get_number(in, "max_tiers", 0, 0.0, &tiers, field, err)) !=
+        CS_OK)
+        goto out;
+    if (tiers == 0.0 && yajl_tree_get(in, (const char *[]){"max_tiers", NULL},
+                                      yajl_t_any) == NULL)
+        tiers = -1.0;
+    if (tiers != -1.0 &&
+        !(tiers >= 1.0 && tiers <= 1000.0 && tiers == floor(tiers))) {
+        *field = "max_tiers";
+        rc = cs_err_set(err, CS_E_INVALID,
+                        "max_tiers: must be a whole number from 1 to 1000");
+        goto out;
+    }
     if ((rc = read_targets(in, cs_graph_n_nodes(g), &ids, &n, field, err)) !=
         CS_OK)
         goto out;
@@ -74,6 +89,9 @@ static cs_status run_tts(yajl_val in, yajl_gen out, const char **field,
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
     }
+    if ((rc = cs_tts_set_max_tiers(
+             t, tiers < 0 ? CS_TTS_ALL_TIERS : (uint32_t)tiers, err)) != CS_OK)
+        goto out;
     rc = cs_tts_rank(t, ids, n, max_days, rank, err);
     if (rc != CS_OK)
         goto out;

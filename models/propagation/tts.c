@@ -1,11 +1,19 @@
-/* tts.c - time-to-survive as one LP per disrupted node (first tier):
+/* tts.c - time-to-survive as one LP per disrupted node n, through the
+ * tiers downstream of n (after Simchi-Levi et al. 2015):
  *   max t
- *   s.t. z_e + sum_a y_ae - D_e t >= 0   every link e = node -> buyer
- *        sum_(a,e) from s  y_ae - spare_s t <= 0   every alternative s
- *        0 <= z_e <= cover_e D_e,  y >= 0,  0 <= t <= max_days
- * where z_e is the buyer's stock of the input used and y_ae the extra
- * units alternative supplier a (same product, another supplier of the
- * buyer) ships to it over the disruption. */
+ *   X_u + sum_e s_e B_e - t <= 0          node u downstream of n that
+ *                                          is not an end node
+ *   V_e t - V_e B_e - z_e - sum_a y_ae - V_e X_s <= 0
+ *                                          affected link e = s -> u, s_e > 0
+ *   sum_(a,e) from alternative supplier a  y_ae - spare_a t <= 0
+ *   0 <= z_e <= cover_e V_e,  X, B, y >= 0,  0 <= t <= max_days
+ * X_u is u's output over the disruption in days of full output (X_n = 0;
+ * an end node - no buyers, or at the tier limit - stays at plan, X_u = t,
+ * which forces B_e = 0 on its inputs, so neither appears); B_e = t - A_e
+ * is the shortfall, in days, of input e (A_e the days of full use it
+ * gets), z_e the buyer's stock of it used, y_ae the extra units an
+ * unaffected supplier of the same product ships. Derivation and
+ * hand-solved cases: docs/models/propagation.md. */
 #include "cs_tts.h"
 #include "prop_int.h"
 
@@ -21,11 +29,18 @@ struct alt_col {
 struct cs_tts {
     const cs_graph *g;
     cs__lp *lp;
+    uint32_t max_tiers;
+    /* per node, valid where stamp == gen: BFS depth and X column */
+    uint32_t *stamp, *depth, *queue, gen;
+    size_t *xcol;
     struct alt_col *alts;
     size_t n_alts, cap_alts;
     size_t *cols;
     double *vals;
     size_t cap_row;
+    size_t *bcols; /* the production row being built */
+    double *bvals;
+    size_t cap_b, cap_bv;
 };
 
 cs_tts *cs_tts_new(const cs_graph *g, cs_err *err)
@@ -43,7 +58,27 @@ cs_tts *cs_tts_new(const cs_graph *g, cs_err *err)
         return NULL;
     }
     t->g = g;
+    t->max_tiers = CS_TTS_DEFAULT_TIERS;
+    t->stamp = calloc(g->n_nodes + 1, sizeof(*t->stamp));
+    t->depth = malloc((g->n_nodes + 1) * sizeof(*t->depth));
+    t->queue = malloc((g->n_nodes + 1) * sizeof(*t->queue));
+    t->xcol = malloc((g->n_nodes + 1) * sizeof(*t->xcol));
+    if (t->stamp == NULL || t->depth == NULL || t->queue == NULL ||
+        t->xcol == NULL) {
+        cs_tts_free(t);
+        cs_err_set(err, CS_E_NOMEM, "out of memory");
+        return NULL;
+    }
     return t;
+}
+
+cs_status cs_tts_set_max_tiers(cs_tts *t, uint32_t tiers, cs_err *err)
+{
+    if (t == NULL || tiers == 0)
+        return cs_err_set(err, CS_E_INVALID,
+                          "max_tiers must be at least 1 (the node's buyers)");
+    t->max_tiers = tiers;
+    return CS_OK;
 }
 
 static cs_status grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -83,45 +118,151 @@ static int by_supplier(const void *a, const void *b)
     return x->col < y->col ? -1 : (x->col > y->col);
 }
 
-/* Adds the demand row of link e (node -> buyer). */
-static cs_status add_link_rows(cs_tts *t, uint32_t node, const cs_link *l,
-                               cs_err *err)
+/* In the current LP: node u is n itself (down) or downstream of it. */
+static int affected(const cs_tts *t, uint32_t u)
+{
+    return t->stamp[u] == t->gen;
+}
+
+/* Adds the input row of affected link e = s -> u (s is n or downstream
+ * of it): V_e t - V_e B_e - z_e - sum_a y_ae - V_e X_s <= 0, where B_e
+ * is b_col, or absent (SIZE_MAX) when u is an end node. */
+static cs_status add_link_row(cs_tts *t, uint32_t node, const cs_link *l,
+                              size_t b_col, cs_err *err)
 {
     const cs_graph *g = t->g;
     size_t n = 0;
     uint32_t b = l->buyer;
     double stock = l->cover_days * l->volume_per_day;
 
-    if (row_room(t, 2 + (g->in_off[b + 1] - g->in_off[b])) != CS_OK)
+    if (row_room(t, 4 + (g->in_off[b + 1] - g->in_off[b])) != CS_OK)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
     t->cols[n] = 0; /* t */
-    t->vals[n++] = -l->volume_per_day;
+    t->vals[n++] = l->volume_per_day;
+    if (b_col != SIZE_MAX) {
+        t->cols[n] = b_col;
+        t->vals[n++] = -l->volume_per_day;
+    }
+    if (l->supplier != node) { /* a downstream supplier ships V_e X_s */
+        t->cols[n] = t->xcol[l->supplier];
+        t->vals[n++] = -l->volume_per_day;
+    }
     if (stock > 0.0) {
         t->cols[n] = cs__lp_add_col(t->lp, 0.0, stock, 0.0);
-        t->vals[n++] = 1.0;
+        t->vals[n++] = -1.0;
     }
     for (uint32_t k = g->in_off[b]; k < g->in_off[b + 1]; k++) {
         const cs_link *a = &g->links[g->in_idx[k]];
-        if (a->supplier == node || a->product != l->product ||
+        if (affected(t, a->supplier) || a->product != l->product ||
             !(g->nodes[a->supplier].spare_per_day > 0.0))
             continue;
         if (grow((void **)&t->alts, &t->cap_alts, t->n_alts + 1,
                  sizeof(*t->alts)) != CS_OK)
             return cs_err_set(err, CS_E_NOMEM, "out of memory");
         t->cols[n] = cs__lp_add_col(t->lp, 0.0, CS__LP_INF, 0.0);
-        t->vals[n] = 1.0;
+        t->vals[n] = -1.0;
         t->alts[t->n_alts++] =
             (struct alt_col){.supplier = a->supplier, .col = t->cols[n]};
         n++;
     }
-    return cs__lp_add_row(t->lp, n, t->cols, t->vals, 0.0, CS__LP_INF, err);
+    return cs__lp_add_row(t->lp, n, t->cols, t->vals, -CS__LP_INF, 0.0, err);
+}
+
+/* Marks n and every node within max_tiers links downstream of it (links
+ * with volume); returns how many downstream nodes, listed in queue[1..]. */
+static size_t mark_downstream(cs_tts *t, uint32_t node)
+{
+    const cs_graph *g = t->g;
+    size_t head = 0, tail = 0;
+
+    if (++t->gen == 0) { /* wrapped: clear the stamps once */
+        memset(t->stamp, 0, (g->n_nodes + 1) * sizeof(*t->stamp));
+        t->gen = 1;
+    }
+    t->stamp[node] = t->gen;
+    t->depth[node] = 0;
+    t->queue[tail++] = node;
+    while (head < tail) {
+        uint32_t u = t->queue[head++];
+        if (t->depth[u] >= t->max_tiers)
+            continue;
+        for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
+            uint32_t b = g->links[e].buyer;
+            if (!(g->links[e].volume_per_day > 0.0) || affected(t, b))
+                continue;
+            t->stamp[b] = t->gen;
+            t->depth[b] = t->depth[u] + 1;
+            t->queue[tail++] = b;
+        }
+    }
+    return tail - 1;
+}
+
+/* An end node must stay at plan: it has no buyer (it meets the final
+ * demand) or sits at the tier limit (its buyers are not modelled). */
+static int is_end_node(const cs_tts *t, uint32_t u)
+{
+    const cs_graph *g = t->g;
+
+    if (t->depth[u] >= t->max_tiers)
+        return 1;
+    for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++)
+        if (g->links[e].volume_per_day > 0.0)
+            return 0;
+    return 1;
+}
+
+/* Adds the rows of u's affected in-links that it needs (share > 0) and,
+ * unless u is an end node, its production row
+ * X_u + sum_e s_e B_e - t <= 0. */
+static cs_status add_node_rows(cs_tts *t, uint32_t node, uint32_t u, int end,
+                               cs_err *err)
+{
+    const cs_graph *g = t->g;
+    size_t n = 2;
+    cs_status rc;
+
+    /* the production row is collected in bcols/bvals: add_link_row
+     * uses cols/vals */
+    for (uint32_t k = g->in_off[u]; k < g->in_off[u + 1]; k++) {
+        const cs_link *l = &g->links[g->in_idx[k]];
+        size_t b_col = SIZE_MAX;
+        if (!(l->volume_per_day > 0.0 && l->share > 0.0) ||
+            !affected(t, l->supplier))
+            continue;
+        if (l->supplier != node && t->xcol[l->supplier] == SIZE_MAX)
+            continue; /* an end node at plan ships in full */
+        if (!end) {
+            b_col = cs__lp_add_col(t->lp, 0.0, CS__LP_INF, 0.0);
+            if (grow((void **)&t->bcols, &t->cap_b, n + 1, sizeof(*t->bcols)) !=
+                    CS_OK ||
+                grow((void **)&t->bvals, &t->cap_bv, n + 1,
+                     sizeof(*t->bvals)) != CS_OK)
+                return cs_err_set(err, CS_E_NOMEM, "out of memory");
+            t->bcols[n] = b_col;
+            t->bvals[n++] = l->share;
+        }
+        rc = add_link_row(t, node, l, b_col, err);
+        if (rc != CS_OK)
+            return rc;
+    }
+    if (end)
+        return CS_OK;
+    if (grow((void **)&t->bcols, &t->cap_b, n, sizeof(*t->bcols)) != CS_OK ||
+        grow((void **)&t->bvals, &t->cap_bv, n, sizeof(*t->bvals)) != CS_OK)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    t->bcols[0] = t->xcol[u];
+    t->bvals[0] = 1.0;
+    t->bcols[1] = 0;
+    t->bvals[1] = -1.0;
+    return cs__lp_add_row(t->lp, n, t->bcols, t->bvals, -CS__LP_INF, 0.0, err);
 }
 
 cs_status cs_tts_node(cs_tts *t, uint32_t node, double max_days,
                       double *tts_days, cs_err *err)
 {
     const cs_graph *g;
-    size_t n_rows = 0;
+    size_t n_down;
     cs_status rc;
 
     if (t == NULL || tts_days == NULL)
@@ -133,21 +274,26 @@ cs_status cs_tts_node(cs_tts *t, uint32_t node, double max_days,
     if (!(max_days > 0.0 && max_days <= CS_GRAPH_MAX_DAYS))
         return cs_err_set(err, CS_E_INVALID, "max_days must lie in (0, %.0f]",
                           CS_GRAPH_MAX_DAYS);
+    n_down = mark_downstream(t, node);
+    if (n_down == 0) { /* nobody depends on it */
+        *tts_days = max_days;
+        return CS_OK;
+    }
     cs__lp_reset(t->lp);
     t->n_alts = 0;
     (void)cs__lp_add_col(t->lp, 0.0, max_days, 1.0); /* t, column 0 */
-    for (uint32_t e = g->out_off[node]; e < g->out_off[node + 1]; e++) {
-        const cs_link *l = &g->links[e];
-        if (!(l->volume_per_day > 0.0))
-            continue;
-        rc = add_link_rows(t, node, l, err);
+    /* X_u for the nodes that are not end nodes (end nodes: X_u = t) */
+    for (size_t i = 1; i <= n_down; i++) {
+        uint32_t u = t->queue[i];
+        t->xcol[u] = is_end_node(t, u)
+                         ? SIZE_MAX
+                         : cs__lp_add_col(t->lp, 0.0, CS__LP_INF, 0.0);
+    }
+    for (size_t i = 1; i <= n_down; i++) {
+        uint32_t u = t->queue[i];
+        rc = add_node_rows(t, node, u, t->xcol[u] == SIZE_MAX, err);
         if (rc != CS_OK)
             return rc;
-        n_rows++;
-    }
-    if (n_rows == 0) { /* nobody depends on it */
-        *tts_days = max_days;
-        return CS_OK;
     }
     if (t->n_alts > 1)
         qsort(t->alts, t->n_alts, sizeof(*t->alts), by_supplier);
@@ -217,6 +363,12 @@ void cs_tts_free(cs_tts *t)
     if (t == NULL)
         return;
     cs__lp_free(t->lp);
+    free(t->stamp);
+    free(t->depth);
+    free(t->queue);
+    free(t->xcol);
+    free(t->bcols);
+    free(t->bvals);
     free(t->alts);
     free(t->cols);
     free(t->vals);

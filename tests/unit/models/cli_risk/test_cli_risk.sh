@@ -78,6 +78,12 @@ check cascade_node 65 cascade '{"nodes":[{},{}],"links":[{"from":0,"to":5}],"sho
 check cascade_shock 65 cascade "{$graph,\"shocks\":[{\"nodes\":[0],\"loss\":2,\"days\":1}]}" '"field":"shocks"'
 
 # TTS: 70 units of stock + 5/day spare vs 10/day demand -> 14 days
+# TTS through the tiers (test_tts.c: multi_tier_chain): 0 -> 1 -> 2, node
+# 2's stock and an alternative supplier carry it to 10 days; first tier 5
+chain='"nodes":[{"ttr":9},{},{},{"spare":2}],"links":[{"from":0,"to":1,"volume":10,"share":1,"cover_days":5},{"from":1,"to":2,"product":7,"volume":10,"share":1,"cover_days":3},{"from":3,"to":2,"product":7,"volume":1}],"targets":[0]'
+check tts_tiers 0 tts "{$chain}" '"tts_days":10,' '"hidden_risk":false'
+check tts_first_tier 0 tts "{$chain,\"max_tiers\":1}" '"tts_days":5,' '"hidden_risk":true'
+check tts_bad_tiers 65 tts "{$chain,\"max_tiers\":0.5}" '"field":"max_tiers"'
 check tts 0 tts '{"nodes":[{"ttr":30},{"spare":5,"ttr":10},{}],"links":[{"from":0,"to":2,"volume":10,"share":0.5,"cover_days":7},{"from":1,"to":2,"volume":10,"share":0.5,"cover_days":7}]}' \
     '"node":0,"tts_days":14,"ttr_days":30,"capped":false,"hidden_risk":true' '"n_hidden_risks":2'
 check tts_targets 65 tts '{"nodes":[{}],"links":[],"targets":[3]}' '"field":"targets"'

@@ -152,6 +152,116 @@ static void hidden_risks_rank_first(void **state)
     cs_graph_free(g);
 }
 
+/* Multi-tier LP, solved by hand. Chain 0 -> 1 -> 2 (product 7 on
+ * 1 -> 2), shares 1: node 1 holds 5 days of 0's input (50 units), node 2
+ * 3 days of 1's (30 units); 3 is an unaffected supplier of product 7 to
+ * 2 with 2 a day spare. Node 0 down:
+ *   tiers 1: node 1 is an end node, X_1 = t, X_1 <= A_01, 10 A_01 <= 50:
+ *            TTS = 5 (the first-tier answer)
+ *   tiers 2: X_1 <= A_01 <= 5 may fall; node 2 stays at plan: X_2 = t <=
+ *            A_12, 10 A_12 <= 10 X_1 + 30 + y, y <= 2t:
+ *            10t <= 50 + 30 + 2t, TTS = 10
+ * Node 1 down: 10 A_12 <= 30 + 2t, A_12 >= t: TTS = 30 / 8 = 3.75. */
+static void multi_tier_chain(void **state)
+{
+    (void)state;
+    const cs_node nodes[] = {{.ttr_days = 9},
+                             {.ttr_days = 0},
+                             {.ttr_days = 0},
+                             {.spare_per_day = 2}};
+    const cs_link links[] = {
+        {.supplier = 0,
+         .buyer = 1,
+         .volume_per_day = 10,
+         .share = 1,
+         .cover_days = 5},
+        {.supplier = 1,
+         .buyer = 2,
+         .product = 7,
+         .volume_per_day = 10,
+         .share = 1,
+         .cover_days = 3},
+        {.supplier = 3, .buyer = 2, .product = 7, .volume_per_day = 1},
+    };
+    const uint32_t targets[] = {0};
+    cs_tts_entry out[1];
+    cs_err err = {0};
+    cs_graph *g = cs_graph_new(4, nodes, 3, links, &err);
+    cs_tts *t = cs_tts_new(g, &err);
+    double tts;
+
+    assert_non_null(t);
+    assert_int_equal(cs_tts_set_max_tiers(t, 1, &err), CS_OK);
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 5.0, 1e-9);
+    /* first tier only, TTS 5 < TTR 9: a hidden risk */
+    assert_int_equal(cs_tts_rank(t, targets, 1, 365, out, &err), CS_OK);
+    assert_true(out[0].is_hidden);
+    assert_int_equal(cs_tts_set_max_tiers(t, 2, &err), CS_OK);
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 10.0, 1e-9);
+    /* through the tiers, 10 >= 9: node 2's stock covers the gap */
+    assert_int_equal(cs_tts_rank(t, targets, 1, 365, out, &err), CS_OK);
+    assert_false(out[0].is_hidden);
+    assert_int_equal(cs_tts_set_max_tiers(t, UINT32_MAX, &err), CS_OK);
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 10.0, 1e-9);
+    assert_int_equal(cs_tts_node(t, 1, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 3.75, 1e-9);
+    assert_int_equal(cs_tts_set_max_tiers(t, 0, &err), CS_E_INVALID);
+    cs_tts_free(t);
+    cs_graph_free(g);
+}
+
+/* The same chain without the alternative supplier, plus a second end
+ * node 4 fed by 1 (5 a day, share 0.5, 2 days of stock = 10 units), and
+ * node 1 needing 0's input for only half its output (share 0.5).
+ *   node 1: X_1 <= 0.5 A_01 + 0.5 t, 10 A_01 <= 50, so X_1 <= 2.5 + 0.5t
+ *   node 2: t <= A_12, 10 A_12 <= 10 X_1 + 30:  t <= X_1 + 3
+ *   node 4: t <= 0.5 A_14 + 0.5 t, so A_14 >= t; 5 A_14 <= 5 X_1 + 10:
+ *           t <= X_1 + 2   (binds: tighter than node 2)
+ *   t <= 2.5 + 0.5t + 2, TTS = 9. */
+static void multi_tier_branch_and_share(void **state)
+{
+    (void)state;
+    const cs_node nodes[] = {{.ttr_days = 0},
+                             {.ttr_days = 0},
+                             {.ttr_days = 0},
+                             {.ttr_days = 0},
+                             {.ttr_days = 0}};
+    const cs_link links[] = {
+        {.supplier = 0,
+         .buyer = 1,
+         .volume_per_day = 10,
+         .share = 0.5,
+         .cover_days = 5},
+        {.supplier = 1,
+         .buyer = 2,
+         .volume_per_day = 10,
+         .share = 1,
+         .cover_days = 3},
+        {.supplier = 1,
+         .buyer = 4,
+         .volume_per_day = 5,
+         .share = 0.5,
+         .cover_days = 2},
+    };
+    cs_err err = {0};
+    cs_graph *g = cs_graph_new(5, nodes, 3, links, &err);
+    cs_tts *t = cs_tts_new(g, &err);
+    double tts;
+
+    assert_non_null(t);
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 9.0, 1e-9);
+    /* first tier only: node 1 at plan needs A_01 >= t: 10t <= 50 */
+    assert_int_equal(cs_tts_set_max_tiers(t, 1, &err), CS_OK);
+    assert_int_equal(cs_tts_node(t, 0, 365, &tts, &err), CS_OK);
+    cs_assert_near(tts, 5.0, 1e-9);
+    cs_tts_free(t);
+    cs_graph_free(g);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -166,6 +276,8 @@ int main(void)
         cmocka_unit_test(shared_spare_capacity),
         cmocka_unit_test(other_products_do_not_substitute),
         cmocka_unit_test(hidden_risks_rank_first),
+        cmocka_unit_test(multi_tier_chain),
+        cmocka_unit_test(multi_tier_branch_and_share),
     };
 
     gsl_set_error_handler_off();
