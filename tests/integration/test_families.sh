@@ -75,6 +75,19 @@ dup() { [ "$(metric cs_ingest_events_duplicate_total "$m")" = 11 ]; }
 wait_for 60 "11 duplicates recognised" dup
 [ "$(snapshot)" = "$before" ] || fail "replay changed the database: $before -> $(snapshot)"
 
+note "replayed, new and repeated ids together: each new event stored once"
+p3=$(ev p3 cs.production.v1 2026-11-03T00:00:00Z '{"enterprise":"'$A'","sku":"Y","date":"2026-11-02","output":7,"unit":"PCS"}')
+{
+    echo "$A/X|$(ev p2 cs.production.v1 2026-11-02T08:00:00Z '{"enterprise":"'$A'","sku":"X","date":"2026-11-01","output":90,"unit":"PCS"}')"
+    echo "$A/Y|$p3"
+    echo "$A/Y|$p3"
+} | produce cs.production
+wait_for 60 "12 events stored" stored 12
+dup13() { [ "$(metric cs_ingest_events_duplicate_total "$m")" = 13 ]; }
+wait_for 60 "13 duplicates recognised" dup13
+[ "$(q "SELECT count(*) || '|' || sum(output) FROM production")" = "2|97" ] || fail "production after the mixed batch: $(q "SELECT count(*) || '|' || sum(output) FROM production")"
+[ "$(q "SELECT count(*) FROM ingested_events WHERE event_id IN ('p2', 'p3')")" = 2 ] || fail "ledger after the mixed batch"
+
 note "a dead letter for each class of bad input"
 {
     echo 'k|{"specversion":"1.0","id":"trunc","source":"s","type":"cs.sales.v1"'

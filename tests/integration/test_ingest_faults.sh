@@ -74,6 +74,36 @@ check_exact pgr
 curl -sf "http://127.0.0.1:$(log_field ingest2 "ingest ready" http_port)/readyz" >/dev/null ||
     fail "/readyz should be ready again"
 
+note "a batch fails mid-transaction while the next one is decoded"
+# A session holding orders locked stops the writer's transaction part way
+# (its ledger rows COPYed, the orders not yet written); then that backend
+# is killed. The batch must be retried whole: nothing lost or doubled.
+m2=$(metrics_of ingest2)
+retries_before=$(metric cs_ingest_db_retries_total "$m2")
+psql "$dsn" -qAt -c "BEGIN; LOCK TABLE orders IN EXCLUSIVE MODE; SELECT pg_sleep(600)" >/dev/null 2>&1 &
+locker=$!
+locked() { [ "$(q "SELECT count(*) FROM pg_locks WHERE relation = 'orders'::regclass AND mode = 'ExclusiveLock' AND granted")" = 1 ]; }
+wait_for 30 "the lock on orders" locked
+events mid | produce
+blocked_pid() { q "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO orders%' LIMIT 1"; }
+blocked() { [ -n "$(blocked_pid)" ]; }
+wait_for 60 "a batch to wait on the lock" blocked
+writer=$(blocked_pid)
+[ "$(q "SELECT count(*) FROM pg_locks WHERE pid = $writer AND relation = 'ingested_events'::regclass")" -ge 1 ] ||
+    fail "the blocked batch has not written its ledger rows yet: not mid-batch"
+# the pipeline: a whole further batch is decoded while this one waits
+ahead() {
+    [ $(($(metric cs_ingest_messages_total "$m2") - $(metric cs_ingest_events_stored_total "$m2") -
+        $(metric cs_ingest_events_duplicate_total "$m2"))) -ge $((2 * CS_BATCH_MAX_EVENTS)) ]
+}
+wait_for 30 "the next batch to be decoded meanwhile" ahead
+q "SELECT pg_terminate_backend($writer)" >/dev/null
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$locker" 2>/dev/null || true
+wait_for 90 "every order after the failed batch" all_in mid
+check_exact mid
+[ "$(metric cs_ingest_db_retries_total "$m2")" -gt "$retries_before" ] || fail "the failed batch was not retried"
+
 note "two consumers in one group, and a rebalance"
 start_service ingest3 "$CS_BIN/cs-ingest"
 wait_for 30 "the second consumer" ingest_up ingest3
@@ -94,7 +124,7 @@ events after | produce
 wait_for 90 "every order after the rebalance" all_in after
 check_exact two2
 check_exact after
-[ "$(q "SELECT count(*) FROM ingested_events")" = $((5 * N)) ] || fail "ledger total"
+[ "$(q "SELECT count(*) FROM ingested_events")" = $((6 * N)) ] || fail "ledger total"
 
 note "the broker goes down mid-stream and comes back"
 admin="http://127.0.0.1:$(log_field devbroker "devbroker ready" http_port)"
