@@ -136,6 +136,31 @@ static bool *subset_111(const ev_data *d)
     return use;
 }
 
+/* M1 Naive2, all 1001 series (docs/models/forecasting.md, "M1 Naive2"):
+ * MAPE 1-4 matches the printed 12.4 (Hyndman et al. 2002 Table 6) to its
+ * precision; 1-18 is 17.74 against the printed 17.4 - a difference
+ * explained there (the printed table is not self-consistent) - and 17.74
+ * is what an independent Python Naive2 after the M4 benchmark code gives
+ * (models/forecast/eval/naive2_reference.py). */
+static void m1_naive2_against_printed(void **state)
+{
+    static const char *const names[1] = {"none"};
+    ev_data d;
+    ev_group *g = calloc(2, sizeof(ev_group));
+    cs_err err = {0};
+    (void)state;
+
+    assert_non_null(g);
+    if (ev_read_csv(data_path("forecasting/m1/m1_long.csv"), &d, &err) != CS_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(d.n, 1001);
+    score_all(&d, CS_FC_NAIVE2, NULL, g, names, 1, &g[1]);
+    cs_assert_near(ev_group_range(&g[1], 0, 1, 4), 12.4, 0.05);
+    cs_assert_near(ev_group_range(&g[1], 0, 1, 18), 17.74, 0.005);
+    ev_data_free(&d);
+    free(g);
+}
+
 static void m1_subset_auto_smape_is_stable(void **state)
 {
     static const char *const names[1] = {"none"};
@@ -230,6 +255,7 @@ int main(void)
         cmocka_unit_test(eval_helpers),
         cmocka_unit_test(eval_reads_other_layouts),
         cmocka_unit_test(tourism_naive_reproduces_published),
+        cmocka_unit_test(m1_naive2_against_printed),
         cmocka_unit_test(m1_subset_auto_smape_is_stable),
     };
 
