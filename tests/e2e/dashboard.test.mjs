@@ -37,6 +37,9 @@ async function session(role, viewport, { withToken = false } = {}) {
   const ctx = await browser.newContext({ viewport, acceptDownloads: true });
   if (withToken) await ctx.addInitScript((t) => sessionStorage.setItem('cs.token', t), TOK[role]);
   const page = await ctx.newPage();
+  // generous: the test machine may be busy (these are waits, not timings)
+  page.setDefaultTimeout(90000);
+  page.setDefaultNavigationTimeout(90000);
   const bodies = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`${role} console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`${role} page error: ${e.message}`));
@@ -51,13 +54,13 @@ async function session(role, viewport, { withToken = false } = {}) {
 }
 
 async function login(page, role) {
-  await page.goto(`${URL}/`);
+  await page.goto(`${URL}/`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#login-form');
   await page.fill('#token', TOK[role]);
   await page.click('#login-form button[type=submit]');
 }
 
-const waitReady = (page, what, timeout = 30000) =>
+const waitReady = (page, what, timeout = 90000) =>
   page.waitForFunction((w) => document.body.dataset.ready === w, what, { timeout });
 
 // Reads the option of the ECharts instance on a DOM element.
@@ -90,7 +93,7 @@ async function bureau() {
   {
     const s = await session('bureau', BIG, { withToken: true });
     const t0 = Date.now();
-    await s.page.goto(`${URL}/#/cockpit`);
+    await s.page.goto(`${URL}/#/cockpit`, { waitUntil: 'domcontentloaded' });
     await waitReady(s.page, 'cockpit');
     figures.first_load_ms_wall = Date.now() - t0;
     figures.first_load_ms_navigation = Number(await s.page.evaluate(() => document.body.dataset.readyAt));
@@ -133,7 +136,7 @@ async function bureau() {
   log('bureau: acknowledge an alert');
   const acked = await page.$$eval('#alert-list li.acked', (li) => li.length);
   await page.locator('#alert-list li:not(.acked) button').first().click();
-  await page.waitForFunction((n) => document.querySelectorAll('#alert-list li.acked').length > n, acked, { timeout: 10000 });
+  await page.waitForFunction((n) => document.querySelectorAll('#alert-list li.acked').length > n, acked, { timeout: 30000 });
 
   log('bureau: a new disruption shows in the alert list without a reload');
   const before = new Set(await page.$$eval('#alert-list li', (li) => li.map((x) => x.dataset.id)));
@@ -185,7 +188,7 @@ async function bureau() {
     return [b.left + p[0], b.top + p[1]];
   }, target.value);
   await page.mouse.click(xy[0], xy[1]);
-  await page.waitForFunction(() => location.hash.startsWith('#/e/'), null, { timeout: 5000 });
+  await page.waitForFunction(() => location.hash.startsWith('#/e/'), null, { timeout: 30000 });
   await waitReady(page, 'enterprise');
   const shown = await page.textContent('#ent-name');
   assert.ok(shown && shown.length > 0, 'the drill-down page has no name');
@@ -195,7 +198,7 @@ async function bureau() {
 
   log('bureau: usable at 1366x768');
   await page.setViewportSize(SMALL);
-  await page.goto(`${URL}/#/cockpit`);
+  await page.goto(`${URL}/#/cockpit`, { waitUntil: 'domcontentloaded' });
   await waitReady(page, 'cockpit');
   await noHorizontalScroll(page, 'cockpit at 1366x768');
   const box = await page.locator('#map-chart').boundingBox();
@@ -256,7 +259,7 @@ async function enterprise() {
   await shot(page, 'supplier-page');
 
   log('enterprise: forecasts with intervals and stock recommendations');
-  await page.goto(`${URL}/#/forecasts`);
+  await page.goto(`${URL}/#/forecasts`, { waitUntil: 'domcontentloaded' });
   await waitReady(page, 'forecasts');
   const cards = await page.$$eval('#forecasts .fc-card', (c) => c.length);
   assert.ok(cards > 0, 'no forecast cards');
@@ -266,7 +269,7 @@ async function enterprise() {
 
   log('enterprise: usable at 1366x768');
   await page.setViewportSize(SMALL);
-  await page.goto(`${URL}/#/suppliers`);
+  await page.goto(`${URL}/#/suppliers`, { waitUntil: 'domcontentloaded' });
   await waitReady(page, 'suppliers');
   await noHorizontalScroll(page, 'suppliers at 1366x768');
   await shot(page, 'suppliers-1366');

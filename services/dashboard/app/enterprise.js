@@ -248,13 +248,25 @@ async function loadRisk(uscc, histBody, compBody, delivBody) {
   } else showMessage(delivBody, t('common.none'));
 }
 
+// Active risk events touching enterprises of its city (that the caller
+// may see); those touching this enterprise first, with the distance.
 async function loadEventsNear(ent, body) {
-  const r = await api('/v1/risk-events', { query: { near: ent.uscc } });
-  const items = r.items || [];
+  const city = `${String(ent.region_code).slice(0, 4)}00`;
+  const r = await api('/v1/risk-events', { query: { region: city } });
+  const items = (r.items || []).map((ev) => {
+    const me = (ev.enterprises || []).find((x) => x.uscc === ent.uscc);
+    return { ...ev, touches: Boolean(me), km: me ? me.distance_km : null };
+  }).sort((a, b) => b.touches - a.touches || b.severity - a.severity);
   if (!items.length) { showMessage(body, t('common.none')); return; }
-  body.replaceChildren(h('table', { class: 'grid compact', id: 'events-table' }, h('tbody', {}, items.map((ev) =>
-    h('tr', {}, h('td', {}, ev.kind), h('td', {}, (ev.regions || []).map(regionName).join(', ') || `${fmtNum(ev.radius_km, 0)} km`),
-      h('td', { class: 'sub' }, `${fmtTime(ev.starts_at)} – ${fmtTime(ev.ends_at)}`))))));
+  body.replaceChildren(h('table', { class: 'grid compact', id: 'events-table' },
+    h('thead', {}, h('tr', {}, h('th', {}, t('ev.kind')), h('th', {}, t('ev.severity')), h('th', {}, t('ev.where')),
+      h('th', {}, t('ev.when')), h('th', {}, t('ev.touches')))),
+    h('tbody', {}, items.map((ev) => h('tr', {},
+      h('td', {}, t(`ev.${ev.kind}`)), h('td', { class: 'num' }, ev.severity),
+      h('td', {}, (ev.regions || []).map(regionName).join(', ') || `${fmtNum(ev.radius_km, 1)} km`),
+      h('td', { class: 'sub' }, `${fmtDate(ev.starts_at)} – ${fmtDate(ev.expected_end)}`),
+      h('td', {}, ev.touches ? h('span', { class: 'flag' }, ev.km === null || ev.km === undefined ? t('table.yes') : `${fmtNum(ev.km, 1)} km`)
+        : t('ev.n_touched', { n: ev.n_enterprises })))))));
 }
 
 async function loadAlternatives(uscc, body) {
@@ -291,7 +303,7 @@ export async function renderForecasts(view, me) {
   view.replaceChildren(p.el);
   let r;
   try {
-    r = await api('/v1/forecasts', { query: { enterprise: me.enterprise } });
+    r = await api('/v1/forecasts', { query: { enterprise: me.enterprise, history_months: 24 } });
   } catch (e) { showError(p.body, e); window.csReady('forecasts'); return; }
   const items = r.items || [];
   if (!items.length) { showMessage(p.body, t('common.none')); window.csReady('forecasts'); return; }
@@ -299,50 +311,51 @@ export async function renderForecasts(view, me) {
   p.body.replaceChildren(grid);
   for (const f of items) {
     const el = h('div', { class: 'chart', style: 'min-height:220px;height:220px' });
+    const st = f.stock || {};
+    const bt = f.backtest || {};
     const stock = h('div', { class: 'stock' },
-      ...[['fc.on_hand', f.on_hand], ['fc.safety', f.safety_stock], ['fc.reorder', f.reorder_point], ['fc.cover', f.days_of_cover]]
+      ...[['fc.on_hand', st.on_hand], ['fc.safety', st.safety_stock], ['fc.reorder', st.reorder_point], ['fc.cover', st.days_of_cover]]
         .map(([k, v]) => h('div', {}, h('span', { class: 'sub' }, t(k)), h('b', {}, fmtNum(v, 0)))));
     const card = h('section', { class: 'panel fc-card' },
       h('div', { class: 'panel-head' }, h('h2', {}, `${t('fc.sku')} ${f.sku}`),
-        h('span', { class: 'sub' }, `${t('fc.model')} ${f.model} · ${t('fc.mase')} ${fmtNum(f.backtest_mase, 2)} · ${t('fc.coverage')} ${f.backtest_coverage95 === null || f.backtest_coverage95 === undefined ? '–' : fmtNum(100 * f.backtest_coverage95, 0) + ' %'}`)),
-      h('div', { class: 'panel-body' }, el, stock));
+        h('span', { class: 'sub' }, `${t('fc.model')} ${f.model} · ${t('fc.mase')} ${fmtNum(bt.mase, 2)} · ${t('fc.coverage')} ` +
+          `${bt.coverage95 === null || bt.coverage95 === undefined ? '–' : `${fmtNum(100 * bt.coverage95, 0)} %`}`)),
+      h('div', { class: 'panel-body' }, el, stock,
+        st.on_hand !== null && st.on_hand !== undefined && st.reorder_point !== null && st.reorder_point !== undefined &&
+        st.on_hand < st.reorder_point
+          ? h('div', { class: 'reorder' }, t('fc.reorder_now', { n: fmtNum(st.reorder_point - st.on_hand, 0) })) : ''));
     grid.append(card);
     drawForecast(el, f);
   }
   window.csReady('forecasts');
 }
 
-function months(first, n) {
-  const d0 = new Date(`${fmtDate(first)}T00:00:00Z`);
-  return Array.from({ length: n }, (_, i) => {
-    const d = new Date(Date.UTC(d0.getUTCFullYear(), d0.getUTCMonth() + i, 1));
-    return d.toISOString().slice(0, 7);
-  });
-}
-
+// Actual monthly sales, then the forecast mean with its 80 % and 95 %
+// bands (stacked areas: the lower bound, then the width).
 function drawForecast(el, f) {
-  const mean = f.mean || [];
-  const x = months(f.first_period, mean.length);
-  const hist = f.history || [];
-  const hx = hist.map((p) => String(p.period || p.month || p[0]).slice(0, 7));
-  const cats = [...hx, ...x];
-  const pad = (arr) => [...hx.map(() => null), ...(arr || [])];
+  const pts = f.points || [];
+  const act = f.actuals || [];
+  const month = (d) => String(d).slice(0, 7);
+  const cats = [...act.map((a) => month(a.period_start)), ...pts.map((p) => month(p.period_start))];
+  const pad = (arr) => [...act.map(() => null), ...arr];
   const band = (lo, hi, name, color) => [
-    { name, type: 'line', stack: name, data: pad(lo), lineStyle: { opacity: 0 }, showSymbol: false, tooltip: { show: false } },
-    { name, type: 'line', stack: name, data: pad((hi || []).map((v, i) => v - lo[i])), lineStyle: { opacity: 0 },
-      areaStyle: { color }, showSymbol: false, tooltip: { show: false } },
+    { name, type: 'line', stack: name, data: pad(pts.map((p) => p[lo])), lineStyle: { opacity: 0 }, symbol: 'none', tooltip: { show: false } },
+    { name, type: 'line', stack: name, data: pad(pts.map((p) => (p[hi] === null || p[lo] === null ? null : p[hi] - p[lo]))),
+      lineStyle: { opacity: 0 }, areaStyle: { color }, itemStyle: { color }, symbol: 'none', tooltip: { show: false } },
   ];
-  const series = [];
-  if (f.lo95 && f.hi95) series.push(...band(f.lo95, f.hi95, t('fc.i95'), 'rgba(62,142,208,.18)'));
-  if (f.lo80 && f.hi80) series.push(...band(f.lo80, f.hi80, t('fc.i80'), 'rgba(62,142,208,.30)'));
-  if (hist.length) series.push({ name: 'history', type: 'line', data: [...hist.map((p) => p.qty ?? p.value ?? p[1]), ...x.map(() => null)], itemStyle: { color: '#c9d4e3' }, showSymbol: false });
-  series.push({ name: t('fc.mean'), type: 'line', data: pad(mean), itemStyle: { color: '#f76b15' } });
+  const series = [
+    ...band('lo95', 'hi95', t('fc.i95'), 'rgba(62,142,208,.18)'),
+    ...band('lo80', 'hi80', t('fc.i80'), 'rgba(62,142,208,.30)'),
+    { name: t('fc.actual'), type: 'line', data: [...act.map((a) => a.quantity), ...pts.map(() => null)], itemStyle: { color: '#c9d4e3' }, symbolSize: 3 },
+    { name: t('fc.mean'), type: 'line', data: pad(pts.map((p) => p.mean)), itemStyle: { color: '#f76b15' }, symbolSize: 4 },
+  ];
   chart(el).setOption({
-    tooltip: { trigger: 'axis' },
-    grid: { left: 56, right: 12, top: 12, bottom: 24 },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => fmtNum(v, 0) },
+    legend: { data: [t('fc.actual'), t('fc.mean'), t('fc.i80'), t('fc.i95')], textStyle: { color: '#c9d4e3' }, top: 0 },
+    grid: { left: 60, right: 12, top: 26, bottom: 24 },
     xAxis: { type: 'category', data: cats, axisLabel: { color: '#8fa3bf' } },
     yAxis: { type: 'value', scale: true, axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
     series,
   });
-  el.dataset.points = String(mean.length);
+  el.dataset.points = String(pts.length);
 }
