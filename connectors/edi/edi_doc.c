@@ -307,6 +307,23 @@ static void strs_free(strs *st)
 
 /* ---- the document ---- */
 
+edi_kind cs__edi_kind_of(const char *type)
+{
+    static const struct {
+        const char *x12, *edifact;
+        edi_kind kind;
+    } t[] = {
+        {"850", "ORDERS", EDI_ORDER},
+        {"855", "ORDRSP", EDI_ORDER_RESPONSE},
+        {"856", "DESADV", EDI_SHIPMENT},
+        {"810", "INVOIC", EDI_INVOICE},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (strcmp(type, t[i].x12) == 0 || strcmp(type, t[i].edifact) == 0)
+            return t[i].kind;
+    return (edi_kind)0;
+}
+
 const char *cs__edi_kind_type(edi_kind k)
 {
     switch (k) {

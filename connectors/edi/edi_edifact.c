@@ -324,32 +324,6 @@ static const char *message_name(const char *type)
     return "a message type";
 }
 
-/* Text outside a UNOA / UNOB repertoire (why): when the whole message is
- * valid UTF-8 and strict_charset is off, a warning and true (read the
- * message as UTF-8, which is what such senders write); else false. */
-static bool utf8_instead(edi_run *r, const edi_lex *lx, size_t unh, size_t unt,
-                         const char *charset, cs_err *why)
-{
-    cs_err w = *why, u = {0};
-    char msg[2 * CS_ERR_MSG_BYTES];
-
-    if (r->o->strict_charset ||
-        (strcmp(charset, "UNOA") != 0 && strcmp(charset, "UNOB") != 0))
-        return false;
-    for (size_t j = unh; j <= unt; j++)
-        if (cs__edi_check_text(lx, &lx->segs[j], "UNOY", &u) != CS_OK)
-            return false;
-    snprintf(msg, sizeof(msg),
-             "%s; the message is valid UTF-8 and was read as UTF-8 "
-             "(--strict-charset rejects)",
-             why->msg);
-    cs_strlcpy(w.msg, msg, sizeof(w.msg));
-    w.code = CS_OK;
-    if (r->on_reject != NULL)
-        r->on_reject(r->ctx, &w);
-    return true;
-}
-
 static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
 {
     const edi_lex *lx = r->lx;
@@ -357,58 +331,28 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     const char *type = G(s_unh, 2, 1);
     edi_doc d = {0};
     cs_err e = {0};
-    int64_t n_unt;
     cs_status rc;
-    uint64_t h;
+    edi_tally t = {"UNT segment count", "UNT", "segments", NULL,
+                   "UNT reference",     "UNH"};
+    char holder[48];
     const char *charset = env->charset;
 
     if (r->stats != NULL)
         r->stats->n_messages++;
-    for (size_t j = unh; j <= unt; j++) {
-        const edi_seg *s = &lx->segs[j];
-        if (s->bad != NULL) {
-            cs__edi_fail(&e, s, "%s", s->bad);
-            goto reject;
-        }
-        if (cs__edi_check_text(lx, s, charset, &e) != CS_OK) {
-            if (!utf8_instead(r, lx, unh, unt, charset, &e))
-                goto reject;
-            charset = "UNOY";
-            memset(&e, 0, sizeof(e));
-        }
-    }
-    if (cs__edi_count(s_unt, "UNT segment count", G(s_unt, 1, 1), &n_unt, &e) !=
-        CS_OK)
+    if (!cs__edi_message_text(r, unh, unt, &charset, &e))
         goto reject;
-    if ((size_t)n_unt != unt - unh + 1) {
-        cs__edi_fail(&e, s_unt,
-                     "UNT counts %" PRId64 " segments, message %s has %zu "
-                     "(UNH to UNT)",
-                     n_unt, G(s_unh, 1, 1), unt - unh + 1);
-        if (cs__edi_control(r, &e))
-            goto reject;
-    }
-    if (strcmp(G(s_unt, 2, 1), G(s_unh, 1, 1)) != 0) {
-        cs__edi_fail(&e, s_unt,
-                     "UNT reference \"%s\" does not match UNH \"%s\"",
-                     G(s_unt, 2, 1), G(s_unh, 1, 1));
-        if (cs__edi_control(r, &e))
-            goto reject;
-    }
+    snprintf(holder, sizeof(holder), "message %s", G(s_unh, 1, 1));
+    t.holder = holder;
+    if (cs__edi_check_tally(r, s_unt, &t, G(s_unt, 1, 1), unt - unh + 1,
+                            G(s_unt, 2, 1), G(s_unh, 1, 1), &e))
+        goto reject;
     d.syntax = EDI_EDIFACT;
     d.head = s_unh;
     d.charset = charset;
     memcpy(d.time, env->time, sizeof(d.time));
     cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
-    if (strcmp(type, "ORDERS") == 0)
-        d.kind = EDI_ORDER;
-    else if (strcmp(type, "ORDRSP") == 0)
-        d.kind = EDI_ORDER_RESPONSE;
-    else if (strcmp(type, "DESADV") == 0)
-        d.kind = EDI_SHIPMENT;
-    else if (strcmp(type, "INVOIC") == 0)
-        d.kind = EDI_INVOICE;
-    else {
+    d.kind = cs__edi_kind_of(type);
+    if (d.kind == 0) {
         cs__edi_fail(&e, s_unh,
                      "message type %s (%s, reference %s) is not supported: "
                      "cs-edi converts ORDERS, ORDRSP, DESADV and INVOIC",
@@ -427,45 +371,33 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     }
     if (rc != CS_OK)
         goto reject;
-    h = cs__edi_fnv(EDI_FNV_INIT, env->receiver, strlen(env->receiver));
-    h = cs__edi_fnv(h, env->group_ref, strlen(env->group_ref));
-    h = cs__edi_fnv(h, env->sender, strlen(env->sender));
-    h = cs__edi_fnv(h, env->ref, strlen(env->ref));
-    h ^= cs__edi_hash_segs(lx, unh, unt);
-    {
-        char a[32], b[32], c[32];
-        cs__edi_ascii(env->sender, a, sizeof(a));
-        cs__edi_ascii(env->ref, b, sizeof(b));
-        cs__edi_ascii(G(s_unh, 1, 1), c, sizeof(c));
-        snprintf(d.event_id, sizeof(d.event_id), "edifact:%s:%s:%s:%016" PRIx64,
-                 a, b, c, h);
-    }
-    rc = cs__edi_queue(r, &d);
-    cs__edi_doc_free(&d);
-    return rc;
+    return cs__edi_message_out(r, &d,
+                               &(edi_ids){.sender = env->sender,
+                                          .receiver = env->receiver,
+                                          .group_ref = env->group_ref,
+                                          .interchange_ref = env->ref,
+                                          .message_ref = G(s_unh, 1, 1)},
+                               unh, unt);
 reject:
     cs__edi_doc_free(&d);
     cs__edi_reject(r, &e);
     return CS_OK;
 }
 
-static bool is_end(const edi_seg *s)
-{
-    return cs__edi_is(s, "UNT") || cs__edi_is(s, "UNH") ||
-           cs__edi_is(s, "UNZ") || cs__edi_is(s, "UNB") ||
-           cs__edi_is(s, "UNA") || cs__edi_is(s, "UNE") ||
-           cs__edi_is(s, "UNG") || cs__edi_is(s, "ISA");
-}
+static const char *const message_ends[] = {"UNT", "UNH", "UNZ", "UNB", "UNA",
+                                           "UNE", "UNG", "ISA", NULL};
+static const edi_tally une_tally = {
+    "UNE message count", "UNE", "messages", "group", "UNE reference", "UNG"};
 
 cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err)
 {
     const edi_lex *lx = r->lx;
     const edi_seg *unb, *ung = NULL;
     uni_env env = {0};
-    cs_err env_err = {0};
-    bool env_bad = false, done = false;
+    edi_interchange x = {.trailer = "UNZ",
+                         .missing_trailers = "UNE and UNZ",
+                         .messages = "messages"};
     size_t j = *i, n_msgs = 0, n_groups = 0, n_in_group = 0;
-    int64_t n;
     cs_status rc;
 
     if (r->stats != NULL)
@@ -485,41 +417,41 @@ cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err)
         *i = j < lx->n_segs ? j + 1 : j;
         return CS_OK;
     }
-    unb = &lx->segs[j++];
+    unb = x.head = &lx->segs[j++];
     env.charset = G(unb, 1, 1);
     cs__edi_trim(G(unb, 2, 1), env.sender, sizeof(env.sender));
     cs__edi_trim(G(unb, 3, 1), env.receiver, sizeof(env.receiver));
     env.sender_qual = G(unb, 2, 2);
     env.receiver_qual = G(unb, 3, 2);
-    env.ref = G(unb, 5, 1);
+    env.ref = x.ref = G(unb, 5, 1);
     env.group_ref = "";
     if (unb->bad != NULL) {
-        cs__edi_fail(&env_err, unb, "%s", unb->bad);
-        env_bad = true;
+        cs__edi_fail(&x.why, unb, "%s", unb->bad);
+        x.bad = true;
     } else if (!known_charset(env.charset)) {
-        cs__edi_fail(&env_err, unb,
+        cs__edi_fail(&x.why, unb,
                      "syntax identifier \"%s\" is not a known character "
                      "set (UNOA..UNOK, UNOW, UNOY)",
                      env.charset);
-        env_bad = true;
-    } else if (cs__edi_check_text(lx, unb, env.charset, &env_err) != CS_OK ||
+        x.bad = true;
+    } else if (cs__edi_check_text(lx, unb, env.charset, &x.why) != CS_OK ||
                cs__edi_datetime(unb, "UNB", G(unb, 4, 1), G(unb, 4, 2),
                                 r->o->time_offset, env.time, sizeof(env.time),
-                                &env_err) != CS_OK) {
-        env_bad = true;
+                                &x.why) != CS_OK) {
+        x.bad = true;
     }
-    while (!done && j < lx->n_segs) {
+    while (!x.done && j < lx->n_segs) {
         const edi_seg *s = &lx->segs[j];
         if (cs__edi_is(s, "UNA") || cs__edi_is(s, "UNB") ||
             cs__edi_is(s, "ISA"))
             break;
         if (cs__edi_is(s, "UNG")) {
-            if (ung != NULL && !env_bad) {
-                cs__edi_fail(&env_err, s,
+            if (ung != NULL && !x.bad) {
+                cs__edi_fail(&x.why, s,
                              "UNG inside the group opened at "
                              "segment %zu (no UNE)",
                              ung->pos);
-                env_bad = true;
+                x.bad = true;
             }
             ung = s;
             n_groups++;
@@ -527,128 +459,63 @@ cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err)
             env.group_ref = G(s, 5, 1);
             j++;
         } else if (cs__edi_is(s, "UNH")) {
-            size_t k = j + 1;
-            while (k < lx->n_segs && !is_end(&lx->segs[k]))
-                k++;
+            size_t k;
             n_msgs++;
             n_in_group++;
-            if (k >= lx->n_segs || !cs__edi_is(&lx->segs[k], "UNT")) {
-                cs_err e = {0};
-                if (r->stats != NULL)
-                    r->stats->n_messages++;
-                if (k >= lx->n_segs && lx->has_fatal) {
-                    e = lx->fatal;
-                    r->fatal_reported = true;
-                } else
-                    cs__edi_fail(&e, s,
-                                 "message %s ends without its UNT (at "
-                                 "segment %zu)",
-                                 G(s, 1, 1),
-                                 k < lx->n_segs ? lx->segs[k].pos : lx->n_segs);
-                cs__edi_reject(r, &e);
+            if (!cs__edi_message_span(r, j, message_ends, "UNT", "message",
+                                      G(s, 1, 1), &k)) {
                 j = k;
                 continue;
             }
-            if (!env_bad) {
+            if (!x.bad) {
                 rc = message(r, &env, j, k);
                 if (rc != CS_OK)
                     return rc;
             }
             j = k + 1;
         } else if (cs__edi_is(s, "UNE")) {
-            if (!env_bad && ung == NULL) {
-                cs__edi_fail(&env_err, s, "UNE without a UNG");
-                env_bad = true;
-            } else if (!env_bad &&
-                       (cs__edi_count(s, "UNE message count", G(s, 1, 1), &n,
-                                      &env_err) != CS_OK ||
-                        (size_t)n != n_in_group)) {
-                if (env_err.msg[0] == '\0') {
-                    cs__edi_fail(&env_err, s,
-                                 "UNE counts %" PRId64 " messages, the "
-                                 "group has %zu",
-                                 n, n_in_group);
-                    env_bad = cs__edi_control(r, &env_err);
-                } else {
-                    env_bad = true;
-                }
-            } else if (!env_bad && strcmp(G(s, 2, 1), env.group_ref) != 0) {
-                cs__edi_fail(&env_err, s,
-                             "UNE reference \"%s\" does not match UNG "
-                             "\"%s\"",
-                             G(s, 2, 1), env.group_ref);
-                env_bad = cs__edi_control(r, &env_err);
+            if (!x.bad && ung == NULL) {
+                cs__edi_fail(&x.why, s, "UNE without a UNG");
+                x.bad = true;
+            } else if (!x.bad) {
+                x.bad = cs__edi_check_tally(r, s, &une_tally, G(s, 1, 1),
+                                            n_in_group, G(s, 2, 1),
+                                            env.group_ref, &x.why);
             }
             ung = NULL;
             j++;
         } else if (cs__edi_is(s, "UNZ")) {
-            size_t want = n_groups > 0 ? n_groups : n_msgs;
-            if (!env_bad && ung != NULL) {
-                cs__edi_fail(&env_err, s,
+            /* UNZ counts the groups when there are any, else messages */
+            edi_tally t = {"UNZ count",
+                           "UNZ",
+                           n_groups > 0 ? "groups" : "messages",
+                           "interchange",
+                           "UNZ reference",
+                           "UNB"};
+            if (!x.bad && ung != NULL) {
+                cs__edi_fail(&x.why, s,
                              "UNZ before the UNE of the group "
                              "opened at segment %zu",
                              ung->pos);
-                env_bad = true;
-            } else if (!env_bad && (cs__edi_count(s, "UNZ count", G(s, 1, 1),
-                                                  &n, &env_err) != CS_OK ||
-                                    (size_t)n != want)) {
-                if (env_err.msg[0] == '\0') {
-                    cs__edi_fail(&env_err, s,
-                                 "UNZ counts %" PRId64 " %s, the "
-                                 "interchange has %zu",
-                                 n, n_groups > 0 ? "groups" : "messages", want);
-                    env_bad = cs__edi_control(r, &env_err);
-                } else {
-                    env_bad = true;
-                }
-            } else if (!env_bad && strcmp(G(s, 2, 1), env.ref) != 0) {
-                cs__edi_fail(&env_err, s,
-                             "UNZ reference \"%s\" does not match UNB "
-                             "\"%s\"",
-                             G(s, 2, 1), env.ref);
-                env_bad = cs__edi_control(r, &env_err);
+                x.bad = true;
+            } else if (!x.bad) {
+                x.bad = cs__edi_check_tally(r, s, &t, G(s, 1, 1),
+                                            n_groups > 0 ? n_groups : n_msgs,
+                                            G(s, 2, 1), env.ref, &x.why);
             }
-            done = true;
+            x.done = true;
             j++;
         } else {
-            if (!env_bad) {
-                cs__edi_fail(&env_err, s,
+            if (!x.bad) {
+                cs__edi_fail(&x.why, s,
                              "segment outside a message (between UNT and "
                              "UNH)");
-                env_bad = true;
+                x.bad = true;
             }
             j++;
         }
     }
-    *i = j;
-    if (!done && !env_bad) {
-        if (lx->has_fatal && j >= lx->n_segs) {
-            env_err = lx->fatal;
-            r->fatal_reported = true;
-            env_bad = true;
-        } else if (ung != NULL) {
-            cs__edi_fail(&env_err, unb,
-                         "interchange %s ends without UNE and UNZ", env.ref);
-            env_bad = true;
-        } else {
-            cs_err w = {0};
-            cs__edi_fail(&w, unb,
-                         "interchange %s has no UNZ trailer; its complete "
-                         "messages were converted",
-                         env.ref);
-            w.code = CS_OK;
-            if (r->on_reject != NULL)
-                r->on_reject(r->ctx, &w);
-        }
-    }
-    if (env_bad) {
-        cs_err e = env_err;
-        char msg[2 * CS_ERR_MSG_BYTES];
-        snprintf(msg, sizeof(msg), "interchange %s rejected whole: %s", env.ref,
-                 env_err.msg);
-        cs_strlcpy(e.msg, msg, sizeof(e.msg));
-        e.code = CS_E_INVALID;
-        cs__edi_reject(r, &e);
-    }
-    return cs__edi_flush(r, !env_bad, err);
+    *i = x.next = j;
+    x.open_group = ung;
+    return cs__edi_interchange_end(r, &x, err);
 }

@@ -241,6 +241,82 @@ cs_status cs__edi_queue(edi_run *r, const edi_doc *d);
 /* Hands the queued events to on_event (ok) or drops them. */
 cs_status cs__edi_flush(edi_run *r, bool ok, cs_err *err);
 
+/* ---- what both envelope walkers share (edi_envelope.c) ---- */
+
+/* The message opened at segment j runs to the first segment tagged one of
+ * ends (NULL-terminated); *k is its index. True when that is close (the
+ * message's trailer); else the message is rejected ("WHAT REF ends
+ * without its CLOSE", or the lexer's fatal fault) and false. */
+bool cs__edi_message_span(edi_run *r, size_t j, const char *const *ends,
+                          const char *close, const char *what, const char *ref,
+                          size_t *k);
+
+/* Every segment of message [from, to] lexed cleanly and holds text valid
+ * in *charset (an EDIFACT syntax id; NULL for X12: UTF-8). A UNOA / UNOB
+ * message that is valid UTF-8 is read as UTF-8 instead (*charset becomes
+ * "UNOY") with a warning, unless strict_charset. False, with why set,
+ * when the message is to be rejected. */
+bool cs__edi_message_text(edi_run *r, size_t from, size_t to,
+                          const char **charset, cs_err *why);
+
+/* The words of a group or interchange trailer's checks. */
+typedef struct edi_tally {
+    const char *count_what; /* for an unreadable count: "GE01 number of
+                               transaction sets" */
+    const char *count_name; /* "GE01", "UNZ" */
+    const char *noun;       /* "transaction sets", "messages" */
+    const char *holder;     /* "group", "interchange" */
+    const char *ref_name;   /* "GE02 control number", "UNZ reference" */
+    const char *want_name;  /* "GS06", "UNB" */
+} edi_tally;
+
+/* Trailer s states count_text and ref; the walker saw have and want. A
+ * wrong count or reference is a control (cs__edi_control), an unreadable
+ * count a fault. Returns true, with env_err set, when the envelope is
+ * bad. */
+bool cs__edi_check_tally(edi_run *r, const edi_seg *s, const edi_tally *t,
+                         const char *count_text, size_t have, const char *ref,
+                         const char *want, cs_err *env_err);
+
+/* An interchange as its walker leaves it. */
+typedef struct edi_interchange {
+    const edi_seg *head;       /* ISA / UNB */
+    const char *ref;           /* ISA13 / UNB 0020 */
+    size_t next;               /* the segment after it */
+    bool done;                 /* its trailer was seen */
+    const edi_seg *open_group; /* a GS / UNG without GE / UNE, or NULL */
+    bool bad;                  /* why holds an envelope fault */
+    cs_err why;
+    const char *trailer;          /* "IEA", "UNZ" */
+    const char *missing_trailers; /* "GE and IEA", "UNE and UNZ" */
+    const char *messages;         /* "transaction sets", "messages" */
+} edi_interchange;
+
+/* Closes interchange x: a missing trailer after complete messages is a
+ * warning, an open group or a file cut short make it bad; a bad one is
+ * rejected whole and its queued events dropped, else they go out. */
+cs_status cs__edi_interchange_end(edi_run *r, const edi_interchange *x,
+                                  cs_err *err);
+
+/* What names a message in its interchange: the envelope ids and control
+ * references that, with its content, make its event id. */
+typedef struct edi_ids {
+    const char *sender, *receiver; /* ISA06 / ISA08, UNB 0004 / 0010 */
+    const char *group_ref;         /* GS06, UNG 0048, or "" */
+    const char *interchange_ref;   /* ISA13, UNB 0020 */
+    const char *message_ref;       /* ST02, UNH 0062 */
+} edi_ids;
+
+/* The event id of d (messages [from, to] of r's lexer, see
+ * docs/connectors.md), then d converted and queued (a conversion error
+ * rejects d alone); d is freed. */
+cs_status cs__edi_message_out(edi_run *r, edi_doc *d, const edi_ids *ids,
+                              size_t from, size_t to);
+
+/* The event kind of an X12 transaction set or EDIFACT message type, or 0
+ * when cs-edi converts no such documents. */
+edi_kind cs__edi_kind_of(const char *type);
+
 cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err);
 cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err);
 

@@ -496,53 +496,28 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     const char *type = el(lx, s_st, 1);
     edi_doc d = {0};
     cs_err e = {0};
-    int64_t n_se;
     cs_status rc = CS_OK;
-    uint64_t h;
+    const char *charset = NULL; /* X12 declares none: UTF-8 */
+    edi_tally t = {"SE01 segment count",  "SE01", "segments", NULL,
+                   "SE02 control number", "ST02"};
+    char holder[48];
 
     (void)err;
     if (r->stats != NULL)
         r->stats->n_messages++;
-    for (size_t j = st; j <= se; j++) {
-        const edi_seg *s = &lx->segs[j];
-        if (s->bad != NULL) {
-            cs__edi_fail(&e, s, "%s", s->bad);
-            goto reject;
-        }
-        if (cs__edi_check_text(lx, s, NULL, &e) != CS_OK)
-            goto reject;
-    }
-    if (cs__edi_count(s_se, "SE01 segment count", el(lx, s_se, 1), &n_se, &e) !=
-        CS_OK)
+    if (!cs__edi_message_text(r, st, se, &charset, &e))
         goto reject;
-    if ((size_t)n_se != se - st + 1) {
-        cs__edi_fail(&e, s_se,
-                     "SE01 counts %" PRId64 " segments, the transaction set "
-                     "%s has %zu (ST to SE)",
-                     n_se, el(lx, s_st, 2), se - st + 1);
-        if (cs__edi_control(r, &e))
-            goto reject;
-    }
-    if (strcmp(el(lx, s_se, 2), el(lx, s_st, 2)) != 0) {
-        cs__edi_fail(&e, s_se,
-                     "SE02 control number \"%s\" does not match ST02 \"%s\"",
-                     el(lx, s_se, 2), el(lx, s_st, 2));
-        if (cs__edi_control(r, &e))
-            goto reject;
-    }
+    snprintf(holder, sizeof(holder), "transaction set %s", el(lx, s_st, 2));
+    t.holder = holder;
+    if (cs__edi_check_tally(r, s_se, &t, el(lx, s_se, 1), se - st + 1,
+                            el(lx, s_se, 2), el(lx, s_st, 2), &e))
+        goto reject;
     d.syntax = EDI_X12;
     d.head = s_st;
     memcpy(d.time, env->time, sizeof(d.time));
     cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
-    if (strcmp(type, "850") == 0)
-        d.kind = EDI_ORDER;
-    else if (strcmp(type, "855") == 0)
-        d.kind = EDI_ORDER_RESPONSE;
-    else if (strcmp(type, "856") == 0)
-        d.kind = EDI_SHIPMENT;
-    else if (strcmp(type, "810") == 0)
-        d.kind = EDI_INVOICE;
-    else {
+    d.kind = cs__edi_kind_of(type);
+    if (d.kind == 0) {
         cs__edi_fail(&e, s_st,
                      "transaction set %s (%s, control number %s) is not "
                      "supported: cs-edi converts 810, 850, 855 and 856",
@@ -561,37 +536,40 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     }
     if (rc != CS_OK)
         goto reject;
-    h = cs__edi_fnv(EDI_FNV_INIT, env->receiver, strlen(env->receiver));
-    h = cs__edi_fnv(h, env->gs06, strlen(env->gs06));
-    h = cs__edi_fnv(h, env->sender, strlen(env->sender));
-    h = cs__edi_fnv(h, env->isa13, strlen(env->isa13));
-    h ^= cs__edi_hash_segs(lx, st, se);
-    {
-        char a[32], b[32], c[32];
-        cs__edi_ascii(env->sender, a, sizeof(a));
-        cs__edi_ascii(env->isa13, b, sizeof(b));
-        cs__edi_ascii(el(lx, s_st, 2), c, sizeof(c));
-        snprintf(d.event_id, sizeof(d.event_id), "x12:%s:%s:%s:%016" PRIx64, a,
-                 b, c, h);
-    }
-    rc = cs__edi_queue(r, &d);
-    cs__edi_doc_free(&d);
-    return rc;
+    return cs__edi_message_out(r, &d,
+                               &(edi_ids){.sender = env->sender,
+                                          .receiver = env->receiver,
+                                          .group_ref = env->gs06,
+                                          .interchange_ref = env->isa13,
+                                          .message_ref = el(lx, s_st, 2)},
+                               st, se);
 reject:
     cs__edi_doc_free(&d);
     cs__edi_reject(r, &e);
     return CS_OK;
 }
 
+static const char *const set_ends[] = {"SE", "ST", "GE", "IEA", "ISA", NULL};
+static const edi_tally ge_tally = {"GE01 number of transaction sets",
+                                   "GE01",
+                                   "transaction sets",
+                                   "group",
+                                   "GE02 control number",
+                                   "GS06"};
+static const edi_tally iea_tally = {"IEA01 number of groups", "IEA01",
+                                    "functional groups",      "interchange",
+                                    "IEA02 control number",   "ISA13"};
+
 cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err)
 {
     const edi_lex *lx = r->lx;
     const edi_seg *isa = &lx->segs[*i], *gs = NULL;
     x12_env env = {0};
-    cs_err env_err = {0};
-    bool env_bad = false, done = false;
+    edi_interchange x = {.head = isa,
+                         .trailer = "IEA",
+                         .missing_trailers = "GE and IEA",
+                         .messages = "transaction sets"};
     size_t j = *i + 1, n_groups = 0, n_sets = 0;
-    int64_t n;
     cs_status rc;
 
     if (r->stats != NULL)
@@ -602,22 +580,23 @@ cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err)
     env.receiver_qual = el(lx, isa, 7);
     env.isa13 = el(lx, isa, 13);
     env.gs06 = "";
+    x.ref = env.isa13;
     if (isa->bad != NULL) {
-        cs__edi_fail(&env_err, isa, "%s", isa->bad);
-        env_bad = true;
+        cs__edi_fail(&x.why, isa, "%s", isa->bad);
+        x.bad = true;
     }
-    while (!done && j < lx->n_segs) {
+    while (!x.done && j < lx->n_segs) {
         const edi_seg *s = &lx->segs[j];
         if (cs__edi_is(s, "ISA") || cs__edi_is(s, "UNA") ||
             cs__edi_is(s, "UNB"))
             break; /* the next interchange: this one lacks its IEA */
         if (cs__edi_is(s, "GS")) {
-            if (gs != NULL && !env_bad) {
-                cs__edi_fail(&env_err, s,
+            if (gs != NULL && !x.bad) {
+                cs__edi_fail(&x.why, s,
                              "GS inside the group opened at "
                              "segment %zu (no GE)",
                              gs->pos);
-                env_bad = true;
+                x.bad = true;
             }
             gs = s;
             n_groups++;
@@ -625,142 +604,63 @@ cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err)
             env.gs06 = el(lx, s, 6);
             if (cs__edi_datetime(s, "GS04/GS05", el(lx, s, 4), el(lx, s, 5),
                                  r->o->time_offset, env.time, sizeof(env.time),
-                                 &env_err) != CS_OK)
-                env_bad = true;
+                                 &x.why) != CS_OK)
+                x.bad = true;
             j++;
         } else if (cs__edi_is(s, "ST")) {
-            size_t k = j + 1;
-            while (k < lx->n_segs && !(cs__edi_is(&lx->segs[k], "SE") ||
-                                       cs__edi_is(&lx->segs[k], "ST") ||
-                                       cs__edi_is(&lx->segs[k], "GE") ||
-                                       cs__edi_is(&lx->segs[k], "IEA") ||
-                                       cs__edi_is(&lx->segs[k], "ISA")))
-                k++;
+            size_t k;
             n_sets++;
-            if (gs == NULL && !env_bad) {
-                cs__edi_fail(&env_err, s,
-                             "ST outside a GS functional "
-                             "group");
-                env_bad = true;
+            if (gs == NULL && !x.bad) {
+                cs__edi_fail(&x.why, s, "ST outside a GS functional group");
+                x.bad = true;
             }
-            if (k >= lx->n_segs || !cs__edi_is(&lx->segs[k], "SE")) {
-                cs_err e = {0};
-                if (r->stats != NULL)
-                    r->stats->n_messages++;
-                if (k >= lx->n_segs && lx->has_fatal) {
-                    e = lx->fatal;
-                    r->fatal_reported = true;
-                } else
-                    cs__edi_fail(&e, s,
-                                 "transaction set %s ends without its SE "
-                                 "(at segment %zu)",
-                                 el(lx, s, 2),
-                                 k < lx->n_segs ? lx->segs[k].pos : lx->n_segs);
-                cs__edi_reject(r, &e);
+            if (!cs__edi_message_span(r, j, set_ends, "SE", "transaction set",
+                                      el(lx, s, 2), &k)) {
                 j = k;
                 continue;
             }
-            if (!env_bad) {
+            if (!x.bad) {
                 rc = message(r, &env, j, k, err);
                 if (rc != CS_OK)
                     return rc;
             }
             j = k + 1;
         } else if (cs__edi_is(s, "GE")) {
-            if (!env_bad && gs == NULL) {
-                cs__edi_fail(&env_err, s, "GE without a GS");
-                env_bad = true;
-            } else if (!env_bad &&
-                       (cs__edi_count(s, "GE01 number of transaction sets",
-                                      el(lx, s, 1), &n, &env_err) != CS_OK ||
-                        (size_t)n != n_sets)) {
-                if (env_err.msg[0] == '\0') {
-                    cs__edi_fail(&env_err, s,
-                                 "GE01 counts %" PRId64 " transaction sets, "
-                                 "the group has %zu",
-                                 n, n_sets);
-                    env_bad = cs__edi_control(r, &env_err);
-                } else {
-                    env_bad = true;
-                }
-            } else if (!env_bad && strcmp(el(lx, s, 2), env.gs06) != 0) {
-                cs__edi_fail(&env_err, s,
-                             "GE02 control number \"%s\" does not match "
-                             "GS06 \"%s\"",
-                             el(lx, s, 2), env.gs06);
-                env_bad = cs__edi_control(r, &env_err);
+            if (!x.bad && gs == NULL) {
+                cs__edi_fail(&x.why, s, "GE without a GS");
+                x.bad = true;
+            } else if (!x.bad) {
+                x.bad =
+                    cs__edi_check_tally(r, s, &ge_tally, el(lx, s, 1), n_sets,
+                                        el(lx, s, 2), env.gs06, &x.why);
             }
             gs = NULL;
             j++;
         } else if (cs__edi_is(s, "IEA")) {
-            if (!env_bad && gs != NULL) {
-                cs__edi_fail(&env_err, s,
+            if (!x.bad && gs != NULL) {
+                cs__edi_fail(&x.why, s,
                              "IEA before the GE of the group "
                              "opened at segment %zu",
                              gs->pos);
-                env_bad = true;
-            } else if (!env_bad &&
-                       (cs__edi_count(s, "IEA01 number of groups", el(lx, s, 1),
-                                      &n, &env_err) != CS_OK ||
-                        (size_t)n != n_groups)) {
-                if (env_err.msg[0] == '\0') {
-                    cs__edi_fail(&env_err, s,
-                                 "IEA01 counts %" PRId64 " functional "
-                                 "groups, the interchange has %zu",
-                                 n, n_groups);
-                    env_bad = cs__edi_control(r, &env_err);
-                } else {
-                    env_bad = true;
-                }
-            } else if (!env_bad && strcmp(el(lx, s, 2), env.isa13) != 0) {
-                cs__edi_fail(&env_err, s,
-                             "IEA02 control number \"%s\" does not match "
-                             "ISA13 \"%s\"",
-                             el(lx, s, 2), env.isa13);
-                env_bad = cs__edi_control(r, &env_err);
+                x.bad = true;
+            } else if (!x.bad) {
+                x.bad = cs__edi_check_tally(r, s, &iea_tally, el(lx, s, 1),
+                                            n_groups, el(lx, s, 2), env.isa13,
+                                            &x.why);
             }
-            done = true;
+            x.done = true;
             j++;
         } else {
-            if (!env_bad) {
-                cs__edi_fail(&env_err, s,
+            if (!x.bad) {
+                cs__edi_fail(&x.why, s,
                              "segment outside a transaction set (between "
                              "SE and ST)");
-                env_bad = true;
+                x.bad = true;
             }
             j++;
         }
     }
-    *i = j;
-    if (!done && !env_bad) {
-        if (lx->has_fatal && j >= lx->n_segs) {
-            env_err = lx->fatal;
-            r->fatal_reported = true;
-            env_bad = true;
-        } else if (gs != NULL) {
-            cs__edi_fail(&env_err, isa,
-                         "the interchange %s ends without GE and IEA",
-                         env.isa13);
-            env_bad = true;
-        } else {
-            cs_err w = {0};
-            cs__edi_fail(&w, isa,
-                         "interchange %s has no IEA trailer; its complete "
-                         "transaction sets were converted",
-                         env.isa13);
-            w.code = CS_OK;
-            if (r->on_reject != NULL)
-                r->on_reject(r->ctx, &w);
-        }
-    }
-    if (env_bad) {
-        cs_err e = env_err;
-        char msg[2 * CS_ERR_MSG_BYTES];
-        snprintf(msg, sizeof(msg), "interchange %s rejected whole: %s",
-                 env.isa13, env_err.msg);
-        cs_strlcpy(e.msg, msg, sizeof(e.msg));
-        e.code = CS_E_INVALID;
-        cs__edi_reject(r, &e);
-    }
-    return cs__edi_flush(r, !env_bad, err);
+    *i = x.next = j;
+    x.open_group = gs;
+    return cs__edi_interchange_end(r, &x, err);
 }

@@ -155,7 +155,7 @@ note "--strict-controls rejects what converts with a warning by default"
 rc=0
 "$CS_BIN/cs-edi" --strict-controls "$data/edifact_orders_d96b_01.edi" >/dev/null 2>"$TEST_TMP/strict.log" || rc=$?
 [ $rc = 65 ] || fail "want exit 65 with --strict-controls, got $rc"
-grep -q 'UNT counts 21 segments, message 1 has 18' "$TEST_TMP/strict.log" || fail "strict reason"
+grep -q 'UNT counts 21 segments, the message 1 has 18' "$TEST_TMP/strict.log" || fail "strict reason"
 
 note "broker down: exit 69, the failure logged"
 stop_service ingest

@@ -129,7 +129,7 @@ static void wrong_control_counts(void **state)
            "segment 33 (CTT, byte 1047): CTT01 counts 7 line items, the "
            "transaction set has 6 PO1");
     expect("edifact_orders_d96a_03.edi", "UNT+22+", "UNT+23+", 1,
-           "UNT counts 23 segments, message 1-1UNHREF has 22");
+           "UNT counts 23 segments, the message 1-1UNHREF has 22");
     expect("edifact_orders_d96a_03.edi", "UNZ+2+", "UNZ+3+", 0,
            "UNZ counts 3 messages, the interchange has 2");
     expect("edifact_orders_d01b_01.edi", "CNT+2:146", "CNT+2:145", 0,
