@@ -281,12 +281,12 @@ static void route(api *a, const cs_http_req *req, cs_http_resp *resp)
         static const char index_json[] =
             "{\"service\":\"chainsight\",\"api\":\"v1\","
             "\"auth\":\"Authorization: Bearer TOKEN on /v1\","
+            "\"reference\":\"/api.html\","
             "\"endpoints\":[\"GET /v1/orders/{id}[?tenant=ID]\","
             "\"GET /v1/enterprises[?region=&industry=&name=&limit=&cursor=]\","
             "\"GET /v1/enterprises/{uscc}\",\"GET /v1/resolve/{identifier}\","
             "\"GET /v1/me\","
-            "\"POST /v1/events\",\"GET|POST /v1/webhooks\","
-            "\"GET|DELETE /v1/webhooks/{id}\","
+            "\"GET /v1/webhooks\",\"GET /v1/webhooks/{id}\","
             "\"GET /v1/webhooks/{id}/deliveries\","
             "\"GET /healthz\",\"GET /readyz\",\"GET /metrics\","
             "\"GET /openapi.json\"]}";
