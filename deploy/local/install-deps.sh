@@ -18,6 +18,8 @@ PACKAGES=(
     postgresql-15 postgresql-client-15 kcat curl jq procps iproute2 openssl
     # unit tests
     libcmocka-dev
+    # fuzz tests (tests/fuzz): libFuzzer and the sanitizer runtimes of clang
+    clang libclang-rt-14-dev
     # dashboard end-to-end tests: a real browser, playwright-core from npm,
     # and a CJK font so Chinese text renders
     chromium nodejs npm fonts-wqy-microhei
