@@ -508,6 +508,46 @@ out:
     return CS_OK;
 }
 
+/* Floor of the interval half-widths (docs/models/forecasting.md,
+ * "Interval floor"): a model that fits the past exactly (a perfectly
+ * linear or constant series) has zero residual variance and would claim
+ * a zero-width interval. No interval is narrower than that of a one-step
+ * sd of CS_FC_MIN_REL_SD times the recent level (mean |y| of the last
+ * max(m, 4) points, or of the whole series if those are 0), growing as
+ * sqrt(h). An all-zero series keeps its documented zero width. */
+#define CS_FC_MIN_REL_SD 0.005
+
+static void interval_floor(const double *y, size_t n, unsigned m,
+                           cs_forecast *f)
+{
+    size_t k = m > 4 ? m : 4, from;
+    double level = 0.0;
+
+    if (f->lo80 == NULL)
+        return;
+    if (k > n)
+        k = n;
+    from = n - k;
+    for (size_t t = from; t < n; t++)
+        level += fabs(y[t]);
+    if (!(level > 0.0)) {
+        from = 0;
+        for (size_t t = 0; t < n; t++)
+            level += fabs(y[t]);
+    }
+    level /= (double)(n - from);
+    if (!(level > 0.0))
+        return;
+    for (size_t j = 0; j < f->h; j++) {
+        double sd = CS_FC_MIN_REL_SD * level * sqrt((double)(j + 1));
+        double mu = f->mean[j];
+        f->lo80[j] = fmin(f->lo80[j], mu - CS_FC_Z80 * sd);
+        f->hi80[j] = fmax(f->hi80[j], mu + CS_FC_Z80 * sd);
+        f->lo95[j] = fmin(f->lo95[j], mu - CS_FC_Z95 * sd);
+        f->hi95[j] = fmax(f->hi95[j], mu + CS_FC_Z95 * sd);
+    }
+}
+
 cs_status cs_forecast_run(const double *y, size_t n, size_t h,
                           const cs_fc_opts *o, cs_forecast **out, cs_err *err)
 {
@@ -544,6 +584,7 @@ cs_status cs_forecast_run(const double *y, size_t n, size_t h,
                 return cs_err_set(err, CS_E_NUMERIC,
                                   "forecast step %zu is not finite", j + 1);
             }
+        interval_floor(y, n, o->period, *out);
     }
     return rc;
 }

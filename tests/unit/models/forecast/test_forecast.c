@@ -13,6 +13,7 @@
 #include "cs_forecast.h"
 
 #define Z80 1.2815515655446004
+#define Z95 1.959963984540054
 
 static cs_forecast *run(const double *y, size_t n, size_t h, const char *method,
                         unsigned period)
@@ -360,6 +361,59 @@ static void every_method_runs_on_a_seasonal_series(void **state)
     }
 }
 
+/* Interval floor (docs/models/forecasting.md): a perfectly linear series
+ * fits with zero residual variance; no interval may be narrower than a
+ * one-step sd of 0.5% of the recent level (mean |y| of the last max(m, 4)
+ * points), growing as sqrt(h). y = 1..24: level (21+22+23+24)/4 = 22.5,
+ * sd_1 = 0.1125. Drift's own sd is 0, so it sits exactly on the floor;
+ * the old code gave zero width. A constant series gets the floor too,
+ * an all-zero series keeps zero width. */
+static void perfect_fit_intervals_have_a_floor(void **state)
+{
+    static const char *const methods[] = {"drift", "holt", "ETS(A,A,N)", "auto",
+                                          "comb"};
+    double y[36];
+    const double five[] = {5, 5, 5, 5, 5, 5}, zeros[] = {0, 0, 0, 0};
+    const double *lo, *hi, *lo95, *hi95;
+    cs_forecast *f;
+    (void)state;
+
+    for (int t = 0; t < 36; t++)
+        y[t] = t + 1;
+    for (size_t k = 0; k < sizeof(methods) / sizeof(*methods); k++) {
+        f = run(y, 24, 3, methods[k], 1);
+        assert_int_equal(cs_forecast_interval(f, 80, &lo, &hi, NULL), CS_OK);
+        assert_int_equal(cs_forecast_interval(f, 95, &lo95, &hi95, NULL),
+                         CS_OK);
+        for (int j = 0; j < 3; j++) {
+            double sd = 0.005 * 22.5 * sqrt(j + 1.0),
+                   mu = cs_forecast_mean(f)[j];
+            assert_true(hi[j] - mu >= Z80 * sd - 1e-9);
+            assert_true(mu - lo[j] >= Z80 * sd - 1e-9);
+            assert_true(hi95[j] - mu >= Z95 * sd - 1e-9);
+            assert_true(mu - lo95[j] >= Z95 * sd - 1e-9);
+        }
+        if (k == 0) { /* drift: exactly the floor */
+            cs_assert_near(hi[0], 25.0 + Z80 * 0.1125, 1e-9);
+            cs_assert_near(lo95[2], 27.0 - Z95 * 0.1125 * sqrt(3.0), 1e-9);
+        }
+        cs_forecast_free(f);
+    }
+    /* seasonal period on a linear series: level of the last 12 = 30.5 */
+    f = run(y, 36, 2, "auto", 12);
+    assert_int_equal(cs_forecast_interval(f, 80, &lo, &hi, NULL), CS_OK);
+    assert_true(hi[0] - lo[0] >= 2 * Z80 * 0.005 * 30.5 - 1e-9);
+    cs_forecast_free(f);
+    f = run(five, 6, 2, "auto", 1);
+    assert_int_equal(cs_forecast_interval(f, 80, &lo, &hi, NULL), CS_OK);
+    cs_assert_near(hi[0] - 5.0, Z80 * 0.025, 1e-9);
+    cs_forecast_free(f);
+    f = run(zeros, 4, 2, "auto", 1);
+    assert_int_equal(cs_forecast_interval(f, 95, &lo, &hi, NULL), CS_OK);
+    cs_assert_near(hi[1] - lo[1], 0.0, 0.0);
+    cs_forecast_free(f);
+}
+
 /* Class 1 variance, Hyndman et al. (2008) ch. 6: for ETS(A,N,N)
  * v_h = sigma^2 (1 + (h - 1) alpha^2), so the half-widths grow as
  * sqrt(1 + (h - 1) alpha^2); for ETS(A,A,N) c_j = alpha + beta j. */
@@ -556,6 +610,7 @@ int main(void)
         cmocka_unit_test(intervals_cover_about_their_level),
         cmocka_unit_test(every_method_runs_on_a_seasonal_series),
         cmocka_unit_test(ets_class1_interval_widths),
+        cmocka_unit_test(perfect_fit_intervals_have_a_floor),
         cmocka_unit_test(drift_hand_computed),
         cmocka_unit_test(log_transform_back_transforms_medians),
         cmocka_unit_test(comb_is_the_median_of_its_members),
