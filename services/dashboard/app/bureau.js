@@ -20,7 +20,9 @@ export async function render(view, me) {
   const ctx = { region, me, enterprises: [], events: [], scenario: null, picks: new Set() };
 
   const kpis = h('div', { class: 'kpis', id: 'kpis' });
-  const map = panel('map.title', 'p-map', h('span', { class: 'hint' }, t('map.legend_size')));
+  const map = panel('map.title', 'p-map', h('span', { class: 'legend' },
+    ...LEVELS.map((l) => h('span', {}, h('i', { style: `background:${levelColor(l)}` }), t(`level.${l}`))),
+    h('span', {}, h('i', { class: 'area' }), t('map.events'))));
   const graph = panel('graph.title', 'p-graph');
   const alerts = panel('alerts.title', 'p-alerts', h('span', { class: 'live', id: 'alerts-live' }, t('alerts.live')));
   const scen = panel('scenario.title', 'p-scenario');
