@@ -180,10 +180,18 @@ static void fuzz_graph(struct bytes *b)
     }
     t = cs_tts_new(g, &err);
     if (t != NULL) {
-        double tts;
-        uint32_t node = take_u8(b) % 13;
-        if (cs_tts_node(t, node, 1.0 + take_u8(b), &tts, &err) == CS_OK)
+        double tts, tts1;
+        uint32_t node = take_u8(b) % 13, tiers = take_u8(b) % 5;
+        double max_days = 1.0 + take_u8(b);
+        /* tiers 0 is refused; following more tiers never lowers TTS */
+        if (cs_tts_set_max_tiers(t, tiers, &err) != CS_OK)
+            check(tiers == 0);
+        if (cs_tts_node(t, node, max_days, &tts, &err) == CS_OK) {
             check(tts >= 0.0 && tts <= 256.0);
+            if (cs_tts_set_max_tiers(t, 1, &err) == CS_OK &&
+                cs_tts_node(t, node, max_days, &tts1, &err) == CS_OK)
+                check(tts1 <= tts + 1e-6 * (1.0 + tts));
+        }
         cs_tts_free(t);
     }
     cs_graph_free(g);
