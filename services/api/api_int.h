@@ -37,6 +37,7 @@ typedef struct api_cfg {
     uint32_t webhook_backoff_ms;
     uint32_t webhook_timeout_ms;
     uint32_t webhook_poll_ms;
+    uint32_t cache_ms; /* cache.c; 0: off */
     char *log_level;
 } api_cfg;
 
@@ -58,6 +59,7 @@ typedef struct api_stats {
 
 typedef struct api_limiter api_limiter;
 typedef struct api_webhooks api_webhooks;
+typedef struct api_cache api_cache;
 struct cs_intake;
 
 typedef struct api {
@@ -68,6 +70,7 @@ typedef struct api {
     api_limiter *limiter;
     struct cs_intake *intake; /* POST /v1/events; NULL without a broker */
     api_webhooks *webhooks;   /* alert deliveries; NULL when off */
+    api_cache *cache;         /* read answers; NULL when off */
     char setup_sql[64];       /* run on every new connection */
 } api;
 
@@ -95,6 +98,7 @@ typedef struct api_req {
      * than "write"; audit_outcome overrides ok / failed */
     const char *audit_outcome;
     char audit_detail[160];
+    uint64_t cache_gen; /* cache.c: the cache generation the read began in */
 } api_req;
 
 /* A handler runs inside a read-only transaction with the principal set;
@@ -198,6 +202,8 @@ void api_enterprise_alternatives(api_req *r, const char *uscc);
 /* v1_situation.c */
 void api_chains(api_req *r, const char *rest);    /* GET /v1/chains */
 void api_situation(api_req *r, const char *rest); /* GET /v1/situation */
+/* a calendar date YYYY-MM-DD in 2000-2099 */
+bool api_valid_date(const char *s);
 
 /* v1_alerts.c: GET /v1/alerts[/{id}], POST /v1/alerts/{id}/acknowledge
  * and /resolve; runs its own transactions (ROUTE_OWN_TX) */
@@ -207,6 +213,13 @@ void api_alerts_route(api_req *r, const char *rest);
  * own transactions (ROUTE_OWN_TX) */
 void api_scenarios_route(api_req *r, const char *rest);
 
+/* v1_forecasts.c */
+void api_forecasts(api_req *r, const char *rest);   /* GET /v1/forecasts */
+void api_risk_events(api_req *r, const char *rest); /* GET /v1/risk-events */
+/* v1.c: 1..max bytes of UTF-8 without control characters ('/' only when
+ * slash_ok) */
+bool api_valid_text(const char *s, size_t max, bool slash_ok);
+
 /* events.c: POST /v1/events (connector) */
 void api_post_events(api_req *r, const char *rest);
 
@@ -215,5 +228,16 @@ void api_webhooks_route(api_req *r, const char *rest);
 /* webhooks_worker.c: fan-out of cs.alerts and delivery threads */
 cs_status api_webhooks_start(api *a, api_webhooks **out, cs_err *err);
 void api_webhooks_stop(api_webhooks *w); /* NULL is a no-op */
+
+/* cache.c: read answers per token, path and query, for ttl_ms (NULL when
+ * ttl_ms is 0); every function takes a NULL cache as "off". */
+api_cache *api_cache_new(size_t n_slots, unsigned ttl_ms);
+void api_cache_free(api_cache *c);
+/* Fills r->resp with a fresh answer for r and returns true, or false. */
+bool api_cache_get(api_cache *c, api_req *r);
+/* Keeps r's answer when it is a 200 (after a false api_cache_get). */
+void api_cache_put(api_cache *c, const api_req *r);
+void api_cache_clear(api_cache *c); /* after a write */
+_Atomic uint64_t *api_cache_counter(api_cache *c, bool hits);
 
 #endif

@@ -419,6 +419,74 @@ const cs_pg_stmt cs_api_stmts[] = {
      "FROM (SELECT i.*, row_number() OVER (ORDER BY lost_units DESC, "
      "tts_day, uscc) AS rank FROM i) k), '[]'))::text FROM r",
      1},
+    /* The newest forecast of each series ($1 enterprise, $2 sku, $3 page
+     * size), its monthly points with intervals, backtest, stock
+     * recommendation and $4 months of actual sales before it. */
+    {"forecast_list",
+     "WITH f AS (SELECT DISTINCT ON (enterprise, sku) * FROM forecasts "
+     "WHERE ($1::text IS NULL OR enterprise = $1) "
+     "AND ($2::text IS NULL OR sku = $2) "
+     "ORDER BY enterprise, sku, computed_at DESC, forecast_id DESC), "
+     "p AS (SELECT * FROM f ORDER BY enterprise, sku LIMIT $3::int + 1) "
+     "SELECT json_build_object('truncated', (SELECT count(*) > $3::int FROM p), "
+     "'items', coalesce((SELECT json_agg(json_build_object("
+     "'enterprise', x.enterprise, 'sku', x.sku, 'model', x.model, "
+     "'model_version', x.model_version, "
+     "'computed_at', " RFC3339("x.computed_at") ", 'period', x.period, "
+     "'first_period', x.first_period, 'n_history', x.n_history, "
+     "'points', (SELECT json_agg(json_build_object('period_start', "
+     "(x.first_period + make_interval(months => k - 1))::date, "
+     "'mean', x.mean[k], 'lo80', x.lo80[k], 'hi80', x.hi80[k], "
+     "'lo95', x.lo95[k], 'hi95', x.hi95[k]) ORDER BY k) "
+     "FROM generate_subscripts(x.mean, 1) AS k), "
+     "'backtest', json_build_object('mase', x.backtest_mase, "
+     "'smape', x.backtest_smape, 'coverage95', x.backtest_coverage95), "
+     "'stock', json_build_object('on_hand', x.on_hand, "
+     "'safety_stock', x.safety_stock, 'reorder_point', x.reorder_point, "
+     "'days_of_cover', x.days_of_cover, 'lead_time_days', x.lead_time_days), "
+     "'actuals', (SELECT coalesce(json_agg(json_build_object("
+     "'period_start', a.m, 'quantity', a.q) ORDER BY a.m), '[]') "
+     "FROM (SELECT date_trunc('month', s.period_start)::date AS m, "
+     "sum(s.quantity) AS q FROM sales s WHERE s.enterprise = x.enterprise "
+     "AND s.sku = x.sku AND s.period_start >= x.first_period "
+     "- make_interval(months => $4::int) AND s.period_start < x.first_period "
+     "GROUP BY 1) a)) ORDER BY x.enterprise, x.sku) "
+     "FROM (SELECT * FROM p ORDER BY enterprise, sku LIMIT $3::int) x), "
+     "'[]'))::text",
+     4},
+    /* Risk events active at $3 (a date's end, NULL: now) that touch an
+     * enterprise in view ($1 region), $2 kind; with the enterprises they
+     * touch (at most 50 each). */
+    {"risk_event_list",
+     "WITH t AS (SELECT coalesce(($3::date + 1)::timestamptz, now()) AS at), "
+     "ents AS (SELECT uscc, name, region_code, lat, lon FROM enterprises "
+     "WHERE $1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%'), "
+     "ev AS (SELECT r.* FROM risk_events r, t WHERE r.starts_at <= t.at "
+     "AND (r.expected_end IS NULL OR r.expected_end > t.at) "
+     "AND ($2::text IS NULL OR r.kind = $2)), "
+     "hit AS (SELECT ev.tenant_id, ev.risk_id, e.uscc, e.name, e.region_code, "
+     "CASE WHEN ev.lat IS NOT NULL AND e.lat IS NOT NULL THEN "
+     "cs_api_km(ev.lat, ev.lon, e.lat, e.lon) END AS km FROM ev "
+     "JOIN ents e ON " EVENT_TOUCHES("ev", "e") ") "
+     "SELECT json_build_object('at', (SELECT " RFC3339("at") " FROM t), "
+     "'items', coalesce((SELECT json_agg(json_build_object("
+     "'tenant_id', ev.tenant_id, 'risk_id', ev.risk_id, 'kind', ev.kind, "
+     "'severity', ev.severity, 'regions', ev.regions, 'lat', ev.lat, "
+     "'lon', ev.lon, 'radius_km', ev.radius_km, "
+     "'starts_at', " RFC3339("ev.starts_at") ", "
+     "'expected_end', " RFC3339("ev.expected_end") ", "
+     "'description', ev.description, 'n_enterprises', h.n, "
+     "'enterprises', h.list) "
+     "ORDER BY ev.severity DESC, ev.starts_at, ev.tenant_id, ev.risk_id) "
+     "FROM ev JOIN LATERAL (SELECT count(*) AS n, (SELECT json_agg("
+     "json_build_object('uscc', z.uscc, 'name', z.name, "
+     "'region_code', z.region_code, 'distance_km', round(z.km::numeric, 1)) "
+     "ORDER BY z.km NULLS FIRST, z.uscc) FROM (SELECT * FROM hit y "
+     "WHERE y.tenant_id = ev.tenant_id AND y.risk_id = ev.risk_id "
+     "ORDER BY y.km NULLS FIRST, y.uscc LIMIT 50) z) AS list FROM hit "
+     "WHERE hit.tenant_id = ev.tenant_id AND hit.risk_id = ev.risk_id) h "
+     "ON h.n > 0), '[]'))::text",
+     3},
     /* $1 buyer: the newest cycle's ranked alternatives for its items */
     {"enterprise_alternatives",
      "WITH last AS (SELECT cycle_id, computed_at FROM alternative_suppliers "

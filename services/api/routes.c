@@ -44,10 +44,10 @@ static const api_route v1_routes[] = {
     {"/v1/situation", false, ROLES_READERS, api_situation},
     {"/v1/alerts", false, ROLES_READERS | ROUTE_OWN_TX, api_alerts_route},
     {"/v1/alerts/", true, ROLES_READERS | ROUTE_OWN_TX, api_alerts_route},
-    {"/v1/scenarios", false, ROLES_READERS | ROUTE_OWN_TX,
-     api_scenarios_route},
-    {"/v1/scenarios/", true, ROLES_READERS | ROUTE_OWN_TX,
-     api_scenarios_route},
+    {"/v1/scenarios", false, ROLES_READERS | ROUTE_OWN_TX, api_scenarios_route},
+    {"/v1/scenarios/", true, ROLES_READERS | ROUTE_OWN_TX, api_scenarios_route},
+    {"/v1/forecasts", false, ROLES_READERS, api_forecasts},
+    {"/v1/risk-events", false, ROLES_READERS, api_risk_events},
     {"/v1/me", false, ROLES_READERS, api_get_me},
 };
 
@@ -143,6 +143,11 @@ static bool get_ops(api *a, const cs_http_req *req, cs_http_resp *resp)
         {"cs_api_webhook_attempts_total", HOOKS, CS_METRIC_COUNTER,
          "outcome=\"failed\"", &a->stats.webhook_failed},
 #undef HOOKS
+        {"cs_api_cache_hits_total", "reads answered from the cache",
+         CS_METRIC_COUNTER, NULL, api_cache_counter(a->cache, true)},
+        {"cs_api_cache_misses_total",
+         "cacheable reads that went to the database", CS_METRIC_COUNTER, NULL,
+         api_cache_counter(a->cache, false)},
     };
 #undef REQS
 
@@ -242,13 +247,18 @@ static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
         rt->fn(&r, rest);
         goto out;
     }
+    if (api_cache_get(a->cache, &r))
+        goto out; /* a fresh answer to the same token and URL */
     if (api_begin(&r, &err) != CS_OK) {
         api_db_failure(a, resp, &err);
         goto out;
     }
     rt->fn(&r, rest);
     api_end(&r);
+    api_cache_put(a->cache, &r);
 out:
+    if (!is_get && resp->status < 400)
+        api_cache_clear(a->cache);
     /* Writes are audited too; /v1 has none yet besides refused ones. */
     if (outcome == NULL && !is_get) {
         outcome = resp->status < 400 ? "ok" : "failed";

@@ -503,3 +503,8 @@ out:
     for (size_t i = 0; i < n_parts; i++)
         PQclear(parts[i].res);
 }
+
+bool api_valid_text(const char *s, size_t max, bool slash_ok)
+{
+    return valid_text(s, max, slash_ok);
+}

@@ -51,7 +51,7 @@ void api_chains(api_req *r, const char *rest)
 }
 
 /* A calendar date YYYY-MM-DD between 2000 and 2099. */
-static bool valid_date(const char *s)
+bool api_valid_date(const char *s)
 {
     int64_t y, m, d;
     char buf[5];
@@ -94,7 +94,7 @@ void api_situation(api_req *r, const char *rest)
         !api_param_enum(r, "period", periods_v, &period) ||
         !api_param_int(r, "periods", 1, 104, &n))
         return;
-    if (until != NULL && !valid_date(until)) {
+    if (until != NULL && !api_valid_date(until)) {
         cs_http_error(r->resp, 400, "invalid", "until",
                       "until must be a date YYYY-MM-DD (2000-2099)");
         return;
