@@ -82,6 +82,10 @@ static const cs_opt api_opts[] = {
      CS_CFG(api_cfg, webhook_timeout_ms)},
     {"webhook.poll_ms", "CS_WEBHOOK_POLL_MS", CS_OPT_U32, "1000",
      "how often due retries are looked for", CS_CFG(api_cfg, webhook_poll_ms)},
+    {"api.cache_ms", "CS_API_CACHE_MS", CS_OPT_U32, "0",
+     "keep each token's read answers this long (0: no cache); writes through "
+     "this replica empty it",
+     CS_CFG(api_cfg, cache_ms)},
     CS_OPT_LOG_LEVEL(api_cfg, log_level),
 };
 
@@ -216,6 +220,12 @@ int main(int argc, char **argv)
                          CS_KV_STR("error", err.msg));
         goto out;
     }
+    a.cache = api_cache_new(4096, cfg.cache_ms);
+    if (cfg.cache_ms > 0 && a.cache == NULL) {
+        cs_log_error("out of memory");
+        code = 1;
+        goto out;
+    }
     if (cfg.kafka_brokers[0] != '\0' &&
         cs_intake_open(cfg.kafka_brokers, cfg.kafka_extra, cfg.kafka_timeout_ms,
                        &a.intake, &err) != CS_OK) {
@@ -256,6 +266,7 @@ out:
     cs_httpd_stop(http); /* waits for requests in flight */
     api_webhooks_stop(a.webhooks);
     cs_intake_close(a.intake);
+    api_cache_free(a.cache);
     api_pool_close(&a.pool);
     api_limiter_free(a.limiter);
     cs_token_key_wipe(&a.token_key);
