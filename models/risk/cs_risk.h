@@ -110,7 +110,10 @@ const char *cs_risk_level_name(cs_risk_level level);
 /* Writes one sentence explaining a score into buf, e.g.
  * "68, orange: on_time_rate 0.71 (+22.1), single_source 3 (+15.0)",
  * naming at most top_k indicators with the largest contributions. raw
- * holds the indicator values as given (NaN prints "missing"). Returns the
+ * holds the indicator values as given (NaN prints "missing"). A name may
+ * carry a placeholder for the value: "{v}" (as given) or "{%}" (x 100,
+ * with "%"), e.g. "on-time delivery at {%}" gives "on-time delivery at
+ * 71% (+22.1)"; without one the value follows the name. Returns the
  * length snprintf would have written (truncated when >= buf_bytes). */
 size_t cs_risk_explain(double score, cs_risk_level level,
                        const char *const *names, const double *raw,

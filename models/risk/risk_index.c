@@ -121,6 +121,45 @@ cs_status cs_risk_score(const cs_risk *r, const double *y, size_t n_rows,
     return CS_OK;
 }
 
+/* Appends a (b, up to b_len bytes) and c to buf at *len like snprintf,
+ * keeping *len the length that would have been written. */
+static void put(char *buf, size_t buf_bytes, size_t *len, const char *a,
+                const char *b, int b_len, const char *c)
+{
+    int w = snprintf(*len < buf_bytes ? buf + *len : NULL,
+                     *len < buf_bytes ? buf_bytes - *len : 0, "%s%.*s%s", a,
+                     b_len, b, c);
+    *len += w > 0 ? (size_t)w : 0;
+}
+
+/* Writes one indicator: "name value", or the name with its placeholder
+ * replaced - "{v}" by the value, "{%}" by 100 x the value with a percent
+ * sign - when it has one. */
+static void put_indicator(char *buf, size_t buf_bytes, size_t *len,
+                          const char *name, double raw)
+{
+    const char *ph = strchr(name, '{');
+    char val[40];
+    int pct;
+
+    while (ph != NULL && strncmp(ph, "{v}", 3) != 0 &&
+           strncmp(ph, "{%}", 3) != 0)
+        ph = strchr(ph + 1, '{');
+    pct = ph != NULL && ph[1] == '%';
+    if (isnan(raw))
+        snprintf(val, sizeof(val), "missing");
+    else if (pct)
+        snprintf(val, sizeof(val), "%.3g%%", 100.0 * raw);
+    else
+        snprintf(val, sizeof(val), "%.3g", raw);
+    if (ph == NULL)
+        put(buf, buf_bytes, len, name, " ", 1, val);
+    else {
+        put(buf, buf_bytes, len, "", name, (int)(ph - name), val);
+        put(buf, buf_bytes, len, ph + 3, "", 0, "");
+    }
+}
+
 size_t cs_risk_explain(double score, cs_risk_level level,
                        const char *const *names, const double *raw,
                        const double *contrib, size_t n, size_t top_k, char *buf,
@@ -136,27 +175,20 @@ size_t cs_risk_explain(double score, cs_risk_level level,
         n = CS_RISK_MAX_INDICATORS;
     for (size_t k = 0; k < top_k && k < n; k++) {
         size_t best = n;
+        char pts[32];
         for (size_t j = 0; j < n; j++)
             if (!used[j] && (best == n || contrib[j] > contrib[best]))
                 best = j;
         if (best == n || !(contrib[best] > 0.0))
             break;
         used[best] = 1;
-        {
-            char val[32];
-            const char *name = names != NULL && names[best] != NULL
-                                   ? names[best]
-                                   : "indicator";
-            if (raw == NULL || isnan(raw[best]))
-                snprintf(val, sizeof(val), "missing");
-            else
-                snprintf(val, sizeof(val), "%.3g", raw[best]);
-            w = snprintf(len < buf_bytes ? buf + len : NULL,
-                         len < buf_bytes ? buf_bytes - len : 0,
-                         "%s%s %s (+%.1f)", k == 0 ? ": " : ", ", name, val,
-                         contrib[best]);
-            len += w > 0 ? (size_t)w : 0;
-        }
+        put(buf, buf_bytes, &len, k == 0 ? ": " : ", ", "", 0, "");
+        put_indicator(buf, buf_bytes, &len,
+                      names != NULL && names[best] != NULL ? names[best]
+                                                           : "indicator",
+                      raw != NULL ? raw[best] : (double)NAN);
+        snprintf(pts, sizeof(pts), " (+%.1f)", contrib[best]);
+        put(buf, buf_bytes, &len, pts, "", 0, "");
     }
     return len;
 }

@@ -127,6 +127,32 @@ static void explanation_names_top_contributors(void **state)
     assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
 
+/* Names with a placeholder read as a sentence (the issue's example):
+ * "{%}" prints 100 x the value with "%", "{v}" the value as given. */
+static void explanation_fills_placeholders(void **state)
+{
+    (void)state;
+    const char *const names[] = {"on-time delivery fell to {%}",
+                                 "single source for {v} products",
+                                 "lead-time CV {v}"};
+    const double raw[] = {0.71, 3, NAN};
+    const double contrib[] = {22.1, 30.0, 5.0};
+    char buf[160], tiny[30];
+    size_t len;
+
+    len = cs_risk_explain(68, CS_RISK_ORANGE, names, raw, contrib, 3, 3, buf,
+                          sizeof(buf));
+    assert_string_equal(buf, "68, orange: single source for 3 products "
+                             "(+30.0), on-time delivery fell to 71% (+22.1), "
+                             "lead-time CV missing (+5.0)");
+    assert_int_equal(len, strlen(buf));
+    len = cs_risk_explain(68, CS_RISK_ORANGE, names, raw, contrib, 3, 3, tiny,
+                          sizeof(tiny));
+    assert_int_equal(len, strlen(buf));
+    assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+    assert_int_equal(strncmp(tiny, buf, sizeof(tiny) - 1), 0);
+}
+
 static void aggregate_mean_and_max(void **state)
 {
     (void)state;
@@ -220,6 +246,7 @@ int main(void)
         cmocka_unit_test(weights_are_checked),
         cmocka_unit_test(scores_stay_in_range),
         cmocka_unit_test(explanation_names_top_contributors),
+        cmocka_unit_test(explanation_fills_placeholders),
         cmocka_unit_test(aggregate_mean_and_max),
         cmocka_unit_test(constant_column_adds_nothing),
     };
