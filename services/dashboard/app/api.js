@@ -42,8 +42,9 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let resp = await send();
-  if (resp.status === 429 && method === 'GET') {
-    // over the token's rate limit: wait as told (at most 5 s), once
+  if ((resp.status === 429 || resp.status === 503) && method === 'GET') {
+    // over the token's rate limit, or the server is busy: wait as told
+    // (at most 5 s), then try once more
     const secs = Math.min(5, Number(resp.headers.get('Retry-After')) || 1);
     await new Promise((r) => setTimeout(r, secs * 1000));
     resp = await send();
