@@ -262,6 +262,67 @@ static void multi_tier_branch_and_share(void **state)
     cs_graph_free(g);
 }
 
+/* Property on random layered graphs: following more tiers never lowers
+ * TTS (a node held at plan at the limit is a lower bound), and TTS stays
+ * in [0, max_days]. */
+static void more_tiers_never_lower_tts(void **state)
+{
+    enum { N = 24, M = 60 };
+    cs_node nodes[N];
+    cs_link links[M];
+    uint32_t seed = 12345;
+    size_t n_up = 0; /* cases where a deeper look found more time */
+    (void)state;
+
+    for (int round = 0; round < 20; round++) {
+        size_t m = 0;
+        cs_err err = {0};
+        cs_graph *g;
+        cs_tts *t;
+        double share_left[N];
+
+        for (int i = 0; i < N; i++) {
+            seed = seed * 1103515245u + 12345u;
+            nodes[i] = (cs_node){.output_per_day = 10,
+                                 .spare_per_day = (seed >> 16) % 3,
+                                 .ttr_days = 10};
+            share_left[i] = 1.0;
+        }
+        while (m < M) { /* links from layer k to layer k + 1 (6 nodes each) */
+            uint32_t s, b;
+            seed = seed * 1103515245u + 12345u;
+            s = (seed >> 8) % (N - 6);
+            b = (s / 6 + 1) * 6 + (seed >> 20) % 6;
+            double share = share_left[b] * 0.4;
+            share_left[b] -= share;
+            links[m++] = (cs_link){.supplier = s,
+                                   .buyer = b,
+                                   .product = (seed >> 4) % 3,
+                                   .volume_per_day = 1 + (seed >> 12) % 9,
+                                   .share = share,
+                                   .cover_days = (seed >> 24) % 6};
+        }
+        g = cs_graph_new(N, nodes, m, links, &err);
+        assert_non_null(g);
+        t = cs_tts_new(g, &err);
+        assert_non_null(t);
+        for (uint32_t node = 0; node < N - 6; node++) {
+            double prev = -1.0, tts;
+            for (uint32_t tiers = 1; tiers <= 4; tiers++) {
+                assert_int_equal(cs_tts_set_max_tiers(t, tiers, &err), CS_OK);
+                assert_int_equal(cs_tts_node(t, node, 200, &tts, &err), CS_OK);
+                assert_true(tts >= 0.0 && tts <= 200.0);
+                assert_true(tts >= prev - 1e-7 * (1.0 + prev));
+                n_up += prev >= 0.0 && tts > prev + 1e-6;
+                prev = tts;
+            }
+        }
+        cs_tts_free(t);
+        cs_graph_free(g);
+    }
+    assert_true(n_up > 0);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -278,6 +339,7 @@ int main(void)
         cmocka_unit_test(hidden_risks_rank_first),
         cmocka_unit_test(multi_tier_chain),
         cmocka_unit_test(multi_tier_branch_and_share),
+        cmocka_unit_test(more_tiers_never_lower_tts),
     };
 
     gsl_set_error_handler_off();
