@@ -29,6 +29,11 @@ PACKAGES=(
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+    # npm ships inside some other nodejs builds (e.g. NodeSource's); then
+    # Debian's npm package conflicts with it and is not needed.
+    if [ "$p" = npm ] && command -v npm >/dev/null; then
+        continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
         grep -q 'install ok installed'; then
         missing+=("$p")
