@@ -69,7 +69,7 @@ const chartOption = (page, sel) => page.evaluate((s) => {
   const c = el && echarts.getInstanceByDom(el);
   if (!c) return null;
   const o = c.getOption();
-  return { series: o.series.map((x) => ({ id: x.id, type: x.type, n: (x.data || []).length, data: x.data })), geo: o.geo };
+  return { series: o.series.map((x) => ({ id: x.id, name: x.name, type: x.type, n: (x.data || []).length, data: x.data })), geo: o.geo };
 }, sel);
 
 const shot = (page, name) => page.screenshot({ path: `${SHOTS}/${name}.png` });
@@ -264,7 +264,9 @@ async function enterprise() {
   const cards = await page.$$eval('#forecasts .fc-card', (c) => c.length);
   assert.ok(cards > 0, 'no forecast cards');
   const fc = await chartOption(page, '#forecasts .chart');
-  assert.ok(fc.series.some((x) => x.name && /95/.test(x.name)), 'no 95 % interval band');
+  const band95 = fc.series.filter((x) => x.name && /95/.test(x.name));
+  assert.ok(band95.length === 2 && band95[1].data.some((v) => v > 0), 'no 95 % interval band');
+  assert.ok(fc.series.some((x) => x.data.filter((v) => v !== null).length > 0 && /实际|Actual/.test(x.name)), 'no actual sales');
   await shot(page, 'forecasts');
 
   log('enterprise: usable at 1366x768');
