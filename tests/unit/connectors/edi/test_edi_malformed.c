@@ -136,6 +136,46 @@ static void wrong_control_counts(void **state)
            "CNT counts 145 line items, the message has 146 LIN");
 }
 
+/* Order response and invoice values: the status codes and amounts are
+ * checked with the segment named, and X12's implied decimals read. */
+static void response_and_invoice_values(void **state)
+{
+    size_t len;
+    char *buf;
+    t_out o;
+    (void)state;
+    expect("x12_855_01.edi", "BAK*00*AD*", "BAK*00*ZZ*", 0,
+           "segment 4 (BAK, byte 168): BAK02 acknowledgment type \"ZZ\" is "
+           "not one of AC AD AE AK AP AT RD RF RJ RO");
+    expect("x12_855_01.edi", "ACK*IA*3*UN", "ACK*IA*3x*UN", 0,
+           "segment 14 (ACK, byte 517): ACK02 quantity \"3x\" is not a decimal "
+           "number");
+    expect("x12_855_01.edi", "SCH*3*UN*WH*MO*080*20041231",
+           "SCH*3*UN*WH*MO*080*20041331", 0, "SCH06 schedule date");
+    expect("x12_810_03.edi", "TDS*1234579", "TDS*12345.79", 0,
+           "segment 21 (TDS, byte 681): TDS01 total invoice amount "
+           "\"12345.79\" is not an amount (digits only, two implied "
+           "decimals)");
+    expect("x12_810_03.edi", "BIG*20070929", "BIG*20070931", 0,
+           "BIG01 invoice date");
+    /* (by default: in strict mode its UTF-8 name would reject it first) */
+    buf = edit("edifact_invoic_d97b_01.edi", "MOA+203:1202.58", "MOA+203:-1",
+               &len);
+    t_convert_buf(buf, len, false, &o);
+    assert_int_equal(o.n_events, 0);
+    t_has_reject(&o, "segment 13 (MOA, byte 324): MOA 203 line amount \"-1\" "
+                     "is negative");
+    t_free(&o);
+    free(buf);
+    /* one or two digits are cents */
+    buf = edit("x12_810_03.edi", "TDS*1234579", "TDS*5", &len);
+    t_convert_buf(buf, len, true, &o);
+    assert_int_equal(o.n_events, 1);
+    T_EQ(&o, 0, "data.total_amount", "0.05");
+    t_free(&o);
+    free(buf);
+}
+
 static void bad_dates(void **state)
 {
     (void)state;
@@ -356,6 +396,7 @@ int main(void)
         cmocka_unit_test(truncated_segment),
         cmocka_unit_test(wrong_control_counts),
         cmocka_unit_test(bad_dates),
+        cmocka_unit_test(response_and_invoice_values),
         cmocka_unit_test(bad_values),
         cmocka_unit_test(decimal_mark_comma),
         cmocka_unit_test(bad_encoding),
