@@ -7,7 +7,12 @@
  * through this process (a non-GET request that succeeded) empties the
  * cache. Readers see other replicas' and cs-analyst's writes after at
  * most ttl_ms. Direct-mapped: a fixed number of slots, a key's slot by its
- * hash, one mutex per slot, nothing to evict. */
+ * hash, one mutex per slot, nothing to evict.
+ * An expired entry is refreshed by one request only: for up to another
+ * ttl_ms the others get the expired answer meanwhile (stale while
+ * revalidate), so a hot URL does not send every waiting request to the
+ * database at once each time its entry expires. An answer is therefore
+ * at most 2 * ttl_ms old. */
 #include "api_int.h"
 
 #include "cs_metrics.h"
@@ -28,6 +33,7 @@ typedef struct cache_slot {
     size_t body_len;
     const char *content_type;
     uint64_t expires_ms, generation;
+    uint64_t refresh_until_ms; /* a request is refreshing it until then */
 } cache_slot;
 
 struct api_cache {
@@ -158,9 +164,22 @@ bool api_cache_get(api_cache *c, api_req *r)
     s = slot_of(c, &k);
     pthread_mutex_lock(&s->mu);
     if (s->key != NULL && strcmp(s->key, k.s) == 0 &&
-        s->expires_ms > now_ms() && s->generation == r->cache_gen) {
-        cs_http_set_body(r->resp, 200, s->content_type, s->body, s->body_len);
-        hit = r->resp->body != NULL || s->body_len == 0;
+        s->generation == r->cache_gen) {
+        uint64_t now = now_ms();
+        if (s->expires_ms > now) {
+            hit = true; /* fresh */
+        } else if (s->expires_ms + c->ttl_ms > now) {
+            /* expired: the first request refreshes, the others get the
+             * old answer until it is back (or ttl_ms more have passed) */
+            if (s->refresh_until_ms > now)
+                hit = true;
+            else
+                s->refresh_until_ms = s->expires_ms + c->ttl_ms;
+        }
+        if (hit)
+            cs_http_set_body(r->resp, 200, s->content_type, s->body,
+                             s->body_len);
+        hit = hit && (r->resp->body != NULL || s->body_len == 0);
     }
     pthread_mutex_unlock(&s->mu);
     cs_metric_add(hit ? &c->hits : &c->misses, 1);
@@ -196,6 +215,7 @@ void api_cache_put(api_cache *c, const api_req *r)
     s->content_type = resp->content_type;
     s->expires_ms = now_ms() + c->ttl_ms;
     s->generation = r->cache_gen;
+    s->refresh_until_ms = 0;
     pthread_mutex_unlock(&s->mu);
 }
 
