@@ -117,8 +117,9 @@ pids+=($!)
 pids+=($!)
 
 # Scores, forecasts, propagation runs and alerts, recomputed every 30 s
-# when new data arrived (it reads and writes as the owner role).
-CS_HTTP_PORT=9184 "$bin/cs-analyst" --analyst-interval-s 30 \
+# when new data arrived (it reads and writes as the owner role). Its
+# "now" is the simulator's clock, which runs ahead of the wall's.
+CS_HTTP_PORT=9184 CS_ANALYST_CLOCK=data "$bin/cs-analyst" --analyst-interval-s 30 \
     >/dev/null 2>>"$var/log/analyst.log" &
 pids+=($!)
 

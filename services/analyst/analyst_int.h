@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cs_err.h"
+#include "cs_graph.h"
 #include "cs_pg.h"
 #include "cs_risk.h"
 
@@ -20,6 +21,7 @@ typedef struct analyst_cfg {
     char *kafka_extra;
     char *alerts_topic;
     char *as_of; /* "" = now; else an ISO 8601 timestamp (tests, replays) */
+    char *clock; /* "wall" or "data": what "now" is when as_of is "" */
     uint32_t interval_s;
     uint32_t rescore_s; /* rescore without new data after this long */
     bool once;
@@ -111,6 +113,7 @@ typedef struct analyst_summary {
     uint64_t n_alerts_raised, n_alerts_resolved, n_published;
     uint64_t n_model_errors;
     uint64_t n_runs, n_runs_failed, n_alternatives, n_aggregates;
+    uint64_t n_fc_aggregates;
     double s_scores, s_alerts, s_forecasts, s_propagation;       /* by stage */
     double s_criticality, s_indicators, s_write, s_alternatives; /* parts */
     uint64_t n_recomputed; /* enterprises whose indicators were computed */
@@ -131,6 +134,8 @@ extern const char analyst_copy_scores[];
 extern const char analyst_copy_forecasts[];
 extern const char analyst_copy_impacts[];
 extern const char analyst_copy_aggregates[];
+extern const char analyst_copy_chains[];
+extern const char analyst_copy_fc_aggregates[];
 
 /* Runs one cycle (full when is_full or a queued request asks for it).
  * Takes the cycle lock: when another analyst holds it, returns CS_OK
@@ -164,6 +169,14 @@ typedef struct analyst_incr {
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         const char *as_of, const analyst_incr *incr,
                         analyst_summary *sum, cs_err *err);
+
+/* chains.c: chain_members rows (chain, uscc, tier, cycle) of the graph's
+ * industry chains into cb; buyer_div[i] is the GB/T 4754 division of
+ * links[i]'s buyer ("" when unknown). */
+cs_status analyst_chains(const char *const *names, size_t n_names,
+                         const cs_link *links, const char *const *buyer_div,
+                         size_t n_links, uint32_t max_tiers, const char *cycle,
+                         cs_copybuf *cb, size_t *n_rows, cs_err *err);
 
 /* alerts.c: raises and resolves alerts from this cycle's scores. */
 cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,

@@ -41,6 +41,16 @@
  * this folds to true or to a hashed = ANY. */
 #define ONLY(x) "($8::text[] IS NULL OR " x " = ANY($8::text[]))"
 
+/* The analyst's reference time ("as of"): $A a fixed time when given,
+ * else with the data clock ($C = 'data') the newest event time of the
+ * orders and shipments stored (a simulator's clock runs ahead of the
+ * wall), else (or without data) the wall clock. */
+#define AS_OF(A, C) \
+    "coalesce(nullif(" A ", '')::timestamptz," \
+    " CASE WHEN " C " = 'data' THEN greatest(" \
+    "  (SELECT max(event_time) FROM orders)," \
+    "  (SELECT max(event_time) FROM shipments)) END, now())"
+
 #define LEVEL_RANK(x) \
     "(array_position(ARRAY['blue','yellow','orange','red'], " x ") - 1)"
 
@@ -88,10 +98,9 @@ const cs_pg_stmt analyst_stmts[] = {
      0},
     {"cycle_begin",
      "INSERT INTO analyst_cycles (model_version, is_full, as_of, host)"
-     " VALUES ($1::int, $2::boolean,"
-     " coalesce(nullif($3, '')::timestamptz, now()), $4)"
+     " VALUES ($1::int, $2::boolean, " AS_OF("$3", "$5") ", $4)"
      " RETURNING cycle_id, as_of::text, now()::text",
-     4},
+     5},
     {"take_requests",
      "UPDATE analyst_requests SET done_cycle = $1::bigint, done_at = now()"
      " WHERE request_id IN (SELECT request_id FROM analyst_requests"
@@ -114,11 +123,33 @@ const cs_pg_stmt analyst_stmts[] = {
     /* The supply graph for network criticality: active links with each
      * buyer's total share, so C can scale shares to sum to 1 at most. */
     {"graph_links",
-     "SELECT supplier::text, buyer::text, sum(share)::float8,"
-     " sum(sum(share)) OVER (PARTITION BY buyer)::float8"
-     " FROM supply_links WHERE active AND share > 0"
-     " GROUP BY supplier, buyer ORDER BY supplier, buyer",
+     "SELECT l.supplier::text, l.buyer::text, l.s::float8,"
+     " sum(l.s) OVER (PARTITION BY l.buyer)::float8,"
+     " coalesce(left(e.industry_code, 3), '')"
+     " FROM (SELECT supplier, buyer, sum(share) AS s FROM supply_links"
+     "  WHERE active AND share > 0 GROUP BY supplier, buyer) l"
+     " LEFT JOIN enterprises e ON e.uscc = l.buyer"
+     " ORDER BY l.supplier, l.buyer",
      0},
+    {"chains_clear", "DELETE FROM chain_members", 0},
+    /* Chains and their tiers rolled up from this cycle's scores ($1;
+     * version $2, thresholds $3-$5 for the level of the mean). */
+    {"aggregates_chain",
+     "INSERT INTO risk_aggregates (cycle_id, kind, key, n_members,"
+     " score_mean, score_max, level, n_orange_or_worse, model_version)"
+     " SELECT $1::bigint, CASE WHEN GROUPING(m.tier) = 1 THEN 'chain'"
+     "  ELSE 'chain_tier' END,"
+     "  CASE WHEN GROUPING(m.tier) = 1 THEN m.chain"
+     "  ELSE m.chain || '/' || m.tier END, count(*), avg(r.score),"
+     "  max(r.score),"
+     "  CASE WHEN avg(r.score) >= $5::float8 THEN 'red'"
+     "   WHEN avg(r.score) >= $4::float8 THEN 'orange'"
+     "   WHEN avg(r.score) >= $3::float8 THEN 'yellow' ELSE 'blue' END,"
+     "  count(*) FILTER (WHERE r.level IN ('orange', 'red')), $2::int"
+     " FROM chain_members m JOIN risk_scores r ON r.uscc = m.uscc"
+     "  AND r.cycle_id = $1::bigint AND r.computed_at = now()"
+     " GROUP BY GROUPING SETS ((m.chain), (m.chain, m.tier))",
+     5},
 
     /* Raw indicators of every known enterprise over the window of $5
      * days before $2 (as of). $6/$7: criticality by enterprise from C.
@@ -430,6 +461,32 @@ const cs_pg_stmt analyst_stmts[] = {
      " FROM y ORDER BY 1, 2",
      5},
 
+    /* Summed monthly sales before $1 per province, city and industry
+     * division of the selling enterprise: kind, key, sellers, the month
+     * after the last, the series from the first month (gaps 0). */
+    {"forecast_agg_series",
+     "WITH s AS (SELECT enterprise, date_trunc('month', period_start)::date"
+     "   AS m, sum(quantity)::float8 AS q FROM sales"
+     "  WHERE period_start < $1::timestamptz GROUP BY 1, 2),"
+     " k AS (SELECT x.kind, x.key, s.enterprise, s.m, s.q FROM s"
+     "  JOIN enterprises e ON e.uscc = s.enterprise"
+     "  CROSS JOIN LATERAL (VALUES"
+     "   ('province', left(e.region_code, 2) || '0000'),"
+     "   ('city', left(e.region_code, 4) || '00'),"
+     "   ('industry_division', CASE WHEN length(e.industry_code) >= 3"
+     "    THEN left(e.industry_code, 3) END)) AS x(kind, key)"
+     "  WHERE x.key IS NOT NULL),"
+     " b AS (SELECT kind, key, min(m) AS m0, max(m) AS m1,"
+     "   count(DISTINCT enterprise) AS n FROM k GROUP BY 1, 2),"
+     " t AS (SELECT kind, key, m, sum(q) AS q FROM k GROUP BY 1, 2, 3)"
+     " SELECT b.kind, b.key, b.n::text, (b.m1 + interval '1 month')::date::text,"
+     "  array_agg(coalesce(t.q, 0) ORDER BY g.m)::text"
+     " FROM b CROSS JOIN LATERAL generate_series(b.m0, b.m1,"
+     "  interval '1 month') AS g(m)"
+     " LEFT JOIN t ON t.kind = b.kind AND t.key = b.key AND t.m = g.m::date"
+     " GROUP BY b.kind, b.key, b.n, b.m1 ORDER BY 1, 2",
+     1},
+
     /* Demand outside the forecast: for each series, the newest month
      * with sales against the latest earlier forecast ($1: cycles before
      * this one) that covered it; outside its 95 % interval alerts the
@@ -735,9 +792,8 @@ const cs_pg_stmt analyst_stmts[] = {
      " WHERE cycle_id = $1::bigint AND computed_at = now() ORDER BY uscc",
      1},
     {"as_of_minus",
-     "SELECT (coalesce(nullif($1, '')::timestamptz, now())"
-     " - make_interval(days => $2::int))::text",
-     2},
+     "SELECT (" AS_OF("$1", "$3") " - make_interval(days => $2::int))::text",
+     3},
 
     /* The outbox: alerts not yet acknowledged by Kafka, as JSON. */
     {"alerts_pending",
@@ -770,6 +826,14 @@ const char analyst_copy_impacts[] =
 const char analyst_copy_aggregates[] =
     "COPY risk_aggregates (cycle_id, kind, key, n_members, score_mean,"
     " score_max, level, n_orange_or_worse, model_version) FROM STDIN";
+
+const char analyst_copy_chains[] =
+    "COPY chain_members (chain, uscc, tier, cycle_id) FROM STDIN";
+
+const char analyst_copy_fc_aggregates[] =
+    "COPY forecast_aggregates (cycle_id, kind, key, model_version, n_series,"
+    " model, first_period, n_history, mean, lo80, hi80, lo95, hi95,"
+    " backtest_mase, backtest_smape, backtest_coverage95) FROM STDIN";
 
 const char analyst_copy_forecasts[] =
     "COPY forecasts (cycle_id, enterprise, sku, model_version, model,"

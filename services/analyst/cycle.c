@@ -128,8 +128,8 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     snprintf(version, sizeof(version), "%d", m.version);
     {
         const char *p[] = {version, is_full ? "true" : "false", a->cfg->as_of,
-                           host};
-        rc = cs_pg_run(a->db, "cycle_begin", 4, p, &cy, err);
+                           host, a->cfg->clock};
+        rc = cs_pg_run(a->db, "cycle_begin", 5, p, &cy, err);
         if (rc != CS_OK) {
             rc = analyst_pg_error(rc, err, "could not start a cycle");
             goto out;

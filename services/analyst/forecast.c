@@ -110,6 +110,53 @@ static void run_backtest(const double *y, size_t n, size_t h,
     cs_forecast_free(f);
 }
 
+/* Fits y[0..n) (the model version's method, horizon and intervals) and
+ * backtests it when long enough. */
+static cs_status fit(const analyst_model *m, const cs_fc_opts *o,
+                     const double *y, size_t n, cs_forecast **f, backtest *bt,
+                     cs_err *err)
+{
+    const double *lo, *hi;
+    cs_status rc;
+
+    *bt = (backtest){NAN, NAN, NAN};
+    rc = cs_forecast_run(y, n, m->fc_horizon, o, f, err);
+    if (rc == CS_OK)
+        rc = cs_forecast_interval(*f, 80, &lo, &hi, err);
+    if (rc == CS_OK)
+        rc = cs_forecast_interval(*f, 95, &lo, &hi, err);
+    if (rc == CS_OK && n >= (size_t)m->fc_min_points + m->fc_horizon)
+        run_backtest(y, n, m->fc_horizon, o, m->fc_period, bt);
+    return rc;
+}
+
+/* The model, first period, history length, the five arrays of f and
+ * the backtest as COPY fields. */
+static void put_forecast(cs_copybuf *cb, const cs_forecast *f, size_t h,
+                         const char *first_period, size_t n, const backtest *bt,
+                         char *text, size_t text_bytes)
+{
+    const double *arr[5];
+    char nh[24], num[40];
+    const double bts[] = {bt->mase, bt->smape, bt->coverage95};
+
+    arr[0] = cs_forecast_mean(f);
+    (void)cs_forecast_interval(f, 80, &arr[1], &arr[2], NULL);
+    (void)cs_forecast_interval(f, 95, &arr[3], &arr[4], NULL);
+    cs_copybuf_field(cb, cs_forecast_model(f), false);
+    cs_copybuf_field(cb, first_period, false);
+    snprintf(nh, sizeof(nh), "%zu", n);
+    cs_copybuf_field(cb, nh, false);
+    for (size_t i = 0; i < 5; i++) {
+        array_text(arr[i], h, text, text_bytes);
+        cs_copybuf_field(cb, text, false);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        analyst_fmt_double(num, sizeof(num), bts[i], "");
+        cs_copybuf_field(cb, num[0] == '\0' ? NULL : num, false);
+    }
+}
+
 /* One series: forecast, backtest, stock; appends a COPY row. Returns
  * false on a model error (logged). */
 static bool one_series(const analyst_model *m, const cs_fc_opts *o,
@@ -119,15 +166,15 @@ static bool one_series(const analyst_model *m, const cs_fc_opts *o,
 {
     const char *ent = PQgetvalue(res, row, 0), *sku = PQgetvalue(res, row, 1);
     double *y = NULL;
-    size_t n = 0, h = m->fc_horizon;
+    size_t n = 0;
     cs_forecast *f = NULL;
     cs_err err = {0};
-    const double *mean, *lo80, *hi80, *lo95, *hi95;
-    backtest bt = {NAN, NAN, NAN};
+    const double *mean, *lo95, *hi95;
+    backtest bt;
     double on_hand = analyst_num(PQgetvalue(res, row, 4));
     double lead = analyst_num(PQgetvalue(res, row, 5));
     double ss = NAN, rop = NAN, cover = NAN;
-    char num[40], nh[24];
+    char num[40];
     bool ok = false;
 
     *skipped = false;
@@ -138,13 +185,10 @@ static bool one_series(const analyst_model *m, const cs_fc_opts *o,
         ok = true;
         goto out;
     }
-    if (cs_forecast_run(y, n, h, o, &f, &err) != CS_OK ||
-        cs_forecast_interval(f, 80, &lo80, &hi80, &err) != CS_OK ||
-        cs_forecast_interval(f, 95, &lo95, &hi95, &err) != CS_OK)
+    if (fit(m, o, y, n, &f, &bt, &err) != CS_OK)
         goto out;
     mean = cs_forecast_mean(f);
-    if (n >= (size_t)m->fc_min_points + h)
-        run_backtest(y, n, h, o, m->fc_period, &bt);
+    (void)cs_forecast_interval(f, 95, &lo95, &hi95, NULL);
     if (isfinite(on_hand) && isfinite(lead)) {
         double sd_month = (hi95[0] - lo95[0]) / (2.0 * Z95);
         cs_inv_demand d = {.mean = fmax(mean[0], 0.0) / DAYS_PER_MONTH,
@@ -160,31 +204,15 @@ static bool one_series(const analyst_model *m, const cs_fc_opts *o,
     cs_copybuf_field(cb, ent, false);
     cs_copybuf_field(cb, sku, false);
     cs_copybuf_field(cb, version, false);
-    cs_copybuf_field(cb, cs_forecast_model(f), false);
-    cs_copybuf_field(cb, PQgetvalue(res, row, 2), false);
-    snprintf(nh, sizeof(nh), "%zu", n);
-    cs_copybuf_field(cb, nh, false);
-    array_text(mean, h, text, text_bytes);
-    cs_copybuf_field(cb, text, false);
-    array_text(lo80, h, text, text_bytes);
-    cs_copybuf_field(cb, text, false);
-    array_text(hi80, h, text, text_bytes);
-    cs_copybuf_field(cb, text, false);
-    array_text(lo95, h, text, text_bytes);
-    cs_copybuf_field(cb, text, false);
-    array_text(hi95, h, text, text_bytes);
-    cs_copybuf_field(cb, text, false);
+    put_forecast(cb, f, m->fc_horizon, PQgetvalue(res, row, 2), n, &bt, text,
+                 text_bytes);
     {
-        const double extra[] = {bt.mase, bt.smape, bt.coverage95, on_hand,
-                                ss,      rop,      cover,         lead};
+        const double extra[] = {on_hand, ss, rop, cover, lead};
         for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
             /* No stock figures without stock; Inf (no demand) is NULL. */
-            bool is_stock = i >= 3;
             analyst_fmt_double(num, sizeof(num), extra[i], "");
             cs_copybuf_field(
-                cb,
-                num[0] == '\0' || (is_stock && !isfinite(on_hand)) ? NULL : num,
-                false);
+                cb, num[0] == '\0' || !isfinite(on_hand) ? NULL : num, false);
         }
     }
     cs_copybuf_end_row(cb);
@@ -196,6 +224,64 @@ out:
     cs_forecast_free(f);
     free(y);
     return ok;
+}
+
+/* Forecasts of summed sales per province, city and industry division
+ * (forecast_aggregates): the same model settings on the sum. */
+static cs_status aggregate_series(analyst *a, const analyst_model *m,
+                                  const cs_fc_opts *o, const char *as_of,
+                                  const char *cycle, const char *version,
+                                  char *text, size_t text_bytes,
+                                  analyst_summary *sum, cs_err *err)
+{
+    PGresult *res = NULL;
+    cs_copybuf cb = {0};
+    const char *p[] = {as_of};
+    cs_status rc = cs_pg_run(a->db, "forecast_agg_series", 1, p, &res, err);
+
+    if (rc != CS_OK)
+        return analyst_pg_error(rc, err, "could not read summed sales");
+    for (int i = 0; i < PQntuples(res); i++) {
+        double *y = NULL;
+        size_t n = 0;
+        cs_forecast *f = NULL;
+        backtest bt;
+        cs_err merr = {0};
+
+        if (parse_array(PQgetvalue(res, i, 4), &y, &n, &merr) == CS_OK &&
+            n >= m->fc_min_points) {
+            if (fit(m, o, y, n, &f, &bt, &merr) == CS_OK) {
+                cs_copybuf_field(&cb, cycle, true);
+                cs_copybuf_field(&cb, PQgetvalue(res, i, 0), false);
+                cs_copybuf_field(&cb, PQgetvalue(res, i, 1), false);
+                cs_copybuf_field(&cb, version, false);
+                cs_copybuf_field(&cb, PQgetvalue(res, i, 2), false);
+                put_forecast(&cb, f, m->fc_horizon, PQgetvalue(res, i, 3), n,
+                             &bt, text, text_bytes);
+                cs_copybuf_end_row(&cb);
+                sum->n_fc_aggregates++;
+            } else {
+                cs_log_warn("could not forecast a summed series",
+                            CS_KV_STR("kind", PQgetvalue(res, i, 0)),
+                            CS_KV_STR("key", PQgetvalue(res, i, 1)),
+                            CS_KV_STR("error", merr.msg));
+                sum->n_model_errors++;
+            }
+        }
+        cs_forecast_free(f);
+        free(y);
+    }
+    if (cb.failed)
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+    else if (cb.len > 0) {
+        rc = cs_pg_copy(a->db, analyst_copy_fc_aggregates, &cb, err);
+        if (rc != CS_OK)
+            rc = analyst_pg_error(rc, err,
+                                  "could not store forecast aggregates");
+    }
+    cs_copybuf_free(&cb);
+    PQclear(res);
+    return rc;
 }
 
 cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
@@ -254,6 +340,11 @@ cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
         if (rc != CS_OK)
             rc = analyst_pg_error(rc, err, "could not store forecasts");
     }
+    /* The sums move with any of their series: redo them when a series
+     * was redone. */
+    if (rc == CS_OK && (is_full || sum->n_forecasts > 0))
+        rc = aggregate_series(a, m, &o, as_of, cycle, version, text, text_bytes,
+                              sum, err);
 out:
     cs_copybuf_free(&cb);
     PQclear(res);

@@ -43,6 +43,11 @@ static const cs_opt analyst_opts[] = {
      "compute as of this time (ISO 8601; empty: now), for replays and "
      "tests",
      CS_CFG(analyst_cfg, as_of)},
+    {"analyst.clock", "CS_ANALYST_CLOCK", CS_OPT_STR, "wall",
+     "reference time without --analyst-as-of: wall (the wall clock) or "
+     "data (the newest event time of stored orders and shipments, for "
+     "simulated data whose clock runs ahead)",
+     CS_CFG(analyst_cfg, clock)},
     {"once", "CS_ANALYST_ONCE", CS_OPT_BOOL, "false",
      "run one full recompute, print a summary and exit",
      CS_CFG(analyst_cfg, once)},
@@ -167,6 +172,8 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_INT("alerts_published", (int64_t)s->n_published),
                 CS_KV_INT("model_errors", (int64_t)s->n_model_errors),
                 CS_KV_INT("alternatives", (int64_t)s->n_alternatives),
+                CS_KV_INT("risk_aggregates", (int64_t)s->n_aggregates),
+                CS_KV_INT("forecast_aggregates", (int64_t)s->n_fc_aggregates),
                 CS_KV_INT("propagation_runs", (int64_t)s->n_runs),
                 CS_KV_INT("propagation_failed", (int64_t)s->n_runs_failed),
                 CS_KV_INT("recomputed", (int64_t)s->n_recomputed),
@@ -229,6 +236,12 @@ int main(int argc, char **argv)
     if (cfg.interval_s == 0) {
         cs_log_error("bad configuration: analyst.interval_s must be "
                      "positive");
+        code = 78;
+        goto out;
+    }
+    if (strcmp(cfg.clock, "wall") != 0 && strcmp(cfg.clock, "data") != 0) {
+        cs_log_error("bad configuration: analyst.clock must be wall or data",
+                     CS_KV_STR("analyst.clock", cfg.clock));
         code = 78;
         goto out;
     }

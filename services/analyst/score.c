@@ -44,8 +44,9 @@ static bool buf_add(char **buf, size_t *len, size_t *cap, const char *s)
 
 /* Downstream reach of every enterprise in the active supply graph, as
  * two array literals for the indicators statement ("{}" when none). */
-static cs_status criticality(analyst *a, const analyst_model *m, char **ids_out,
-                             char **vals_out, analyst_summary *sum, cs_err *err)
+static cs_status criticality(analyst *a, const analyst_model *m,
+                             const char *cycle, char **ids_out, char **vals_out,
+                             analyst_summary *sum, cs_err *err)
 {
     PGresult *res = NULL;
     cs_status rc;
@@ -57,7 +58,9 @@ static cs_status criticality(analyst *a, const analyst_model *m, char **ids_out,
     cs_graph *g = NULL;
     double *reach = NULL;
     char *ids = NULL, *vals = NULL;
-    size_t ids_len = 0, ids_cap = 0, vals_len = 0, vals_cap = 0;
+    const char **divs = NULL;
+    cs_copybuf cb = {0};
+    size_t ids_len = 0, ids_cap = 0, vals_len = 0, vals_cap = 0, n_rows = 0;
     char num[40];
     cs_err merr = {0};
 
@@ -67,7 +70,8 @@ static cs_status criticality(analyst *a, const analyst_model *m, char **ids_out,
     n_links = PQntuples(res);
     names = calloc((size_t)n_links * 2 + 1, sizeof(*names));
     links = calloc((size_t)n_links + 1, sizeof(*links));
-    if (names == NULL || links == NULL) {
+    divs = calloc((size_t)n_links + 1, sizeof(*divs));
+    if (names == NULL || links == NULL || divs == NULL) {
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
     }
@@ -113,6 +117,18 @@ static cs_status criticality(analyst *a, const analyst_model *m, char **ids_out,
         links[i] = (cs_link){.supplier = (uint32_t)(ps - names),
                              .buyer = (uint32_t)(pb - names),
                              .share = share * (1.0 - 1e-9)};
+        divs[i] = PQgetvalue(res, i, 4);
+    }
+    /* The industry chains of this graph, for the chain roll-ups. */
+    rc = cs_pg_run(a->db, "chains_clear", 0, NULL, NULL, err);
+    if (rc == CS_OK)
+        rc = analyst_chains(names, n_names, links, divs, (size_t)n_links,
+                            m->crit_max_tiers, cycle, &cb, &n_rows, err);
+    if (rc == CS_OK && n_rows > 0)
+        rc = cs_pg_copy(a->db, analyst_copy_chains, &cb, err);
+    if (rc != CS_OK) {
+        cs_err_wrap(err, "could not store chain members");
+        goto out;
     }
     if (n_names > 0) {
         g = cs_graph_new(n_names, nodes, (size_t)n_links, links, &merr);
@@ -152,6 +168,8 @@ static cs_status criticality(analyst *a, const analyst_model *m, char **ids_out,
     ids = vals = NULL;
     rc = CS_OK;
 out:
+    cs_copybuf_free(&cb);
+    free(divs);
     free(ids);
     free(vals);
     cs_graph_free(g);
@@ -397,7 +415,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
 
     t = analyst_clock();
     if (incr == NULL) {
-        rc = criticality(a, m, &crit_ids, &crit_vals, sum, err);
+        rc = criticality(a, m, cycle, &crit_ids, &crit_vals, sum, err);
         if (rc != CS_OK)
             goto out;
     } else {
@@ -532,6 +550,23 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         rc = cs_pg_copy(a->db, analyst_copy_aggregates, &cb, err);
         if (rc != CS_OK)
             cs_err_wrap(err, "could not store risk aggregates");
+    }
+    /* Chains and tiers: membership is found with the graph, in full
+     * cycles; incremental ones keep the last full cycle's roll-up. */
+    if (rc == CS_OK && incr == NULL) {
+        PGresult *agg = NULL;
+        char th[3][40];
+        const char *p[] = {cycle, version, th[0], th[1], th[2]};
+
+        analyst_fmt_double(th[0], sizeof(th[0]), m->thresholds.yellow, "0");
+        analyst_fmt_double(th[1], sizeof(th[1]), m->thresholds.orange, "0");
+        analyst_fmt_double(th[2], sizeof(th[2]), m->thresholds.red, "0");
+        rc = cs_pg_run(a->db, "aggregates_chain", 5, p, &agg, err);
+        if (rc != CS_OK)
+            cs_err_wrap(err, "could not roll risk up to chains");
+        else
+            sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
+        PQclear(agg);
     }
     sum->s_write = analyst_clock() - t;
 out:

@@ -104,8 +104,8 @@ static cs_status score_as_of(analyst *a, const analyst_model *m,
     if (rc != CS_OK)
         return rc;
     {
-        const char *p[] = {ver, "true", as_of, "backtest"};
-        rc = cs_pg_run(a->db, "cycle_begin", 4, p, &cy, err);
+        const char *p[] = {ver, "true", as_of, "backtest", ""};
+        rc = cs_pg_run(a->db, "cycle_begin", 5, p, &cy, err);
     }
     if (rc != CS_OK)
         goto out;
@@ -225,13 +225,14 @@ cs_status analyst_backtest(analyst *a, uint32_t version, cs_err *err)
         PGresult *t = NULL, *outcome = NULL;
         version_run vc = {0}, vn = {0};
         char days[16];
-        const char *p[2];
+        const char *p[3];
         size_t n_late = 0;
 
         snprintf(days, sizeof(days), "%u", (unsigned)(k * step));
         p[0] = a->cfg->as_of;
         p[1] = days;
-        rc = cs_pg_run(a->db, "as_of_minus", 2, p, &t, err);
+        p[2] = a->cfg->clock;
+        rc = cs_pg_run(a->db, "as_of_minus", 3, p, &t, err);
         if (rc == CS_OK) {
             p[0] = PQgetvalue(t, 0, 0);
             p[1] = step_text;

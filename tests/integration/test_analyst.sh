@@ -139,6 +139,22 @@ aggs() { q "SELECT string_agg(kind || ':' || key || ':' || n_members || ':' || n
 [ "$(aggs)" = "city:330100:2:1:true industry_division:C38:3:1:true industry_section:C:7:1:true province:330000:3:1:true" ] ||
     fail "aggregates: $(aggs)"
 
+note "risk rolled up to industry chains and their tiers"
+# Final producers: B1 (C3610, chain C36: S1, S2, S4 one link up) and B2
+# (C3922, chain C39: S2, S3); S2 is in both.
+[ "$(q "SELECT string_agg(chain || ':' || tier || ':' || uscc, ' ' ORDER BY chain, tier, uscc) FROM chain_members")" = "C36:0:$B1 C36:1:$S2 C36:1:$S1 C36:1:$S4 C39:0:$B2 C39:1:$S2 C39:1:$S3" ] ||
+    fail "chain members: $(q "SELECT * FROM chain_members")"
+chains() { q "SELECT string_agg(kind || ':' || key || ':' || n_members || ':' || n_orange_or_worse || ':' || (score_max = (SELECT max(score) FROM risk_scores s JOIN chain_members m USING (uscc) WHERE m.chain || CASE WHEN a.kind = 'chain' THEN '' ELSE '/' || m.tier END = a.key)), ' ' ORDER BY kind, key) FROM risk_aggregates a WHERE kind IN ('chain', 'chain_tier')"; }
+[ "$(chains)" = "chain:C36:4:1:true chain:C39:3:0:true chain_tier:C36/0:1:0:true chain_tier:C36/1:3:1:true chain_tier:C39/0:1:0:true chain_tier:C39/1:2:0:true" ] ||
+    fail "chain aggregates: $(chains)"
+[ "$(q "SELECT round(score_mean::numeric, 6) = (SELECT round(avg(score)::numeric, 6) FROM risk_scores WHERE uscc IN ('$S1', '$S2', '$S4')) FROM risk_aggregates WHERE key = 'C36/1'")" = t ] ||
+    fail "tier 1 of C36: the mean of S1, S2 and S4"
+
+note "forecasts of summed sales per region and industry"
+# One series sells: each sum is B1's CAR series, so each forecast is its.
+[ "$(q "SELECT string_agg(a.kind || ':' || a.key || ':' || a.n_series || ':' || (a.mean = f.mean AND a.lo95 = f.lo95 AND a.hi95 = f.hi95 AND a.first_period = f.first_period AND a.model = f.model), ' ' ORDER BY a.kind) FROM forecast_aggregates a, forecasts f WHERE f.enterprise = '$B1'")" = "city:330200:1:true industry_division:C36:1:true province:330000:1:true" ] ||
+    fail "forecast aggregates: $(q "SELECT kind, key, n_series, model, mean FROM forecast_aggregates")"
+
 note "alerts are on cs.alerts, keyed by the alerted enterprise"
 on_topic() {
     kcat -C -b "$BROKERS" -t cs.alerts -o beginning -e -q -f '%k|%s\n' >"$TEST_TMP/alerts.txt"
@@ -224,6 +240,14 @@ SQL
     fail "a city bureau sees its city's aggregate only"
 [ "$(as_principal enterprise '' "$B1" "SELECT count(*) FROM risk_aggregates WHERE kind IN ('city', 'province')")" = 0 ] ||
     fail "enterprises get no regional aggregates"
+[ "$(as_principal enterprise '' "$B1" "SELECT count(DISTINCT key) FROM risk_aggregates WHERE kind = 'chain'")" = 2 ] ||
+    fail "chain aggregates are industry-wide: every role reads them"
+[ "$(as_principal enterprise '' "$B2" "SELECT string_agg(chain || ':' || uscc, ',') FROM chain_members")" = "C39:$B2" ] ||
+    fail "an enterprise sees its own chain membership only"
+[ "$(as_principal bureau 330000 '' "SELECT count(*) FROM chain_members")" = 2 ] ||
+    fail "a Zhejiang bureau sees the members in Zhejiang: S1 and B1 in C36"
+[ "$(as_principal bureau 330100 '' "SELECT string_agg(DISTINCT kind || ':' || key, ',') FROM forecast_aggregates")" = industry_division:C36 ] ||
+    fail "a Hangzhou bureau: industry forecasts, not Ningbo's or the province's"
 psql "$api_dsn" -qAt -c "SELECT count(*) FROM risk_scores_202611" >/dev/null 2>&1 &&
     fail "a partition of risk_scores must not be granted"
 
@@ -380,5 +404,18 @@ wait_for 60 "a cycle on the queued request" ran2
 [ "$(q "SELECT is_full FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 1")" = t ] || fail "a queued full request"
 [ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
 stop_service analyst
+
+note "the data clock: as of the newest event time stored"
+# A simulator's clock runs ahead of the wall: its newest shipment is
+# dated 2027-03-01, so the analyst's "now" is that.
+q "UPDATE shipments SET event_time = '2027-03-01T00:00:00Z' WHERE shipment_id = 'ASN-LATE'"
+CS_ANALYST_AS_OF= CS_ANALYST_CLOCK=data "$CS_BIN/cs-analyst" --once >"$TEST_TMP/clock.out" 2>"$TEST_TMP/clock.log" ||
+    fail "data clock: $(cat "$TEST_TMP/clock.log")"
+[ "$(q "SELECT as_of = '2027-03-01T00:00:00Z' FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 1")" = t ] ||
+    fail "as of: $(q "SELECT as_of FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 1")"
+rc=0
+CS_ANALYST_CLOCK=sundial "$CS_BIN/cs-analyst" --once >/dev/null 2>"$TEST_TMP/clock2.log" || rc=$?
+[ $rc = 78 ] && grep -q 'analyst.clock must be wall or data' "$TEST_TMP/clock2.log" ||
+    fail "a bad clock must exit 78 naming the option ($rc): $(cat "$TEST_TMP/clock2.log")"
 stop_service devbroker
 note "ok"

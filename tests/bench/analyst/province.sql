@@ -31,8 +31,8 @@ INSERT INTO tenants (tenant_id, enterprise) SELECT uscc, uscc FROM ent;
 INSERT INTO enterprises (uscc, name, region_code, industry_code, lat, lon,
                          capacity, tenant_id, event_time, updated_at)
 SELECT uscc, 'Enterprise ' || i, region, industry,
-       27.2 + 3.6 * ((i * 7919) % 1000) / 1000.0,
-       118.1 + 4.6 * ((i * 104729) % 1000) / 1000.0,
+       27.2 + 3.6 * ((i::bigint * 7919) % 1000) / 1000.0,
+       118.1 + 4.6 * ((i::bigint * 104729) % 1000) / 1000.0,
        1000 + (i % 7) * 250, uscc, '2025-11-01', '2025-11-01'
 FROM ent;
 
