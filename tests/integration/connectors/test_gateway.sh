@@ -74,6 +74,21 @@ stored 5 || fail "want 5 stored"
 [ "$(q "SELECT quantity || '|' || tenant_id FROM order_lines WHERE order_id = 'PO-9'")" = "3.50|$A" ] ||
     fail "flat order line"
 
+note "an order response and an invoice go to their topics, keyed by entity"
+batch='[{"specversion":"1.0","id":"gw-r1","source":"erp://test","type":"cs.order_response.v1","time":"2026-11-03T00:00:00Z","tenantid":"'$B'","data":{"order_id":"PO-2","buyer":"'$A'","supplier":"'$B'","responded_at":"2026-11-03","status":"changed","lines":[{"line_no":1,"sku":"X","quantity":6,"unit":"PCS","promised_date":"2026-11-20","status":"changed"}]}},'
+batch+='{"specversion":"1.0","id":"gw-v1","source":"erp://test","type":"cs.invoice.v1","time":"2026-11-05T00:00:00Z","tenantid":"'$B'","data":{"invoice_id":"INV-1","supplier":"'$B'","buyer":"'$A'","invoice_date":"2026-11-05","order_id":"PO-2","total_amount":"75.00","lines":[{"line_no":1,"sku":"X","quantity":6,"unit":"PCS","unit_price":"12.50","amount":"75.00"}]}}]'
+code=$(post /v1/events "$batch")
+[ "$code" = 202 ] || fail "response and invoice: $code $(cat "$TEST_TMP/r.json")"
+wait_for 60 "7 events stored" stored 7
+[ "$(kcat -C -b "$BROKERS" -t cs.order_responses -o beginning -e -q -f '%k')" = "$A/PO-2" ] ||
+    fail "order response key BUYER/ORDER_ID"
+[ "$(kcat -C -b "$BROKERS" -t cs.invoices -o beginning -e -q -f '%k')" = "$B/INV-1" ] ||
+    fail "invoice key SUPPLIER/INVOICE_ID"
+[ "$(q "SELECT r.status || '|' || l.quantity || '|' || l.promised_time::date FROM order_responses r JOIN order_response_lines l USING (tenant_id, buyer, order_id) WHERE order_id = 'PO-2'")" = "changed|6|2026-11-20" ] ||
+    fail "order response row"
+[ "$(q "SELECT total_amount || '|' || order_id FROM invoices WHERE invoice_id = 'INV-1'")" = "75.00|PO-2" ] ||
+    fail "invoice row"
+
 note "broker down: 503 with Retry-After, no hang"
 stop_service ingest
 stop_service devbroker
