@@ -91,11 +91,16 @@ static void get_ready(api *a, cs_http_resp *resp)
     cs_pg *db = api_pool_acquire(&a->pool, a->cfg->pool_wait_ms, &err);
     static const char ok[] = "{\"status\":\"ready\"}";
 
-    if (db != NULL && cs_pg_run(db, "ping", 0, NULL, NULL, &err) == CS_OK) {
-        cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
-    } else {
+    if (db == NULL || cs_pg_run(db, "ping", 0, NULL, NULL, &err) != CS_OK) {
         cs_http_error(resp, 503, "unavailable", NULL, "database: %s", err.msg);
         resp->retry_after = "2";
+    } else if (a->intake != NULL &&
+               cs_intake_ping(a->intake, 2000, &err) != CS_OK) {
+        /* POST /v1/events and the webhooks need the broker */
+        cs_http_error(resp, 503, "unavailable", NULL, "kafka: %s", err.msg);
+        resp->retry_after = "2";
+    } else {
+        cs_http_set_body(resp, 200, "application/json", ok, strlen(ok));
     }
     if (db != NULL)
         api_pool_release(&a->pool, db);

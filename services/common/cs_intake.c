@@ -128,6 +128,19 @@ void cs_intake_close(cs_intake *in)
     free(in);
 }
 
+cs_status cs_intake_ping(cs_intake *in, unsigned timeout_ms, cs_err *err)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t kerr =
+        rd_kafka_metadata(in->rk, 0, NULL, &md, (int)timeout_ms);
+
+    if (md != NULL)
+        rd_kafka_metadata_destroy(md);
+    if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return cs_err_set(err, CS_E_KAFKA, "%s", rd_kafka_err2str(kerr));
+    return CS_OK;
+}
+
 cs_intake_stats *cs_intake_stats_of(cs_intake *in)
 {
     return &in->stats;

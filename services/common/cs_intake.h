@@ -65,6 +65,10 @@ bool cs_intake_parse(cs_intake *in, const char *body, size_t len,
 bool cs_intake_check_event(const cs_jval *v, cs_event *ev, char *why,
                            size_t why_bytes);
 
+/* Whether the broker answers a metadata request within timeout_ms; on
+ * failure err says why. For readiness checks. */
+cs_status cs_intake_ping(cs_intake *in, unsigned timeout_ms, cs_err *err);
+
 /* The Kafka key of an event: its family's entity key (docs/events.md). */
 void cs_intake_entity_key(const cs_event *ev, char *out, size_t out_bytes);
 

@@ -6,7 +6,8 @@
 # replays the stored answer without a second write (checked by reading
 # the topic with kcat) and refuses the key with another body; with the
 # broker down the answer is 503 with Retry-After and the key is released;
-# every write and refusal is audited.
+# every write and refusal is audited; /readyz says when the broker is
+# down.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 A=91350100M000100Y43
@@ -92,8 +93,12 @@ code=$(post "$T_CONN" "$(order PO-9 4)" "Idempotency-Key: k-9")
     fail "an oversize key"
 
 note "broker down: 503 with Retry-After, in bounded time; the key is released"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$api/readyz")" = 200 ] || fail "/readyz with the broker up"
 stop_service ingest
 stop_service devbroker
+[ "$(curl -s -o "$TEST_TMP/r.json" -w '%{http_code}' "$api/readyz")" = 503 ] &&
+    jq -e '.detail | startswith("kafka: ")' "$TEST_TMP/r.json" >/dev/null ||
+    fail "/readyz must say the broker is down: $(cat "$TEST_TMP/r.json")"
 start=$SECONDS
 code=$(post "$T_CONN" "$(order PO-11 1)" "Idempotency-Key: k-11")
 [ "$code" = 503 ] || fail "want 503 with the broker down, got $code"
