@@ -141,18 +141,59 @@ static const char *const ship_supplier_codes[] = {"SE", "SU", "VN",
 static const char *const ship_supplier_froms[] = {"N1*SE", "N1*SU", "N1*VN",
                                                   "N1*SF", "N1*SH"};
 
+/* What an order (850), acknowledgment (855) and invoice (810) share as
+ * they are walked: the line in progress and the CTT. */
+typedef struct item_walk {
+    const char *line_tag;           /* "PO1" or "IT1" */
+    const char *const *buyer_codes; /* N1 codes naming the buyer */
+    edi_line *l;                    /* NULL before the first line */
+    const edi_seg *ctt;
+} item_walk;
+
+/* The segments those share: CUR, the N1 parties (before the first line),
+ * the lines, PID and CTT. 1: s was one of them; 0: it was not; -1: err
+ * is set. */
+static int item_segment(const edi_lex *lx, const edi_seg *s, edi_doc *d,
+                        item_walk *w, cs_err *err)
+{
+    if (cs__edi_is(s, "CUR")) {
+        if (cs__edi_currency(s, "CUR02", el(lx, s, 2), err) != CS_OK)
+            return -1;
+        d->currency = el(lx, s, 2);
+    } else if (cs__edi_is(s, "N1")) {
+        if (w->l == NULL) {
+            n1_party(lx, s, &d->buyer, w->buyer_codes, buyer_froms);
+            n1_party(lx, s, &d->supplier, supplier_codes, supplier_froms);
+        }
+    } else if (cs__edi_is(s, w->line_tag)) {
+        if ((w->l = item_line(lx, s, d, err)) == NULL)
+            return -1;
+    } else if (cs__edi_is(s, "PID")) {
+        pid(lx, s, w->l);
+    } else if (cs__edi_is(s, "CTT")) {
+        w->ctt = s;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 static cs_status map_850(edi_run *r, size_t st, size_t se, edi_doc *d,
                          cs_err *err)
 {
     const edi_lex *lx = r->lx;
-    edi_line *l = NULL;
-    const edi_seg *ctt = NULL;
+    item_walk w = {"PO1", order_buyer_codes, NULL, NULL};
     bool have_beg = false;
 
     d->kind = EDI_ORDER;
     d->sku_prefer = order_sku_prefer;
     for (size_t j = st + 1; j < se; j++) {
         const edi_seg *s = &lx->segs[j];
+        int common = item_segment(lx, s, d, &w, err);
+        if (common < 0)
+            return err->code;
+        if (common > 0)
+            continue;
         if (cs__edi_is(s, "BEG")) {
             have_beg = true;
             d->doc_id = el(lx, s, 3);
@@ -160,33 +201,19 @@ static cs_status map_850(edi_run *r, size_t st, size_t se, edi_doc *d,
             if (x12_date(s, "BEG05 purchase order date", el(lx, s, 5), d->date,
                          err) != CS_OK)
                 return CS_E_INVALID;
-        } else if (cs__edi_is(s, "CUR")) {
-            if (cs__edi_currency(s, "CUR02", el(lx, s, 2), err) != CS_OK)
-                return CS_E_INVALID;
-            d->currency = el(lx, s, 2);
         } else if (cs__edi_is(s, "DTM")) {
             const char *q = el(lx, s, 1);
-            char *dst = l != NULL ? l->requested : d->requested;
+            char *dst = w.l != NULL ? w.l->requested : d->requested;
             if ((strcmp(q, "002") == 0 ||
                  (strcmp(q, "106") == 0 && dst[0] == '\0')) &&
                 x12_date(s, "DTM02 requested date", el(lx, s, 2), dst, err) !=
                     CS_OK)
                 return CS_E_INVALID;
-        } else if (cs__edi_is(s, "N1") && l == NULL) {
-            n1_party(lx, s, &d->buyer, order_buyer_codes, buyer_froms);
-            n1_party(lx, s, &d->supplier, supplier_codes, supplier_froms);
-        } else if (cs__edi_is(s, "PO1")) {
-            if ((l = item_line(lx, s, d, err)) == NULL)
-                return err->code;
-        } else if (cs__edi_is(s, "PID")) {
-            pid(lx, s, l);
-        } else if (cs__edi_is(s, "CTT")) {
-            ctt = s;
         }
     }
     if (!have_beg)
         return cs__edi_fail(err, d->head, "transaction set 850 has no BEG");
-    return ctt_lines(r, ctt, d, "PO1", err);
+    return ctt_lines(r, w.ctt, d, "PO1", err);
 }
 
 static cs_status map_856(edi_run *r, size_t st, size_t se, edi_doc *d,
@@ -317,15 +344,20 @@ static cs_status map_855(edi_run *r, size_t st, size_t se, edi_doc *d,
      * current schedule ship (X12 374) */
     static const char *const promised[] = {"067", "017", "068", NULL};
     const edi_lex *lx = r->lx;
-    edi_line *l = NULL;
-    const edi_seg *ctt = NULL;
-    bool have_bak = false, line_acked = false;
+    item_walk w = {"PO1", buyer_codes, NULL, NULL};
+    bool have_bak = false;
+    size_t acked = 0; /* lines whose ACK was read */
     int header_rank = 0;
 
     d->kind = EDI_ORDER_RESPONSE;
     d->sku_prefer = order_sku_prefer;
     for (size_t j = st + 1; j < se; j++) {
         const edi_seg *s = &lx->segs[j];
+        int common = item_segment(lx, s, d, &w, err);
+        if (common < 0)
+            return err->code;
+        if (common > 0)
+            continue;
         if (cs__edi_is(s, "BAK")) {
             have_bak = true;
             d->status_code = el(lx, s, 2);
@@ -342,11 +374,7 @@ static cs_status map_855(edi_run *r, size_t st, size_t se, edi_doc *d,
                 x12_date(s, "BAK09 acknowledgment date", el(lx, s, 9), d->date,
                          err) != CS_OK)
                 return CS_E_INVALID;
-        } else if (cs__edi_is(s, "CUR")) {
-            if (cs__edi_currency(s, "CUR02", el(lx, s, 2), err) != CS_OK)
-                return CS_E_INVALID;
-            d->currency = el(lx, s, 2);
-        } else if (cs__edi_is(s, "DTM") && l == NULL) {
+        } else if (cs__edi_is(s, "DTM") && w.l == NULL) {
             const char *q = el(lx, s, 1);
             for (int k = 0; promised[k] != NULL; k++) {
                 int rank = 3 - k;
@@ -357,44 +385,33 @@ static cs_status map_855(edi_run *r, size_t st, size_t se, edi_doc *d,
                     return CS_E_INVALID;
                 header_rank = rank;
             }
-        } else if (cs__edi_is(s, "N1") && l == NULL) {
-            n1_party(lx, s, &d->buyer, buyer_codes, buyer_froms);
-            n1_party(lx, s, &d->supplier, supplier_codes, supplier_froms);
-        } else if (cs__edi_is(s, "PO1")) {
-            if ((l = item_line(lx, s, d, err)) == NULL)
-                return err->code;
-            line_acked = false;
-        } else if (cs__edi_is(s, "ACK") && l != NULL && !line_acked) {
+        } else if (cs__edi_is(s, "ACK") && w.l != NULL && acked != d->n_lines) {
             /* the first ACK of a line: its status, and the quantity and
              * date the supplier confirms */
-            line_acked = true;
-            l->status_code = el(lx, s, 1);
-            l->status = status_of(l->status_code, ack_accepted, ack_changed,
-                                  ack_rejected);
+            acked = d->n_lines;
+            w.l->status_code = el(lx, s, 1);
+            w.l->status = status_of(w.l->status_code, ack_accepted, ack_changed,
+                                    ack_rejected);
             if (el(lx, s, 2)[0] != '\0') {
                 const char *unit = el(lx, s, 3)[0] ? el(lx, s, 3)
-                                   : l->unit       ? l->unit
+                                   : w.l->unit     ? w.l->unit
                                                    : "";
                 if (cs__edi_decimal(s, "ACK02 quantity", el(lx, s, 2), '.',
-                                    l->quantity, sizeof(l->quantity),
+                                    w.l->quantity, sizeof(w.l->quantity),
                                     err) != CS_OK ||
                     cs__edi_unit(s, "ACK03", unit, err) != CS_OK)
                     return CS_E_INVALID;
-                l->unit = unit;
+                w.l->unit = unit;
             }
             if (el(lx, s, 5)[0] != '\0' &&
-                x12_date(s, "ACK05 date", el(lx, s, 5), l->requested, err) !=
+                x12_date(s, "ACK05 date", el(lx, s, 5), w.l->requested, err) !=
                     CS_OK)
                 return CS_E_INVALID;
-        } else if (cs__edi_is(s, "SCH") && l != NULL &&
-                   l->requested[0] == '\0' && el(lx, s, 6)[0] != '\0') {
-            if (x12_date(s, "SCH06 schedule date", el(lx, s, 6), l->requested,
+        } else if (cs__edi_is(s, "SCH") && w.l != NULL &&
+                   w.l->requested[0] == '\0' && el(lx, s, 6)[0] != '\0') {
+            if (x12_date(s, "SCH06 schedule date", el(lx, s, 6), w.l->requested,
                          err) != CS_OK)
                 return CS_E_INVALID;
-        } else if (cs__edi_is(s, "PID")) {
-            pid(lx, s, l);
-        } else if (cs__edi_is(s, "CTT")) {
-            ctt = s;
         }
     }
     if (!have_bak)
@@ -409,15 +426,14 @@ static cs_status map_855(edi_run *r, size_t st, size_t se, edi_doc *d,
     /* no BAK09: the acknowledgment is dated by its envelope (GS04) */
     if (d->date[0] == '\0')
         memcpy(d->date, d->time, sizeof(d->date));
-    return ctt_lines(r, ctt, d, "PO1", err);
+    return ctt_lines(r, w.ctt, d, "PO1", err);
 }
 
 static cs_status map_810(edi_run *r, size_t st, size_t se, edi_doc *d,
                          cs_err *err)
 {
     const edi_lex *lx = r->lx;
-    edi_line *l = NULL;
-    const edi_seg *ctt = NULL;
+    item_walk w = {"IT1", buyer_codes, NULL, NULL};
     bool have_big = false;
 
     d->kind = EDI_INVOICE;
@@ -425,6 +441,11 @@ static cs_status map_810(edi_run *r, size_t st, size_t se, edi_doc *d,
     d->sku_prefer = order_sku_prefer;
     for (size_t j = st + 1; j < se; j++) {
         const edi_seg *s = &lx->segs[j];
+        int common = item_segment(lx, s, d, &w, err);
+        if (common < 0)
+            return err->code;
+        if (common > 0)
+            continue;
         if (cs__edi_is(s, "BIG")) {
             have_big = true;
             if (x12_date(s, "BIG01 invoice date", el(lx, s, 1), d->date, err) !=
@@ -438,30 +459,16 @@ static cs_status map_810(edi_run *r, size_t st, size_t se, edi_doc *d,
                 return CS_E_INVALID;
             if (el(lx, s, 4)[0] != '\0')
                 d->order_id = el(lx, s, 4);
-        } else if (cs__edi_is(s, "CUR")) {
-            if (cs__edi_currency(s, "CUR02", el(lx, s, 2), err) != CS_OK)
-                return CS_E_INVALID;
-            d->currency = el(lx, s, 2);
-        } else if (cs__edi_is(s, "N1") && l == NULL) {
-            n1_party(lx, s, &d->buyer, buyer_codes, buyer_froms);
-            n1_party(lx, s, &d->supplier, supplier_codes, supplier_froms);
-        } else if (cs__edi_is(s, "IT1")) {
-            if ((l = item_line(lx, s, d, err)) == NULL)
-                return err->code;
-        } else if (cs__edi_is(s, "PID")) {
-            pid(lx, s, l);
         } else if (cs__edi_is(s, "TDS")) {
             if (cs__edi_n2(s, "TDS01 total invoice amount", el(lx, s, 1),
                            d->total_amount, sizeof(d->total_amount),
                            err) != CS_OK)
                 return CS_E_INVALID;
-        } else if (cs__edi_is(s, "CTT")) {
-            ctt = s;
         }
     }
     if (!have_big)
         return cs__edi_fail(err, d->head, "transaction set 810 has no BIG");
-    return ctt_lines(r, ctt, d, "IT1", err);
+    return ctt_lines(r, w.ctt, d, "IT1", err);
 }
 
 /* Names of transaction sets senders often mix in, for the rejection. */
