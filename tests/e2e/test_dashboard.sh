@@ -53,8 +53,11 @@ forecasts() { [ "$(q "SELECT count(*) FROM forecasts")" -gt 0 ]; }
 wait_for 120 "forecasts" forecasts
 
 mktoken() { "$CS_BIN/cs-admin" token create --name "e2e-$1" "${@:2}" 2>>"$TEST_TMP/admin.log"; }
+# the vehicle maker with the most alerts (then suppliers): the richest view
 maker=$(q "SELECT l.buyer FROM supply_links l JOIN enterprises e ON e.uscc = l.buyer
-    WHERE e.industry_code = 'C3612' GROUP BY l.buyer ORDER BY count(*) DESC, l.buyer LIMIT 1")
+    WHERE e.industry_code = 'C3612' GROUP BY l.buyer
+    ORDER BY (SELECT count(*) FROM alerts a WHERE a.subject = l.buyer) DESC,
+      count(*) DESC, l.buyer LIMIT 1")
 [ -n "$maker" ] || fail "no simulated vehicle maker with suppliers"
 tok_bureau=$(mktoken bureau --role bureau --regions 330000)
 tok_ent=$(mktoken maker --role enterprise --enterprise "$maker")
@@ -76,8 +79,9 @@ mkdir -p "${CS_E2E_SHOTS:=$TEST_TMP/shots}"
 CS_E2E_URL=$api CS_E2E_TOKEN_BUREAU=$tok_bureau CS_E2E_TOKEN_ENTERPRISE=$tok_ent \
     CS_E2E_ENTERPRISE=$maker CS_E2E_STRANGERS=$strangers CS_E2E_STRANGER_NAMES=$stranger_names \
     CS_E2E_SIM_URL=$sim_url CS_E2E_SHOTS=$CS_E2E_SHOTS \
-    node "$CS_SRC/tests/e2e/dashboard.test.mjs" ||
+    node "$CS_SRC/tests/e2e/dashboard.test.mjs" | tee "$CS_E2E_SHOTS/summary.json" ||
     fail "the browser checks failed (screenshots in $CS_E2E_SHOTS)"
+note "figures: $(tail -n 1 "$CS_E2E_SHOTS/summary.json")"
 
 note "an acknowledgement is stored and audited"
 [ "$(q "SELECT count(*) FROM alerts WHERE status = 'acknowledged'")" -ge 1 ] ||
