@@ -17,11 +17,11 @@
 
 /* The analyst's newest cycle that wrote scores: every cycle rescores
  * everyone (scores are peer-relative), so an enterprise's current score
- * is its row of that cycle. Both keys are given so that only the
- * partition of that month is probed. */
+ * is its row of that cycle (found by cs_api_score_cycle, migration 0043).
+ * Both keys are given so that only the partition of that month is
+ * probed. */
 #define CUR_CYCLE                                                              \
-    "cur AS (SELECT cycle_id, computed_at FROM risk_scores "                   \
-    "ORDER BY cycle_id DESC LIMIT 1)"
+    "cur AS (SELECT cycle_id, computed_at FROM cs_api_score_cycle())"
 #define CUR_SCORE(alias)                                                       \
     alias ".cycle_id = (SELECT cycle_id FROM cur) AND " alias                  \
           ".computed_at = (SELECT computed_at FROM cur)"
@@ -286,9 +286,9 @@ const cs_pg_stmt cs_api_stmts[] = {
      "coalesce($4::date, now()::date) AS until), "
      "ents AS (SELECT uscc, region_code, lat, lon FROM enterprises "
      "WHERE $1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%'), "
-     "lv AS (SELECT s.level, count(*) AS k FROM ents "
-     "JOIN risk_scores s ON s.uscc = ents.uscc AND " CUR_SCORE("s") " "
-     "GROUP BY 1), "
+     "lv AS (SELECT s.level, count(*) AS k FROM ents CROSS JOIN LATERAL "
+     "(SELECT level FROM risk_scores r WHERE r.uscc = ents.uscc AND "
+     CUR_SCORE("r") ") s GROUP BY 1), "
      "al AS (SELECT a.level, a.status, count(*) AS k FROM alerts a "
      "WHERE a.status <> 'resolved' AND ($1::text IS NULL OR EXISTS ("
      "SELECT 1 FROM ents WHERE ents.uscc IN (a.subject, a.about))) "
@@ -516,9 +516,10 @@ const cs_pg_stmt cs_api_stmts[] = {
     {"risk_top",
      "WITH " CUR_CYCLE ", x AS (SELECT s.uscc, e.name, e.region_code, "
      "e.industry_code, s.score, s.level, s.explanation, "
-     "s.components->0->>'indicator' AS top_indicator FROM risk_scores s "
-     "LEFT JOIN enterprises e ON e.uscc = s.uscc WHERE " CUR_SCORE("s") " "
-     "AND ($1::text IS NULL OR e.region_code LIKE cs_region_prefix($1) || '%') "
+     "s.components->0->>'indicator' AS top_indicator FROM enterprises e "
+     "CROSS JOIN LATERAL (SELECT * FROM risk_scores r WHERE r.uscc = e.uscc "
+     "AND " CUR_SCORE("r") ") s "
+     "WHERE ($1::text IS NULL OR e.region_code LIKE cs_region_prefix($1) || '%') "
      "AND ($2::text IS NULL OR e.industry_code LIKE $2 || '%') "
      "AND ($3::text IS NULL OR s.level = $3) "
      "ORDER BY s.score DESC, s.uscc LIMIT $4::int) "
