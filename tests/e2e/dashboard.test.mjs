@@ -97,6 +97,7 @@ async function bureau() {
     await waitReady(s.page, 'cockpit');
     figures.first_load_ms_wall = Date.now() - t0;
     figures.first_load_ms_navigation = Number(await s.page.evaluate(() => document.body.dataset.readyAt));
+    figures.first_map_ms_navigation = Number(await s.page.evaluate(() => document.body.dataset.mapAt));
     await s.ctx.close();
   }
 

@@ -82,6 +82,7 @@ async function loadMapPanel(ctx) {
   ctx.enterprises = ents;
   ctx.names = new Map(ents.map((e) => [e.uscc, e.name]));
   drawMap(ctx);
+  window.csMark('map');
 }
 
 function entPoint(e, impacted) {

@@ -60,20 +60,22 @@ function sparkline(history) {
 export async function renderSuppliers(view, me) {
   let alive = true;
   onLeave(() => { alive = false; });
-  await loadMap().catch(() => {}); // city names for the region column
+  const mapLoaded = loadMap().catch(() => {}); // city names for the region column
   const kpis = h('div', { class: 'kpis', id: 'ent-kpis' });
   const p = panel('nav.suppliers', 'p-suppliers');
   const myAlerts = panel('alerts.title', 'p-my-alerts');
   const alts = panel('ent.alternatives', 'p-my-alts');
   view.replaceChildren(h('div', { class: 'ent-home' }, kpis, p.el, myAlerts.el, alts.el));
   let data, mine = null, myAlertItems = null;
+  // the alternatives are the slowest read: they fill in when they come
+  const altsDone = loadAlternatives(me.enterprise, alts.body).catch((e) => showError(alts.body, e));
   try {
     [data, mine] = await Promise.all([
       api(`/v1/enterprises/${me.enterprise}/suppliers`, { query: { max_tier: MAX_TIER } }),
       api(`/v1/enterprises/${me.enterprise}/risk`, { query: { days: 30 } }).catch(() => null),
       api('/v1/alerts', { query: { status: 'live', limit: 20 } }).then((r) => { myAlertItems = r.items || []; },
         (e) => showError(myAlerts.body, e)),
-      loadAlternatives(me.enterprise, alts.body).catch((e) => showError(alts.body, e)),
+      mapLoaded,
     ]);
   } catch (e) { showError(p.body, e); window.csReady('suppliers'); return; }
   const rows = (data.items || []).map((it) => ({ ...it, risk: null, reasons: [] }));
@@ -174,6 +176,7 @@ export async function renderSuppliers(view, me) {
     const old = rowEls.get(r.uscc);
     if (old && old.isConnected) old.replaceWith(rowEl(r));
   }, () => alive);
+  await altsDone;
   if (alive) table.dataset.loaded = 'true';
 }
 

@@ -25,6 +25,12 @@ window.csReady = (what) => {
   document.body.dataset.readyAt = String(Math.round(performance.now()));
 };
 
+// Views call this when a part has rendered: the map's time, for instance,
+// is when the user first sees data (ms since navigation started).
+window.csMark = (what) => {
+  document.body.dataset[`${what}At`] = String(Math.round(performance.now()));
+};
+
 // Registered by a view to stop its timers when another view replaces it.
 export function onLeave(fn) { state.cleanup.push(fn); }
 export const me = () => state.me;
