@@ -160,7 +160,14 @@ const cs_pg_stmt analyst_stmts[] = {
      "  SELECT uscc::text AS uscc FROM enterprises"
      "  UNION SELECT supplier FROM supply_links WHERE active"
      "  UNION SELECT buyer FROM supply_links WHERE active),"
-     " ents AS (SELECT uscc FROM ents0 WHERE " ONLY("uscc") "),"
+     /* Incremental: the stale ones that are known (by index). */
+     " ents AS (SELECT uscc FROM ents0 WHERE $8::text[] IS NULL"
+     "  UNION ALL SELECT u.uscc FROM unnest($8::text[]) AS u(uscc)"
+     "  WHERE EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = u.uscc)"
+     "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.supplier = u.uscc"
+     "    AND l.active)"
+     "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.buyer = u.uscc"
+     "    AND l.active)),"
      /* Materialised: the planner underestimates the delivered lines
       * and would probe every month of order_lines once per line. */
      " olw AS MATERIALIZED (SELECT buyer, supplier, order_id, line_no, sku,"
