@@ -465,7 +465,7 @@ function renderScenarioResult(el, ctx, sc) {
     `${t('scenario.shock_ttr')}: ${ttr === null || ttr === undefined ? t('scenario.beyond') : ttr}`);
   if (!items.length) { el.replaceChildren(head); return; }
   const chartEl = h('div', { class: 'chart tiny', id: 'tts-chart' });
-  const top = items.filter((i) => i.tier > 0).slice(0, 8);
+  const top = items.slice(0, 8);
   el.replaceChildren(head, chartEl, h('table', { class: 'grid compact', id: 'impact-table' },
     h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('table.enterprise')), h('th', {}, t('table.tier')),
       h('th', {}, 'TTS'), h('th', {}, 'TTR'), h('th', {}, t('scenario.loss_col')), h('th', {}, ''))),
@@ -473,7 +473,6 @@ function renderScenarioResult(el, ctx, sc) {
       h('td', {}, i.rank), h('td', {}, i.name || i.uscc), h('td', {}, i.tier), h('td', { class: 'num' }, i.tts_day ?? '–'),
       h('td', { class: 'num' }, i.ttr_day ?? '–'), h('td', { class: 'num' }, fmtNum(i.lost_units, 0)),
       h('td', {}, i.falls_before_recovery ? h('span', { class: 'flag', title: t('scenario.falls') }, '⚠') : ''))))));
-  if (!top.length) { chartEl.remove(); return; }
   chart(chartEl).setOption({
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { textStyle: { color: '#c9d4e3' }, top: 0 },
