@@ -44,13 +44,13 @@ wait_for 30 "cs-api to start" log_field api "api ready" port
 api="http://127.0.0.1:$(log_field api "api ready" port)"
 
 note "the stored backfill, then cs-analyst (a cycle every 2 s)"
-wait_for 120 "the enterprises and a year of sales" \
+wait_for 300 "the enterprises" \
     test "$(q "SELECT count(*) FROM enterprises")" -ge 150
 start_service analyst "$CS_BIN/cs-analyst" --analyst-interval-s 2 --log-level info
 scored() { [ "$(q "SELECT count(DISTINCT uscc) FROM risk_scores")" -ge 100 ]; }
-wait_for 180 "risk scores" scored
+wait_for 300 "risk scores" scored
 forecasts() { [ "$(q "SELECT count(*) FROM forecasts")" -gt 0 ]; }
-wait_for 120 "forecasts" forecasts
+wait_for 300 "forecasts" forecasts
 
 mktoken() { "$CS_BIN/cs-admin" token create --name "e2e-$1" "${@:2}" 2>>"$TEST_TMP/admin.log"; }
 # the vehicle maker with the most alerts (then suppliers): the richest view
