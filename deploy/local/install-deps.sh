@@ -25,6 +25,8 @@ PACKAGES=(
     chromium nodejs npm fonts-wqy-microhei
     # API benchmark: load generator and the static-file baseline
     wrk nginx-light
+    # analyst benchmark: GNU time for the peak resident set
+    time
 )
 
 missing=()
