@@ -352,7 +352,7 @@ cs_status analyst_propagate(analyst *a, const analyst_model *m,
 {
     PGresult *q = NULL;
     prop_graph pg = {0};
-    prop_opts po;
+    prop_opts po = {0};
     char cycle[24], version[16], horizon[16];
     cs_status rc;
 
