@@ -15,6 +15,14 @@
 #define BACKOFF_FIRST_MS 100u
 #define BACKOFF_MAX_MS   5000u
 
+/* A statement's affected rows, or for a SELECT its single value. */
+static uint64_t result_count(PGresult *res)
+{
+    return strtoull(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0)
+                                        : PQcmdTuples(res),
+                    NULL, 10);
+}
+
 /* Runs the named statements in order. The result of statement number
  * count_at (-1: none) adds to *count: its affected rows, or for a SELECT
  * its single value. */
@@ -27,9 +35,7 @@ static cs_status run_steps(cs_pg *db, const char *const *steps, int count_at,
         if (rc != CS_OK)
             return rc;
         if (i == count_at)
-            *count += strtoull(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0)
-                                                   : PQcmdTuples(res),
-                               NULL, 10);
+            *count += result_count(res);
         PQclear(res);
     }
     return CS_OK;
@@ -79,9 +85,39 @@ static cs_status copy_ledger(cs_pg *db, const store_input *in, bool *replays,
     return rc;
 }
 
+/* Runs the named statements of cs_ingest_stmts as unprepared SQL: each
+ * run is planned for the tables' sizes now, not those of the first run
+ * (a cached plan made while order_lines was empty scanned all of it).
+ * The result of statement number count_at adds to *count as in
+ * run_steps. */
+static cs_status run_planned(cs_pg *db, const char *const *steps, int count_at,
+                             uint64_t *count, cs_err *err)
+{
+    for (int i = 0; steps[i] != NULL; i++) {
+        const char *sql = NULL;
+        PGresult *res = NULL;
+        cs_status rc;
+        for (size_t k = 0; k < cs_ingest_n_stmts && sql == NULL; k++)
+            if (strcmp(cs_ingest_stmts[k].name, steps[i]) == 0)
+                sql = cs_ingest_stmts[k].sql;
+        if (sql == NULL)
+            return cs_err_set(err, CS_E_INTERNAL, "no statement %s", steps[i]);
+        rc = cs_pg_query(db, sql, 0, NULL, &res, err);
+        if (rc != CS_OK)
+            return rc;
+        if (i == count_at)
+            *count += result_count(res);
+        PQclear(res);
+    }
+    return CS_OK;
+}
+
 /* Checks whether stored rows are revised, and if so replaces them. The
- * probes go key by key through the primary key: a hash join would read
- * the whole stored table for every batch. */
+ * guard and revision_steps[0] (stale_*) join the batch's keys to the
+ * stored headers: with hash and merge joins off they probe the primary
+ * key per key, where a hash join read the whole stored table for every
+ * batch. The line deletes that follow keep the planner's own choice
+ * (forced to nested loops they were planned as scans of every line). */
 static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
                                cs_err *err)
 {
@@ -95,15 +131,18 @@ static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
                     "SET LOCAL enable_mergejoin = off",
                     err);
     if (rc == CS_OK)
-        rc = run_steps(db, (const char *const[]){fs->revision_guard, NULL}, 0,
-                       &revised, err);
+        rc = run_planned(db, (const char *const[]){fs->revision_guard, NULL}, 0,
+                         &revised, err);
     if (rc == CS_OK && revised > 0)
-        rc = run_steps(db, fs->revision_steps, -1, NULL, err);
+        rc = run_planned(db, (const char *const[]){fs->revision_steps[0], NULL},
+                         -1, NULL, err);
     if (rc == CS_OK)
         rc = cs_pg_exec(db,
                         "SET LOCAL enable_hashjoin TO DEFAULT;"
                         "SET LOCAL enable_mergejoin TO DEFAULT",
                         err);
+    if (rc == CS_OK && revised > 0)
+        rc = run_steps(db, fs->revision_steps + 1, -1, NULL, err);
     return rc;
 }
 
