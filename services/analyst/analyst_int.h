@@ -85,6 +85,10 @@ typedef struct analyst_model {
     peer_group peers;
     cs_risk_thresholds thresholds;
     cs_risk_level alert_min_level;
+    /* Non-compensatory rule: event_exposure >= floor_exposure raises the
+     * level to at least floor_level (0 exposure: off). */
+    double floor_exposure;
+    cs_risk_level floor_level;
     double event_min_exposure;
     uint32_t window_days, event_window_days;
     double crit_damping;

@@ -78,7 +78,8 @@ const cs_pg_stmt analyst_stmts[] = {
      "   jsonb_each_text(coalesce(c->'weights'->'expert', '{}')) AS x(k, v)),"
      " (SELECT string_agg(v, ',' ORDER BY o) FROM"
      "   jsonb_array_elements_text(coalesce(c->'weights'->'ahp_pairwise',"
-     "   '[]')) WITH ORDINALITY AS a(v, o))"
+     "   '[]')) WITH ORDINALITY AS a(v, o)),"
+     " c->'event_floor'->>'exposure', c->'event_floor'->>'level'"
      " FROM model_versions, LATERAL (SELECT config AS c) AS cfg"
      " WHERE CASE WHEN $1 = '' THEN is_current ELSE version = $1::int END",
      1},

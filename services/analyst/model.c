@@ -305,6 +305,13 @@ cs_status analyst_model_load_version(analyst *a, uint32_t version,
     NUM(20, 0.95, 0.5, 0.9999, "stock.service_level", m->service_level);
     NUM(21, 14, 0, 3650, "stock.default_lead_time_days",
         m->default_lead_time_days);
+    NUM(25, 0.9, 0, 100, "event_floor.exposure", m->floor_exposure);
+    rank = analyst_level_rank(str_field(res, 26, "orange"));
+    if (rank < 0) {
+        rc = cs_err_set(err, CS_E_CONFIG, "model version: event_floor.level");
+        goto out;
+    }
+    m->floor_level = (cs_risk_level)rank;
 #undef NUM
     rc = parse_indicators(str_field(res, 22, ""), m, err);
     if (rc == CS_OK)

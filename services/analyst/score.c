@@ -386,6 +386,44 @@ out:
     return rc;
 }
 
+/* The model's non-compensatory rule: a weighted sum lets other, calm
+ * indicators outvote a severe event on the enterprise itself (a
+ * bankruptcy, a sanction), so event_exposure at or above
+ * m->floor_exposure raises the level to at least m->floor_level. The
+ * score and its contributions stay as computed. Returns the column of
+ * event_exposure, or -1 when the model does not use it or the rule is
+ * off. */
+static int event_floor(const analyst_model *m, const double *x, size_t n,
+                       size_t k, cs_risk_level *level)
+{
+    int col = -1;
+
+    for (size_t j = 0; j < k; j++)
+        if (m->inds[j] == IND_EVENT_EXPOSURE)
+            col = (int)j;
+    if (col < 0 || !(m->floor_exposure > 0))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i * k + (size_t)col];
+
+        if (v >= m->floor_exposure && level[i] < m->floor_level)
+            level[i] = m->floor_level;
+    }
+    return col;
+}
+
+/* Appends why the rule applies to an explanation. */
+static void floor_note(char *buf, size_t bytes, const analyst_model *m,
+                       double exposure)
+{
+    size_t len = strlen(buf);
+
+    if (len < bytes)
+        snprintf(buf + len, bytes - len,
+                 "; event_exposure %.3g >= %.3g: at least %s", exposure,
+                 m->floor_exposure, cs_risk_level_name(m->floor_level));
+}
+
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         const char *as_of, const analyst_incr *incr,
                         analyst_summary *sum, cs_err *err)
@@ -406,6 +444,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     char explain[EXPLAIN_BYTES];
     const char *now_text;
     double t;
+    int floor_col;
 
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
     snprintf(version, sizeof(version), "%d", m->version);
@@ -511,6 +550,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         sum->n_model_errors++;
         goto out;
     }
+    floor_col = event_floor(m, x, n, k, level);
     rc = cs_pg_query(a->db, "SELECT now()::text", 0, NULL, &now_res, err);
     if (rc != CS_OK)
         goto out;
@@ -520,6 +560,9 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
 
         cs_risk_explain(score[i], level[i], names, &x[i * k], &contrib[i * k],
                         k, 3, explain, sizeof(explain));
+        if (floor_col >= 0 && x[i * k + (size_t)floor_col] >= m->floor_exposure)
+            floor_note(explain, sizeof(explain), m,
+                       x[i * k + (size_t)floor_col]);
         components_json(m, &x[i * k], &y[i * k], w, &contrib[i * k], components,
                         COMPONENTS_BYTES);
         analyst_fmt_double(num, sizeof(num), score[i], "null");
