@@ -64,8 +64,9 @@ static cs_status plan_incremental(analyst *a, const analyst_model *m,
     full_age = PQntuples(chk) == 1 ? analyst_num(PQgetvalue(chk, 0, 3)) : NAN;
     {
         const char *why =
-            PQntuples(chk) != 1                         ? "no previous cycle"
-            : atoi(PQgetvalue(chk, 0, 1)) != m->version ? "new model version"
+            PQntuples(chk) != 1 ? "no previous cycle"
+            : strtol(PQgetvalue(chk, 0, 1), NULL, 10) != m->version
+                ? "new model version"
             : !isfinite(full_age) || full_age >= (double)a->cfg->rescore_s
                 ? "rescore interval"
             : strcmp(PQgetvalue(chk, 0, 4), "t") == 0

@@ -399,7 +399,7 @@ static void list_deliveries(api_req *r, const char *id)
         goto out;
     yajl_gen_map_open(g);
     raw_json(g, "deliveries", PQgetvalue(res, 0, 0));
-    if (atoi(PQgetvalue(res, 0, 2)) == DELIVERIES_PAGE)
+    if (strtol(PQgetvalue(res, 0, 2), NULL, 10) == DELIVERIES_PAGE)
         cs_json_kv_str(g, "next_cursor", PQgetvalue(res, 0, 1));
     else
         cs_json_kv_raw_number(g, "next_cursor", "null");

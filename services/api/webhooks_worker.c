@@ -135,11 +135,12 @@ static bool fan_one(api_webhooks *w, cs_pg *db, const rd_kafka_message_t *m)
             cs_log_warn("webhooks: fan-out failed; retrying",
                         CS_KV_STR("error", err.msg));
             done = false;
-        } else if (atoi(PQgetvalue(res, 0, 0)) > 0) {
-            cs_log_info("webhooks: alert fanned out",
-                        CS_KV_STR("alert_id", id->text),
-                        CS_KV_STR("status", status->text),
-                        CS_KV_INT("deliveries", atoi(PQgetvalue(res, 0, 0))));
+        } else if ((int)strtol(PQgetvalue(res, 0, 0), NULL, 10) > 0) {
+            cs_log_info(
+                "webhooks: alert fanned out", CS_KV_STR("alert_id", id->text),
+                CS_KV_STR("status", status->text),
+                CS_KV_INT("deliveries",
+                          (int)strtol(PQgetvalue(res, 0, 0), NULL, 10)));
             wake(w);
         }
     } else {
