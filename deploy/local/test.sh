@@ -9,4 +9,5 @@ deploy/local/install-deps.sh
 cmake --preset asan
 cmake --build --preset asan
 tests/e2e/setup.sh # the dashboard tests' npm packages (npm ci, when changed)
+tests/lib/node20.sh >/dev/null # Node >= 20 for them (Debian 12 has 18)
 ctest --preset asan -j "$(nproc)"

@@ -19,6 +19,15 @@ fail() {
 
 note() { echo "--- [${SECONDS}s] $*" >&2; }
 
+# node ARGS... - runs a Node.js >= 20 (tests/lib/node20.sh: the system's,
+# or a pinned one from npm where Debian's 18 is too old).
+node() {
+    if [ -z "${CS_NODE:-}" ]; then
+        CS_NODE=$("$CS_SRC/tests/lib/node20.sh") || fail "no Node.js >= 20"
+    fi
+    "$CS_NODE" "$@"
+}
+
 _cleanup() {
     local rc=$?
     for name in "${!SVC_PID[@]}"; do
