@@ -92,6 +92,16 @@ static double clamp01(double v)
 
 /* Normalises column j for the rows rg[0..n-1] of one group. scratch has
  * room for n doubles. */
+/* (v - lo) / (hi - lo) for lo <= v <= hi, lo < hi, all finite: in
+ * halves when hi - lo overflows (values near DBL_MAX), but not
+ * otherwise (halving the smallest subnormals gives 0 / 0). */
+static double minmax_share(double v, double lo, double hi)
+{
+    if (isfinite(hi - lo))
+        return (v - lo) / (hi - lo);
+    return (0.5 * v - 0.5 * lo) / (0.5 * hi - 0.5 * lo);
+}
+
 static void normalise_group(const double *x, size_t n_cols, size_t j,
                             cs_risk_dir dir, cs_risk_norm method,
                             const struct row_group *rg, size_t n,
@@ -102,7 +112,7 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
 
     for (size_t k = 0; k < n; k++) {
         double v = x[rg[k].row * n_cols + j];
-        if (!isnan(v))
+        if (isfinite(v))
             scratch[n_present++] = v;
     }
     if (n_present > 0 && method == CS_RISK_NORM_MINMAX) {
@@ -114,14 +124,13 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
         for (size_t k = 0; k < n; k++) {
             size_t at = rg[k].row * n_cols + j;
             double v = x[at];
-            if (isnan(v))
+            if (!isfinite(v))
                 out[at] = (double)NAN;
             else if (!(hi > lo))
                 out[at] = CS_RISK_NO_INFORMATION;
-            else if (sign > 0)
-                out[at] = clamp01((v - lo) / (hi - lo));
             else
-                out[at] = clamp01((hi - v) / (hi - lo));
+                out[at] = clamp01(sign > 0 ? minmax_share(v, lo, hi)
+                                           : 1.0 - minmax_share(v, lo, hi));
         }
     } else if (n_present > 0) {
         double med = cs__risk_median(scratch, n_present), scale;
@@ -137,7 +146,7 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
         for (size_t k = 0; k < n; k++) {
             size_t at = rg[k].row * n_cols + j;
             double v = x[at], z;
-            if (isnan(v)) {
+            if (!isfinite(v)) {
                 out[at] = (double)NAN;
                 continue;
             }
@@ -150,7 +159,8 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
             out[at] = (z + CS_RISK_Z_CLAMP) / (2.0 * CS_RISK_Z_CLAMP);
         }
     }
-    /* Missing values: the group median of the normalised column, so a
+    /* Missing values (NaN, and infinities, which carry no usable
+     * magnitude): the group median of the normalised column, so a
      * gap neither raises nor lowers an enterprise against its peers; a
      * group without any value has no information either. */
     if (n_present < n) {
@@ -159,14 +169,14 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
             size_t m = 0;
             for (size_t k = 0; k < n; k++) {
                 size_t at = rg[k].row * n_cols + j;
-                if (!isnan(x[at]))
+                if (isfinite(x[at]))
                     scratch[m++] = out[at];
             }
             fill = cs__risk_median(scratch, m);
         }
         for (size_t k = 0; k < n; k++) {
             size_t at = rg[k].row * n_cols + j;
-            if (isnan(x[at]))
+            if (!isfinite(x[at]))
                 out[at] = fill;
         }
     }

@@ -183,14 +183,18 @@ static void fuzz_graph(struct bytes *b)
         double tts, tts1;
         uint32_t node = take_u8(b) % 13, tiers = take_u8(b) % 5;
         double max_days = 1.0 + take_u8(b);
-        /* tiers 0 is refused; following more tiers never lowers TTS */
+        /* tiers 0 is refused. "More tiers never lower TTS" does NOT hold
+         * in general: the fuzzer found a graph where the first tier gives
+         * 1 day and all tiers 0.61 (an alternative supplier whose own
+         * input has no cover; see docs/models/propagation.md), so only
+         * the bounds are checked for every tier limit. */
         if (cs_tts_set_max_tiers(t, tiers, &err) != CS_OK)
             check(tiers == 0);
         if (cs_tts_node(t, node, max_days, &tts, &err) == CS_OK) {
             check(tts >= 0.0 && tts <= 256.0);
             if (cs_tts_set_max_tiers(t, 1, &err) == CS_OK &&
                 cs_tts_node(t, node, max_days, &tts1, &err) == CS_OK)
-                check(tts1 <= tts + 1e-6 * (1.0 + tts));
+                check(tts1 >= 0.0 && tts1 <= 256.0);
         }
         cs_tts_free(t);
     }
