@@ -51,6 +51,11 @@ scored() { [ "$(q "SELECT count(DISTINCT uscc) FROM risk_scores")" -ge 100 ]; }
 wait_for 300 "risk scores" scored
 forecasts() { [ "$(q "SELECT count(*) FROM forecasts")" -gt 0 ]; }
 wait_for 300 "forecasts" forecasts
+# The first cycles run while the backfill's facts still arrive and
+# resolve many of the alerts they raised; let the alert list settle so
+# the page does not acknowledge an alert resolved under it (409).
+settled() { [ "$(q "SELECT count(*) FROM analyst_cycles WHERE finished_at IS NOT NULL")" -ge 3 ]; }
+wait_for 300 "three analyst cycles" settled
 
 mktoken() { "$CS_BIN/cs-admin" token create --name "e2e-$1" "${@:2}" 2>>"$TEST_TMP/admin.log"; }
 # the vehicle maker with the most alerts (then suppliers): the richest view
