@@ -109,17 +109,20 @@ CS_HTTP_PORT=$api_port CS_PG_DSN=${dsn/user=postgres/user=cs_api_app} \
 pids+=($!)
 
 # A simulated province (Zhejiang, three industry chains): a year of
-# history first, then one simulated day per second. Disruptions:
+# history first, then one simulated day per second. In the last days of
+# the history a key supplier goes bankrupt and a month-long flood starts
+# over Hangzhou, so the first scores already carry alerts. More:
 # POST http://127.0.0.1:9183/scenarios {"spec":"flood:3301:days=10"}.
 "$bin/cs-simulator" --kafka-brokers "$CS_KAFKA_BROKERS" --enterprises 500 \
     --backfill-days 365 --backfill-detail-days 60 --speed 1 --max-rate 4000 \
+    --scenario "bankruptcy:auto:day=355,flood:3301:day=358:days=30" \
     --http-port 9183 >/dev/null 2>>"$var/log/simulator.log" &
 pids+=($!)
 
-# Scores, forecasts, propagation runs and alerts, recomputed every 30 s
+# Scores, forecasts, propagation runs and alerts, recomputed every 10 s
 # when new data arrived (it reads and writes as the owner role). Its
 # "now" is the simulator's clock, which runs ahead of the wall's.
-CS_HTTP_PORT=9184 CS_ANALYST_CLOCK=data "$bin/cs-analyst" --analyst-interval-s 30 \
+CS_HTTP_PORT=9184 CS_ANALYST_CLOCK=data "$bin/cs-analyst" --analyst-interval-s 10 \
     >/dev/null 2>>"$var/log/analyst.log" &
 pids+=($!)
 
