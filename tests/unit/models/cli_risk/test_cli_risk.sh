@@ -44,6 +44,12 @@ check iim_static 0 iim '{"A":[[0,0.8],[0.2,0]],"c":[0,0.6]}' \
 # q = (159, 85, 214) / 778, loss x.q = (159, 170, 107)
 check iim_three_sectors 0 iim '{"A":[[0,0.2,0.3],[0.4,0,0.1],[0.1,0.5,0]],"c":[0.1,0,0.2],"x":[778,1556,389]}' \
     '"q":[0.2043701799485' ',0.1092544987146' ',0.2750642673521' '"loss":[159.0000000000' ',170.0000000000'
+# IIM: Hefferon, Linear Algebra, Topic: Input-Output Analysis (steel and
+# auto, Leontief 1965 data; see test_iim.c): a*_ij = z_ij / x_i, steel's
+# final demand 100 lower. The book prints s 25 698 -> 25 571 (127 lost)
+# and a 30 311 -> 30 311; exact losses L (100, 0) = (126.9417, 0.3409).
+check iim_hefferon_steel_auto 0 iim '{"A":[[0.2120009430996542,0.10468406161584408],[0.0015817570684768998,0.29756804850721674]],"c":[0.00392958189248664,0],"x":[25448,30346]}' \
+    '"saturated":0' '"loss":[126.941679905' ',0.34086904551'
 check iim_capped 0 iim '{"A":[[0.5,0],[0.6,0]],"c":[0.8,0],"x":[10,10]}' \
     '"q":[1,0.6' '"q_raw":[1.6,0.96' '"saturated":1' '"loss":[10,6'
 check iim_dynamic 0 iim '{"A":[[0.2]],"c":[0],"k":[0.1],"q0":[0.5],"days":2}' \
