@@ -75,6 +75,43 @@ static rd_kafka_conf_t *base_conf(const char *brokers, cs_err *err)
     return conf;
 }
 
+/* Logs each assignment and revocation (so a consumer that never joins its
+ * group shows in the log) and applies it as librdkafka would without a
+ * callback, for the eager and the cooperative protocols alike. */
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t kerr,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    int cooperative =
+        strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    rd_kafka_error_t *error = NULL;
+    rd_kafka_resp_err_t aerr = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+    (void)opaque;
+    if (kerr == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        cs_log_info("partitions assigned", CS_KV_INT("partitions", parts->cnt),
+                    CS_KV_STR("protocol", rd_kafka_rebalance_protocol(rk)));
+        if (cooperative)
+            error = rd_kafka_incremental_assign(rk, parts);
+        else
+            aerr = rd_kafka_assign(rk, parts);
+    } else {
+        cs_log_info("partitions revoked", CS_KV_INT("partitions", parts->cnt),
+                    CS_KV_STR("reason", rd_kafka_err2str(kerr)));
+        if (cooperative)
+            error = rd_kafka_incremental_unassign(rk, parts);
+        else
+            aerr = rd_kafka_assign(rk, NULL);
+    }
+    if (error != NULL) {
+        cs_log_error("rebalance failed",
+                     CS_KV_STR("error", rd_kafka_error_string(error)));
+        rd_kafka_error_destroy(error);
+    } else if (aerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        cs_log_error("rebalance failed",
+                     CS_KV_STR("error", rd_kafka_err2str(aerr)));
+    }
+}
+
 cs_status cs_kafka_consumer_new(const char *brokers, const char *group_id,
                                 const char *const *topics, size_t n_topics,
                                 const char *extra, rd_kafka_t **out,
@@ -97,6 +134,7 @@ cs_status cs_kafka_consumer_new(const char *brokers, const char *group_id,
         rd_kafka_conf_destroy(conf);
         return CS_E_CONFIG;
     }
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (rk == NULL) {
         rd_kafka_conf_destroy(conf); /* rd_kafka_new takes it only on

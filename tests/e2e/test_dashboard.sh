@@ -44,8 +44,10 @@ wait_for 30 "cs-api to start" log_field api "api ready" port
 api="http://127.0.0.1:$(log_field api "api ready" port)"
 
 note "the stored backfill, then cs-analyst (a cycle every 2 s)"
-wait_for 300 "the enterprises" \
-    test "$(q "SELECT count(*) FROM enterprises")" -ge 150
+# (a function, so every poll counts again: "$(q …)" as an argument would
+# be counted once, when wait_for is called)
+enterprises() { [ "$(q "SELECT count(*) FROM enterprises")" -ge 150 ]; }
+wait_for 300 "the enterprises" enterprises
 start_service analyst "$CS_BIN/cs-analyst" --analyst-interval-s 2 --log-level info
 scored() { [ "$(q "SELECT count(DISTINCT uscc) FROM risk_scores")" -ge 100 ]; }
 wait_for 300 "risk scores" scored

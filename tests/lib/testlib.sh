@@ -28,8 +28,23 @@ node() {
     "$CS_NODE" "$@"
 }
 
+# _dump_metrics - on failure, the cs_* samples of every service still up
+# (found by the port in its log), to tell a stalled one from a slow one.
+_dump_metrics() {
+    local name port
+    for name in "${!SVC_PID[@]}"; do
+        port=$(grep -o '"\(http_\)\?port":[0-9]*' "$TEST_TMP/$name.log" 2>/dev/null |
+            grep -v '"port":0' | head -n 1 | cut -d: -f2) || true
+        [ -n "$port" ] || continue
+        echo "===== $name /metrics (cs_* samples) =====" >&2
+        curl -s -m 2 "http://127.0.0.1:$port/metrics" 2>/dev/null |
+            grep '^cs_' | head -n 60 >&2 || true
+    done
+}
+
 _cleanup() {
     local rc=$?
+    [ $rc -eq 0 ] || _dump_metrics
     for name in "${!SVC_PID[@]}"; do
         kill -KILL "${SVC_PID[$name]}" 2>/dev/null || true
     done
@@ -52,7 +67,12 @@ wait_for() {
     shift 2
     local deadline=$((SECONDS + secs))
     until "$@" >/dev/null 2>&1; do
-        [ $SECONDS -lt $deadline ] || fail "timed out after ${secs}s waiting for $what"
+        if [ $SECONDS -ge $deadline ]; then
+            # the last attempt once more, with its output, to say why
+            echo "last attempt of: $*" >&2
+            "$@" >&2 || true
+            fail "timed out after ${secs}s waiting for $what"
+        fi
         sleep 0.1
     done
 }
