@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,13 +314,13 @@ edi_kind cs__edi_kind_of(const char *type)
         const char *x12, *edifact;
         edi_kind kind;
     } t[] = {
-        {"850", "ORDERS", EDI_ORDER},
-        {"855", "ORDRSP", EDI_ORDER_RESPONSE},
-        {"856", "DESADV", EDI_SHIPMENT},
-        {"810", "INVOIC", EDI_INVOICE},
+        {"850", "ORDERS", EDI_ORDER},    {"855", "ORDRSP", EDI_ORDER_RESPONSE},
+        {"856", "DESADV", EDI_SHIPMENT}, {"810", "INVOIC", EDI_INVOICE},
+        {NULL, "SLSRPT", EDI_SALES},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (strcmp(type, t[i].x12) == 0 || strcmp(type, t[i].edifact) == 0)
+        if ((t[i].x12 != NULL && strcmp(type, t[i].x12) == 0) ||
+            (t[i].edifact != NULL && strcmp(type, t[i].edifact) == 0))
             return t[i].kind;
     return (edi_kind)0;
 }
@@ -335,6 +336,10 @@ const char *cs__edi_kind_type(edi_kind k)
         return "cs.order_response.v1";
     case EDI_INVOICE:
         return "cs.invoice.v1";
+    case EDI_SALES:
+        return "cs.sales.v1";
+    case EDI_DEMAND_PLAN:
+        return "cs.demand_plan.v1";
     }
     return "";
 }
@@ -412,9 +417,9 @@ static const char *resolve_id(const cs_edi_opts *o, const char *qual,
     return cs_edi_partners_find(o->partners, id);
 }
 
-static cs_status resolve(const edi_doc *d, const cs_edi_opts *o,
-                         const edi_party *p, const char *role, const char **out,
-                         cs_err *err)
+cs_status cs__edi_resolve(const edi_doc *d, const cs_edi_opts *o,
+                          const edi_party *p, const char *role,
+                          const char **out, cs_err *err)
 {
     if ((*out = resolve_id(o, p->id_qual, p->id)) != NULL)
         return CS_OK;
@@ -590,8 +595,9 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
     *key = *json = NULL;
     if (d->n_lines == 0 && d->kind != EDI_ORDER_RESPONSE)
         return cs__edi_fail(err, d->head, "the message has no lines");
-    if (resolve(d, o, &d->buyer, "buyer", &buyer, err) != CS_OK ||
-        resolve(d, o, &d->supplier, "supplier", &supplier, err) != CS_OK)
+    if (cs__edi_resolve(d, o, &d->buyer, "buyer", &buyer, err) != CS_OK ||
+        cs__edi_resolve(d, o, &d->supplier, "supplier", &supplier, err) !=
+            CS_OK)
         return CS_E_INVALID;
     if (strcmp(buyer, supplier) == 0) {
         /* name where each side came from: a self-addressed test file
@@ -778,19 +784,9 @@ bool cs__edi_control(edi_run *r, cs_err *why)
     return false;
 }
 
-cs_status cs__edi_queue(edi_run *r, const edi_doc *d)
+cs_status cs__edi_queue_json(edi_run *r, const char *type, char *key,
+                             char *json, size_t len)
 {
-    cs_err e = {0};
-    char *key, *json;
-    size_t len;
-    cs_status rc = cs__edi_doc_event(d, r->o, &key, &json, &len, &e);
-
-    if (rc == CS_E_NOMEM || rc == CS_E_INTERNAL)
-        return rc;
-    if (rc != CS_OK) {
-        cs__edi_reject(r, &e);
-        return CS_OK;
-    }
     if (r->n_pending == r->cap_pending) {
         size_t ncap = r->cap_pending ? r->cap_pending * 2 : 16;
         char **nk = realloc(r->keys, ncap * sizeof(*nk));
@@ -814,9 +810,40 @@ cs_status cs__edi_queue(edi_run *r, const edi_doc *d)
     r->keys[r->n_pending] = key;
     r->jsons[r->n_pending] = json;
     r->lens[r->n_pending] = len;
-    r->types[r->n_pending] = cs__edi_kind_type(d->kind);
+    r->types[r->n_pending] = type;
     r->n_pending++;
     return CS_OK;
+}
+
+cs_status cs__edi_queue(edi_run *r, const edi_doc *d)
+{
+    cs_err e = {0};
+    char *key, *json;
+    size_t len;
+    cs_status rc = cs__edi_doc_event(d, r->o, &key, &json, &len, &e);
+
+    if (rc == CS_E_NOMEM || rc == CS_E_INTERNAL)
+        return rc;
+    if (rc != CS_OK) {
+        cs__edi_reject(r, &e);
+        return CS_OK;
+    }
+    return cs__edi_queue_json(r, cs__edi_kind_type(d->kind), key, json, len);
+}
+
+void cs__edi_warn(edi_run *r, const edi_seg *s, const char *fmt, ...)
+{
+    cs_err w = {0};
+    char msg[CS_ERR_MSG_BYTES];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cs__edi_fail(&w, s, "%s", msg);
+    w.code = CS_OK;
+    if (r->on_reject != NULL)
+        r->on_reject(r->ctx, &w);
 }
 
 cs_status cs__edi_flush(edi_run *r, bool ok, cs_err *err)

@@ -306,7 +306,6 @@ static const char *message_name(const char *type)
     static const struct {
         const char *type, *name;
     } t[] = {
-        {"SLSRPT", "sales data report"},
         {"INVRPT", "inventory report"},
         {"DELFOR", "delivery schedule"},
         {"DELJIT", "delivery just in time"},
@@ -330,6 +329,7 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     const edi_seg *s_unh = &lx->segs[unh], *s_unt = &lx->segs[unt];
     const char *type = G(s_unh, 2, 1);
     edi_doc d = {0};
+    edi_ids ids;
     cs_err e = {0};
     cs_status rc;
     edi_tally t = {"UNT segment count", "UNT", "segments", NULL,
@@ -355,7 +355,8 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     if (d.kind == 0) {
         cs__edi_fail(&e, s_unh,
                      "message type %s (%s, reference %s) is not supported: "
-                     "cs-edi converts ORDERS, ORDRSP, DESADV and INVOIC",
+                     "cs-edi converts ORDERS, ORDRSP, DESADV, INVOIC and "
+                     "SLSRPT",
                      type, message_name(type), G(s_unh, 1, 1));
         goto reject;
     }
@@ -364,6 +365,20 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     d.sku_prefer = d.kind == EDI_SHIPMENT ? ship_sku_prefer : order_sku_prefer;
     cs__edi_doc_envelope(&d, env->sender, env->sender_qual, "UNB sender",
                          env->receiver, env->receiver_qual, "UNB recipient");
+    ids = (edi_ids){.sender = env->sender,
+                    .receiver = env->receiver,
+                    .group_ref = env->group_ref,
+                    .interchange_ref = env->ref,
+                    .message_ref = G(s_unh, 1, 1)};
+    if (d.kind == EDI_SALES) {
+        rc = cs__edi_sales(r, &d, &ids, unh, unt, &e);
+        cs__edi_doc_free(&d);
+        if (rc == CS_E_NOMEM)
+            return rc;
+        if (rc != CS_OK)
+            cs__edi_reject(r, &e);
+        return CS_OK;
+    }
     rc = map_message(r, unh, unt, &d, &e);
     if (rc == CS_E_NOMEM) {
         cs__edi_doc_free(&d);
@@ -371,13 +386,7 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     }
     if (rc != CS_OK)
         goto reject;
-    return cs__edi_message_out(r, &d,
-                               &(edi_ids){.sender = env->sender,
-                                          .receiver = env->receiver,
-                                          .group_ref = env->group_ref,
-                                          .interchange_ref = env->ref,
-                                          .message_ref = G(s_unh, 1, 1)},
-                               unh, unt);
+    return cs__edi_message_out(r, &d, &ids, unh, unt);
 reject:
     cs__edi_doc_free(&d);
     cs__edi_reject(r, &e);

@@ -110,23 +110,34 @@ cs_status cs__edi_interchange_end(edi_run *r, const edi_interchange *x,
     return cs__edi_flush(r, !bad, err);
 }
 
-cs_status cs__edi_message_out(edi_run *r, edi_doc *d, const edi_ids *ids,
-                              size_t from, size_t to)
+void cs__edi_event_id(const edi_run *r, edi_syntax syntax, const edi_ids *ids,
+                      size_t from, size_t to, const char *salt, char *out,
+                      size_t out_bytes)
 {
     uint64_t h =
         cs__edi_fnv(EDI_FNV_INIT, ids->receiver, strlen(ids->receiver));
     char a[32], b[32], c[32];
-    cs_status rc;
 
     h = cs__edi_fnv(h, ids->group_ref, strlen(ids->group_ref));
     h = cs__edi_fnv(h, ids->sender, strlen(ids->sender));
     h = cs__edi_fnv(h, ids->interchange_ref, strlen(ids->interchange_ref));
     h ^= cs__edi_hash_segs(r->lx, from, to);
+    if (salt != NULL && salt[0] != '\0')
+        h = cs__edi_fnv(h, salt, strlen(salt));
     cs__edi_ascii(ids->sender, a, sizeof(a));
     cs__edi_ascii(ids->interchange_ref, b, sizeof(b));
     cs__edi_ascii(ids->message_ref, c, sizeof(c));
-    snprintf(d->event_id, sizeof(d->event_id), "%s:%s:%s:%s:%016" PRIx64,
-             d->syntax == EDI_X12 ? "x12" : "edifact", a, b, c, h);
+    snprintf(out, out_bytes, "%s:%s:%s:%s:%016" PRIx64,
+             syntax == EDI_X12 ? "x12" : "edifact", a, b, c, h);
+}
+
+cs_status cs__edi_message_out(edi_run *r, edi_doc *d, const edi_ids *ids,
+                              size_t from, size_t to)
+{
+    cs_status rc;
+
+    cs__edi_event_id(r, d->syntax, ids, from, to, NULL, d->event_id,
+                     sizeof(d->event_id));
     rc = cs__edi_queue(r, d);
     cs__edi_doc_free(d);
     return rc;

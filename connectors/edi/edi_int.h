@@ -77,6 +77,8 @@ typedef enum edi_kind {
     EDI_SHIPMENT,       /* cs.shipment.v1 */
     EDI_ORDER_RESPONSE, /* cs.order_response.v1 */
     EDI_INVOICE,        /* cs.invoice.v1 */
+    EDI_SALES,          /* cs.sales.v1, one event per item and period */
+    EDI_DEMAND_PLAN,    /* cs.demand_plan.v1, one per item and period */
 } edi_kind;
 
 /* The event type of a kind ("cs.order.v1", ...). */
@@ -316,6 +318,50 @@ cs_status cs__edi_message_out(edi_run *r, edi_doc *d, const edi_ids *ids,
 /* The event kind of an X12 transaction set or EDIFACT message type, or 0
  * when cs-edi converts no such documents. */
 edi_kind cs__edi_kind_of(const char *type);
+
+/* ---- documents that yield one event per item and period ---- */
+
+/* The event id of message [from, to] named by ids (as
+ * cs__edi_message_out makes it), with salt (an item and period, or "")
+ * mixed into its hash. */
+void cs__edi_event_id(const edi_run *r, edi_syntax syntax, const edi_ids *ids,
+                      size_t from, size_t to, const char *salt, char *out,
+                      size_t out_bytes);
+/* Queues one built event (takes key and json). */
+cs_status cs__edi_queue_json(edi_run *r, const char *type, char *key,
+                             char *json, size_t len);
+/* The credit code of party p of d (its stated id, else its envelope id,
+ * each as a credit code or through the partner map), or an error naming
+ * both. */
+cs_status cs__edi_resolve(const edi_doc *d, const cs_edi_opts *o,
+                          const edi_party *p, const char *role,
+                          const char **out, cs_err *err);
+/* A warning (the data still converts) at segment s. */
+void cs__edi_warn(edi_run *r, const edi_seg *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An exact decimal: v / 10^scale. */
+typedef struct edi_dec {
+    int64_t v;
+    int scale;
+} edi_dec;
+/* A stated decimal, sign allowed ("-1", "19.95", "12,5"). */
+cs_status cs__edi_dec_parse(const edi_seg *s, const char *what, const char *in,
+                            char decimal, edi_dec *out, cs_err *err);
+/* *acc += x; false on overflow. */
+bool cs__edi_dec_add(edi_dec *acc, edi_dec x);
+/* As JSON number text ("-40.50"). */
+void cs__edi_dec_text(edi_dec x, char *out, size_t out_bytes);
+
+/* SLSRPT: the quantities and sales values of each item per period
+ * (cs.sales.v1); 830: the buyer's planned requirements of each item per
+ * period (cs.demand_plan.v1). d holds the envelope (kind, head, charset,
+ * time, sender, parties' envelope ids); the events are queued, or why is
+ * set and CS_E_INVALID returned. */
+cs_status cs__edi_sales(edi_run *r, edi_doc *d, const edi_ids *ids, size_t unh,
+                        size_t unt, cs_err *why);
+cs_status cs__edi_demand_plan(edi_run *r, edi_doc *d, const edi_ids *ids,
+                              size_t st, size_t se, cs_err *why);
 
 cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err);
 cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err);

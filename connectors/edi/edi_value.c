@@ -326,3 +326,71 @@ void cs__edi_ascii(const char *in, char *out, size_t out_bytes)
     }
     out[i] = '\0';
 }
+
+/* ---- exact sums ---- */
+
+#define EDI_DEC_MAX_SCALE 9
+
+cs_status cs__edi_dec_parse(const edi_seg *s, const char *what, const char *in,
+                            char decimal, edi_dec *out, cs_err *err)
+{
+    char norm[EDI_NUM_BYTES];
+    const char *p, *dot;
+    bool neg = in[0] == '-';
+    int64_t v = 0;
+    int scale = 0;
+
+    if (cs__edi_decimal(s, what, in + (neg ? 1 : 0), decimal, norm,
+                        sizeof(norm), err) != CS_OK)
+        return CS_E_INVALID;
+    dot = strchr(norm, '.');
+    if (dot != NULL && strlen(dot + 1) > EDI_DEC_MAX_SCALE)
+        return cs__edi_fail(err, s, "%s \"%s\" has more than %d decimals", what,
+                            in, EDI_DEC_MAX_SCALE);
+    for (p = norm; *p != '\0'; p++) {
+        if (*p == '.')
+            continue;
+        if (__builtin_mul_overflow(v, 10, &v) ||
+            __builtin_add_overflow(v, *p - '0', &v))
+            return cs__edi_fail(err, s, "%s \"%s\" has too many digits", what,
+                                in);
+        if (dot != NULL && p > dot)
+            scale++;
+    }
+    out->v = neg ? -v : v;
+    out->scale = scale;
+    return CS_OK;
+}
+
+static bool dec_rescale(edi_dec *x, int scale)
+{
+    while (x->scale < scale) {
+        if (__builtin_mul_overflow(x->v, 10, &x->v))
+            return false;
+        x->scale++;
+    }
+    return true;
+}
+
+bool cs__edi_dec_add(edi_dec *acc, edi_dec x)
+{
+    int scale = acc->scale > x.scale ? acc->scale : x.scale;
+
+    if (!dec_rescale(acc, scale) || !dec_rescale(&x, scale))
+        return false;
+    return !__builtin_add_overflow(acc->v, x.v, &acc->v);
+}
+
+void cs__edi_dec_text(edi_dec x, char *out, size_t out_bytes)
+{
+    char digits[32];
+    uint64_t a = x.v < 0 ? -(uint64_t)x.v : (uint64_t)x.v;
+    int n = snprintf(digits, sizeof(digits), "%0*llu", x.scale + 1,
+                     (unsigned long long)a);
+
+    if (x.scale == 0)
+        snprintf(out, out_bytes, "%s%s", x.v < 0 ? "-" : "", digits);
+    else
+        snprintf(out, out_bytes, "%s%.*s.%s", x.v < 0 ? "-" : "", n - x.scale,
+                 digits, digits + n - x.scale);
+}

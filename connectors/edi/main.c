@@ -29,6 +29,8 @@ typedef struct edi_cfg {
     char *shipments_topic;
     char *responses_topic;
     char *invoices_topic;
+    char *sales_topic;
+    char *demand_plans_topic;
     char *partner_map;
     char *tenant;
     char *source;
@@ -61,13 +63,18 @@ static const cs_opt edi_opts[] = {
      CS_CFG(edi_cfg, responses_topic)},
     {"invoices.topic", "CS_INVOICES_TOPIC", CS_OPT_STR, "cs.invoices",
      "topic of cs.invoice.v1 events", CS_CFG(edi_cfg, invoices_topic)},
+    {"sales.topic", "CS_SALES_TOPIC", CS_OPT_STR, "cs.sales",
+     "topic of cs.sales.v1 events", CS_CFG(edi_cfg, sales_topic)},
+    {"demand_plans.topic", "CS_DEMAND_PLANS_TOPIC", CS_OPT_STR,
+     "cs.demand_plans", "topic of cs.demand_plan.v1 events",
+     CS_CFG(edi_cfg, demand_plans_topic)},
     {"partner.map", "CS_EDI_PARTNER_MAP", CS_OPT_STR, "",
      "TSV file: trading-partner id <TAB> credit code (ids that are credit "
      "codes need no entry)",
      CS_CFG(edi_cfg, partner_map)},
     {"tenant", "CS_EDI_TENANT", CS_OPT_STR, "",
-     "tenantid of every event (default: the buyer of an order, the "
-     "supplier of a shipment)",
+     "tenantid of every event (default: the buyer of an order or a "
+     "planning schedule, the supplier of a shipment, the seller of sales)",
      CS_CFG(edi_cfg, tenant)},
     {"source", "CS_EDI_SOURCE", CS_OPT_STR, "",
      "CloudEvents source (default: edi://x12/SENDER or edi://edifact/SENDER)",
@@ -95,10 +102,10 @@ static const cs_opt edi_opts[] = {
 static const cs_config_spec edi_spec = {
     .prog = "cs-edi",
     .summary = "Converts EDI files (X12 850/855/856/810, EDIFACT ORDERS/"
-               "ORDRSP/DESADV/INVOIC) into cs.order.v1 / cs.order_response.v1 "
-               "/ cs.shipment.v1 / cs.invoice.v1 CloudEvents: JSON lines on "
-               "stdout, or Kafka with --produce. Usage: cs-edi [OPTION]... "
-               "FILE...",
+               "ORDRSP/DESADV/INVOIC/SLSRPT) into cs.order.v1 / "
+               "cs.order_response.v1 / cs.shipment.v1 / cs.invoice.v1 / "
+               "cs.sales.v1 CloudEvents: JSON lines on stdout, or Kafka with "
+               "--produce. Usage: cs-edi [OPTION]... FILE...",
     .opts = edi_opts,
     .n_opts = sizeof(edi_opts) / sizeof(edi_opts[0]),
 };
@@ -117,7 +124,10 @@ static cs_status on_event(void *ctx, const cs_edi_event *ev, cs_err *err)
         strcmp(ev->type, "cs.order.v1") == 0      ? rc->cfg->orders_topic
         : strcmp(ev->type, "cs.shipment.v1") == 0 ? rc->cfg->shipments_topic
         : strcmp(ev->type, "cs.invoice.v1") == 0  ? rc->cfg->invoices_topic
-                                                  : rc->cfg->responses_topic;
+        : strcmp(ev->type, "cs.sales.v1") == 0    ? rc->cfg->sales_topic
+        : strcmp(ev->type, "cs.demand_plan.v1") == 0
+            ? rc->cfg->demand_plans_topic
+            : rc->cfg->responses_topic;
     return cs_conn_out_send(rc->out, topic, ev->key, ev->json, ev->json_len,
                             err);
 }

@@ -8,19 +8,7 @@
 # a warning unless --strict-controls; a broker that is down gives exit 69.
 source "$CS_SRC/tests/lib/testlib.sh"
 
-data=$CS_SRC/tests/data/edi
-dsn=$(pg_test_db edi)
-q() { psql "$dsn" -qAt -c "$1"; }
-code() { awk -F'\t' -v id="$1" '$1 == id { print $2 }' "$data/partners.tsv"; }
-start_devbroker
-export CS_PG_DSN=$dsn CS_KAFKA_BROKERS=$BROKERS CS_HTTP_PORT=0
-export CS_BATCH_MAX_WAIT_MS=50
-export CS_EDI_PARTNER_MAP=$data/partners.tsv
-start_service ingest env CS_KAFKA_EXTRA=fetch.wait.max.ms=10 "$CS_BIN/cs-ingest"
-wait_for 30 "cs-ingest to start" log_field ingest "ingest ready" http_port
-m="http://127.0.0.1:$(log_field ingest "ingest ready" http_port)/metrics"
-stored() { [ "$(metric cs_ingest_events_stored_total "$m")" = "$1" ]; }
-dups() { [ "$(metric cs_ingest_events_duplicate_total "$m")" = "$1" ]; }
+source "$CS_SRC/tests/integration/connectors/edi_ingest_env.sh" edi
 
 clean=(x12_850_01.edi x12_850_03.edi x12_850_04.edi x12_850_05.edi
     x12_850_06.edi x12_850_07_ascii_lf.edi x12_856_01.edi x12_856_02.edi

@@ -13,7 +13,7 @@
 #include "cs_json.h"
 #include "cs_test.h"
 
-#define T_MAX 64
+#define T_MAX 256
 
 typedef struct t_out {
     size_t n_events, n_rejects, n_warnings;

@@ -4,6 +4,8 @@
  * Order events must also pass the contract decoder of services/common. */
 #include "edi_test.h"
 
+#include <math.h>
+
 #include "cs_family.h"
 
 /* Every event passes the checks cs-ingest applies: the envelope, then
@@ -92,10 +94,10 @@ static void every_sample_file_converts_or_is_rejected(void **state)
         {"edifact_invoic_d97b_02_invalid.edi", 0, 1, 0,
          "segment 11 (QTY, byte 301): QTY quantity \"1020A\" is not a "
          "decimal number"},
-        {"edifact_slsrpt_d96a_01.edi", 0, 2, 0,
-         "segment 3 (UNH, byte 73): message type SLSRPT (sales data report, "
-         "reference 1) is not supported: cs-edi converts ORDERS, ORDRSP, "
-         "DESADV and INVOIC"},
+        /* 88 items in each of its two messages, sales values from PRI */
+        {"edifact_slsrpt_d96a_01.edi", 176, 0, 3,
+         "segment 14 (PRI, byte 338): no MOA+203 line amount: the sales "
+         "value of a line is the amount its PRI states"},
         {"sap_idoc_orders01_01.idoc", 0, 1, 0,
          "byte 0: an SAP IDoc flat file (EDI_DC40 control record)"},
     };
@@ -697,6 +699,136 @@ static void edifact_ordrsp_fields(void **state)
     t_free(&o);
 }
 
+/* SLSRPT: every event against sums computed here straight from the
+ * document's text (LIN item, QTY+153 quantity, PRI amount per line;
+ * negative quantities are returns), and the header fields. */
+typedef struct sls_sum {
+    int msg;
+    char sku[32];
+    double sold, rev, ret, refund;
+    int points;
+} sls_sum;
+
+static void edifact_slsrpt_fields(void **state)
+{
+    static sls_sum sum[400];
+    size_t n_sum = 0, len;
+    char *buf = t_read("edifact_slsrpt_d96a_01.edi", &len), *save = NULL;
+    int msg = 0;
+    sls_sum *cur = NULL;
+    t_out o;
+    (void)state;
+
+    /* the independent reading: segments end at ', CR LF between them */
+    for (char *seg = strtok_r(buf, "'", &save); seg != NULL;
+         seg = strtok_r(NULL, "'", &save)) {
+        while (*seg == '\r' || *seg == '\n')
+            seg++;
+        if (strncmp(seg, "UNH+", 4) == 0) {
+            msg++;
+        } else if (strncmp(seg, "LIN+", 4) == 0) {
+            const char *sku = strstr(seg, "++") + 2;
+            size_t k = strcspn(sku, ":");
+            cur = NULL;
+            for (size_t i = 0; i < n_sum; i++)
+                if (sum[i].msg == msg && strncmp(sum[i].sku, sku, k) == 0 &&
+                    sum[i].sku[k] == '\0')
+                    cur = &sum[i];
+            if (cur == NULL) {
+                assert_true(n_sum < 400);
+                cur = &sum[n_sum++];
+                cur->msg = msg;
+                snprintf(cur->sku, sizeof(cur->sku), "%.*s", (int)k, sku);
+            }
+            cur->points++;
+        } else if (strncmp(seg, "PRI+NTP:", 8) == 0) {
+            /* every line here is PRI (the amount), then QTY+153 */
+            double amount = strtod(seg + 8, NULL), qty;
+            char *next = strtok_r(NULL, "'", &save);
+            assert_non_null(next);
+            while (*next == '\r' || *next == '\n')
+                next++;
+            assert_int_equal(strncmp(next, "QTY+153:", 8), 0);
+            qty = strtod(next + 8, NULL);
+            if (qty >= 0) {
+                cur->sold += qty;
+                cur->rev += amount;
+            } else {
+                cur->ret += -qty;
+                cur->refund += amount;
+            }
+        }
+    }
+    free(buf);
+    assert_int_equal(n_sum, 176);
+
+    t_convert("edifact_slsrpt_d96a_01.edi", false, &o);
+    assert_int_equal(o.n_events, 176);
+    assert_int_equal(o.n_rejects, 0);
+    for (size_t i = 0; i < o.n_events; i++) {
+        const cs_jval *sku = t_at(&o, i, "data.sku");
+        const char *time = t_at(&o, i, "time")->text;
+        int m = strcmp(time, "2008-04-01T05:59:00Z") == 0 ? 1 : 2;
+        sls_sum *want = NULL;
+        char key[64];
+        for (size_t k = 0; k < n_sum; k++)
+            if (sum[k].msg == m && strcmp(sum[k].sku, sku->text) == 0)
+                want = &sum[k];
+        if (want == NULL)
+            fail_msg("event %zu: item %s not in message %d", i, sku->text, m);
+        T_EQ(&o, i, "type", "cs.sales.v1");
+        T_EQ(&o, i, "tenantid", t_code("8712345000000")); /* NAD+BY */
+        T_EQ(&o, i, "data.enterprise", t_code("8712345000000"));
+        /* DTM+356 of every place of sale (the second message's report
+         * period DTM+90/91 says 2006-07-31: a warning) */
+        T_EQ(&o, i, "data.period_start", "2008-03-31");
+        T_EQ(&o, i, "data.period_end", "2008-03-31");
+        T_EQ(&o, i, "data.unit", "PCE");
+        T_EQ(&o, i, "data.currency", "EUR");   /* CUX+2:EUR:10 */
+        T_EQ(&o, i, "data.channel", "retail"); /* LOC+162 */
+        T_EQ(&o, i, "data.report_id", m == 1 ? "20060801005" : "XXX");
+        if (m == 2)
+            T_EQ(&o, i, "time", "2006-08-01T05:59:00Z"); /* UNB 060801:0559 */
+        assert_true(fabs(strtod(t_at(&o, i, "data.quantity")->text, NULL) -
+                         want->sold) < 1e-9);
+        assert_true(fabs(strtod(t_at(&o, i, "data.revenue")->text, NULL) -
+                         want->rev) < 1e-9);
+        assert_int_equal(t_len(&o, i, "data.sales_points"), want->points);
+        if (want->ret > 0) {
+            assert_true(
+                fabs(strtod(t_at(&o, i, "data.returned_quantity")->text, NULL) -
+                     want->ret) < 1e-9);
+            assert_true(
+                fabs(strtod(t_at(&o, i, "data.returned_revenue")->text, NULL) -
+                     want->refund) < 1e-9);
+        } else {
+            T_ABSENT(&o, i, "data.returned_quantity");
+        }
+        snprintf(key, sizeof(key), "%s/%s", t_code("8712345000000"), sku->text);
+        assert_string_equal(o.key[i], key);
+    }
+    assert_int_equal(o.n_warnings, 3);
+    assert_non_null(strstr(o.warning[2],
+                           "segment 716 (LIN, byte 15613): LIN 1: its place of "
+                           "sale's period 2008-03-31..2008-03-31 (DTM+356) "
+                           "lies outside the report's 2006-07-31..2006-07-31"));
+    /* by hand: LIN 16 -2 for 18 and LIN 19 +1 for 9 at 8712345000062 */
+    for (size_t i = 0; i < o.n_events; i++) {
+        if (strcmp(t_at(&o, i, "data.sku")->text, "8712345642191") != 0)
+            continue;
+        T_EQ(&o, i, "data.quantity", "1");
+        T_EQ(&o, i, "data.revenue", "9");
+        T_EQ(&o, i, "data.returned_quantity", "2");
+        T_EQ(&o, i, "data.returned_revenue", "18");
+        T_EQ(&o, i, "data.sales_points.0.location", "8712345000062");
+        T_EQ(&o, i, "data.sales_points.0.quantity", "-2");
+        T_EQ(&o, i, "data.sales_points.0.amount", "-18");
+        T_EQ(&o, i, "data.sales_points.1.line", "19");
+    }
+    orders_decode(&o);
+    t_free(&o);
+}
+
 /* The tenant comes from the options when given; else the owner. */
 static void tenant_and_source_options(void **state)
 {
@@ -745,6 +877,7 @@ int main(void)
         cmocka_unit_test(edifact_invoic_fields),
         cmocka_unit_test(edifact_ordrsp_fields),
         cmocka_unit_test(edifact_desadv_fields),
+        cmocka_unit_test(edifact_slsrpt_fields),
         cmocka_unit_test(tenant_and_source_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
