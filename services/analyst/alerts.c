@@ -3,8 +3,7 @@
  * model's minimum), a single-source supplier at such a level, and a risk
  * event touching a supplier. Each rule resolves what no longer holds
  * first, then raises; the dedup key keeps one live alert per fact. Last,
- * demand outside an earlier forecast's interval.
- * Also the alternative-supplier ranking, which reads the same scores. */
+ * demand outside an earlier forecast's interval. */
 #include <stdio.h>
 #include <string.h>
 
@@ -87,18 +86,4 @@ cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
                        err);
     }
     return rc;
-}
-
-cs_status analyst_alternatives(analyst *a, const analyst_model *m,
-                               int64_t cycle_id, const char *as_of,
-                               analyst_summary *sum, cs_err *err)
-{
-    char cycle[24], version[16], rank[8], window[16];
-    const char *p[] = {cycle, version, rank, as_of, window};
-
-    snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
-    snprintf(version, sizeof(version), "%d", m->version);
-    snprintf(rank, sizeof(rank), "%d", (int)m->alert_min_level);
-    snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
-    return run_count(a, "alternatives", 5, p, false, &sum->n_alternatives, err);
 }

@@ -139,6 +139,7 @@ extern const char analyst_copy_forecasts[];
 extern const char analyst_copy_impacts[];
 extern const char analyst_copy_aggregates[];
 extern const char analyst_copy_chains[];
+extern const char analyst_copy_alternatives[];
 extern const char analyst_copy_fc_aggregates[];
 
 /* Runs one cycle (full when is_full or a queued request asks for it).
@@ -186,8 +187,8 @@ cs_status analyst_chains(const char *const *names, size_t n_names,
 cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
                          const char *as_of, analyst_summary *sum, cs_err *err);
 
-/* alerts.c: ranks alternative suppliers for single-sourced items and
- * suppliers at or above the alert level. */
+/* alternatives.c: ranks alternative suppliers for single-sourced items
+ * and suppliers at or above the alert level. */
 cs_status analyst_alternatives(analyst *a, const analyst_model *m,
                                int64_t cycle_id, const char *as_of,
                                analyst_summary *sum, cs_err *err);

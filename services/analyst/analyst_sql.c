@@ -407,7 +407,8 @@ const cs_pg_stmt analyst_stmts[] = {
      "   p.kind, p.risk_id, p.severity, l.supplier, l.buyer,"
      "   round(p.exposure::numeric, 2)),"
      "  jsonb_build_object('risk_tenant', p.tenant_id, 'exposure',"
-     "   round(p.exposure::numeric, 4), 'skus', array_agg(l.sku ORDER BY l.sku)),"
+     "   round(p.exposure::numeric, 4), 'skus', array_agg(l.sku ORDER BY l.sku),"
+     "   'event_kind', p.kind, 'severity', p.severity),"
      "  $1::bigint, $4::int"
      " FROM ev_pairs p JOIN supply_links l ON l.supplier = p.uscc AND l.active"
      " WHERE p.exposure >= $5::float8"
@@ -530,97 +531,40 @@ const cs_pg_stmt analyst_stmts[] = {
      " RETURNING (xmax = 0)",
      3},
 
-    /* Alternative suppliers ($1 cycle, $2 version, $3 minimum level
-     * rank, $4 as of, $5 window days) for each buyer and item that is
-     * single-sourced or whose supplier is at or above the level:
-     * enterprises that supply or make the item, or share the current
-     * supplier's industry class, ranked by match 0.2, risk 0.3, on-time
-     * delivery 0.2, spare capacity 0.15 and distance 0.15. Top 5. Only
-     * the 20 best of each item and class by the buyer-independent part
-     * are considered, so a common item does not multiply every need by
-     * all its makers. */
-    {"alternatives",
+    /* Alternative suppliers (alternatives.c ranks them): every
+     * enterprise, scored or producing one ($1 cycle, $2 as of, $3
+     * window days), ordered by credit code (C collation): has master
+     * data, class (GB/T 4754, 5 characters), lat, lon, this cycle's score
+     * and level, on-time rate, spare share of the last 30 days. */
+    {"alt_nodes",
      "WITH r AS (SELECT uscc::text AS uscc, score, level FROM risk_scores"
      "  WHERE cycle_id = $1::bigint AND computed_at = now()),"
      " ind AS (SELECT uscc::text AS uscc, on_time_rate"
      "  FROM enterprise_indicators"
      "  WHERE cycle_id = $1::bigint AND computed_at = now()),"
-     " need AS (SELECT l.buyer::text AS buyer, l.sku,"
-     "   l.supplier::text AS cur,"
-     "   CASE WHEN " LEVEL_RANK("r.level") " >= $3::int"
-     "    THEN 'supplier_at_risk' ELSE 'single_source' END AS why"
-     "  FROM supply_links l JOIN r ON r.uscc = l.supplier"
-     "  WHERE l.active AND (" LEVEL_RANK("r.level") " >= $3::int"
-     "   OR NOT EXISTS (SELECT 1 FROM supply_links o WHERE o.buyer = l.buyer"
-     "    AND o.sku = l.sku AND o.active AND o.supplier <> l.supplier))),"
-     " src AS (SELECT supplier::text AS uscc, sku FROM supply_links"
-     "   WHERE active"
-     "  UNION SELECT enterprise::text, sku FROM production"
-     "   WHERE day >= ($4::timestamptz - make_interval(days => $5::int))::date"
-     "    AND day < $4::timestamptz::date),"
      " spare AS (SELECT enterprise::text AS uscc, 1 - sum(output)::float8"
      "   / nullif(sum(capacity), 0)::float8 AS s FROM production"
-     "  WHERE day >= $4::timestamptz::date - 30 AND day < $4::timestamptz::date"
+     "  WHERE day >= $2::timestamptz::date - 30 AND day < $2::timestamptz::date"
      "   AND capacity IS NOT NULL GROUP BY 1),"
-     " pre AS (SELECT e.uscc::text AS uscc, left(e.industry_code, 5) AS cls,"
-     "   0.3 * (1 - coalesce(r.score, 50) / 100.0)"
-     "   + 0.2 * coalesce(i.on_time_rate, 0.5)"
-     "   + 0.15 * coalesce(greatest(0.0, least(1.0, sp.s)), 0.25) AS q"
-     "  FROM enterprises e LEFT JOIN r ON r.uscc = e.uscc"
-     "  LEFT JOIN ind i ON i.uscc = e.uscc LEFT JOIN spare sp ON sp.uscc = e.uscc),"
-     " by_sku AS (SELECT sku, uscc FROM (SELECT src.sku, src.uscc,"
-     "   row_number() OVER (PARTITION BY src.sku ORDER BY pre.q DESC NULLS LAST,"
-     "    src.uscc) AS k FROM src LEFT JOIN pre USING (uscc)) x WHERE k <= 20),"
-     " by_cls AS (SELECT cls, uscc FROM (SELECT cls, uscc, row_number() OVER"
-     "   (PARTITION BY cls ORDER BY q DESC, uscc) AS k FROM pre"
-     "   WHERE length(cls) >= 4) x WHERE k <= 20),"
-     " pool AS (SELECT n.buyer, n.sku, n.cur, n.why, b.uscc AS cand,"
-     "   true AS makes FROM need n JOIN by_sku b ON b.sku = n.sku"
-     "  UNION ALL SELECT n.buyer, n.sku, n.cur, n.why, c.uscc, false"
-     "  FROM need n JOIN enterprises ce ON ce.uscc = n.cur"
-     "  JOIN by_cls c ON c.cls = left(ce.industry_code, 5)),"
-     " cand AS (SELECT p.buyer, p.sku, p.cur, p.why, p.cand,"
-     "   bool_or(p.makes) AS makes,"
-     "   greatest(0.0, least(1.0, min(sp.s))) AS spare, min(r.score) AS risk,"
-     "   min(r.level) AS level, min(i.on_time_rate) AS on_time,"
-     "   min(CASE WHEN b.lat IS NOT NULL AND e.lat IS NOT NULL THEN"
-     "    2 * 6371.0088 * asin(least(1.0, sqrt("
-     "     power(sin(radians(e.lat - b.lat) / 2), 2) + cos(radians(b.lat))"
-     "     * cos(radians(e.lat)) * power(sin(radians(e.lon - b.lon) / 2), 2))))"
-     "   END) AS km"
-     "  FROM pool p LEFT JOIN enterprises e ON e.uscc = p.cand"
-     "  LEFT JOIN enterprises b ON b.uscc = p.buyer"
-     "  LEFT JOIN spare sp ON sp.uscc = p.cand LEFT JOIN r ON r.uscc = p.cand"
-     "  LEFT JOIN ind i ON i.uscc = p.cand"
-     "  WHERE p.cand <> p.buyer AND p.cand <> p.cur"
-     "   AND NOT EXISTS (SELECT 1 FROM supply_links o WHERE o.buyer = p.buyer"
-     "    AND o.sku = p.sku AND o.supplier = p.cand AND o.active)"
-     "  GROUP BY p.buyer, p.sku, p.cur, p.why, p.cand),"
-     " scored AS (SELECT c.*, 0.2 * CASE WHEN makes THEN 1.0 ELSE 0.5 END"
-     "   + 0.3 * (1 - coalesce(risk, 50) / 100.0)"
-     "   + 0.2 * coalesce(on_time, 0.5) + 0.15 * coalesce(spare, 0.25)"
-     "   + 0.15 * (1 - least(coalesce(km, 1000), 2000) / 2000.0) AS score"
-     "  FROM cand c),"
-     /* A buyer may need one item from several weak suppliers: keep one
-      * row per candidate (the key of alternative_suppliers), the best. */
-     " best AS (SELECT DISTINCT ON (buyer, sku, cand) * FROM scored"
-     "  ORDER BY buyer, sku, cand, score DESC, cur),"
-     " ranked AS (SELECT s.*, row_number() OVER (PARTITION BY buyer, sku"
-     "   ORDER BY score DESC, cand) AS rank FROM best s)"
-     " INSERT INTO alternative_suppliers (cycle_id, buyer, sku,"
-     "  current_supplier, candidate, rank, score, why, reason, spare_share,"
-     "  risk_score, distance_km, on_time_rate, model_version)"
-     " SELECT $1::bigint, buyer, sku, cur, cand, rank, score, why,"
-     "  format('%s; risk %s; on-time %s; spare capacity %s; %s',"
-     "   CASE WHEN makes THEN 'supplies or makes ' || sku"
-     "    ELSE 'same industry class as the current supplier' END,"
-     "   coalesce(round(risk::numeric) || ' (' || level || ')', 'unknown'),"
-     "   coalesce(round(100 * on_time::numeric) || ' %', 'unknown'),"
-     "   coalesce(round(100 * spare::numeric) || ' %', 'unknown'),"
-     "   coalesce(round(km::numeric) || ' km away', 'distance unknown')),"
-     "  spare, risk, km, on_time, $2::int"
-     " FROM ranked WHERE rank <= 5",
-     5},
+     " u AS (SELECT uscc::text AS uscc FROM enterprises UNION SELECT uscc FROM r"
+     "  UNION SELECT enterprise::text FROM production"
+     "   WHERE day >= ($2::timestamptz - make_interval(days => $3::int))::date"
+     "    AND day < $2::timestamptz::date)"
+     " SELECT u.uscc, e.uscc IS NOT NULL, coalesce(left(e.industry_code, 5), ''),"
+     "  e.lat, e.lon, r.score, r.level, i.on_time_rate, sp.s"
+     " FROM u LEFT JOIN enterprises e ON e.uscc = u.uscc"
+     " LEFT JOIN r ON r.uscc = u.uscc LEFT JOIN ind i ON i.uscc = u.uscc"
+     " LEFT JOIN spare sp ON sp.uscc = u.uscc ORDER BY u.uscc COLLATE \"C\"",
+     3},
+    /* What each enterprise produced in the window ($1 as of, $2 days). */
+    {"alt_made",
+     "SELECT DISTINCT enterprise::text, sku FROM production"
+     " WHERE day >= ($1::timestamptz - make_interval(days => $2::int))::date"
+     "  AND day < $1::timestamptz::date",
+     2},
+    {"alt_links",
+     "SELECT supplier::text, buyer::text, sku FROM supply_links WHERE active",
+     0},
 
     /* TTS < TTR: buyers this cycle's standing runs ($1) show falling
      * below plan (tier >= 1) before the shocked supplier is back; the
@@ -834,6 +778,11 @@ const char analyst_copy_impacts[] =
 const char analyst_copy_aggregates[] =
     "COPY risk_aggregates (cycle_id, kind, key, n_members, score_mean,"
     " score_max, level, n_orange_or_worse, model_version) FROM STDIN";
+
+const char analyst_copy_alternatives[] =
+    "COPY alternative_suppliers (cycle_id, buyer, sku, current_supplier,"
+    " candidate, rank, score, why, reason, spare_share, risk_score,"
+    " distance_km, on_time_rate, model_version) FROM STDIN";
 
 const char analyst_copy_chains[] =
     "COPY chain_members (chain, uscc, tier, cycle_id) FROM STDIN";
