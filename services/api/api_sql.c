@@ -26,17 +26,23 @@
     alias ".cycle_id = (SELECT cycle_id FROM cur) AND " alias                  \
           ".computed_at = (SELECT computed_at FROM cur)"
 
-/* Suppliers (NEXT supplier, FROM buyer) or customers (NEXT buyer, FROM
- * supplier) of $1 by tier over the active supply links the caller may
- * see: tier k is k links away (its smallest distance), $2..$3 the tiers
- * wanted, $4 the page size. Each node lists its links into the nodes one
- * step nearer, flagged single_source when the link's buyer has no other
- * active supplier of the item. */
-#define TIERS_SQL(DIR, NEXT, FROM)                                             \
-    "WITH RECURSIVE t(uscc, tier) AS (SELECT $1::text, 0 UNION "               \
-    "SELECT l." NEXT "::text, t.tier + 1 FROM t JOIN supply_links l "          \
-    "ON l." FROM " = t.uscc AND l.active WHERE t.tier < $3::int), "            \
-    "n AS (SELECT uscc, min(tier) AS tier FROM t GROUP BY uscc), " CUR_CYCLE  \
+/* The network-criticality indicator of a score row (alias a): the raw
+ * value of its "criticality" component (docs/analyst.md), as text. */
+#define CRITICALITY(a)                                                         \
+    "jsonb_path_query_first(" a ".components, "                                \
+    "'$[*] ? (@.indicator == \"criticality\")') ->> 'raw'"
+
+/* Suppliers (NEXT supplier, FROM buyer, UP true) or customers (NEXT
+ * buyer, FROM supplier, UP false) of $1 by tier over the active supply
+ * links the caller may follow (cs_chain_tiers, migration 0050: an
+ * enterprise its whole chain): tier k is k links away (its smallest
+ * distance), $2..$3 the tiers wanted, $4 the page size. Each node lists
+ * the links into the nodes one step nearer that the caller may see,
+ * flagged single_source when the link's buyer has no other active
+ * supplier of the item (null: none of its links is visible). */
+#define TIERS_SQL(DIR, NEXT, FROM, UP)                                         \
+    "WITH n AS (SELECT c.uscc, c.tier FROM cs_chain_tiers($1::text, " UP       \
+    ", $3::int) AS c), " CUR_CYCLE                                             \
     ", i AS (SELECT n.uscc, n.tier, e.name, e.region_code, e.industry_code, "  \
     "s.score, s.level, k.links, k.single_source FROM n "                       \
     "LEFT JOIN enterprises e ON e.uscc = n.uscc "                              \
@@ -60,7 +66,7 @@
     "'items', coalesce((SELECT json_agg(json_build_object("                    \
     "'uscc', uscc, 'tier', tier, 'name', name, 'region_code', region_code, "   \
     "'industry_code', industry_code, 'score', score, 'level', level, "         \
-    "'single_source', coalesce(single_source, false), "                        \
+    "'single_source', single_source, "                                         \
     "'links', coalesce(links, '[]'))) FROM (SELECT * FROM i "                  \
     "ORDER BY tier, score DESC NULLS LAST, uscc LIMIT $4::int) p), '[]'))"    \
     "::text WHERE EXISTS (SELECT 1 FROM enterprises WHERE uscc = $1) "         \
@@ -134,7 +140,8 @@ const cs_pg_stmt cs_api_stmts[] = {
      * prefix, $3 name substring with LIKE wildcards escaped, $4 cursor
      * (the last credit code seen), $5 page size + 1. */
     {"enterprise_list",
-     "WITH " CUR_CYCLE " SELECT " ENTERPRISE_COLS ", s.score, s.level "
+     "WITH " CUR_CYCLE " SELECT " ENTERPRISE_COLS ", s.score, s.level, "
+     CRITICALITY("s") " "
      "FROM enterprises LEFT JOIN risk_scores s ON s.uscc = enterprises.uscc "
      "AND " CUR_SCORE("s") " "
      "WHERE ($1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%') "
@@ -145,7 +152,8 @@ const cs_pg_stmt cs_api_stmts[] = {
      "ORDER BY enterprises.uscc LIMIT $5::integer",
      6},
     {"enterprise_one",
-     "WITH " CUR_CYCLE " SELECT " ENTERPRISE_COLS ", s.score, s.level "
+     "WITH " CUR_CYCLE " SELECT " ENTERPRISE_COLS ", s.score, s.level, "
+     CRITICALITY("s") " "
      "FROM enterprises LEFT JOIN risk_scores s ON s.uscc = enterprises.uscc "
      "AND " CUR_SCORE("s") " WHERE enterprises.uscc = $1", 1},
     /* Identifier resolution (标识解析): products carrying the identifier,
@@ -213,8 +221,10 @@ const cs_pg_stmt cs_api_stmts[] = {
      "WHERE EXISTS (SELECT 1 FROM e) OR EXISTS (SELECT 1 FROM s) "
      "OR EXISTS (SELECT 1 FROM h)",
      2},
-    {"enterprise_suppliers", TIERS_SQL("suppliers", "supplier", "buyer"), 4},
-    {"enterprise_customers", TIERS_SQL("customers", "buyer", "supplier"), 4},
+    {"enterprise_suppliers",
+     TIERS_SQL("suppliers", "supplier", "buyer", "true"), 4},
+    {"enterprise_customers",
+     TIERS_SQL("customers", "buyer", "supplier", "false"), 4},
     /* The chain graph: focal enterprises ($1 region, $2 industry prefix,
      * at most $5), $3 tiers of suppliers (tier -1, -2, ...) and $4 of
      * customers (1, 2, ...) over the links in scope; each node at its

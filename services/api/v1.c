@@ -196,6 +196,8 @@ static void gen_enterprise(yajl_gen g, const PGresult *res, int i)
         gen_col_number(g, "score", res, i, 9);
         gen_col_str(g, "level", res, i, 10);
     }
+    if (PQnfields(res) > 11) /* the score's criticality component */
+        gen_col_number(g, "criticality", res, i, 11);
     yajl_gen_map_close(g);
 }
 

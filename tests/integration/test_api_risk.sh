@@ -45,8 +45,8 @@ expect 404 "$T_ZJ" "/v1/enterprises/$S1/bogus" && problem not_found
 
 note "suppliers and customers by tier, with scores and single-source flags"
 expect 200 "$T_B1" "/v1/enterprises/$B1/suppliers"
-[ "$(body '[.items[] | "\(.tier):\(.uscc)"] | sort | join(",")')" = "$(sorted "1:$S1" "1:$S2" "1:$S4")" ] ||
-    fail "B1 sees its tier-1 suppliers only (T2 -> S1 is not its link): $(cat "$TEST_TMP/body.json")"
+[ "$(body '[.items[] | "\(.tier):\(.uscc)"] | sort | join(",")')" = "$(sorted "1:$S1" "1:$S2" "1:$S4" "2:$T2")" ] ||
+    fail "B1 sees its whole upstream chain (T2 supplies S1): $(cat "$TEST_TMP/body.json")"
 [ "$(body '.items[0].uscc')" = "$S1" ] || fail "riskiest first"
 sel() { jq -r --arg u "$1" ".items[] | select(.uscc == \$u) | $2" "$TEST_TMP/body.json"; }
 [ "$(sel "$S1" .single_source)" = true ] || fail "S1 is B1's only BAT source"
@@ -55,8 +55,41 @@ sel() { jq -r --arg u "$1" ".items[] | select(.uscc == \$u) | $2" "$TEST_TMP/bod
     fail "S4's links: $(sel "$S4" .links)"
 [ "$(sel "$S2" .score)" = "$(q "SELECT score FROM risk_scores WHERE uscc = '$S2' ORDER BY cycle_id DESC LIMIT 1")" ] ||
     fail "B1 sees its supplier's score"
+# Its chain's scores, not their raw data (migration 0050): the tier-2
+# supplier's score and directory row, not the link T2 -> S1 (item, share,
+# lead time) nor T2's orders.
 expect 200 "$T_B1" "/v1/enterprises/$B1/suppliers?tier=2"
-[ "$(body '.items | length')" = 0 ] || fail "an enterprise cannot see its suppliers' suppliers"
+[ "$(body '[.items[] | "\(.tier):\(.uscc):\(.name)"] | join(",")')" = "2:$T2:Jiaxing Anodes" ] ||
+    fail "B1 sees its supplier's supplier: $(cat "$TEST_TMP/body.json")"
+[ "$(sel "$T2" .score)" = "$(q "SELECT score FROM risk_scores WHERE uscc = '$T2' ORDER BY cycle_id DESC LIMIT 1")" ] ||
+    fail "B1 sees its tier-2 supplier's score"
+[ "$(sel "$T2" '"\(.links | length) \(.single_source)"')" = "0 null" ] ||
+    fail "B1 must not see the link T2 -> S1: $(sel "$T2" .)"
+expect 200 "$T_B1" "/v1/enterprises/$T2/risk"
+[ "$(body .uscc)" = "$T2" ] && [ "$(body '.components | length > 0')" = true ] || fail "T2's risk for B1: $(cat "$TEST_TMP/body.json")"
+expect 200 "$T_B1" "/v1/enterprises/$T2"
+t2_order=$(q "SELECT order_id FROM orders WHERE supplier = '$T2' LIMIT 1")
+[ -n "$t2_order" ] || fail "the fixture has no order of T2"
+expect 200 "$T_ADMIN" "/v1/orders/$t2_order"
+expect 404 "$T_B1" "/v1/orders/$t2_order"
+expect 404 "$T_B1" "/v1/orders/$t2_order?tenant=$S1"
+expect 200 "$T_B1" "/v1/enterprises/$S1/suppliers"
+[ "$(body '[.items[].uscc] | join(",")')" = "$T2" ] && [ "$(body '.items[0].links | length')" = 0 ] ||
+    fail "B1 sees who supplies S1, not the link: $(cat "$TEST_TMP/body.json")"
+# downstream at every tier too: T2 sees S1 (tier 1) and B1 (tier 2), not
+# B1's other suppliers (siblings are another chain)
+T_T2=$(tok ent-t2 --role enterprise --enterprise "$T2")
+expect 200 "$T_T2" "/v1/enterprises/$T2/customers"
+[ "$(body '[.items[] | "\(.tier):\(.uscc)"] | join(",")')" = "1:$S1,2:$B1" ] ||
+    fail "T2's customers by tier: $(cat "$TEST_TMP/body.json")"
+expect 200 "$T_T2" "/v1/enterprises/$B1/risk"
+expect 404 "$T_T2" "/v1/enterprises/$S2/risk"
+expect 404 "$T_T2" "/v1/enterprises/$S2"
+expect 200 "$T_T2" "/v1/enterprises/$B1/suppliers?tier=1"
+[ "$(body '[.items[].uscc] | join(",")')" = "$S1" ] || fail "T2 sees B1's supplier in its chain only: $(cat "$TEST_TMP/body.json")"
+expect 200 "$T_B2" "/v1/enterprises?limit=200"
+[ "$(body '[.items[].uscc] | sort | join(",")')" = "$(sorted "$B2" "$S2" "$S3")" ] ||
+    fail "B2 sees its chain only: $(cat "$TEST_TMP/body.json")"
 expect 200 "$T_ZJ" "/v1/enterprises/$B1/suppliers?max_tier=2"
 [ "$(body '[.items[] | "\(.tier):\(.uscc)"] | sort | join(",")')" = "$(sorted "1:$S1" "1:$S2" "1:$S4" "2:$T2")" ] ||
     fail "Zhejiang sees the tier-2 link inside its region: $(cat "$TEST_TMP/body.json")"
@@ -86,8 +119,15 @@ expect 200 "$T_ZJ" "/v1/enterprises?q=cells"
 jq -e '.items | all(.score != null and (.level | IN("blue","yellow","orange","red")))' "$TEST_TMP/body.json" >/dev/null ||
     fail "items carry score and level"
 expect 200 "$T_B1" /v1/enterprises
-[ "$(body '[.items[].uscc] | sort | join(",")')" = "$(sorted "$S1" "$S2" "$S4" "$B1")" ] ||
-    fail "B1's list: itself and its suppliers: $(cat "$TEST_TMP/body.json")"
+[ "$(body '[.items[].uscc] | sort | join(",")')" = "$(sorted "$S1" "$S2" "$S4" "$B1" "$T2")" ] ||
+    fail "B1's list: itself and its suppliers at every tier: $(cat "$TEST_TMP/body.json")"
+# criticality: the raw value of the score's criticality component
+crit=$(q "SELECT c->>'raw' FROM risk_scores r, jsonb_array_elements(r.components) c
+    WHERE r.uscc = '$T2' AND c->>'indicator' = 'criticality' ORDER BY r.cycle_id DESC LIMIT 1")
+jq -e --arg u "$T2" --argjson c "$crit" '.items[] | select(.uscc == $u) | .criticality - $c | fabs < 1e-9' \
+    "$TEST_TMP/body.json" >/dev/null || fail "T2's criticality is not its score's ($crit): $(cat "$TEST_TMP/body.json")"
+jq -e --arg t "$T2" --arg b "$B1" '[.items[] | select(.uscc == $t or .uscc == $b) | .criticality] | .[0] != .[1]' \
+    "$TEST_TMP/body.json" >/dev/null || fail "criticality is the same for a tier-2 supplier and the final buyer"
 expect 400 "$T_ADMIN" "/v1/enterprises?level=purple" && problem invalid level
 expect 400 "$T_ADMIN" "/v1/enterprises?lvl=red" && problem invalid lvl
 expect 400 "$T_ADMIN" "/v1/enterprises?q=a&name=b" && problem invalid q
