@@ -18,6 +18,8 @@ const ME = env('CS_E2E_ENTERPRISE');
 const STRANGERS = env('CS_E2E_STRANGERS').split(',');
 const STRANGER_NAMES = env('CS_E2E_STRANGER_NAMES').split('|');
 const SIM = env('CS_E2E_SIM_URL');
+const TIER2 = env('CS_E2E_TIER2');
+const TIER2_ORDER = env('CS_E2E_TIER2_ORDER'); // "id?tenant=t"
 const TOK = { bureau: env('CS_E2E_TOKEN_BUREAU'), enterprise: env('CS_E2E_TOKEN_ENTERPRISE') };
 const BIG = { width: 1920, height: 1080 };
 const SMALL = { width: 1366, height: 768 };
@@ -116,6 +118,18 @@ async function bureau() {
   assert.ok(new Set(pts.data.map((d) => d.itemStyle.color)).size >= 2, 'map points are all one colour');
   const floodCity = map.geo[0].regions.map((r) => r.name);
   assert.ok(floodCity.includes('杭州市'), `the Hangzhou flood is not drawn as an area (regions: ${floodCity})`);
+  // dots sized by criticality: larger criticality, larger (never smaller) dot
+  const crit = pts.data.filter((d) => d.criticality !== null && d.criticality !== undefined);
+  assert.ok(crit.length >= 100, `only ${crit.length} map points carry a criticality`);
+  const sizes = new Set(crit.map((d) => d.symbolSize));
+  assert.ok(sizes.size >= 3, `map dots are not sized by criticality (sizes: ${[...sizes]})`);
+  const byCrit = crit.slice().sort((a, b) => a.criticality - b.criticality);
+  for (let i = 1; i < byCrit.length; i++) {
+    const [a, b] = [byCrit[i - 1], byCrit[i]];
+    assert.ok(a.symbolSize <= b.symbolSize,
+      `dot sizes do not follow criticality: ${a.criticality} -> ${a.symbolSize} px, ${b.criticality} -> ${b.symbolSize} px`);
+  }
+  assert.ok(byCrit[byCrit.length - 1].symbolSize > byCrit[0].symbolSize, 'the most critical dot is not larger than the least');
   const kpiText = await page.textContent('#kpis');
   assert.ok(kpiText.includes(String(pts.n)), `KPI strip does not show ${pts.n} enterprises: ${kpiText}`);
 
@@ -148,17 +162,41 @@ async function bureau() {
     [...before], { timeout: 120000, polling: 500 });
   figures.live_alert_s = Math.round((Date.now() - tLive) / 100) / 10;
 
-  log('bureau: language switch');
+  log('bureau: language switch, alert texts included');
+  const CJK = /[\u4e00-\u9fff]/;
+  // the alert's own words (the enterprise names are Chinese in both)
+  const alertTexts = () => page.$$eval('#alert-list li', (li) => li.map((x) => {
+    const m = x.querySelector('.msg-text');
+    return { id: x.dataset.id, kind: x.dataset.kind, text: m.textContent, en: m.title };
+  }));
   const navZh = await page.textContent('#nav');
+  const zh0 = await alertTexts();
   await page.click('#lang');
   await waitReady(page, 'cockpit');
   const navEn = await page.textContent('#nav');
   assert.notEqual(navZh, navEn);
   assert.match(navEn, /Cockpit/);
   assert.match(await page.textContent('.p-map h2'), /Regional risk map/);
+  const en = await alertTexts();
+  assert.ok(en.length > 0, 'no alerts after switching to English');
+  for (const a of en) {
+    assert.match(a.text, /\b(risk score|supplier|demand|output|exposure)\b/, `alert ${a.id} in English: ${a.text}`);
+    // texts that name no enterprise hold no Chinese at all in English
+    if (['level', 'demand_outside_forecast', 'tts_below_ttr'].includes(a.kind))
+      assert.ok(!CJK.test(a.text), `alert ${a.id} (${a.kind}) is not all English: ${a.text}`);
+  }
   await shot(page, 'cockpit-1920-en');
   await page.click('#lang');
   await waitReady(page, 'cockpit');
+  const zh = await alertTexts();
+  assert.ok(zh.length > 0, 'no alerts after switching back to Chinese');
+  for (const a of zh) {
+    assert.match(a.text, CJK, `alert ${a.id} shows no Chinese text after switching to 中文: ${a.text}`);
+    assert.notEqual(a.text, a.en, `alert ${a.id} shows the analyst's English text in Chinese mode`);
+    const same = en.find((x) => x.id === a.id);
+    if (same) assert.notEqual(a.text, same.text, `alert ${a.id} reads the same in both languages`);
+  }
+  assert.ok(zh0.every((a) => CJK.test(a.text)), 'alerts of the first (Chinese) load are not in Chinese');
 
   log('bureau: a scenario - Ningbo loses 80 % of capacity for 20 days');
   await page.selectOption('#scn-city', '330200');
@@ -226,9 +264,16 @@ async function enterprise() {
     uscc: r.dataset.uscc, tier: Number(r.cells[0].textContent), single: r.cells[8].textContent.length > 0,
   })));
   assert.ok(rows.length > 0, 'no suppliers listed');
-  // an enterprise sees only the links it is party to: tier 1 (docs/api.md)
-  assert.ok(rows.every((r) => r.tier === 1), 'a supplier beyond tier 1 for an enterprise');
-  log(`enterprise: ${rows.length} suppliers, ${rows.filter((r) => r.single).length} single-sourced`);
+  // an enterprise sees the scores of its whole upstream chain (docs/api.md)
+  const tierSet = new Set(rows.map((r) => r.tier));
+  assert.ok(tierSet.has(1) && tierSet.has(2), `the supplier table does not reach tier 2 (tiers: ${[...tierSet]})`);
+  const t2row = await page.$eval(`#supplier-table tbody tr[data-uscc="${TIER2}"]`, (r) => ({
+    tier: Number(r.cells[0].textContent), score: r.cells[4].textContent.trim(), level: r.cells[5].textContent.trim() }))
+    .catch(() => null);
+  assert.ok(t2row, `the tier-2 supplier ${TIER2} is not in the table`);
+  assert.equal(t2row.tier, 2, `${TIER2} is not shown at tier 2`);
+  assert.match(t2row.score, /^\d/, `no score for the tier-2 supplier ${TIER2}: ${JSON.stringify(t2row)}`);
+  log(`enterprise: ${rows.length} suppliers in tiers ${[...tierSet].sort()}, ${rows.filter((r) => r.single).length} single-sourced`);
   await page.waitForSelector('#supplier-table[data-loaded=true]', { timeout: 60000 });
   const sparks = await page.$$eval('#supplier-table canvas.spark', (c) => c.length);
   assert.ok(sparks > 0, 'no sparklines');
@@ -288,6 +333,12 @@ async function enterprise() {
   const probe = await page.evaluate(async (u) => (await fetch(`/v1/enterprises/${u}`, {
     headers: { Authorization: `Bearer ${sessionStorage.getItem('cs.token')}` } })).status, STRANGERS[0]);
   assert.equal(probe, 404, 'another chain\'s enterprise is readable');
+  // the tier-2 supplier: its score yes, its orders no
+  const t2 = await page.evaluate(async ([u, o]) => {
+    const hd = { headers: { Authorization: `Bearer ${sessionStorage.getItem('cs.token')}` } };
+    return { risk: (await fetch(`/v1/enterprises/${u}/risk`, hd)).status, order: (await fetch(`/v1/orders/${o}`, hd)).status };
+  }, [TIER2, TIER2_ORDER]);
+  assert.deepEqual(t2, { risk: 200, order: 404 }, 'a tier-2 supplier: score readable, its orders not');
   await ctx.close();
 }
 
@@ -298,6 +349,7 @@ try {
   if (!only || only === 'enterprise') await enterprise();
   // the probe above is a deliberate 404
   const unexpected = problems.filter((p) => !p.includes(`/v1/enterprises/${STRANGERS[0]}`) &&
+    !p.includes(`/v1/orders/${TIER2_ORDER.split('?')[0]}`) &&
     !(p.includes('console: Failed to load resource') && p.includes('404')));
   assert.deepEqual(unexpected, [], 'console errors or failed requests');
 } catch (e) {

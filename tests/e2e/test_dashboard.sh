@@ -80,11 +80,23 @@ strangers=$(q "WITH RECURSIVE up(u) AS (SELECT '$maker'::text UNION
 [ -n "$strangers" ] || fail "no enterprise outside the maker's chain"
 stranger_names=$(q "SELECT string_agg(name, '|') FROM enterprises
     WHERE uscc = ANY(string_to_array('$strangers', ','))")
+# A supplier of the maker's suppliers that does not supply the maker
+# itself (tier 2): the page shows its score; one of its orders (with the
+# tier-1 supplier) must stay out of reach.
+tier2=$(q "SELECT l2.supplier FROM supply_links l1 JOIN supply_links l2 ON l2.buyer = l1.supplier
+    WHERE l1.buyer = '$maker' AND l1.active AND l2.active AND NOT EXISTS (SELECT 1 FROM supply_links x
+      WHERE x.buyer = '$maker' AND x.supplier = l2.supplier)
+    ORDER BY l2.supplier LIMIT 1")
+[ -n "$tier2" ] || fail "the maker has no tier-2 supplier"
+tier2_order=$(q "SELECT order_id || '?tenant=' || tenant_id FROM orders WHERE supplier = '$tier2'
+    AND buyer <> '$maker' ORDER BY order_time DESC LIMIT 1")
+[ -n "$tier2_order" ] || fail "the tier-2 supplier $tier2 has no order"
 
 note "the browser (Chromium $(chromium --version 2>/dev/null | awk '{print $2}'))"
 mkdir -p "${CS_E2E_SHOTS:=$TEST_TMP/shots}"
 CS_E2E_URL=$api CS_E2E_TOKEN_BUREAU=$tok_bureau CS_E2E_TOKEN_ENTERPRISE=$tok_ent \
     CS_E2E_ENTERPRISE=$maker CS_E2E_STRANGERS=$strangers CS_E2E_STRANGER_NAMES=$stranger_names \
+    CS_E2E_TIER2=$tier2 CS_E2E_TIER2_ORDER=$tier2_order \
     CS_E2E_SIM_URL=$sim_url CS_E2E_SHOTS=$CS_E2E_SHOTS \
     node "$CS_SRC/tests/e2e/dashboard.test.mjs" | tee "$CS_E2E_SHOTS/summary.json" ||
     fail "the browser checks failed (screenshots in $CS_E2E_SHOTS)"

@@ -22,7 +22,8 @@ export async function render(view, me) {
   const kpis = h('div', { class: 'kpis', id: 'kpis' });
   const map = panel('map.title', 'p-map', h('span', { class: 'legend' },
     ...LEVELS.map((l) => h('span', {}, h('i', { style: `background:${levelColor(l)}` }), t(`level.${l}`))),
-    h('span', {}, h('i', { class: 'area' }), t('map.events'))));
+    h('span', {}, h('i', { class: 'area' }), t('map.events')),
+    h('span', { class: 'size' }, h('i', { class: 'dot-s' }), h('i', { class: 'dot-l' }), t('map.size'))));
   const graph = panel('graph.title', 'p-graph');
   const alerts = panel('alerts.title', 'p-alerts', h('span', { class: 'live', id: 'alerts-live' }, t('alerts.live')));
   const scen = panel('scenario.title', 'p-scenario');
@@ -85,15 +86,25 @@ async function loadMapPanel(ctx) {
   window.csMark('map');
 }
 
-function entPoint(e, impacted) {
-  const crit = e.criticality ?? null;
+// Dot size by the analyst's network-criticality indicator (how many
+// enterprises depend on this one downstream, share-weighted and damped):
+// the area grows with it, from 5 px (none) to 19 px (the largest on the
+// map); 7 px when the enterprise is not scored.
+function critSize(crit, maxCrit) {
+  if (crit === null || crit === undefined || !Number.isFinite(Number(crit))) return 7;
+  if (!(maxCrit > 0)) return 5;
+  return Math.round((5 + 14 * Math.sqrt(Math.min(1, Math.max(0, Number(crit) / maxCrit)))) * 10) / 10;
+}
+
+function entPoint(e, impacted, maxCrit) {
   return {
     name: e.name,
     value: [e.lon, e.lat, e.score ?? null],
     uscc: e.uscc,
     level: e.level,
     industry: e.industry_code,
-    symbolSize: crit === null ? 7 : 5 + 14 * Math.min(1, Math.max(0, crit)),
+    criticality: e.criticality ?? null,
+    symbolSize: critSize(e.criticality, maxCrit),
     itemStyle: {
       color: levelColor(e.level),
       borderColor: impacted ? '#fff' : 'rgba(0,0,0,.35)',
@@ -120,7 +131,8 @@ function eventRegions(ctx) {
 function drawMap(ctx) {
   const located = ctx.enterprises.filter((e) => e.lat !== null && e.lon !== null);
   const impacted = ctx.scenario ? new Set(ctx.scenario.impacted.map((i) => i.uscc)) : new Set();
-  const points = located.map((e) => entPoint(e, impacted.has(e.uscc)));
+  const maxCrit = Math.max(0, ...located.map((e) => Number(e.criticality) || 0));
+  const points = located.map((e) => entPoint(e, impacted.has(e.uscc), maxCrit));
   const rings = ctx.events.filter((ev) => ev.lat != null && ev.lon != null && ev.radius_km)
     .map((ev) => ({ value: 0, ring: circle(ev.lon, ev.lat, ev.radius_km), ev }));
   const c = ctx.map || (ctx.map = chart(ctx.mapEl));
@@ -136,7 +148,8 @@ function drawMap(ctx) {
         if (p.seriesId !== 'enterprises') return p.name;
         const d = p.data;
         return `<b>${escapeHtml(d.name)}</b><br>${escapeHtml(industryName(d.industry))}<br>` +
-          `${t('table.score')}: ${fmtNum(d.value[2])} (${t(`level.${d.level || 'none'}`)})`;
+          `${t('table.score')}: ${fmtNum(d.value[2])} (${t(`level.${d.level || 'none'}`)})` +
+          (d.criticality === null ? '' : `<br>${indicatorName('criticality')}: ${fmtNum(d.criticality, 2)}`);
       },
     },
     geo: {

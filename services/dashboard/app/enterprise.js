@@ -13,7 +13,7 @@ import {
   panel, regionName, scoreColor, showError, showMessage, toCsv,
 } from './util.js';
 
-const MAX_TIER = 4;
+const MAX_TIER = 6;
 const SPARK_CONCURRENCY = 3;
 
 // Runs fn over items, n at a time; stops when alive() turns false.
