@@ -37,7 +37,10 @@ typedef struct api_cfg {
     uint32_t webhook_backoff_ms;
     uint32_t webhook_timeout_ms;
     uint32_t webhook_poll_ms;
-    uint32_t cache_ms; /* cache.c; 0: off */
+    uint32_t cache_ms;        /* cache.c; 0: off */
+    uint32_t cache_stale_ms;  /* 0: as long as cache_ms */
+    uint32_t refresh_threads; /* background refreshes of the cache */
+    uint32_t token_cache_ms;  /* tokens.c; 0: a lookup per request */
     char *log_level;
 } api_cfg;
 
@@ -60,6 +63,7 @@ typedef struct api_stats {
 typedef struct api_limiter api_limiter;
 typedef struct api_webhooks api_webhooks;
 typedef struct api_cache api_cache;
+typedef struct api_tokens api_tokens;
 struct cs_intake;
 
 typedef struct api {
@@ -71,6 +75,7 @@ typedef struct api {
     struct cs_intake *intake; /* POST /v1/events; NULL without a broker */
     api_webhooks *webhooks;   /* alert deliveries; NULL when off */
     api_cache *cache;         /* read answers; NULL when off */
+    api_tokens *tokens;       /* verified tokens; NULL when off */
     char setup_sql[64];       /* run on every new connection */
 } api;
 
@@ -82,14 +87,25 @@ enum {
     API_ROLE_CONNECTOR = 1u << 3,
 };
 
+/* Who a verified token speaks for: immutable, shared by reference (the
+ * token cache and the read cache's refreshes keep it beyond a request). */
+typedef struct api_principal {
+    _Atomic int refs;
+    const char *token_id;                                    /* decimal text */
+    const char *name, *role, *regions, *enterprise, *tenant; /* "" if none */
+    unsigned role_bit;
+    char text[]; /* the strings */
+} api_principal;
+
 /* One request under /v1, after authentication. The principal's strings
- * borrow from principal_res, valid until the request ends. */
+ * borrow from who, valid until the request ends. */
 typedef struct api_req {
     api *a;
     const cs_http_req *http;
     cs_http_resp *resp;
-    cs_pg *db;
-    PGresult *principal_res;
+    cs_pg *db;   /* borrowed from the pool when first needed; see api_req_db */
+    bool db_own; /* db was borrowed from the pool by this request */
+    api_principal *who;
     const char *token_id; /* decimal text, or NULL before authentication */
     const char *name, *role, *regions, *enterprise, *tenant;
     unsigned role_bit;
@@ -127,9 +143,24 @@ void api_limiter_free(api_limiter *l); /* NULL is a no-op */
 unsigned api_limiter_take(api_limiter *l, int64_t key, double now_s);
 
 /* auth.c */
-/* Authenticates the Authorization header against the database; on
- * failure fills the 401 and returns false. */
+/* Authenticates the Authorization header against the token cache or the
+ * database; on failure fills the 401 (or 503) and returns false. */
 bool api_authenticate(api_req *r);
+/* Makes who r's principal (taking a reference). */
+void api_req_set_principal(api_req *r, api_principal *who);
+
+/* tokens.c: verified tokens by their hash, kept for ttl_ms (NULL when
+ * ttl_ms is 0); a revoked token is refused after at most ttl_ms. */
+api_tokens *api_tokens_new(size_t n_slots, unsigned ttl_ms);
+void api_tokens_free(api_tokens *t); /* NULL is a no-op */
+/* The principal of hash_hex with a new reference, or NULL. */
+api_principal *api_tokens_get(api_tokens *t, const char *hash_hex);
+void api_tokens_put(api_tokens *t, const char *hash_hex, api_principal *who);
+_Atomic uint64_t *api_tokens_counter(api_tokens *t, bool hits);
+/* A principal from row 0 of auth_token's result (refs 1), or NULL. */
+api_principal *api_principal_new(const PGresult *res);
+api_principal *api_principal_ref(api_principal *p);
+void api_principal_unref(api_principal *p); /* NULL is a no-op */
 /* BEGIN READ ONLY and the principal's set_config calls. */
 cs_status api_begin(api_req *r, cs_err *err);
 /* BEGIN (read-write) and the principal, for handlers of writes. */
@@ -142,6 +173,14 @@ void api_audit(api_req *r, const char *outcome, const char *detail);
 
 /* routes.c */
 void api_handle(void *ctx, const cs_http_req *req, cs_http_resp *resp);
+/* Borrows a pooled connection for r unless it has one; false (with a 503
+ * in r->resp) when none is free in time. */
+bool api_req_db(api_req *r);
+/* Runs the read of path with args (name, value, ..., NULL) as who on db,
+ * as a GET of a client would, and keeps a 200 answer in the cache: the
+ * cache's background refresh. */
+void api_read_again(api *a, cs_pg *db, api_principal *who, const char *path,
+                    const char *const *args);
 void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err);
 void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g);
 
@@ -167,6 +206,10 @@ void api_resolve(api_req *r, const char *identifier);
  * naming the parameter. Absent parameters leave *out untouched. */
 /* false when a query parameter is not in allowed (NULL-terminated) */
 bool api_params_known(api_req *r, const char *const *allowed);
+/* Calls fn with each query argument of r (value NULL for "?name"), in the
+ * order sent, until it returns false. */
+typedef bool (*api_arg_fn)(void *cls, const char *name, const char *value);
+void api_each_arg(const api_req *r, api_arg_fn fn, void *cls);
 bool api_param_int(api_req *r, const char *name, int64_t min, int64_t max,
                    int64_t *out);
 /* *out points into values (static strings) */
@@ -229,15 +272,27 @@ void api_webhooks_route(api_req *r, const char *rest);
 cs_status api_webhooks_start(api *a, api_webhooks **out, cs_err *err);
 void api_webhooks_stop(api_webhooks *w); /* NULL is a no-op */
 
-/* cache.c: read answers per token, path and query, for ttl_ms (NULL when
- * ttl_ms is 0); every function takes a NULL cache as "off". */
-api_cache *api_cache_new(size_t n_slots, unsigned ttl_ms);
-void api_cache_free(api_cache *c);
+/* cache.c: read answers per token, path and query, fresh for ttl_ms and
+ * served stale for stale_ms more while one of n_refreshers background
+ * threads (each with its own database connection) reads them again.
+ * NULL when ttl_ms is 0; every function takes a NULL cache as "off". */
+cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
+                        unsigned stale_ms, unsigned n_refreshers,
+                        api_cache **out, cs_err *err);
+void api_cache_free(api_cache *c); /* stops the refreshers */
 /* Fills r->resp with a fresh answer for r and returns true, or false. */
 bool api_cache_get(api_cache *c, api_req *r);
 /* Keeps r's answer when it is a 200 (after a false api_cache_get). */
 void api_cache_put(api_cache *c, const api_req *r);
 void api_cache_clear(api_cache *c); /* after a write */
-_Atomic uint64_t *api_cache_counter(api_cache *c, bool hits);
+/* The generation a read beginning now belongs to (0 when off). */
+uint64_t api_cache_generation(api_cache *c);
+typedef enum api_cache_count {
+    API_CACHE_HITS,      /* answered from the cache (fresh or stale) */
+    API_CACHE_MISSES,    /* read by the request */
+    API_CACHE_STALE,     /* hits served stale while refreshed */
+    API_CACHE_REFRESHES, /* background reads done */
+} api_cache_count;
+_Atomic uint64_t *api_cache_counter(api_cache *c, api_cache_count which);
 
 #endif

@@ -110,13 +110,6 @@ const cs_pg_stmt cs_api_stmts[] = {
      "SELECT token_id, name, role, regions, enterprise, tenant_id "
      "FROM cs_token_principal($1)",
      1},
-    {"set_principal",
-     "SELECT set_config('cs.principal_role', $1, true), "
-     "set_config('cs.principal_regions', $2, true), "
-     "set_config('cs.principal_enterprise', $3, true), "
-     "set_config('cs.principal_tenant', $4, true), "
-     "set_config('cs.principal_id', $5, true)",
-     5},
     {"audit",
      "INSERT INTO audit_log (token_id, role, actor, action, target, client, "
      "outcome, status, detail) "

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -22,22 +23,16 @@ static void unauthorized(api_req *r, const char *challenge, const char *detail)
     r->resp->www_authenticate = challenge;
 }
 
-static unsigned role_bit(const char *role)
+void api_req_set_principal(api_req *r, api_principal *who)
 {
-    if (strcmp(role, "admin") == 0)
-        return API_ROLE_ADMIN;
-    if (strcmp(role, "bureau") == 0)
-        return API_ROLE_BUREAU;
-    if (strcmp(role, "enterprise") == 0)
-        return API_ROLE_ENTERPRISE;
-    if (strcmp(role, "connector") == 0)
-        return API_ROLE_CONNECTOR;
-    return 0;
-}
-
-static const char *col_or_empty(const PGresult *res, int col)
-{
-    return PQgetisnull(res, 0, col) ? "" : PQgetvalue(res, 0, col);
+    r->who = api_principal_ref(who);
+    r->token_id = who->token_id;
+    r->name = who->name;
+    r->role = who->role;
+    r->regions = who->regions;
+    r->enterprise = who->enterprise;
+    r->tenant = who->tenant;
+    r->role_bit = who->role_bit;
 }
 
 bool api_authenticate(api_req *r)
@@ -48,6 +43,8 @@ bool api_authenticate(api_req *r)
     const char *tok;
     size_t len;
     cs_err err = {0};
+    PGresult *res = NULL;
+    api_principal *who;
 
     if (h == NULL || h[0] == '\0') {
         unauthorized(r, BEARER_CHALLENGE,
@@ -69,23 +66,31 @@ bool api_authenticate(api_req *r)
         unauthorized(r, BEARER_INVALID, "the bearer token is malformed");
         return false;
     }
-    if (cs_pg_run(r->db, "auth_token", 1, params, &r->principal_res, &err) !=
-        CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
-        return false;
+    /* verified within the last CS_API_TOKEN_CACHE_MS: no round trip */
+    who = api_tokens_get(r->a->tokens, hex);
+    if (who == NULL) {
+        if (!api_req_db(r))
+            return false;
+        if (cs_pg_run(r->db, "auth_token", 1, params, &res, &err) != CS_OK) {
+            api_db_failure(r->a, r->resp, &err);
+            return false;
+        }
+        if (PQntuples(res) != 1) {
+            PQclear(res);
+            unauthorized(r, BEARER_INVALID,
+                         "the bearer token is unknown or revoked");
+            return false;
+        }
+        who = api_principal_new(res);
+        PQclear(res);
+        if (who == NULL) {
+            cs_http_error(r->resp, 500, "internal", NULL, "out of memory");
+            return false;
+        }
+        api_tokens_put(r->a->tokens, hex, who);
     }
-    if (PQntuples(r->principal_res) != 1) {
-        unauthorized(r, BEARER_INVALID,
-                     "the bearer token is unknown or revoked");
-        return false;
-    }
-    r->token_id = PQgetvalue(r->principal_res, 0, 0);
-    r->name = col_or_empty(r->principal_res, 1);
-    r->role = PQgetvalue(r->principal_res, 0, 2);
-    r->regions = col_or_empty(r->principal_res, 3);
-    r->enterprise = col_or_empty(r->principal_res, 4);
-    r->tenant = col_or_empty(r->principal_res, 5);
-    r->role_bit = role_bit(r->role);
+    api_req_set_principal(r, who);
+    api_principal_unref(who); /* r holds its own reference */
     return true;
 }
 
@@ -101,23 +106,52 @@ cs_status api_begin_rw(api_req *r, cs_err *err)
     return begin_as(r, "BEGIN", err);
 }
 
+/* BEGIN and the principal in one round trip: one simple-query message of
+ * two statements, the values quoted by libpq (PQescapeLiteral). */
 static cs_status begin_as(api_req *r, const char *begin, cs_err *err)
 {
-    const char *params[5] = {r->role, r->regions, r->enterprise, r->tenant,
-                             r->token_id};
-    cs_status rc;
+    const char *vals[5] = {r->role, r->regions, r->enterprise, r->tenant,
+                           r->token_id};
+    static const char *const names[5] = {"role", "regions", "enterprise",
+                                         "tenant", "id"};
+    char *lit[5] = {NULL};
+    char *sql = NULL;
+    size_t n = strlen(begin) + 16;
+    cs_status rc = CS_OK;
 
     /* A connection is never handed out mid-transaction, but make sure:
      * a leftover transaction would carry someone else's principal. */
     if (PQtransactionStatus(r->db->conn) != PQTRANS_IDLE)
         (void)cs_pg_exec(r->db, "ROLLBACK", err);
-    rc = cs_pg_exec(r->db, begin, err);
-    if (rc == CS_OK)
-        rc = cs_pg_run(r->db, "set_principal", 5, params, NULL, err);
+    for (int i = 0; i < 5; i++) {
+        lit[i] = PQescapeLiteral(r->db->conn, vals[i], strlen(vals[i]));
+        if (lit[i] == NULL) {
+            rc = cs_err_set(err, CS_E_NOMEM, "cannot quote the principal");
+            goto out;
+        }
+        n += strlen(lit[i]) + 64;
+    }
+    sql = malloc(n);
+    if (sql == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    {
+        size_t o = (size_t)snprintf(sql, n, "%s; SELECT ", begin);
+        for (int i = 0; i < 5; i++)
+            o += (size_t)snprintf(sql + o, n - o,
+                                  "%sset_config('cs.principal_%s', %s, true)",
+                                  i > 0 ? ", " : "", names[i], lit[i]);
+    }
+    rc = cs_pg_exec(r->db, sql, err);
     if (rc != CS_OK && PQtransactionStatus(r->db->conn) != PQTRANS_IDLE) {
         cs_err tmp = {0};
         (void)cs_pg_exec(r->db, "ROLLBACK", &tmp);
     }
+out:
+    for (int i = 0; i < 5; i++)
+        PQfreemem(lit[i]);
+    free(sql);
     return rc;
 }
 
@@ -139,6 +173,7 @@ void api_audit(api_req *r, const char *outcome, const char *detail)
     char action[300], status[8];
     const char *params[9];
     cs_err err = {0};
+    cs_pg *db = r->db;
 
     (void)snprintf(action, sizeof(action), "%s %.250s", r->http->method,
                    r->http->path);
@@ -152,12 +187,16 @@ void api_audit(api_req *r, const char *outcome, const char *detail)
     params[6] = outcome;
     params[7] = status;
     params[8] = detail;
-    if (r->db == NULL ||
-        cs_pg_run(r->db, "audit", 9, params, NULL, &err) != CS_OK) {
+    /* a request answered from memory holds no connection: borrow one */
+    if (db == NULL)
+        db = api_pool_acquire(&r->a->pool, r->a->cfg->pool_wait_ms, &err);
+    if (db == NULL || cs_pg_run(db, "audit", 9, params, NULL, &err) != CS_OK) {
         cs_metric_add(&r->a->stats.audit_failures, 1);
         cs_log_error("could not write the audit log",
                      CS_KV_STR("action", action), CS_KV_STR("outcome", outcome),
                      CS_KV_STR("client", r->client),
-                     CS_KV_STR("error", r->db ? err.msg : "no connection"));
+                     CS_KV_STR("error", err.msg));
     }
+    if (db != NULL && r->db == NULL)
+        api_pool_release(&r->a->pool, db);
 }

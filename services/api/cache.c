@@ -1,23 +1,27 @@
 /* cache.c - a small in-process cache of /v1 read answers (CS_API_CACHE_MS,
  * off by default). The key is the token id, the path and every query
  * argument, so an entry is only ever served to the principal that read
- * it; authentication, the rate limit and the audit still run for every
- * request (a revoked token is refused at once), only the read transaction
- * is skipped. Only 200 answers are kept, for at most ttl_ms; any write
- * through this process (a non-GET request that succeeded) empties the
- * cache. Readers see other replicas' and cs-analyst's writes after at
- * most ttl_ms. Direct-mapped: a fixed number of slots, a key's slot by its
+ * it; authentication and the rate limit still run for every request (a
+ * revoked token is refused once the token cache lets it go, tokens.c),
+ * only the read transaction is skipped. Only 200 answers are kept; any
+ * write through this process (a non-GET request that succeeded) empties
+ * the cache. Direct-mapped: a fixed number of slots, a key's slot by its
  * hash, one mutex per slot, nothing to evict.
- * An expired entry is refreshed by one request only: for up to another
- * ttl_ms the others get the expired answer meanwhile (stale while
- * revalidate), so a hot URL does not send every waiting request to the
- * database at once each time its entry expires. An answer is therefore
- * at most 2 * ttl_ms old. */
+ * Stale while revalidate, off the request threads: an entry is fresh for
+ * ttl_ms; for stale_ms more it is still served, and the first request
+ * that finds it so queues a refresh for a background thread (each with a
+ * database connection of its own), which reads the route again as the
+ * same principal and replaces the entry. libmicrohttpd pins a connection
+ * to one pool thread, so a refresh on a request thread would stall every
+ * connection of that thread for the length of the query; here a request
+ * never waits for one. An answer is at most ttl_ms + stale_ms old (older
+ * entries are read again by the request, as a miss); readers see other
+ * replicas' and cs-analyst's writes within that time. */
 #include "api_int.h"
 
+#include "cs_log.h"
 #include "cs_metrics.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@
 
 #define CACHE_KEY_MAX  1024
 #define CACHE_BODY_MAX (256u * 1024u)
+#define REFRESH_QUEUE  256
 
 typedef struct cache_slot {
     pthread_mutex_t mu;
@@ -33,15 +38,33 @@ typedef struct cache_slot {
     size_t body_len;
     const char *content_type;
     uint64_t expires_ms, generation;
-    uint64_t refresh_until_ms; /* a request is refreshing it until then */
+    bool refreshing; /* a refresh is queued or running */
 } cache_slot;
 
+/* What a refresh needs, in one allocation: the key, the path and the
+ * query arguments of the request that found the entry stale. */
+typedef struct refresh_job {
+    char *block;
+    const char *key, *path;
+    const char *const *args;
+    api_principal *who;
+} refresh_job;
+
 struct api_cache {
+    api *a;
     cache_slot *slots;
     size_t n;
-    unsigned ttl_ms;
+    unsigned ttl_ms, stale_ms;
     _Atomic uint64_t generation; /* bumped by every write */
-    _Atomic uint64_t hits, misses;
+    _Atomic uint64_t hits, misses, stale, refreshes;
+    pthread_mutex_t qmu;
+    pthread_cond_t qcv;
+    refresh_job q[REFRESH_QUEUE];
+    size_t q_head, q_len;
+    bool stop;
+    pthread_t *threads;
+    cs_pg **dbs;
+    size_t n_threads;
 };
 
 static uint64_t now_ms(void)
@@ -52,47 +75,152 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-api_cache *api_cache_new(size_t n_slots, unsigned ttl_ms)
+static void job_free(refresh_job *j)
+{
+    api_principal_unref(j->who);
+    free(j->block);
+    memset(j, 0, sizeof(*j));
+}
+
+static void refresh_done(api_cache *c, const char *key);
+
+static void *refresher(void *arg)
+{
+    api_cache *c = ((void **)arg)[0];
+    cs_pg *db = ((void **)arg)[1];
+
+    free(arg);
+    for (;;) {
+        refresh_job j;
+        cs_err err = {0};
+
+        pthread_mutex_lock(&c->qmu);
+        while (!c->stop && c->q_len == 0)
+            pthread_cond_wait(&c->qcv, &c->qmu);
+        if (c->stop) {
+            pthread_mutex_unlock(&c->qmu);
+            return NULL;
+        }
+        j = c->q[c->q_head];
+        c->q_head = (c->q_head + 1) % REFRESH_QUEUE;
+        c->q_len--;
+        pthread_mutex_unlock(&c->qmu);
+        if (cs_pg_ok(db) || cs_pg_reset(db, &err) == CS_OK)
+            api_read_again(c->a, db, j.who, j.path, j.args);
+        else
+            cs_log_warn("cache refresh: no database",
+                        CS_KV_STR("error", err.msg));
+        cs_metric_add(&c->refreshes, 1);
+        refresh_done(c, j.key); /* when it failed, a later request retries */
+        job_free(&j);
+    }
+}
+
+cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
+                        unsigned stale_ms, unsigned n_refreshers,
+                        api_cache **out, cs_err *err)
 {
     api_cache *c;
 
+    *out = NULL;
     if (ttl_ms == 0 || n_slots == 0)
-        return NULL;
+        return CS_OK;
     c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return NULL;
-    c->slots = calloc(n_slots, sizeof(*c->slots));
-    if (c->slots == NULL) {
+    if (c == NULL || (c->slots = calloc(n_slots, sizeof(*c->slots))) == NULL ||
+        (c->threads = calloc(n_refreshers + 1, sizeof(*c->threads))) == NULL ||
+        (c->dbs = calloc(n_refreshers + 1, sizeof(*c->dbs))) == NULL) {
+        if (c != NULL) {
+            free(c->slots);
+            free(c->threads);
+        }
         free(c);
-        return NULL;
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
     }
+    c->a = a;
     c->n = n_slots;
     c->ttl_ms = ttl_ms;
+    c->stale_ms = stale_ms;
     for (size_t i = 0; i < n_slots; i++)
         pthread_mutex_init(&c->slots[i].mu, NULL);
-    return c;
+    pthread_mutex_init(&c->qmu, NULL);
+    pthread_cond_init(&c->qcv, NULL);
+    for (unsigned i = 0; i < n_refreshers; i++) {
+        void **arg = NULL;
+        cs_status rc = cs_pg_connect(a->cfg->pg_dsn, a->setup_sql, cs_api_stmts,
+                                     cs_api_n_stmts, &c->dbs[i], err);
+        if (rc == CS_OK && (arg = malloc(2 * sizeof(*arg))) == NULL)
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        if (rc == CS_OK) {
+            arg[0] = c;
+            arg[1] = c->dbs[i];
+            if (pthread_create(&c->threads[i], NULL, refresher, arg) != 0) {
+                free(arg);
+                rc = cs_err_set(err, CS_E_INTERNAL,
+                                "cannot start a cache refresh thread");
+            }
+        }
+        if (rc != CS_OK) {
+            cs_pg_close(c->dbs[i]);
+            c->dbs[i] = NULL;
+            api_cache_free(c);
+            return rc;
+        }
+        c->n_threads++;
+    }
+    *out = c;
+    return CS_OK;
 }
 
 void api_cache_free(api_cache *c)
 {
     if (c == NULL)
         return;
+    pthread_mutex_lock(&c->qmu);
+    c->stop = true;
+    pthread_cond_broadcast(&c->qcv);
+    pthread_mutex_unlock(&c->qmu);
+    for (size_t i = 0; i < c->n_threads; i++) {
+        pthread_join(c->threads[i], NULL);
+        cs_pg_close(c->dbs[i]);
+    }
+    for (; c->q_len > 0; c->q_len--) {
+        job_free(&c->q[c->q_head]);
+        c->q_head = (c->q_head + 1) % REFRESH_QUEUE;
+    }
     for (size_t i = 0; i < c->n; i++) {
         free(c->slots[i].key);
         free(c->slots[i].body);
         pthread_mutex_destroy(&c->slots[i].mu);
     }
+    pthread_mutex_destroy(&c->qmu);
+    pthread_cond_destroy(&c->qcv);
+    free(c->threads);
+    free(c->dbs);
     free(c->slots);
     free(c);
 }
 
-_Atomic uint64_t *api_cache_counter(api_cache *c, bool hits)
+_Atomic uint64_t *api_cache_counter(api_cache *c, api_cache_count which)
 {
     static _Atomic uint64_t zero;
 
     if (c == NULL)
         return &zero;
-    return hits ? &c->hits : &c->misses;
+    switch (which) {
+    case API_CACHE_HITS:
+        return &c->hits;
+    case API_CACHE_STALE:
+        return &c->stale;
+    case API_CACHE_REFRESHES:
+        return &c->refreshes;
+    default:
+        return &c->misses;
+    }
+}
+
+uint64_t api_cache_generation(api_cache *c)
+{
+    return c != NULL ? atomic_load(&c->generation) : 0;
 }
 
 typedef struct key_buf {
@@ -113,17 +241,25 @@ static void key_add(key_buf *k, const char *s)
     k->len += n;
 }
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
-                               const char *name, const char *value)
+/* a string with its length first, so that no value can forge another
+ * key: "5:limit" */
+static void key_add_counted(key_buf *k, const char *s)
+{
+    char n[24];
+
+    (void)snprintf(n, sizeof(n), "%zu:", strlen(s));
+    key_add(k, n);
+    key_add(k, s);
+}
+
+static bool add_arg(void *cls, const char *name, const char *value)
 {
     key_buf *k = cls;
 
-    (void)kind;
-    key_add(k, "\n");
-    key_add(k, name);
-    key_add(k, "=");
-    key_add(k, value != NULL ? value : "");
-    return MHD_YES;
+    key_add(k, value != NULL ? " " : " -"); /* "?x" and "?x=" differ */
+    key_add_counted(k, name);
+    key_add_counted(k, value != NULL ? value : "");
+    return true;
 }
 
 /* token id, path and query arguments (in the order sent: another order
@@ -135,10 +271,8 @@ static bool make_key(const api_req *r, key_buf *k)
     k->s[0] = '\0';
     key_add(k, r->token_id);
     key_add(k, " ");
-    key_add(k, r->http->path);
-    if (r->http->conn != NULL)
-        (void)MHD_get_connection_values(r->http->conn, MHD_GET_ARGUMENT_KIND,
-                                        add_arg, k);
+    key_add_counted(k, r->http->path);
+    api_each_arg(r, add_arg, k);
     return !k->overflow;
 }
 
@@ -151,11 +285,84 @@ static cache_slot *slot_of(api_cache *c, const key_buf *k)
     return &c->slots[h % c->n];
 }
 
+/* counts the query arguments and their bytes */
+typedef struct arg_size {
+    size_t n, bytes;
+} arg_size;
+
+static bool size_arg(void *cls, const char *name, const char *value)
+{
+    arg_size *z = cls;
+
+    z->n++;
+    z->bytes += strlen(name) + 1 + (value != NULL ? strlen(value) + 1 : 0);
+    return true;
+}
+
+typedef struct arg_copy {
+    const char **ptrs;
+    char *o;
+} arg_copy;
+
+static bool copy_arg(void *cls, const char *name, const char *value)
+{
+    arg_copy *w = cls;
+    const char *v[2] = {name, value};
+
+    for (int i = 0; i < 2; i++) {
+        if (v[i] == NULL) {
+            *w->ptrs++ = NULL;
+            continue;
+        }
+        *w->ptrs++ = w->o;
+        w->o = stpcpy(w->o, v[i]) + 1;
+    }
+    return true;
+}
+
+/* Queues a refresh of r's URL as r's principal; false when the queue is
+ * full (a later request tries again). */
+static bool queue_refresh(api_cache *c, const api_req *r, const key_buf *k)
+{
+    arg_size z = {0, 0};
+    size_t path_len = strlen(r->http->path) + 1, ptr_bytes;
+    refresh_job j = {0};
+    arg_copy w;
+    bool queued = false;
+
+    api_each_arg(r, size_arg, &z);
+    ptr_bytes = (2 * z.n + 1) * sizeof(char *);
+    j.block = malloc(ptr_bytes + k->len + 1 + path_len + z.bytes);
+    if (j.block == NULL)
+        return false;
+    w.ptrs = (const char **)(void *)j.block;
+    w.o = j.block + ptr_bytes;
+    j.args = (const char *const *)(void *)j.block;
+    j.key = memcpy(w.o, k->s, k->len + 1);
+    w.o += k->len + 1;
+    j.path = memcpy(w.o, r->http->path, path_len);
+    w.o += path_len;
+    api_each_arg(r, copy_arg, &w);
+    *w.ptrs = NULL;
+    j.who = api_principal_ref(r->who);
+    pthread_mutex_lock(&c->qmu);
+    if (c->q_len < REFRESH_QUEUE && c->n_threads > 0) {
+        c->q[(c->q_head + c->q_len) % REFRESH_QUEUE] = j;
+        c->q_len++;
+        queued = true;
+        pthread_cond_signal(&c->qcv);
+    }
+    pthread_mutex_unlock(&c->qmu);
+    if (!queued)
+        job_free(&j);
+    return queued;
+}
+
 bool api_cache_get(api_cache *c, api_req *r)
 {
     key_buf k;
     cache_slot *s;
-    bool hit = false;
+    bool hit = false, stale = false;
 
     if (c == NULL || !make_key(r, &k))
         return false;
@@ -166,24 +373,36 @@ bool api_cache_get(api_cache *c, api_req *r)
     if (s->key != NULL && strcmp(s->key, k.s) == 0 &&
         s->generation == r->cache_gen) {
         uint64_t now = now_ms();
-        if (s->expires_ms > now) {
-            hit = true; /* fresh */
-        } else if (s->expires_ms + c->ttl_ms > now) {
-            /* expired: the first request refreshes, the others get the
-             * old answer until it is back (or ttl_ms more have passed) */
-            if (s->refresh_until_ms > now)
-                hit = true;
-            else
-                s->refresh_until_ms = s->expires_ms + c->ttl_ms;
-        }
-        if (hit)
+        hit = s->expires_ms > now;
+        stale = !hit && s->expires_ms + c->stale_ms > now;
+        /* stale: served, and the first request to see it so has it read
+         * again in the background */
+        if (stale && !s->refreshing)
+            s->refreshing = queue_refresh(c, r, &k);
+        if (hit || stale)
             cs_http_set_body(r->resp, 200, s->content_type, s->body,
                              s->body_len);
-        hit = hit && (r->resp->body != NULL || s->body_len == 0);
+        hit = (hit || stale) && (r->resp->body != NULL || s->body_len == 0);
     }
     pthread_mutex_unlock(&s->mu);
     cs_metric_add(hit ? &c->hits : &c->misses, 1);
+    if (hit && stale)
+        cs_metric_add(&c->stale, 1);
     return hit;
+}
+
+static void refresh_done(api_cache *c, const char *key)
+{
+    key_buf k;
+    cache_slot *s;
+
+    k.len = strlen(key);
+    memcpy(k.s, key, k.len + 1);
+    s = slot_of(c, &k);
+    pthread_mutex_lock(&s->mu);
+    if (s->key != NULL && strcmp(s->key, key) == 0)
+        s->refreshing = false;
+    pthread_mutex_unlock(&s->mu);
 }
 
 void api_cache_put(api_cache *c, const api_req *r)
@@ -215,7 +434,7 @@ void api_cache_put(api_cache *c, const api_req *r)
     s->content_type = resp->content_type;
     s->expires_ms = now_ms() + c->ttl_ms;
     s->generation = r->cache_gen;
-    s->refresh_until_ms = 0;
+    s->refreshing = false;
     pthread_mutex_unlock(&s->mu);
 }
 

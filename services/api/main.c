@@ -86,6 +86,18 @@ static const cs_opt api_opts[] = {
      "keep each token's read answers this long (0: no cache); writes through "
      "this replica empty it",
      CS_CFG(api_cfg, cache_ms)},
+    {"api.cache_stale_ms", "CS_API_CACHE_STALE_MS", CS_OPT_U32, "0",
+     "after api.cache_ms, serve an answer this much longer while a "
+     "background thread reads it again (0: as long as api.cache_ms)",
+     CS_CFG(api_cfg, cache_stale_ms)},
+    {"api.refresh_threads", "CS_API_REFRESH_THREADS", CS_OPT_U32, "2",
+     "background threads (each with a database connection) that read "
+     "expired cache entries again; 1-64, only with api.cache_ms",
+     CS_CFG(api_cfg, refresh_threads)},
+    {"api.token_cache_ms", "CS_API_TOKEN_CACHE_MS", CS_OPT_U32, "1000",
+     "keep verified tokens in memory this long, so a revocation takes "
+     "effect within it (0: look every request's token up)",
+     CS_CFG(api_cfg, token_cache_ms)},
     CS_OPT_LOG_LEVEL(api_cfg, log_level),
 };
 
@@ -175,9 +187,10 @@ int main(int argc, char **argv)
                            CS_CFG(api_cfg, log_level));
     if (code != CS_SERVICE_RUN)
         goto out;
-    if (cfg.threads == 0 || cfg.threads > 256 || cfg.http_port > 65535) {
-        cs_log_error("bad configuration: http.threads must be 1-256 and "
-                     "http.port below 65536");
+    if (cfg.threads == 0 || cfg.threads > 256 || cfg.http_port > 65535 ||
+        cfg.refresh_threads == 0 || cfg.refresh_threads > 64) {
+        cs_log_error("bad configuration: http.threads must be 1-256, "
+                     "api.refresh_threads 1-64 and http.port below 65536");
         code = 78;
         goto out;
     }
@@ -220,8 +233,17 @@ int main(int argc, char **argv)
                          CS_KV_STR("error", err.msg));
         goto out;
     }
-    a.cache = api_cache_new(4096, cfg.cache_ms);
-    if (cfg.cache_ms > 0 && a.cache == NULL) {
+    if (api_cache_new(&a, 4096, cfg.cache_ms,
+                      cfg.cache_stale_ms > 0 ? cfg.cache_stale_ms
+                                             : cfg.cache_ms,
+                      cfg.refresh_threads, &a.cache, &err) != CS_OK) {
+        cs_log_error("cannot start the read cache",
+                     CS_KV_STR("error", err.msg));
+        code = err.code == CS_E_NOMEM ? 1 : 69;
+        goto out;
+    }
+    a.tokens = api_tokens_new(1024, cfg.token_cache_ms);
+    if (cfg.token_cache_ms > 0 && a.tokens == NULL) {
         cs_log_error("out of memory");
         code = 1;
         goto out;
@@ -267,6 +289,7 @@ out:
     api_webhooks_stop(a.webhooks);
     cs_intake_close(a.intake);
     api_cache_free(a.cache);
+    api_tokens_free(a.tokens);
     api_pool_close(&a.pool);
     api_limiter_free(a.limiter);
     cs_token_key_wipe(&a.token_key);

@@ -18,18 +18,45 @@ typedef struct unknown_arg {
     const char *bad;
 } unknown_arg;
 
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
-                                 const char *key, const char *value)
+typedef struct each_arg {
+    api_arg_fn fn;
+    void *cls;
+} each_arg;
+
+static enum MHD_Result each_mhd_arg(void *cls, enum MHD_ValueKind kind,
+                                    const char *key, const char *value)
+{
+    each_arg *e = cls;
+
+    (void)kind;
+    return e->fn(e->cls, key, value) ? MHD_YES : MHD_NO;
+}
+
+void api_each_arg(const api_req *r, api_arg_fn fn, void *cls)
+{
+    each_arg e = {fn, cls};
+
+    if (r->http->conn != NULL) {
+        (void)MHD_get_connection_values(r->http->conn, MHD_GET_ARGUMENT_KIND,
+                                        each_mhd_arg, &e);
+        return;
+    }
+    for (size_t i = 0; r->http->args != NULL && r->http->args[i] != NULL;
+         i += 2)
+        if (!fn(cls, r->http->args[i], r->http->args[i + 1]))
+            return;
+}
+
+static bool check_arg(void *cls, const char *key, const char *value)
 {
     unknown_arg *u = cls;
 
-    (void)kind;
     (void)value;
     for (size_t i = 0; u->allowed[i] != NULL; i++)
         if (strcmp(key, u->allowed[i]) == 0)
-            return MHD_YES;
+            return true;
     u->bad = key;
-    return MHD_NO;
+    return false;
 }
 
 bool api_params_known(api_req *r, const char *const *allowed)
@@ -38,8 +65,7 @@ bool api_params_known(api_req *r, const char *const *allowed)
     char list[256] = "";
     size_t o = 0;
 
-    (void)MHD_get_connection_values(r->http->conn, MHD_GET_ARGUMENT_KIND,
-                                    check_arg, &u);
+    api_each_arg(r, check_arg, &u);
     if (u.bad == NULL)
         return true;
     for (size_t i = 0; allowed[i] != NULL && o < sizeof(list); i++)

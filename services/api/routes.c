@@ -5,6 +5,7 @@
  * RFC 9457 problem+json; denials and writes are audited. */
 #include "api_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -149,10 +150,22 @@ static bool get_ops(api *a, const cs_http_req *req, cs_http_resp *resp)
          "outcome=\"failed\"", &a->stats.webhook_failed},
 #undef HOOKS
         {"cs_api_cache_hits_total", "reads answered from the cache",
-         CS_METRIC_COUNTER, NULL, api_cache_counter(a->cache, true)},
+         CS_METRIC_COUNTER, NULL, api_cache_counter(a->cache, API_CACHE_HITS)},
         {"cs_api_cache_misses_total",
          "cacheable reads that went to the database", CS_METRIC_COUNTER, NULL,
-         api_cache_counter(a->cache, false)},
+         api_cache_counter(a->cache, API_CACHE_MISSES)},
+        {"cs_api_cache_stale_hits_total",
+         "reads answered from an expired entry while it was read again",
+         CS_METRIC_COUNTER, NULL, api_cache_counter(a->cache, API_CACHE_STALE)},
+        {"cs_api_cache_refreshes_total",
+         "expired entries read again by a background thread", CS_METRIC_COUNTER,
+         NULL, api_cache_counter(a->cache, API_CACHE_REFRESHES)},
+        {"cs_api_token_cache_hits_total",
+         "requests whose token was verified from memory", CS_METRIC_COUNTER,
+         NULL, api_tokens_counter(a->tokens, true)},
+        {"cs_api_token_cache_misses_total",
+         "requests whose token was looked up in the database",
+         CS_METRIC_COUNTER, NULL, api_tokens_counter(a->tokens, false)},
     };
 #undef REQS
 
@@ -185,6 +198,70 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+bool api_req_db(api_req *r)
+{
+    cs_err err = {0};
+
+    if (r->db != NULL)
+        return true;
+    r->db = api_pool_acquire(&r->a->pool, r->a->cfg->pool_wait_ms, &err);
+    if (r->db == NULL) {
+        if (err.code == CS_E_TIMEOUT)
+            cs_metric_add(&r->a->stats.pool_timeouts, 1);
+        api_db_failure(r->a, r->resp, &err);
+        return false;
+    }
+    r->db_own = true;
+    return true;
+}
+
+/* A read of an authorised GET route: from the cache, or in one read-only
+ * transaction with the principal set (then kept in the cache). */
+static void run_read(api_req *r, const api_route *rt, const char *rest)
+{
+    cs_err err = {0};
+
+    if (api_cache_get(r->a->cache, r))
+        return; /* a fresh (or briefly stale) answer to this token and URL */
+    if (!api_req_db(r))
+        return;
+    if (api_begin(r, &err) != CS_OK) {
+        api_db_failure(r->a, r->resp, &err);
+        return;
+    }
+    rt->fn(r, rest);
+    api_end(r);
+    api_cache_put(r->a->cache, r);
+}
+
+void api_read_again(api *a, cs_pg *db, api_principal *who, const char *path,
+                    const char *const *args)
+{
+    cs_http_req req = {.method = "GET", .path = path, .body = "", .args = args};
+    cs_http_resp resp = {.status = 500,
+                         .content_type = "application/problem+json"};
+    api_req r = {.a = a, .http = &req, .resp = &resp, .db = db};
+    const char *rest = "";
+    const api_route *rt = find_route(path, &rest);
+
+    (void)snprintf(r.client, sizeof(r.client), "refresh");
+    if (rt != NULL && (rt->roles & ROUTE_OWN_TX) == 0) {
+        cs_err err = {0};
+        api_req_set_principal(&r, who);
+        r.cache_gen = api_cache_generation(a->cache);
+        if (api_begin(&r, &err) == CS_OK) {
+            rt->fn(&r, rest);
+            api_end(&r);
+            api_cache_put(a->cache, &r);
+        } else {
+            cs_log_warn("cache refresh failed", CS_KV_STR("path", path),
+                        CS_KV_STR("error", err.msg));
+        }
+        api_principal_unref(r.who);
+    }
+    free(resp.body);
+}
+
 static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
 {
     api_req r = {.a = a, .http = req, .resp = resp};
@@ -198,13 +275,8 @@ static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
     int64_t token_id = 0;
 
     cs_http_client_addr(req, r.client, sizeof(r.client));
-    r.db = api_pool_acquire(&a->pool, a->cfg->pool_wait_ms, &err);
-    if (r.db == NULL) {
-        if (err.code == CS_E_TIMEOUT)
-            cs_metric_add(&a->stats.pool_timeouts, 1);
-        api_db_failure(a, resp, &err);
-        return; /* nothing to audit with: no connection */
-    }
+    /* the database is borrowed only when needed: a cached token and a
+     * cached answer make a request that never leaves this process */
     if (!api_authenticate(&r)) {
         if (resp->status == 401) {
             outcome = "denied";
@@ -249,18 +321,11 @@ static void handle_v1(api *a, const cs_http_req *req, cs_http_resp *resp)
         goto out;
     }
     if (rt->roles & ROUTE_OWN_TX) {
-        rt->fn(&r, rest);
+        if (api_req_db(&r))
+            rt->fn(&r, rest);
         goto out;
     }
-    if (api_cache_get(a->cache, &r))
-        goto out; /* a fresh answer to the same token and URL */
-    if (api_begin(&r, &err) != CS_OK) {
-        api_db_failure(a, resp, &err);
-        goto out;
-    }
-    rt->fn(&r, rest);
-    api_end(&r);
-    api_cache_put(a->cache, &r);
+    run_read(&r, rt, rest);
 out:
     if (!is_get && resp->status < 400)
         api_cache_clear(a->cache);
@@ -275,8 +340,9 @@ out:
         detail = r.audit_detail;
     if (outcome != NULL)
         api_audit(&r, outcome, detail);
-    PQclear(r.principal_res);
-    api_pool_release(&a->pool, r.db);
+    api_principal_unref(r.who);
+    if (r.db_own)
+        api_pool_release(&a->pool, r.db);
 }
 
 static void route(api *a, const cs_http_req *req, cs_http_resp *resp)

@@ -31,11 +31,19 @@ typedef struct req_state {
 
 const char *cs_http_query(const cs_http_req *req, const char *name)
 {
+    if (req->conn == NULL) {
+        for (size_t i = 0; req->args != NULL && req->args[i] != NULL; i += 2)
+            if (strcmp(req->args[i], name) == 0)
+                return req->args[i + 1];
+        return NULL;
+    }
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *cs_http_header(const cs_http_req *req, const char *name)
 {
+    if (req->conn == NULL)
+        return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
@@ -48,7 +56,9 @@ void cs_http_client_addr(const cs_http_req *req, char *buf, size_t buf_bytes)
     if (buf_bytes == 0)
         return;
     buf[0] = '\0';
-    ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    ci = req->conn == NULL ? NULL
+                           : MHD_get_connection_info(
+                                 req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     sa = ci != NULL ? ci->client_addr : NULL;
     if (sa != NULL && sa->sa_family == AF_INET)
         addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
@@ -200,6 +210,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         st->body[st->len] = '\0';
     req.body_len = st->len;
     req.conn = conn;
+    req.args = NULL;
     h->handler(h->ctx, &req, &resp);
     return send_resp(conn, &resp);
 }

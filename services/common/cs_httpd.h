@@ -19,6 +19,9 @@ typedef struct cs_http_req {
     const char *body;   /* NUL-terminated; "" when none */
     size_t body_len;
     struct MHD_Connection *conn; /* for headers and query arguments */
+    /* Without a connection (a request replayed by the server itself): the
+     * query arguments as name, value, name, value, ..., NULL; no headers */
+    const char *const *args;
 } cs_http_req;
 
 typedef struct cs_http_resp {

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # test_api_cache.sh - cs-api's read cache (CS_API_CACHE_MS): a repeated
 # read by the same token is answered from the cache, a new row shows only
-# after the entry expires; another token never gets the first token's
-# entry (its own scope is read); a revoked token is refused even with an
-# entry cached; a write through the replica empties the cache.
+# after the entry expires, read again by a background thread while the
+# requests get the expired answer (no request reads the database itself);
+# another token never gets the first token's entry (its own scope is
+# read); a revoked token is refused even with an entry cached (at once
+# with the token cache off); a write through the replica empties the
+# cache.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 A=91350100M000100Y43 # Fujian
@@ -14,7 +17,8 @@ tok() { "$CS_BIN/cs-admin" token create "$@" --pg-dsn "$dsn" 2>/dev/null; }
 q "INSERT INTO enterprises (uscc, name, region_code, industry_code) VALUES ('$A', 'A', '350102', 'C36')"
 T_ADM=$(tok --role admin --name ops)
 T_BJ=$(tok --role bureau --regions 110000 --name beijing)
-start_service api env CS_API_CACHE_MS=3000 CS_KAFKA_BROKERS= "$CS_BIN/cs-api" \
+start_service api env CS_API_CACHE_MS=3000 CS_API_CACHE_STALE_MS=120000 CS_API_TOKEN_CACHE_MS=0 \
+    CS_KAFKA_BROKERS= "$CS_BIN/cs-api" \
     --pg-dsn "${dsn/user=postgres/user=cs_api_app}" --http-port 0
 wait_for 30 "cs-api to start" log_field api "api ready" port
 api="http://127.0.0.1:$(log_field api "api ready" port)"
@@ -29,6 +33,9 @@ q "INSERT INTO enterprises (uscc, name, region_code, industry_code) VALUES ('$B'
 [ "$(names "$T_ADM")" = A ] || fail "the second read was not cached"
 [ "$(m hits)" = 1 ] || fail "hit counter"
 wait_for 20 "the entry to expire" names_are "$T_ADM" B,A
+[ "$(m misses)" = 1 ] || fail "a request read the database itself: $(m misses) misses"
+[ "$(m stale_hits)" -ge 1 ] && [ "$(m refreshes)" -ge 1 ] ||
+    fail "the expired entry must be served while a background thread reads it again"
 
 note "another token reads its own scope, never the first token's entry"
 [ "$(names "$T_BJ")" = B ] || fail "the Beijing bureau got: $(names "$T_BJ")"
