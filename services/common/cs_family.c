@@ -177,6 +177,21 @@ static const cs_field invoice_lines[] = {
     OPT("unit_price", CS_F_AMOUNT),    OPT("amount", CS_F_AMOUNT),
 };
 
+static const cs_field demand_plan_fields[] = {
+    REQ("buyer", CS_F_USCC),
+    REQ("supplier", CS_F_USCC),
+    TXT("sku", true, 128),
+    REQ("period_start", CS_F_DATE),
+    REQ("period_end", CS_F_DATE),
+    REQ("quantity", CS_F_AMOUNT),
+    TXT("unit", true, 16),
+    {"firm", CS_F_BOOL, false, 0, 0, NULL, "false"},
+    TXT("forecast_code", false, 8),
+    TXT("schedule_type", false, 8),
+    TXT("schedule_ref", false, 64),
+    OPT("issued_date", CS_F_DATE),
+};
+
 /* Families whose events may carry no lines: an order response that only
  * accepts or rejects the whole order (X12 855 BAK without PO1). */
 static const char *const lines_optional[] = {"cs.order_response.v1", NULL};
@@ -241,6 +256,13 @@ static cs_status check_sales(const cs_family *f, const cs_record *r,
     return not_before(f, r, "period_start", "period_end", err);
 }
 
+static cs_status check_demand_plan(const cs_family *f, const cs_record *r,
+                                   cs_err *err)
+{
+    cs_status rc = differ(f, r, "buyer", "supplier", err);
+    return rc ? rc : not_before(f, r, "period_start", "period_end", err);
+}
+
 static cs_status check_enterprise(const cs_family *f, const cs_record *r,
                                   cs_err *err)
 {
@@ -298,6 +320,8 @@ const cs_family cs_families[] = {
      N(order_response_lines), check_order},
     {"cs.invoice.v1", "cs.invoices", invoice_fields, N(invoice_fields), "lines",
      invoice_lines, N(invoice_lines), check_link},
+    {"cs.demand_plan.v1", "cs.demand_plans", demand_plan_fields,
+     N(demand_plan_fields), NULL, NULL, 0, check_demand_plan},
 };
 const size_t cs_n_families = N(cs_families);
 

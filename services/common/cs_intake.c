@@ -175,6 +175,7 @@ void cs_intake_entity_key(const cs_event *ev, char *out, size_t out_bytes)
         {"cs.risk_event.v1", {"risk_id", NULL, NULL}},
         {"cs.order_response.v1", {"buyer", "order_id", NULL}},
         {"cs.invoice.v1", {"supplier", "invoice_id", NULL}},
+        {"cs.demand_plan.v1", {"buyer", "supplier", "sku"}},
     };
     out[0] = '\0';
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -42,7 +42,7 @@ static const cs_opt devbroker_opts[] = {
      CS_CFG(devbroker_cfg, brokers)},
     {"topics", "CS_BROKER_TOPICS", CS_OPT_STR,
      "cs.orders,cs.shipments,cs.production,cs.sales,cs.inventory,cs.master,"
-     "cs.risk_events,cs.order_responses,cs.invoices,cs.dlq,cs.alerts",
+     "cs.risk_events,cs.order_responses,cs.invoices,cs.demand_plans,cs.dlq,cs.alerts",
      "topics to create, comma separated, each optionally NAME:PARTITIONS",
      CS_CFG(devbroker_cfg, topics)},
     {"partitions", "CS_BROKER_PARTITIONS", CS_OPT_U32, "3",

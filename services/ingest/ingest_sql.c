@@ -78,6 +78,11 @@ const char cs_ingest_setup_sql[] =
     ", enterprise text, sku text, period_start date, period_end date,"
     " quantity numeric, unit text, revenue numeric, currency text,"
     " channel text, region_code text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_demand_plan (" ENVELOPE_COLS
+    ", buyer text, supplier text, sku text, period_start date,"
+    " period_end date, quantity numeric, unit text, firm boolean,"
+    " forecast_code text, schedule_type text, schedule_ref text,"
+    " issued_date date) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_inventory (" ENVELOPE_COLS
     ", enterprise text, site text, sku text, as_of timestamptz,"
     " on_hand numeric, on_order numeric, unit text) ON COMMIT DELETE ROWS;"
@@ -251,6 +256,29 @@ const cs_pg_stmt cs_ingest_stmts[] = {
                   "event_id ="
                   " EXCLUDED.event_id, event_time = EXCLUDED.event_time"
                   " WHERE sales.event_time <= EXCLUDED.event_time",
+     0},
+    COMMON_STMTS("demand_plan"),
+    /* one row per buyer, supplier, item and period; the newest wins */
+    {"merge_demand_plan",
+     "INSERT INTO demand_plans (tenant_id, buyer, supplier, sku,"
+     " period_start, period_end, quantity, unit, firm, forecast_code,"
+     " schedule_type, schedule_ref, issued_date, event_id, event_time) "
+     "SELECT DISTINCT ON (tenant_id, buyer, supplier, sku, period_start,"
+     " period_end) tenant_id, buyer, supplier, sku, period_start,"
+     " period_end, quantity, unit, firm, forecast_code, schedule_type,"
+     " schedule_ref, issued_date, event_id, event_time" FRESH(
+         "demand_plan") "ORDER BY tenant_id, buyer, supplier, sku,"
+                        " period_start, period_end, " NEWEST " "
+                        "ON CONFLICT (tenant_id, buyer, supplier, sku,"
+                        " period_start, period_end) DO UPDATE SET quantity ="
+                        " EXCLUDED.quantity, unit = EXCLUDED.unit, firm ="
+                        " EXCLUDED.firm, forecast_code ="
+                        " EXCLUDED.forecast_code,"
+                        " schedule_type = EXCLUDED.schedule_type, schedule_ref"
+                        " = EXCLUDED.schedule_ref, issued_date ="
+                        " EXCLUDED.issued_date, event_id = EXCLUDED.event_id,"
+                        " event_time = EXCLUDED.event_time"
+                        " WHERE demand_plans.event_time <= EXCLUDED.event_time",
      0},
     COMMON_STMTS("inventory"),
     {"merge_inventory",
@@ -506,6 +534,8 @@ const ingest_family_sql cs_ingest_families[] = {
      STEPS("invoice", "win_invoice"), "revised_invoice",
      LIST("stale_invoice", "old_lines_invoice"),
      LIST("upsert_invoice", "lines_invoice")},
+    {"cs.demand_plan.v1", "COPY stage_demand_plan FROM STDIN",
+     STEPS("demand_plan", "merge_demand_plan"), NULL, NULL, NULL},
 };
 const size_t cs_ingest_n_families =
     sizeof(cs_ingest_families) / sizeof(cs_ingest_families[0]);

@@ -26,7 +26,7 @@ static const cs_opt ingest_opts[] = {
      "consumer group id", CS_CFG(ingest_cfg, kafka_group)},
     {"topics", "CS_INGEST_TOPICS", CS_OPT_STR,
      "cs.orders,cs.shipments,cs.production,cs.sales,cs.inventory,cs.master,"
-     "cs.risk_events,cs.order_responses,cs.invoices",
+     "cs.risk_events,cs.order_responses,cs.invoices,cs.demand_plans",
      "topics to consume, comma separated", CS_CFG(ingest_cfg, topics)},
     {"dlq.topic", "CS_DLQ_TOPIC", CS_OPT_STR, "cs.dlq",
      "dead-letter topic for rejected records", CS_CFG(ingest_cfg, dlq_topic)},

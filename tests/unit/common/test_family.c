@@ -63,6 +63,12 @@ static const example good[] = {
      "\"total_amount\":\"25.00\",\"lines\":[{\"line_no\":1,\"sku\":"
      "\"X\",\"quantity\":2,\"unit\":\"PCS\",\"unit_price\":\"12.50\","
      "\"amount\":\"25.00\"}]}"},
+    {"cs.demand_plan.v1",
+     "{\"buyer\":\"" A "\",\"supplier\":\"" B "\",\"sku\":\"X\","
+     "\"period_start\":\"2026-11-09\",\"period_end\":\"2026-11-15\","
+     "\"quantity\":8000,\"unit\":\"PCS\",\"firm\":false,"
+     "\"forecast_code\":\"D\",\"schedule_type\":\"PS\","
+     "\"issued_date\":\"2026-11-05\"}"},
 };
 
 static cs_status decode(const char *type, const char *data, cs_record *r,
@@ -235,6 +241,17 @@ static void each_class_of_bad_field_is_named(void **state)
            "data.lines[0].amount: must not be negative");
     refuse("cs.invoice.v1", "\"lines\":[", "\"lines\":[],\"x\":[",
            "data.lines: required, a non-empty array");
+    /* demand plans */
+    refuse("cs.demand_plan.v1", "\"supplier\":\"" B "\"",
+           "\"supplier\":\"" A "\"",
+           "data.supplier: must differ from data.buyer");
+    refuse("cs.demand_plan.v1", "\"period_end\":\"2026-11-15\"",
+           "\"period_end\":\"2026-11-08\"",
+           "data.period_end: 2026-11-08 is before data.period_start");
+    refuse("cs.demand_plan.v1", "\"quantity\":8000", "\"quantity\":-1",
+           "data.quantity: must not be negative");
+    refuse("cs.demand_plan.v1", "\"firm\":false", "\"firm\":\"no\"",
+           "data.firm");
 }
 
 /* An order response may accept or reject the whole order without lines
