@@ -1,9 +1,10 @@
 /* cs_edi.h - EDI documents into canonical CloudEvents: ANSI X12 850
  * (purchase order), 855 (order acknowledgment), 856 (ship notice) and
- * 810 (invoice), UN/EDIFACT ORDERS, ORDRSP, DESADV, INVOIC and SLSRPT
- * (sales data report), as cs.order.v1, cs.order_response.v1,
- * cs.shipment.v1, cs.invoice.v1 and cs.sales.v1 (docs/events.md,
- * docs/connectors.md).
+ * 810 (invoice), 830 (planning schedule), UN/EDIFACT ORDERS, ORDRSP,
+ * DESADV, INVOIC and SLSRPT (sales data report), as cs.order.v1,
+ * cs.order_response.v1, cs.shipment.v1, cs.invoice.v1, cs.demand_plan.v1
+ * and cs.sales.v1; SAP IDoc ORDERS01..05 flat files as cs.order.v1
+ * (docs/events.md, docs/connectors.md).
  * Pure conversion over a buffer: no files, no Kafka, no logging. */
 #ifndef CS_EDI_H
 #define CS_EDI_H

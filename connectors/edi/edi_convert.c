@@ -1,5 +1,6 @@
 /* edi_convert.c - cs_edi_convert: lexes the file, then hands each
- * interchange to the X12 or EDIFACT walker. */
+ * interchange to the X12 or EDIFACT walker, or each IDoc of an SAP IDoc
+ * flat file to the IDoc reader. */
 #include "edi_int.h"
 
 #include <stdlib.h>
@@ -17,6 +18,7 @@ cs_status cs_edi_convert(const char *buf, size_t len, const cs_edi_opts *o,
                  .ctx = ctx,
                  .stats = stats};
     size_t i = 0;
+    bool idoc;
     cs_status rc;
 
     if (stats != NULL)
@@ -25,12 +27,16 @@ cs_status cs_edi_convert(const char *buf, size_t len, const cs_edi_opts *o,
         return cs_err_set(err, CS_E_TOO_LARGE,
                           "file of %zu bytes is larger than %u", len,
                           CS_EDI_MAX_FILE_BYTES);
-    rc = cs__edi_lex(buf, len, &lx, err);
+    idoc = cs__edi_is_idoc(buf, len);
+    rc = idoc ? cs__edi_idoc_lex(buf, len, &lx, err)
+              : cs__edi_lex(buf, len, &lx, err);
     if (rc != CS_OK)
         goto out;
     while (i < lx.n_segs) {
         const edi_seg *s = &lx.segs[i];
-        if (cs__edi_is(s, "ISA")) {
+        if (idoc) {
+            rc = cs__edi_idoc(&r, &i, err);
+        } else if (cs__edi_is(s, "ISA")) {
             rc = cs__edi_x12_interchange(&r, &i, err);
         } else if (cs__edi_is(s, "UNA") || cs__edi_is(s, "UNB")) {
             rc = cs__edi_edifact_interchange(&r, &i, err);

@@ -316,7 +316,7 @@ edi_kind cs__edi_kind_of(const char *type)
     } t[] = {
         {"850", "ORDERS", EDI_ORDER},    {"855", "ORDRSP", EDI_ORDER_RESPONSE},
         {"856", "DESADV", EDI_SHIPMENT}, {"810", "INVOIC", EDI_INVOICE},
-        {NULL, "SLSRPT", EDI_SALES},
+        {NULL, "SLSRPT", EDI_SALES},     {"830", NULL, EDI_DEMAND_PLAN},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         if ((t[i].x12 != NULL && strcmp(type, t[i].x12) == 0) ||
@@ -389,9 +389,11 @@ void cs__edi_doc_envelope(edi_doc *d, const char *sender,
                     .env_qual = receiver_qual,
                     .env_from = receiver_from};
 
-    /* the buyer sends an order; the supplier everything else */
-    d->buyer = d->kind == EDI_ORDER ? from : to;
-    d->supplier = d->kind == EDI_ORDER ? to : from;
+    /* the buyer sends an order or a planning schedule; the supplier
+     * everything else */
+    bool buyer_sends = d->kind == EDI_ORDER || d->kind == EDI_DEMAND_PLAN;
+    d->buyer = buyer_sends ? from : to;
+    d->supplier = buyer_sends ? to : from;
 }
 
 /* A partner id: a credit code as it is, else through the map, where
@@ -641,7 +643,10 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
         snprintf(source, sizeof(source), "%s", o->source);
     else
         snprintf(source, sizeof(source), "edi://%s/%s",
-                 d->syntax == EDI_X12 ? "x12" : "edifact", d->sender);
+                 d->syntax == EDI_X12       ? "x12"
+                 : d->syntax == EDI_EDIFACT ? "edifact"
+                                            : "idoc",
+                 d->sender);
     /* the enterprise that issued the document owns it */
     tenant = o->tenant != NULL && o->tenant[0] != '\0' ? o->tenant
              : d->kind == EDI_ORDER                    ? buyer
@@ -815,6 +820,16 @@ cs_status cs__edi_queue_json(edi_run *r, const char *type, char *key,
     return CS_OK;
 }
 
+void cs__edi_unqueue(edi_run *r, size_t n)
+{
+    for (size_t k = n; k < r->n_pending; k++) {
+        free(r->keys[k]);
+        free(r->jsons[k]);
+    }
+    if (n < r->n_pending)
+        r->n_pending = n;
+}
+
 cs_status cs__edi_queue(edi_run *r, const edi_doc *d)
 {
     cs_err e = {0};
@@ -829,6 +844,76 @@ cs_status cs__edi_queue(edi_run *r, const edi_doc *d)
         return CS_OK;
     }
     return cs__edi_queue_json(r, cs__edi_kind_type(d->kind), key, json, len);
+}
+
+void *cs__edi_event_open(const edi_run *r, const edi_doc *d, const edi_ids *ids,
+                         size_t from, size_t to, const char *salt,
+                         const char *type, const char *tenant)
+{
+    static const char *const names[] = {"", "x12", "edifact", "idoc"};
+    const cs_edi_opts *o = r->o;
+    char event_id[129], source[160];
+    yajl_gen g = yajl_gen_alloc(NULL);
+
+    if (g == NULL)
+        return NULL;
+    cs__edi_event_id(r, d->syntax, ids, from, to, salt, event_id,
+                     sizeof(event_id));
+    if (o->source != NULL && o->source[0] != '\0')
+        snprintf(source, sizeof(source), "%s", o->source);
+    else
+        snprintf(source, sizeof(source), "edi://%s/%s", names[d->syntax],
+                 d->sender);
+    yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+    yajl_gen_map_open(g);
+    cs_json_kv_str(g, "specversion", "1.0");
+    cs_json_kv_str(g, "id", event_id);
+    cs_json_kv_str(g, "source", source);
+    cs_json_kv_str(g, "type", type);
+    cs_json_kv_str(g, "time", d->time);
+    cs_json_kv_str(g, "tenantid", tenant);
+    cs_json_kv_str(g, "datacontenttype", "application/json");
+    cs_json_key(g, "data");
+    yajl_gen_map_open(g);
+    return g;
+}
+
+cs_status cs__edi_event_close(edi_run *r, void *gv, const char *type,
+                              const char *key, const edi_seg *s, cs_err *err)
+{
+    yajl_gen g = gv;
+    const unsigned char *gbuf;
+    size_t glen;
+    char *json, *k;
+
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    if (yajl_gen_get_buf(g, &gbuf, &glen) != yajl_gen_status_ok) {
+        yajl_gen_free(g);
+        return cs__edi_fail(err, s,
+                            "could not build the event JSON (text that is "
+                            "not UTF-8?)");
+    }
+    json = cs_strndup((const char *)gbuf, glen);
+    yajl_gen_free(g);
+    k = cs_strndup(key, strlen(key));
+    if (json == NULL || k == NULL) {
+        free(json);
+        free(k);
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    }
+    return cs__edi_queue_json(r, type, k, json, glen);
+}
+
+cs_status cs__edi_events_done(edi_run *r, edi_doc *d, cs_status rc,
+                              const cs_err *why)
+{
+    cs__edi_doc_free(d);
+    if (rc == CS_E_NOMEM)
+        return rc;
+    if (rc != CS_OK)
+        cs__edi_reject(r, why);
+    return CS_OK;
 }
 
 void cs__edi_warn(edi_run *r, const edi_seg *s, const char *fmt, ...)

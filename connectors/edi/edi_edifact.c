@@ -372,12 +372,7 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
                     .message_ref = G(s_unh, 1, 1)};
     if (d.kind == EDI_SALES) {
         rc = cs__edi_sales(r, &d, &ids, unh, unt, &e);
-        cs__edi_doc_free(&d);
-        if (rc == CS_E_NOMEM)
-            return rc;
-        if (rc != CS_OK)
-            cs__edi_reject(r, &e);
-        return CS_OK;
+        return cs__edi_events_done(r, &d, rc, &e);
     }
     rc = map_message(r, unh, unt, &d, &e);
     if (rc == CS_E_NOMEM) {

@@ -128,7 +128,10 @@ void cs__edi_event_id(const edi_run *r, edi_syntax syntax, const edi_ids *ids,
     cs__edi_ascii(ids->interchange_ref, b, sizeof(b));
     cs__edi_ascii(ids->message_ref, c, sizeof(c));
     snprintf(out, out_bytes, "%s:%s:%s:%s:%016" PRIx64,
-             syntax == EDI_X12 ? "x12" : "edifact", a, b, c, h);
+             syntax == EDI_X12       ? "x12"
+             : syntax == EDI_EDIFACT ? "edifact"
+                                     : "idoc",
+             a, b, c, h);
 }
 
 cs_status cs__edi_message_out(edi_run *r, edi_doc *d, const edi_ids *ids,

@@ -15,7 +15,7 @@
 #define EDI_NUM_BYTES    40
 #define EDI_TIME_BYTES   40
 
-typedef enum edi_syntax { EDI_X12 = 1, EDI_EDIFACT } edi_syntax;
+typedef enum edi_syntax { EDI_X12 = 1, EDI_EDIFACT, EDI_IDOC } edi_syntax;
 
 typedef struct edi_seps {
     char elem, comp, term;
@@ -327,6 +327,9 @@ edi_kind cs__edi_kind_of(const char *type);
 void cs__edi_event_id(const edi_run *r, edi_syntax syntax, const edi_ids *ids,
                       size_t from, size_t to, const char *salt, char *out,
                       size_t out_bytes);
+/* Drops the events queued after the first n (a message that failed
+ * after some of its events were built). */
+void cs__edi_unqueue(edi_run *r, size_t n);
 /* Queues one built event (takes key and json). */
 cs_status cs__edi_queue_json(edi_run *r, const char *type, char *key,
                              char *json, size_t len);
@@ -336,6 +339,20 @@ cs_status cs__edi_queue_json(edi_run *r, const char *type, char *key,
 cs_status cs__edi_resolve(const edi_doc *d, const cs_edi_opts *o,
                           const edi_party *p, const char *role,
                           const char **out, cs_err *err);
+/* Opens the CloudEvent of type owned by tenant, one of the events of
+ * message [from, to] (salt names which, see cs__edi_event_id), up to
+ * "data": {, or returns NULL (out of memory). */
+void *cs__edi_event_open(const edi_run *r, const edi_doc *d, const edi_ids *ids,
+                         size_t from, size_t to, const char *salt,
+                         const char *type, const char *tenant);
+/* Closes the event g opened and queues it under key (copied); s is where
+ * a failure to build the JSON points. Frees g. */
+cs_status cs__edi_event_close(edi_run *r, void *g, const char *type,
+                              const char *key, const edi_seg *s, cs_err *err);
+/* The end of a message that yields its events itself (sales, plans): d
+ * freed, a failure (rc, why) rejected; CS_OK unless out of memory. */
+cs_status cs__edi_events_done(edi_run *r, edi_doc *d, cs_status rc,
+                              const cs_err *why);
 /* A warning (the data still converts) at segment s. */
 void cs__edi_warn(edi_run *r, const edi_seg *s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -364,6 +381,14 @@ cs_status cs__edi_demand_plan(edi_run *r, edi_doc *d, const edi_ids *ids,
                               size_t st, size_t se, cs_err *why);
 
 cs_status cs__edi_x12_interchange(edi_run *r, size_t *i, cs_err *err);
+
+/* SAP IDoc flat files: a file starting with an EDI_DC40 control record;
+ * its records as segments (one element per field, trimmed); one IDoc
+ * (the control record at *i and its data records) into cs.order.v1. */
+bool cs__edi_is_idoc(const char *buf, size_t len);
+cs_status cs__edi_idoc_lex(const char *buf, size_t len, edi_lex *lx,
+                           cs_err *err);
+cs_status cs__edi_idoc(edi_run *r, size_t *i, cs_err *err);
 cs_status cs__edi_edifact_interchange(edi_run *r, size_t *i, cs_err *err);
 
 #endif

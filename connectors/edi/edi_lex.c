@@ -442,9 +442,9 @@ cs_status cs__edi_lex(const char *buf, size_t len, edi_lex *lx, cs_err *err)
         if (syntax == 0 && len - L.p >= 8 &&
             memcmp(buf + L.p, "EDI_DC40", 8) == 0) {
             set_fatal(&L,
-                      "byte %zu: an SAP IDoc flat file (EDI_DC40 control "
-                      "record); IDocs are not supported, only X12 and "
-                      "EDIFACT",
+                      "byte %zu: an SAP IDoc control record (EDI_DC40) "
+                      "after other bytes; an IDoc flat file must start "
+                      "with it",
                       L.p);
             break;
         }

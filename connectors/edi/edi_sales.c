@@ -255,11 +255,9 @@ static cs_status build(edi_run *r, edi_doc *d, const edi_ids *ids, size_t unh,
     bool any_amount = false, any_return = false, retail = true;
     const char *tenant =
         o->tenant != NULL && o->tenant[0] != '\0' ? o->tenant : enterprise;
-    char salt[160], event_id[129], source[160];
+    char salt[160], key[200];
     yajl_gen g;
-    const unsigned char *gbuf;
-    size_t glen, n = (size_t)(b - a), klen;
-    char *json, *key;
+    size_t n = (size_t)(b - a);
 
     if (strlen(a->sku) > 128 || !cs__edi_utf8_valid(a->sku, strlen(a->sku)))
         return cs__edi_fail(err, a->lin,
@@ -292,25 +290,9 @@ static cs_status build(edi_run *r, edi_doc *d, const edi_ids *ids, size_t unh,
         retail &= strcmp(x->loc_qual, "162") == 0;
     }
     snprintf(salt, sizeof(salt), "%s|%s|%s", a->sku, a->start, a->end);
-    cs__edi_event_id(r, d->syntax, ids, unh, unt, salt, event_id,
-                     sizeof(event_id));
-    if (o->source != NULL && o->source[0] != '\0')
-        snprintf(source, sizeof(source), "%s", o->source);
-    else
-        snprintf(source, sizeof(source), "edi://edifact/%s", d->sender);
-    if ((g = yajl_gen_alloc(NULL)) == NULL)
+    if ((g = cs__edi_event_open(r, d, ids, unh, unt, salt, "cs.sales.v1",
+                                tenant)) == NULL)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-    yajl_gen_map_open(g);
-    cs_json_kv_str(g, "specversion", "1.0");
-    cs_json_kv_str(g, "id", event_id);
-    cs_json_kv_str(g, "source", source);
-    cs_json_kv_str(g, "type", "cs.sales.v1");
-    cs_json_kv_str(g, "time", d->time);
-    cs_json_kv_str(g, "tenantid", tenant);
-    cs_json_kv_str(g, "datacontenttype", "application/json");
-    cs_json_key(g, "data");
-    yajl_gen_map_open(g);
     cs_json_kv_str(g, "enterprise", enterprise);
     cs_json_kv_str(g, "sku", a->sku);
     cs_json_kv_str(g, "period_start", a->start);
@@ -352,23 +334,8 @@ static cs_status build(edi_run *r, edi_doc *d, const edi_ids *ids, size_t unh,
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &gbuf, &glen) != yajl_gen_status_ok) {
-        yajl_gen_free(g);
-        return cs__edi_fail(err, a->lin, "could not build the event JSON");
-    }
-    json = cs_strndup((const char *)gbuf, glen);
-    yajl_gen_free(g);
-    klen = strlen(enterprise) + strlen(a->sku) + 2;
-    key = malloc(klen);
-    if (json == NULL || key == NULL) {
-        free(json);
-        free(key);
-        return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    }
-    snprintf(key, klen, "%s/%s", enterprise, a->sku);
-    return cs__edi_queue_json(r, "cs.sales.v1", key, json, glen);
+    snprintf(key, sizeof(key), "%s/%s", enterprise, a->sku);
+    return cs__edi_event_close(r, g, "cs.sales.v1", key, a->lin, err);
 }
 
 cs_status cs__edi_sales(edi_run *r, edi_doc *d, const edi_ids *ids, size_t unh,
@@ -411,14 +378,8 @@ cs_status cs__edi_sales(edi_run *r, edi_doc *d, const edi_ids *ids, size_t unh,
         rc = build(r, d, ids, unh, unt, &hdr, enterprise, &ss.v[i], &ss.v[j],
                    why);
     }
-    if (rc != CS_OK) {
-        /* all of the message or none of it */
-        for (size_t k = queued; k < r->n_pending; k++) {
-            free(r->keys[k]);
-            free(r->jsons[k]);
-        }
-        r->n_pending = queued;
-    }
+    if (rc != CS_OK)
+        cs__edi_unqueue(r, queued); /* all of the message or none of it */
 out:
     free(ss.v);
     return rc;

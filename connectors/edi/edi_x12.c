@@ -477,7 +477,6 @@ static const char *set_name(const char *type)
     static const struct {
         const char *type, *name;
     } t[] = {
-        {"830", "planning schedule with release capability"},
         {"846", "inventory inquiry/advice"},
         {"852", "product activity data"},
         {"860", "purchase order change request"},
@@ -502,6 +501,7 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     const edi_seg *s_st = &lx->segs[st], *s_se = &lx->segs[se];
     const char *type = el(lx, s_st, 1);
     edi_doc d = {0};
+    edi_ids ids;
     cs_err e = {0};
     cs_status rc = CS_OK;
     const char *charset = NULL; /* X12 declares none: UTF-8 */
@@ -527,12 +527,21 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     if (d.kind == 0) {
         cs__edi_fail(&e, s_st,
                      "transaction set %s (%s, control number %s) is not "
-                     "supported: cs-edi converts 810, 850, 855 and 856",
+                     "supported: cs-edi converts 810, 830, 850, 855 and 856",
                      type, set_name(type), el(lx, s_st, 2));
         goto reject;
     }
     cs__edi_doc_envelope(&d, env->sender, env->sender_qual, "ISA06",
                          env->receiver, env->receiver_qual, "ISA08");
+    ids = (edi_ids){.sender = env->sender,
+                    .receiver = env->receiver,
+                    .group_ref = env->gs06,
+                    .interchange_ref = env->isa13,
+                    .message_ref = el(lx, s_st, 2)};
+    if (d.kind == EDI_DEMAND_PLAN) {
+        rc = cs__edi_demand_plan(r, &d, &ids, st, se, &e);
+        return cs__edi_events_done(r, &d, rc, &e);
+    }
     rc = d.kind == EDI_ORDER            ? map_850(r, st, se, &d, &e)
          : d.kind == EDI_ORDER_RESPONSE ? map_855(r, st, se, &d, &e)
          : d.kind == EDI_SHIPMENT       ? map_856(r, st, se, &d, &e)
@@ -543,13 +552,7 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     }
     if (rc != CS_OK)
         goto reject;
-    return cs__edi_message_out(r, &d,
-                               &(edi_ids){.sender = env->sender,
-                                          .receiver = env->receiver,
-                                          .group_ref = env->gs06,
-                                          .interchange_ref = env->isa13,
-                                          .message_ref = el(lx, s_st, 2)},
-                               st, se);
+    return cs__edi_message_out(r, &d, &ids, st, se);
 reject:
     cs__edi_doc_free(&d);
     cs__edi_reject(r, &e);

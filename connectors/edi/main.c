@@ -101,11 +101,13 @@ static const cs_opt edi_opts[] = {
 
 static const cs_config_spec edi_spec = {
     .prog = "cs-edi",
-    .summary = "Converts EDI files (X12 850/855/856/810, EDIFACT ORDERS/"
-               "ORDRSP/DESADV/INVOIC/SLSRPT) into cs.order.v1 / "
+    .summary = "Converts EDI files (X12 850/855/856/810/830, EDIFACT ORDERS/"
+               "ORDRSP/DESADV/INVOIC/SLSRPT, SAP IDoc ORDERS01..05) into "
+               "cs.order.v1 / "
                "cs.order_response.v1 / cs.shipment.v1 / cs.invoice.v1 / "
-               "cs.sales.v1 CloudEvents: JSON lines on stdout, or Kafka with "
-               "--produce. Usage: cs-edi [OPTION]... FILE...",
+               "cs.demand_plan.v1 / cs.sales.v1 CloudEvents: JSON lines on "
+               "stdout, or Kafka with --produce. Usage: cs-edi [OPTION]... "
+               "FILE...",
     .opts = edi_opts,
     .n_opts = sizeof(edi_opts) / sizeof(edi_opts[0]),
 };
