@@ -2,7 +2,9 @@
 # pg.sh - a private PostgreSQL 15 cluster for the demo and the tests.
 #
 #   deploy/local/pg.sh start   [DIR] [PORT]   initdb if needed, then start
-#   deploy/local/pg.sh stop    [DIR]          fast shutdown
+#   deploy/local/pg.sh stop    [DIR]          fast shutdown ($CS_PG_STOP_MODE:
+#                                             fast, or immediate for a
+#                                             throwaway cluster)
 #   deploy/local/pg.sh status  [DIR]
 #   deploy/local/pg.sh dsn     [DIR] [PORT]   print the libpq connection string
 #
@@ -85,7 +87,7 @@ CONF
 stop)
     if [ -s "$data/PG_VERSION" ] &&
         as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-        as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+        as_owner "$bin/pg_ctl" -D "$data" -m "${CS_PG_STOP_MODE:-fast}" -w stop >/dev/null
         echo "pg.sh: stopped" >&2
     fi
     ;;
