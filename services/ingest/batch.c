@@ -27,8 +27,11 @@ void ingest_batch_reset(ingest_batch *b)
     b->n_repeats = 0;
     if (b->seen != NULL)
         memset(b->seen, 0, b->seen_cap * sizeof(*b->seen));
-    for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++)
+    for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++) {
         cs_copybuf_reset(&b->rows[f]);
+        cs_copybuf_reset(&b->lines[f]);
+        b->n_family[f] = 0;
+    }
     cs_copybuf_reset(&b->ledger);
     if (b->first != NULL)
         rd_kafka_topic_partition_list_destroy(b->first);
@@ -45,8 +48,10 @@ void ingest_batch_free(ingest_batch *b)
     rd_kafka_topic_partition_list_destroy(b->next);
     free(b->events);
     free(b->seen);
-    for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++)
+    for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++) {
         cs_copybuf_free(&b->rows[f]);
+        cs_copybuf_free(&b->lines[f]);
+    }
     cs_copybuf_free(&b->ledger);
     memset(b, 0, sizeof(*b));
 }
@@ -76,19 +81,77 @@ static void *dup_bytes(const void *p, size_t len)
     return d;
 }
 
-/* Appends the COPY rows of one event: the envelope, the line count (for
- * families with lines), the header values and, per line, the line
- * values. Returns false when out of memory. */
-static bool add_rows(cs_copybuf *rows, const cs_family *f, const cs_event *ev,
-                     const cs_record *r, const char *topic, int32_t part,
-                     int64_t offset)
+/* Where each column of a family's direct line COPY comes from. */
+enum { SRC_TENANT, SRC_ID, SRC_TIME, SRC_HEADER, SRC_LINE };
+typedef struct line_col {
+    int src, field;
+} line_col;
+static line_col line_cols[INGEST_MAX_FAMILIES][2 * CS_FAMILY_MAX_FIELDS];
+static size_t n_line_cols[INGEST_MAX_FAMILIES];
+
+static const ingest_direct_lines *direct_of[INGEST_MAX_FAMILIES];
+
+const ingest_direct_lines *ingest_direct(size_t f)
 {
+    return f < INGEST_MAX_FAMILIES ? direct_of[f] : NULL;
+}
+
+bool ingest_lines_init(void)
+{
+    for (size_t d = 0; d < cs_ingest_n_direct_lines; d++) {
+        const ingest_direct_lines *dl = &cs_ingest_direct_lines[d];
+        const cs_family *fam = cs_family_by_type(dl->type);
+        size_t f = fam ? (size_t)(fam - cs_families) : 0;
+        if (fam == NULL || fam->lines_key == NULL || f >= INGEST_MAX_FAMILIES) {
+            cs_log_error("ingest_sql.c COPYs lines of an unknown family",
+                         CS_KV_STR("family", dl->type));
+            return false;
+        }
+        direct_of[f] = dl;
+        n_line_cols[f] = 0;
+        for (size_t i = 0; dl->src[i] != NULL; i++) {
+            const char *s = dl->src[i];
+            line_col c = {-1, -1};
+            if (strcmp(s, "e.tenant_id") == 0)
+                c.src = SRC_TENANT;
+            else if (strcmp(s, "e.id") == 0)
+                c.src = SRC_ID;
+            else if (strcmp(s, "e.time") == 0)
+                c.src = SRC_TIME;
+            else if ((s[0] == 'h' || s[0] == 'l') && s[1] == '.') {
+                c.src = s[0] == 'h' ? SRC_HEADER : SRC_LINE;
+                c.field = cs_family_field(fam, s + 2, s[0] == 'l');
+            }
+            if (c.src < 0 || (c.src >= SRC_HEADER && c.field < 0) ||
+                i >= sizeof(line_cols[f]) / sizeof(line_cols[f][0])) {
+                cs_log_error("a line column of ingest_sql.c names no field",
+                             CS_KV_STR("family", dl->type),
+                             CS_KV_STR("source", s));
+                return false;
+            }
+            line_cols[f][n_line_cols[f]++] = c;
+        }
+    }
+    return true;
+}
+
+/* Appends the COPY rows of one event to rows: the envelope, the line
+ * count (for families with lines), the header values and, unless the
+ * family COPYs its lines straight into their table (then one row per line
+ * goes to lines, in its columns), per line the line values. Returns false
+ * when out of memory. */
+static bool add_rows(cs_copybuf *rows, cs_copybuf *lines, size_t fi,
+                     const cs_event *ev, const cs_record *r, const char *topic,
+                     int32_t part, int64_t offset)
+{
+    const cs_family *f = &cs_families[fi];
     char part_s[16], off_s[24], n_lines_s[16];
     const char *env[] = {ev->tenant_id, ev->id, ev->type, ev->source,
                          ev->time,      topic,  part_s,   off_s};
+    bool direct = n_line_cols[fi] > 0;
     /* an event without lines (an order response for the whole order)
      * still needs its header row: its line fields are NULL */
-    size_t n_rows = f->lines_key && r->n_lines > 0 ? r->n_lines : 1;
+    size_t n_rows = f->lines_key && r->n_lines > 0 && !direct ? r->n_lines : 1;
 
     snprintf(part_s, sizeof(part_s), "%" PRId32, part);
     snprintf(off_s, sizeof(off_s), "%" PRId64, offset);
@@ -100,11 +163,23 @@ static bool add_rows(cs_copybuf *rows, const cs_family *f, const cs_event *ev,
             cs_copybuf_field(rows, n_lines_s, false);
         for (size_t i = 0; i < f->n_fields; i++)
             cs_copybuf_field(rows, r->v[i], false);
-        for (size_t i = 0; f->lines_key != NULL && i < f->n_line_fields; i++)
+        for (size_t i = 0; f->lines_key && !direct && i < f->n_line_fields; i++)
             cs_copybuf_field(rows, r->n_lines ? r->line[row][i] : NULL, false);
         cs_copybuf_end_row(rows);
     }
-    return !rows->failed;
+    for (size_t row = 0; direct && row < r->n_lines; row++) {
+        for (size_t i = 0; i < n_line_cols[fi]; i++) {
+            const line_col *c = &line_cols[fi][i];
+            const char *v = c->src == SRC_TENANT   ? ev->tenant_id
+                            : c->src == SRC_ID     ? ev->id
+                            : c->src == SRC_TIME   ? ev->time
+                            : c->src == SRC_HEADER ? r->v[c->field]
+                                                   : r->line[row][c->field];
+            cs_copybuf_field(lines, v, i == 0);
+        }
+        cs_copybuf_end_row(lines);
+    }
+    return !rows->failed && !lines->failed;
 }
 
 /* FNV-1a, 64 bits. */
@@ -134,6 +209,28 @@ static size_t seen_slot(const ingest_batch *b, const char *ident, size_t len,
             memcmp(e->ident, ident, len) == 0)
             return i;
     }
+}
+
+const ingest_event *ingest_batch_find(const ingest_batch *b,
+                                      const char *tenant_id,
+                                      const char *event_id)
+{
+    size_t lt = strlen(tenant_id), li = strlen(event_id), slot;
+    char stackbuf[256], *ident = stackbuf;
+    const ingest_event *e = NULL;
+
+    if (b->seen_cap == 0)
+        return NULL;
+    if (lt + li + 2 > sizeof(stackbuf) && (ident = malloc(lt + li + 2)) == NULL)
+        return NULL;
+    memcpy(ident, tenant_id, lt + 1);
+    memcpy(ident + lt + 1, event_id, li + 1);
+    slot = seen_slot(b, ident, lt + 1 + li, hash_bytes(ident, lt + 1 + li));
+    if (b->seen[slot] != 0)
+        e = &b->events[b->seen[slot] - 1];
+    if (ident != stackbuf)
+        free(ident);
+    return e;
 }
 
 /* Keeps the table at most half full for n events; false: no memory. */
@@ -195,7 +292,7 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
     ingest_reason reason;
     ingest_event *e;
     cs_copybuf *rows;
-    size_t fi, start, lstart, ident_len, slot;
+    size_t fi, start, line_start, lstart, ident_len, slot;
     uint64_t hash;
     char *ident;
 
@@ -256,6 +353,7 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
     fi = (size_t)(fam - cs_families);
     rows = &b->rows[fi];
     start = rows->len;
+    line_start = b->lines[fi].len;
     lstart = b->ledger.len;
     e = &b->events[b->n_events];
     memset(e, 0, sizeof(*e));
@@ -264,12 +362,16 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
     e->hash = hash;
     b->seen[slot] = (uint32_t)(b->n_events + 1);
     b->n_events++; /* counted now so reset frees what was copied */
-    if (!add_rows(rows, fam, &ev, &rec, topic, m->partition, m->offset) ||
+    if (!add_rows(rows, &b->lines[fi], fi, &ev, &rec, topic, m->partition,
+                  m->offset) ||
         !add_ledger_row(&b->ledger, &ev, topic, m->partition, m->offset))
         goto oom;
     e->family = fi;
     e->row_start = start;
     e->row_end = rows->len;
+    e->line_start = line_start;
+    e->line_end = b->lines[fi].len;
+    b->n_family[fi]++;
     e->ledger_start = lstart;
     e->ledger_end = b->ledger.len;
     e->topic = strdup(topic);

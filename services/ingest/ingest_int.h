@@ -24,6 +24,7 @@ typedef struct ingest_cfg {
     char *pg_dsn;
     uint32_t batch_max_events;
     uint32_t batch_max_wait_ms;
+    uint32_t close_timeout_ms;
     uint32_t max_message_bytes;
     char *http_addr;
     uint32_t http_port;
@@ -62,17 +63,35 @@ typedef struct ingest_family_sql {
     const char *const *final_steps;
 } ingest_family_sql;
 
+/* Families whose lines skip staging: the batch holds one staging row per
+ * event and, apart, its line rows ready for copy_sql (COPY straight into
+ * the line table); src names the value of each of its columns:
+ * "e.tenant_id", "e.id", "e.time" (envelope), "h.NAME" (header field) or
+ * "l.NAME" (line field). After the family's final_steps, winners_count
+ * and winners (statement names) say which events won their key; only
+ * their lines are COPYed. A family with lines not listed here stages its
+ * lines with the header and inserts them in its final_steps. */
+typedef struct ingest_direct_lines {
+    const char *type;
+    const char *copy_sql;
+    const char *const *src;
+    const char *winners_count, *winners;
+} ingest_direct_lines;
+
 #define STEP_FRESH       1
 #define STEP_PRUNE       2
 #define STEP_FIRST_MERGE 3
 
 /* One accepted event of the batch: its rows are bytes
- * [row_start, row_end) of its family's COPY buffer, its ledger row bytes
- * [ledger_start, ledger_end) of the ledger buffer. The payload copy is
+ * [row_start, row_end) of its family's COPY buffer (and its line rows
+ * [line_start, line_end) of the family's line buffer, see
+ * ingest_direct_lines), its ledger row bytes [ledger_start, ledger_end) of the
+ * ledger buffer. The payload copy is
  * kept so a row the database refuses can still be dead-lettered whole. */
 typedef struct ingest_event {
     size_t family; /* index into cs_families */
     size_t row_start, row_end;
+    size_t line_start, line_end;
     size_t ledger_start, ledger_end;
     char *ident; /* owned: tenant id, NUL, event id */
     size_t ident_len;
@@ -85,7 +104,9 @@ typedef struct ingest_event {
 } ingest_event;
 
 typedef struct ingest_batch {
-    cs_copybuf rows[INGEST_MAX_FAMILIES]; /* per family */
+    cs_copybuf rows[INGEST_MAX_FAMILIES];  /* per family */
+    cs_copybuf lines[INGEST_MAX_FAMILIES]; /* see ingest_direct_lines */
+    size_t n_family[INGEST_MAX_FAMILIES];  /* events per family */
     cs_copybuf ledger; /* ingested_events rows, one per distinct event */
     ingest_event *events;
     size_t n_events, cap_events;
@@ -126,6 +147,9 @@ typedef struct ingest {
     ingest_batch batches[2];
     ingest_writer writer;
     ingest_stats stats;
+    /* writer thread: the winners' line rows of one COPY */
+    char *line_out;
+    size_t line_out_len, line_out_cap;
 } ingest;
 
 /* SQL (ingest_sql.c) */
@@ -135,9 +159,20 @@ extern const cs_pg_stmt cs_ingest_stmts[];
 extern const size_t cs_ingest_n_stmts;
 extern const ingest_family_sql cs_ingest_families[];
 extern const size_t cs_ingest_n_families;
+extern const ingest_direct_lines cs_ingest_direct_lines[];
+extern const size_t cs_ingest_n_direct_lines;
 
 /* batch.c */
+/* Resolves cs_ingest_direct_lines against cs_families; false (and a
+ * logged error) when one names no family or field. */
+bool ingest_lines_init(void);
+/* The direct line COPY of family f (cs_families index), or NULL. */
+const ingest_direct_lines *ingest_direct(size_t f);
 void ingest_batch_reset(ingest_batch *b);
+/* The batch's event with this tenant and id, or NULL. */
+const ingest_event *ingest_batch_find(const ingest_batch *b,
+                                      const char *tenant_id,
+                                      const char *event_id);
 void ingest_batch_free(ingest_batch *b);
 /* Decodes one message into the batch, or dead-letters it. */
 void ingest_handle_message(ingest *ig, ingest_batch *b,

@@ -44,6 +44,15 @@
 #define NEWEST       "event_time DESC, kafka_offset DESC"
 #define FRESH(stage) " FROM stage_" stage " s "
 
+/* How many events of the batch won their key, and which (their lines are
+ * COPYed; see ingest_direct_lines in ingest_int.h). */
+#define WINNERS(stage)                                                         \
+    {"winners_count_" stage, "SELECT count(*) FROM stage_" stage "_win", 0},   \
+    {                                                                          \
+        "winners_" stage,                                                      \
+            "SELECT tenant_id, event_id FROM stage_" stage "_win", 0           \
+    }
+
 /* The ledger rows cs-ingest builds (batch.c), COPYed first. */
 const char cs_ingest_ledger_copy_sql[] =
     "COPY ingested_events (tenant_id, event_id, event_type, topic,"
@@ -56,17 +65,13 @@ const char cs_ingest_setup_sql[] =
     " event_id text) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_order (" ENVELOPE_COLS
     ", n_lines integer, order_id text, buyer text, supplier text,"
-    " order_time timestamptz, currency text, line_no integer, sku text,"
-    " quantity numeric, unit text, unit_price numeric,"
-    " requested_time timestamptz) ON COMMIT DELETE ROWS;"
+    " order_time timestamptz, currency text) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_order_win (tenant_id text,"
     " order_id text, event_id text, event_time timestamptz)"
     " ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_shipment (" ENVELOPE_COLS
     ", n_lines integer, shipment_id text, supplier text, buyer text,"
-    " order_id text, shipped_at timestamptz, delivered_at timestamptz,"
-    " line_no integer, order_line_no integer, sku text, quantity numeric,"
-    " unit text, batch text, lot text, identifier text)"
+    " order_id text, shipped_at timestamptz, delivered_at timestamptz)"
     " ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_shipment_win (tenant_id text,"
     " shipment_id text, event_id text, event_time timestamptz)"
@@ -104,19 +109,15 @@ const char cs_ingest_setup_sql[] =
     "CREATE TEMP TABLE IF NOT EXISTS stage_order_response (" ENVELOPE_COLS
     ", n_lines integer, order_id text, buyer text, supplier text,"
     " responded_at timestamptz, status text, status_code text,"
-    " response_id text, order_time timestamptz, currency text,"
-    " line_no integer, sku text, quantity numeric, unit text,"
-    " unit_price numeric, promised_time timestamptz, line_status text,"
-    " line_status_code text) ON COMMIT DELETE ROWS;"
+    " response_id text, order_time timestamptz, currency text)"
+    " ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_order_response_win (tenant_id"
     " text, buyer text, order_id text, event_id text,"
     " event_time timestamptz) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_invoice (" ENVELOPE_COLS
     ", n_lines integer, invoice_id text, supplier text, buyer text,"
     " invoice_time timestamptz, order_id text, order_time timestamptz,"
-    " currency text, total_amount numeric, line_no integer, sku text,"
-    " quantity numeric, unit text, unit_price numeric, amount numeric)"
-    " ON COMMIT DELETE ROWS;"
+    " currency text, total_amount numeric) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_invoice_win (tenant_id text,"
     " invoice_id text, event_id text, event_time timestamptz)"
     " ON COMMIT DELETE ROWS";
@@ -158,15 +159,7 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " EXCLUDED.n_lines, event_id = EXCLUDED.event_id, event_time ="
      " EXCLUDED.event_time, source = EXCLUDED.source, updated_at = now()",
      0},
-    {"lines_order",
-     "INSERT INTO order_lines (tenant_id, order_id, line_no, order_time,"
-     " buyer, supplier, sku, quantity, unit, unit_price, currency,"
-     " requested_time, event_id, event_time) "
-     "SELECT s.tenant_id, s.order_id, s.line_no, s.order_time, s.buyer,"
-     " s.supplier, s.sku, s.quantity, s.unit, s.unit_price, s.currency,"
-     " s.requested_time, s.event_id, s.event_time "
-     "FROM stage_order s JOIN stage_order_win w USING (tenant_id, event_id)",
-     0},
+    WINNERS("order"),
 
     /* ---- shipments: the same shape */
     COMMON_STMTS("shipment"),
@@ -206,16 +199,7 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " EXCLUDED.event_id, event_time = EXCLUDED.event_time, source ="
      " EXCLUDED.source, updated_at = now()",
      0},
-    {"lines_shipment",
-     "INSERT INTO shipment_lines (tenant_id, shipment_id, line_no,"
-     " shipped_at, supplier, buyer, order_id, order_line_no, sku, quantity,"
-     " unit, batch, lot, identifier, event_id, event_time) "
-     "SELECT s.tenant_id, s.shipment_id, s.line_no, s.shipped_at,"
-     " s.supplier, s.buyer, s.order_id, s.order_line_no, s.sku, s.quantity,"
-     " s.unit, s.batch, s.lot, s.identifier, s.event_id, s.event_time "
-     "FROM stage_shipment s JOIN stage_shipment_win w"
-     " USING (tenant_id, event_id)",
-     0},
+    WINNERS("shipment"),
 
     /* ---- facts with one row per key: newest event wins */
     COMMON_STMTS("production"),
@@ -424,18 +408,7 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " EXCLUDED.event_id, event_time = EXCLUDED.event_time, source ="
      " EXCLUDED.source, updated_at = now()",
      0},
-    {"lines_order_response",
-     "INSERT INTO order_response_lines (tenant_id, buyer, order_id,"
-     " line_no, responded_at, supplier, sku, quantity, unit, unit_price,"
-     " currency, promised_time, status, status_code, event_id,"
-     " event_time) "
-     "SELECT s.tenant_id, s.buyer, s.order_id, s.line_no, s.responded_at,"
-     " s.supplier, s.sku, s.quantity, s.unit, s.unit_price, s.currency,"
-     " s.promised_time, s.line_status, s.line_status_code, s.event_id,"
-     " s.event_time "
-     "FROM stage_order_response s JOIN stage_order_response_win w"
-     " USING (tenant_id, event_id) WHERE s.line_no IS NOT NULL",
-     0},
+    WINNERS("order_response"),
 
     /* ---- invoices: the shape of shipments */
     COMMON_STMTS("invoice"),
@@ -477,16 +450,7 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " EXCLUDED.event_id, event_time = EXCLUDED.event_time, source ="
      " EXCLUDED.source, updated_at = now()",
      0},
-    {"lines_invoice",
-     "INSERT INTO invoice_lines (tenant_id, invoice_id, line_no,"
-     " invoice_time, supplier, buyer, order_id, sku, quantity, unit,"
-     " unit_price, amount, currency, event_id, event_time) "
-     "SELECT s.tenant_id, s.invoice_id, s.line_no, s.invoice_time,"
-     " s.supplier, s.buyer, s.order_id, s.sku, s.quantity, s.unit,"
-     " s.unit_price, s.amount, s.currency, s.event_id, s.event_time "
-     "FROM stage_invoice s JOIN stage_invoice_win w"
-     " USING (tenant_id, event_id)",
-     0},
+    WINNERS("invoice"),
 };
 const size_t cs_ingest_n_stmts =
     sizeof(cs_ingest_stmts) / sizeof(cs_ingest_stmts[0]);
@@ -503,15 +467,49 @@ const size_t cs_ingest_n_stmts =
         __VA_ARGS__, NULL                                                      \
     }
 
+/* The columns of each line table cs-ingest COPYs into, and where their
+ * values come from (ingest_int.h, ingest_direct_lines). */
+#define ORDER_LINES                                                            \
+    "COPY order_lines (tenant_id, order_id, line_no, order_time, buyer,"       \
+    " supplier, sku, quantity, unit, unit_price, currency, requested_time,"    \
+    " event_id, event_time) FROM STDIN",                                       \
+        LIST("e.tenant_id", "h.order_id", "l.line_no", "h.order_date",         \
+             "h.buyer", "h.supplier", "l.sku", "l.quantity", "l.unit",         \
+             "l.unit_price", "h.currency", "l.requested_date", "e.id",         \
+             "e.time")
+#define SHIPMENT_LINES                                                         \
+    "COPY shipment_lines (tenant_id, shipment_id, line_no, shipped_at,"        \
+    " supplier, buyer, order_id, order_line_no, sku, quantity, unit, batch,"   \
+    " lot, identifier, event_id, event_time) FROM STDIN",                      \
+        LIST("e.tenant_id", "h.shipment_id", "l.line_no", "h.shipped_at",      \
+             "h.supplier", "h.buyer", "h.order_id", "l.order_line_no",         \
+             "l.sku", "l.quantity", "l.unit", "l.batch", "l.lot",              \
+             "l.identifier", "e.id", "e.time")
+#define ORDER_RESPONSE_LINES                                                   \
+    "COPY order_response_lines (tenant_id, buyer, order_id, line_no,"          \
+    " responded_at, supplier, sku, quantity, unit, unit_price, currency,"      \
+    " promised_time, status, status_code, event_id, event_time) FROM STDIN",   \
+        LIST("e.tenant_id", "h.buyer", "h.order_id", "l.line_no",              \
+             "h.responded_at", "h.supplier", "l.sku", "l.quantity", "l.unit",  \
+             "l.unit_price", "h.currency", "l.promised_date", "l.status",      \
+             "l.status_code", "e.id", "e.time")
+#define INVOICE_LINES                                                          \
+    "COPY invoice_lines (tenant_id, invoice_id, line_no, invoice_time,"        \
+    " supplier, buyer, order_id, sku, quantity, unit, unit_price, amount,"     \
+    " currency, event_id, event_time) FROM STDIN",                             \
+        LIST("e.tenant_id", "h.invoice_id", "l.line_no", "h.invoice_date",     \
+             "h.supplier", "h.buyer", "h.order_id", "l.sku", "l.quantity",     \
+             "l.unit", "l.unit_price", "l.amount", "h.currency", "e.id",       \
+             "e.time")
+
 /* In cs_families[] order (services/common/cs_family.c). */
 const ingest_family_sql cs_ingest_families[] = {
     {"cs.order.v1", "COPY stage_order FROM STDIN", STEPS("order", "win_order"),
      "revised_order", LIST("stale_order", "old_lines_order"),
-     LIST("upsert_order", "lines_order")},
+     LIST("upsert_order")},
     {"cs.shipment.v1", "COPY stage_shipment FROM STDIN",
      STEPS("shipment", "win_shipment"), "revised_shipment",
-     LIST("stale_shipment", "old_lines_shipment"),
-     LIST("upsert_shipment", "lines_shipment")},
+     LIST("stale_shipment", "old_lines_shipment"), LIST("upsert_shipment")},
     {"cs.production.v1", "COPY stage_production FROM STDIN",
      STEPS("production", "merge_production"), NULL, NULL, NULL},
     {"cs.sales.v1", "COPY stage_sales FROM STDIN",
@@ -529,13 +527,24 @@ const ingest_family_sql cs_ingest_families[] = {
     {"cs.order_response.v1", "COPY stage_order_response FROM STDIN",
      STEPS("order_response", "win_order_response"), "revised_order_response",
      LIST("stale_order_response", "old_lines_order_response"),
-     LIST("upsert_order_response", "lines_order_response")},
+     LIST("upsert_order_response")},
     {"cs.invoice.v1", "COPY stage_invoice FROM STDIN",
      STEPS("invoice", "win_invoice"), "revised_invoice",
-     LIST("stale_invoice", "old_lines_invoice"),
-     LIST("upsert_invoice", "lines_invoice")},
+     LIST("stale_invoice", "old_lines_invoice"), LIST("upsert_invoice")},
     {"cs.demand_plan.v1", "COPY stage_demand_plan FROM STDIN",
      STEPS("demand_plan", "merge_demand_plan"), NULL, NULL, NULL},
 };
 const size_t cs_ingest_n_families =
     sizeof(cs_ingest_families) / sizeof(cs_ingest_families[0]);
+
+const ingest_direct_lines cs_ingest_direct_lines[] = {
+    {"cs.order.v1", ORDER_LINES, "winners_count_order", "winners_order"},
+    {"cs.shipment.v1", SHIPMENT_LINES, "winners_count_shipment",
+     "winners_shipment"},
+    {"cs.order_response.v1", ORDER_RESPONSE_LINES,
+     "winners_count_order_response", "winners_order_response"},
+    {"cs.invoice.v1", INVOICE_LINES, "winners_count_invoice",
+     "winners_invoice"},
+};
+const size_t cs_ingest_n_direct_lines =
+    sizeof(cs_ingest_direct_lines) / sizeof(cs_ingest_direct_lines[0]);

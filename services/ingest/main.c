@@ -18,6 +18,8 @@
 #include "ingest_int.h"
 
 #define MAX_TOPICS 16
+/* the consumer's session.timeout.ms unless kafka.extra sets it */
+#define SESSION_TIMEOUT_MS 10000u
 
 static const cs_opt ingest_opts[] = {
     {"kafka.brokers", "CS_KAFKA_BROKERS", CS_OPT_STR, "127.0.0.1:9092",
@@ -40,6 +42,10 @@ static const cs_opt ingest_opts[] = {
      "events per database transaction", CS_CFG(ingest_cfg, batch_max_events)},
     {"batch.max_wait_ms", "CS_BATCH_MAX_WAIT_MS", CS_OPT_U32, "200",
      "longest wait to fill a batch", CS_CFG(ingest_cfg, batch_max_wait_ms)},
+    {"kafka.close_timeout_ms", "CS_KAFKA_CLOSE_TIMEOUT_MS", CS_OPT_U32, "5000",
+     "on stop, longest wait for Kafka to commit the offsets and let the "
+     "consumer leave its group",
+     CS_CFG(ingest_cfg, close_timeout_ms)},
     {"max.message_bytes", "CS_MAX_MESSAGE_BYTES", CS_OPT_U32, "65536",
      "larger records are dead-lettered as too_large",
      CS_CFG(ingest_cfg, max_message_bytes)},
@@ -365,6 +371,69 @@ static void run_pipeline(ingest *ig)
     }
 }
 
+/* Commits the stored offsets and leaves the group, waiting for Kafka at
+ * most kafka.close_timeout_ms: with the broker gone, librdkafka would
+ * block up to session.timeout.ms (45 s) in each. Offsets not committed
+ * are not lost work: the next start replays those batches and the ledger
+ * skips them. */
+static void close_consumer(ingest *ig)
+{
+    long long deadline = now_ms() + ig->cfg->close_timeout_ms;
+    rd_kafka_queue_t *q = rd_kafka_queue_new(ig->consumer);
+    rd_kafka_resp_err_t kerr;
+    rd_kafka_error_t *e;
+    bool committed = false, closed = false;
+
+    kerr = rd_kafka_commit_queue(ig->consumer, NULL, q, NULL, NULL);
+    while (kerr == RD_KAFKA_RESP_ERR_NO_ERROR && now_ms() < deadline) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (ev == NULL)
+            continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
+            kerr = rd_kafka_event_error(ev);
+            committed = true;
+        }
+        rd_kafka_event_destroy(ev);
+        if (committed)
+            break;
+    }
+    if (kerr == RD_KAFKA_RESP_ERR__NO_OFFSET)
+        kerr = RD_KAFKA_RESP_ERR_NO_ERROR; /* nothing new to commit */
+    if (!committed || kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
+        cs_log_warn("offsets not committed on stop; the batches since the "
+                    "last commit will be read again and skipped by the "
+                    "ledger",
+                    CS_KV_STR("error", committed ? rd_kafka_err2str(kerr)
+                                                 : "no answer from Kafka"),
+                    CS_KV_INT("waited_ms", (int64_t)ig->cfg->close_timeout_ms));
+    rd_kafka_queue_destroy(q);
+
+    /* Leave the group (revoking the assignment through the rebalance
+     * callback), unless Kafka did not even answer the commit. */
+    if (committed) {
+        q = rd_kafka_queue_new(ig->consumer);
+        e = rd_kafka_consumer_close_queue(ig->consumer, q);
+        if (e != NULL) {
+            cs_log_warn("could not close the consumer",
+                        CS_KV_STR("error", rd_kafka_error_string(e)));
+            rd_kafka_error_destroy(e);
+        }
+        while (e == NULL &&
+               !(closed = rd_kafka_consumer_closed(ig->consumer)) &&
+               now_ms() < deadline)
+            rd_kafka_queue_poll_callback(q, 100);
+        rd_kafka_queue_destroy(q);
+        if (!closed && e == NULL)
+            cs_log_warn(
+                "the consumer did not leave its group in time; the "
+                "group notices when its session times out",
+                CS_KV_INT("waited_ms", (int64_t)ig->cfg->close_timeout_ms));
+    }
+    rd_kafka_destroy_flags(ig->consumer,
+                           closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    ig->consumer = NULL;
+}
+
 static cs_status connect_db(void *ctx, cs_err *err)
 {
     ingest *ig = ctx;
@@ -392,7 +461,7 @@ int main(int argc, char **argv)
     ingest_cfg cfg = {0};
     ingest *ig = &the_ingest;
     const char *topics[MAX_TOPICS];
-    char *topic_list = NULL;
+    char *topic_list = NULL, *consumer_extra = NULL;
     size_t n_topics = 0;
     cs_httpd *http = NULL;
     cs_httpd_opts hopts;
@@ -417,6 +486,10 @@ int main(int argc, char **argv)
             code = 70;
             goto out;
         }
+    }
+    if (!ingest_lines_init()) {
+        code = 70;
+        goto out;
     }
     topic_list = strdup(cfg.topics);
     if (topic_list == NULL ||
@@ -448,10 +521,24 @@ int main(int argc, char **argv)
         goto out;
     }
     cs_metric_set(&ig->stats.db_up, 1);
+    /* librdkafka's destroy waits up to session.timeout.ms for commits to
+     * a coordinator that is gone (45 s by default): 10 s unless set. */
+    if (strstr(cfg.kafka_extra, "session.timeout.ms") == NULL &&
+        asprintf(&consumer_extra, "session.timeout.ms=%u%s%s",
+                 SESSION_TIMEOUT_MS, cfg.kafka_extra[0] ? "," : "",
+                 cfg.kafka_extra) < 0)
+        consumer_extra = NULL;
+    else if (consumer_extra == NULL)
+        consumer_extra = strdup(cfg.kafka_extra);
+    if (consumer_extra == NULL) {
+        cs_log_error("out of memory");
+        code = 71;
+        goto out;
+    }
     if (cs_kafka_producer_new(cfg.kafka_brokers, "", ingest_dlq_report, ig,
                               &ig->dlq, &err) != CS_OK ||
         cs_kafka_consumer_new(cfg.kafka_brokers, cfg.kafka_group, topics,
-                              n_topics, cfg.kafka_extra, &ig->consumer,
+                              n_topics, consumer_extra, &ig->consumer,
                               &err) != CS_OK) {
         cs_log_error("cannot start Kafka clients", CS_KV_STR("error", err.msg));
         code = 78;
@@ -481,19 +568,19 @@ out:
         pthread_cond_destroy(&ig->writer.cv);
         pthread_mutex_destroy(&ig->writer.mu);
     }
-    if (ig->consumer != NULL) {
-        rd_kafka_consumer_close(ig->consumer); /* commits stored offsets */
-        rd_kafka_destroy(ig->consumer);
-    }
+    if (ig->consumer != NULL)
+        close_consumer(ig); /* commits stored offsets */
     if (ig->dlq != NULL) {
         rd_kafka_flush(ig->dlq, 5000);
         rd_kafka_destroy(ig->dlq);
     }
     ingest_batch_free(&ig->batches[0]);
     ingest_batch_free(&ig->batches[1]);
+    free(ig->line_out);
     cs_httpd_stop(http);
     cs_pg_close(ig->db);
     free(topic_list);
+    free(consumer_extra);
     cs_config_free(&ingest_spec, &cfg);
     return code;
 }

@@ -42,8 +42,12 @@ static cs_status run_steps(cs_pg *db, const char *const *steps, int count_at,
 }
 
 /* What one transaction stores: COPY text per family (len 0 = none) and
- * the ledger rows of those events (n_events of them, distinct ids). */
+ * the ledger rows of those events (n_events of them, distinct ids): the
+ * whole batch, or its one event only. Line rows COPYed straight into
+ * their tables come from the batch's events. */
 typedef struct store_input {
+    const ingest_batch *batch;
+    const ingest_event *only; /* NULL: every event of the batch */
     const char *data[INGEST_MAX_FAMILIES];
     size_t len[INGEST_MAX_FAMILIES];
     const char *ledger;
@@ -146,6 +150,75 @@ static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
     return rc;
 }
 
+/* Appends len bytes to the writer's line buffer; false: no memory. */
+static bool line_out_add(ingest *ig, const char *p, size_t len)
+{
+    if (ig->line_out_len + len > ig->line_out_cap) {
+        size_t cap = ig->line_out_cap ? ig->line_out_cap : 65536;
+        char *nb;
+        while (cap < ig->line_out_len + len)
+            cap *= 2;
+        if ((nb = realloc(ig->line_out, cap)) == NULL)
+            return false;
+        ig->line_out = nb;
+        ig->line_out_cap = cap;
+    }
+    memcpy(ig->line_out + ig->line_out_len, p, len);
+    ig->line_out_len += len;
+    return true;
+}
+
+/* COPYs the lines of the events that won their key (family f) straight
+ * into the line table. When every event of the family in the input won
+ * (the usual case) its line rows go as they are; otherwise the winners
+ * are listed and only their rows are sent. */
+static cs_status copy_winner_lines(ingest *ig, const store_input *in, size_t f,
+                                   cs_err *err)
+{
+    const ingest_direct_lines *dl = ingest_direct(f);
+    const cs_copybuf *lines = &in->batch->lines[f];
+    uint64_t n_won = 0, n_in = in->only ? 1 : in->batch->n_family[f];
+    PGresult *res = NULL;
+    cs_status rc;
+
+    rc = run_steps(ig->db, (const char *const[]){dl->winners_count, NULL}, 0,
+                   &n_won, err);
+    if (rc != CS_OK || n_won == 0)
+        return rc;
+    if (n_won == n_in) {
+        const char *p =
+            in->only ? lines->buf + in->only->line_start : lines->buf;
+        size_t len =
+            in->only ? in->only->line_end - in->only->line_start : lines->len;
+        return len == 0 ? CS_OK
+                        : cs_pg_copy_raw(ig->db, dl->copy_sql, p, len, err);
+    }
+    if ((rc = cs_pg_run(ig->db, dl->winners, 0, NULL, &res, err)) != CS_OK)
+        return rc;
+    ig->line_out_len = 0;
+    for (int r = 0; r < PQntuples(res); r++) {
+        const ingest_event *e = ingest_batch_find(
+            in->batch, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
+        if (e == NULL || e->family != f ||
+            (in->only != NULL && e != in->only)) {
+            rc =
+                cs_err_set(err, CS_E_INTERNAL,
+                           "%s: a winning event is not in the batch", dl->type);
+            break;
+        }
+        if (!line_out_add(ig, lines->buf + e->line_start,
+                          e->line_end - e->line_start)) {
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
+            break;
+        }
+    }
+    PQclear(res);
+    if (rc == CS_OK && ig->line_out_len > 0)
+        rc = cs_pg_copy_raw(ig->db, dl->copy_sql, ig->line_out,
+                            ig->line_out_len, err);
+    return rc;
+}
+
 /* The ledger, then COPY rows of each family and run the family's steps,
  * all in one transaction. *n_new counts new event ids. */
 static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
@@ -182,6 +255,8 @@ static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
             rc = run_revisions(db, fs, err);
         if (rc == CS_OK && fs->final_steps != NULL)
             rc = run_steps(db, fs->final_steps, -1, NULL, err);
+        if (rc == CS_OK && ingest_direct(f) != NULL)
+            rc = copy_winner_lines(ig, in, f, err);
     }
     if (rc == CS_OK)
         rc = cs_pg_exec(db, "COMMIT", err);
@@ -229,7 +304,7 @@ cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err)
         return CS_OK;
     }
     for (size_t f = 0; f < cs_ingest_n_families; f++) {
-        if (b->rows[f].failed)
+        if (b->rows[f].failed || b->lines[f].failed)
             return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
         in.data[f] = b->rows[f].buf;
         in.len[f] = b->rows[f].len;
@@ -239,6 +314,7 @@ cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err)
     in.ledger = b->ledger.buf;
     in.ledger_len = b->ledger.len;
     in.n_events = b->n_events;
+    in.batch = b;
     rc = store_with_retry(ig, &in, &n_new, err);
     if (rc == CS_OK) {
         cs_metric_add(&ig->stats.events_stored, n_new);
@@ -260,6 +336,8 @@ cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err)
         const ingest_event *e = &b->events[i];
         cs_err eerr = {0};
         memset(&in, 0, sizeof(in));
+        in.batch = b;
+        in.only = e;
         in.data[e->family] = b->rows[e->family].buf + e->row_start;
         in.len[e->family] = e->row_end - e->row_start;
         in.ledger = b->ledger.buf + e->ledger_start;

@@ -88,6 +88,27 @@ wait_for 60 "13 duplicates recognised" dup13
 [ "$(q "SELECT count(*) || '|' || sum(output) FROM production")" = "2|97" ] || fail "production after the mixed batch: $(q "SELECT count(*) || '|' || sum(output) FROM production")"
 [ "$(q "SELECT count(*) FROM ingested_events WHERE event_id IN ('p2', 'p3')")" = 2 ] || fail "ledger after the mixed batch"
 
+note "lines: only the newest version's, whatever arrives with them"
+# cs-ingest COPYs lines straight into their table for the events that
+# won their key: here a replayed shipment (s1), an older revision of it
+# (s9, stale against the stored one), and two versions of a new one in
+# reverse order (s11 newer than s10).
+asn() { ev "$1" cs.shipment.v1 "$2" '{"shipment_id":"'$3'","supplier":"'$B'","buyer":"'$A'","shipped_at":"2026-11-04T10:00:00Z","lines":'"$4"'}'; }
+{
+    kcat -C -b "$BROKERS" -t cs.shipments -o beginning -e -q -f '%k|%s\n' | grep -F '"id":"s1"' | head -n 1
+    echo "$B/ASN-9|$(asn s9 2026-11-01T00:00:00Z ASN-9 '[{"line_no":1,"sku":"X","quantity":99,"unit":"PCS"}]')"
+    echo "$B/ASN-10|$(asn s11 2026-11-05T00:00:00Z ASN-10 '[{"line_no":1,"sku":"X","quantity":3,"unit":"PCS"}]')"
+    echo "$B/ASN-10|$(asn s10 2026-11-04T00:00:00Z ASN-10 '[{"line_no":1,"sku":"X","quantity":1,"unit":"PCS"},{"line_no":2,"sku":"Y","quantity":2,"unit":"PCS"}]')"
+} | produce cs.shipments
+wait_for 60 "15 events stored" stored 15
+dup14() { [ "$(metric cs_ingest_events_duplicate_total "$m")" = 14 ]; }
+wait_for 60 "the replayed shipment recognised" dup14
+[ "$(q "SELECT count(*) || '|' || sum(quantity) || '|' || min(event_id) FROM shipment_lines WHERE shipment_id = 'ASN-9'")" = "2|7.000|s1" ] ||
+    fail "ASN-9 lines: $(q "SELECT count(*) || '|' || sum(quantity) || '|' || min(event_id) FROM shipment_lines WHERE shipment_id = 'ASN-9'")"
+[ "$(q "SELECT count(*) || '|' || sum(quantity) || '|' || min(event_id) FROM shipment_lines WHERE shipment_id = 'ASN-10'")" = "1|3|s11" ] ||
+    fail "ASN-10 lines: $(q "SELECT count(*) || '|' || sum(quantity) || '|' || min(event_id) FROM shipment_lines WHERE shipment_id = 'ASN-10'")"
+[ "$(q "SELECT n_lines || '|' || event_id FROM shipments WHERE shipment_id = 'ASN-10'")" = "1|s11" ] || fail "ASN-10 header"
+
 note "a dead letter for each class of bad input"
 {
     echo 'k|{"specversion":"1.0","id":"trunc","source":"s","type":"cs.sales.v1"'
