@@ -611,7 +611,8 @@ cs_status cs__edi_doc_event(const edi_doc *d, const cs_edi_opts *o, char **key,
             err, d->head,
             "buyer and supplier are the same enterprise %s "
             "(buyer from %s \"%.35s\", supplier from %s "
-            "\"%.35s\")",
+            "\"%.35s\"): no other party is named, and the contract "
+            "needs two",
             buyer, bs ? b->id_from : b->env_from, bs ? b->id : b->env_id,
             ss ? s->id_from : s->env_from, ss ? s->id : s->env_id);
     }

@@ -74,6 +74,46 @@ static const char *status_of(const char *code, const char *acc, const char *chg,
                                       : NULL;
 }
 
+/* A stated value of an optional field that fails its check (err): in an
+ * order response, where senders fill what they cannot answer with text,
+ * a warning and the field left out (then); elsewhere the message fails.
+ * True when the walk goes on. */
+static bool leave_out(edi_run *r, const edi_doc *d, cs_err *err,
+                      const char *then)
+{
+    cs_err w = *err;
+
+    if (d->kind != EDI_ORDER_RESPONSE)
+        return false;
+    snprintf(w.msg, sizeof(w.msg), "%.*s; %s", (int)(sizeof(w.msg) / 2),
+             err->msg, then);
+    w.code = CS_OK;
+    if (r->on_reject != NULL)
+        r->on_reject(r->ctx, &w);
+    memset(err, 0, sizeof(*err));
+    return true;
+}
+
+/* Lines of a response that state no item or no usable quantity are left
+ * out, each with a warning; the rest of the response still converts. */
+static void drop_unusable_lines(edi_run *r, edi_doc *d)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < d->n_lines; i++) {
+        edi_line *l = &d->lines[i];
+        if (l->quantity[0] == '\0' || l->n_ids == 0) {
+            cs__edi_warn(r, l->seg, "LIN %s states no %s: the line is left out",
+                         l->line_no_text,
+                         l->n_ids == 0 ? "item identifier"
+                                       : "quantity (QTY+113, 21 or 1)");
+            continue;
+        }
+        d->lines[k++] = *l;
+    }
+    d->n_lines = k;
+}
+
 static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
                              cs_err *err)
 {
@@ -87,6 +127,7 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
     const edi_seg *cnt = NULL;
     edi_line *l = NULL;
     char buf[EDI_TIME_BYTES];
+    bool bad_currency = false;
 
     for (size_t j = unh + 1; j < unt; j++) {
         const edi_seg *s = &lx->segs[j];
@@ -124,28 +165,47 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
                       (kind == EDI_INVOICE && strcmp(q, "3") == 0)))
                 rank = 2;
             if (rank > date_rank) {
-                if (dtm(lx, s, d->date, o, err) != CS_OK)
-                    return CS_E_INVALID;
+                if (dtm(lx, s, buf, o, err) != CS_OK) {
+                    if (!leave_out(r, d, err, "the date is left out"))
+                        return CS_E_INVALID;
+                    continue;
+                }
+                memcpy(d->date, buf, sizeof(buf));
                 date_rank = rank;
             } else if (kind == EDI_SHIPMENT && strcmp(q, "35") == 0) {
                 if (dtm(lx, s, d->delivered_at, o, err) != CS_OK)
                     return CS_E_INVALID;
             } else if (l == NULL && !is_order && kind != EDI_SHIPMENT &&
                        strcmp(q, "4") == 0) {
-                if (dtm(lx, s, d->order_date, o, err) != CS_OK)
-                    return CS_E_INVALID;
+                if (dtm(lx, s, buf, o, err) != CS_OK) {
+                    if (!leave_out(r, d, err, "the date is left out"))
+                        return CS_E_INVALID;
+                    continue;
+                }
+                memcpy(d->order_date, buf, sizeof(buf));
             } else if ((is_order && strcmp(q, "2") == 0) ||
                        (kind == EDI_ORDER_RESPONSE &&
                         (strcmp(q, "2") == 0 || strcmp(q, "69") == 0))) {
                 /* requested (order) or promised (response) delivery */
-                if (dtm(lx, s, buf, o, err) != CS_OK)
-                    return CS_E_INVALID;
+                if (dtm(lx, s, buf, o, err) != CS_OK) {
+                    if (!leave_out(r, d, err, "the date is left out"))
+                        return CS_E_INVALID;
+                    continue;
+                }
                 memcpy(l != NULL ? l->requested : d->requested, buf,
                        sizeof(buf));
             }
-        } else if (cs__edi_is(s, "CUX") && d->currency == NULL) {
-            if (cs__edi_currency(s, "CUX currency", G(s, 1, 2), err) != CS_OK)
-                return CS_E_INVALID;
+        } else if (cs__edi_is(s, "CUX") && d->currency == NULL &&
+                   !bad_currency) {
+            if (cs__edi_currency(s, "CUX currency", G(s, 1, 2), err) != CS_OK) {
+                /* prices in an unknown currency are no prices */
+                if (!leave_out(r, d, err,
+                               "the currency and every price of the "
+                               "message are left out"))
+                    return CS_E_INVALID;
+                bad_currency = true;
+                continue;
+            }
             d->currency = G(s, 1, 2);
         } else if (cs__edi_is(s, "NAD") && l == NULL) {
             const char *q = G(s, 1, 1), *id = G(s, 2, 1);
@@ -203,19 +263,28 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
             const char *unit = G(s, 1, 3);
             if (unit[0] == '\0')
                 unit = o->default_unit != NULL ? o->default_unit : "";
-            if (cs__edi_decimal(s, "QTY quantity", G(s, 1, 2), dec, l->quantity,
-                                sizeof(l->quantity), err) != CS_OK ||
-                cs__edi_unit(s, "QTY", unit, err) != CS_OK)
-                return CS_E_INVALID;
+            if (cs__edi_decimal(s, "QTY quantity", G(s, 1, 2), dec, buf,
+                                sizeof(buf), err) != CS_OK ||
+                cs__edi_unit(s, "QTY", unit, err) != CS_OK) {
+                if (!leave_out(r, d, err, "the quantity is left out"))
+                    return CS_E_INVALID;
+                continue;
+            }
+            memcpy(l->quantity, buf, sizeof(l->quantity));
             l->unit = unit;
             l->qty_rank = qty_rank(kind, G(s, 1, 1));
         } else if (cs__edi_is(s, "PRI") && l != NULL && priced &&
                    (l->unit_price[0] == '\0' ||
                     strcmp(G(s, 1, 1), "AAA") == 0)) {
             if (G(s, 1, 2)[0] != '\0' &&
-                cs__edi_decimal(s, "PRI price", G(s, 1, 2), dec, l->unit_price,
-                                sizeof(l->unit_price), err) != CS_OK)
-                return CS_E_INVALID;
+                cs__edi_decimal(s, "PRI price", G(s, 1, 2), dec, buf,
+                                sizeof(buf), err) != CS_OK) {
+                if (!leave_out(r, d, err, "the price is left out"))
+                    return CS_E_INVALID;
+                continue;
+            }
+            if (G(s, 1, 2)[0] != '\0')
+                memcpy(l->unit_price, buf, sizeof(l->unit_price));
         } else if (cs__edi_is(s, "MOA") && kind == EDI_INVOICE) {
             const char *q = G(s, 1, 1);
             /* line amount (203); the invoice amount (77), else the
@@ -296,6 +365,11 @@ static cs_status map_message(edi_run *r, size_t unh, size_t unt, edi_doc *d,
             if (cs__edi_control(r, err))
                 return CS_E_INVALID;
         }
+    }
+    if (kind == EDI_ORDER_RESPONSE) {
+        for (size_t i = 0; bad_currency && i < d->n_lines; i++)
+            d->lines[i].unit_price[0] = '\0';
+        drop_unusable_lines(r, d);
     }
     return CS_OK;
 }

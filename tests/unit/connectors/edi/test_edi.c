@@ -64,7 +64,8 @@ static void every_sample_file_converts_or_is_rejected(void **state)
         {"x12_855_03_two_sets.edi", 0, 2, 0,
          "segment 3 (ST, byte 174): buyer and supplier are the same "
          "enterprise 91330100MA0000137T (buyer from ISA08 "
-         "\"ALEXANDRE0JACOB\", supplier from ISA06 \"ALEXANDRE0JACOB\")"},
+         "\"ALEXANDRE0JACOB\", supplier from ISA06 \"ALEXANDRE0JACOB\"): "
+         "no other party is named, and the contract needs two"},
         /* one planning schedule: one item, twelve weekly periods */
         {"x12_830_01.edi", 12, 0, 0, NULL},
         {"edifact_orders_d96a_01.edi", 1, 0, 1, "has no UNZ trailer"},
@@ -82,9 +83,11 @@ static void every_sample_file_converts_or_is_rejected(void **state)
          "segment 85 (IMD, byte 2316): release character '?' at byte 2344 "
          "precedes '*', which is not a separator"},
         {"edifact_desadv_d96a_01.edi", 1, 0, 0, NULL},
-        {"edifact_ordrsp_d01b_01.edi", 0, 1, 0,
-         "segment 40 (CUX, byte 5519): CUX currency \"Lor\" is not an ISO "
-         "4217 code"},
+        /* placeholder text everywhere: the currency is left out with a
+         * warning; no RFF+ON, so no order to answer */
+        {"edifact_ordrsp_d01b_01.edi", 0, 1, 1,
+         "segment 3 (UNH, byte 93): order response states no order number "
+         "(RFF+ON)"},
         {"edifact_invoic_d97b_01.edi", 1, 0, 1,
          "segment 7 (NAD, byte 206): element 4: byte 0xC3 is not in "
          "character set UNOA (7-bit ASCII); the message is valid UTF-8 and "
@@ -692,6 +695,44 @@ static void edifact_ordrsp_fields(void **state)
     T_EQ(&o, 0, "data.lines.2.quantity", "0");
     T_EQ(&o, 0, "data.lines.2.status", "rejected");
     T_EQ(&o, 0, "data.lines.2.status_code", "7");
+    orders_decode(&o);
+    t_free(&o);
+
+    /* placeholder text where values belong, as in the public sample: what
+     * is well-formed converts, each bad field is left out with a warning
+     * naming it, a line left without a quantity goes */
+    {
+        static const char bad[] =
+            "UNA:+.? 'UNB+UNOC:3+5013546107732:14+5400110000009:14+010510:"
+            "0900+77'UNH+1+ORDRSP:D:96A:UN:EAN005'BGM+231+RSP-9+9+AC'"
+            "DTM+137:20010510:102'RFF+ON:C1441747'NAD+BY+5400110000009::9'"
+            "NAD+SU+5013546107732::9'CUX+2:Lor:9'"
+            "LIN+1+5+5400111864181:EN'PIA+1+8641800:BP'QTY+21:288'"
+            "QTY+113:288'PRI+AAA:12.80'DTM+69:20010520:102'"
+            "LIN+2+3+5400111864198:EN'QTY+21:100'QTY+113:Lorem'"
+            "DTM+69:20010601:102'"
+            "LIN+3+7+5400111864205:EN'QTY+21:1O'QTY+113:O'"
+            "UNS+S'CNT+2:3'UNT+23+1'UNZ+1+77'";
+        t_convert_buf(bad, sizeof(bad) - 1, false, &o);
+    }
+    if (o.n_events != 1)
+        fail_msg("ORDRSP with placeholders: %s",
+                 o.n_rejects ? o.reject[0] : "no event");
+    assert_int_equal(o.n_warnings, 5);
+    assert_non_null(strstr(o.warning[0], "CUX currency \"Lor\" is not an "
+                                         "ISO 4217 code; the currency and "
+                                         "every price of the message are "
+                                         "left out"));
+    assert_non_null(strstr(o.warning[1], "QTY quantity \"Lorem\" is not a "
+                                         "decimal number"));
+    assert_non_null(strstr(o.warning[4], "LIN 3 states no quantity (QTY+113, "
+                                         "21 or 1): the line is left out"));
+    T_EQ(&o, 0, "data.order_id", "C1441747");
+    T_ABSENT(&o, 0, "data.currency");
+    T_ABSENT(&o, 0, "data.lines.0.unit_price");
+    T_EQ(&o, 0, "data.lines.0.quantity", "288");
+    T_EQ(&o, 0, "data.lines.1.quantity", "100"); /* QTY+21, 113 left out */
+    assert_int_equal(t_len(&o, 0, "data.lines"), 2);
     orders_decode(&o);
     t_free(&o);
 }
