@@ -18,7 +18,7 @@
 #define IDENTIFIER_MAX_BYTES 200
 #define NAME_QUERY_MAX_BYTES 100
 #define PAGE_DEFAULT         50
-#define PAGE_MAX             200
+#define PAGE_MAX             1000 /* a province's map in one or two pages */
 #define CURSOR_MAX_BYTES     64
 
 /* Well-formed UTF-8 (no overlongs, surrogates or code points past

@@ -62,12 +62,13 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
   return data;
 }
 
-// Every page of a cursor-paginated list (items + next_cursor), up to max.
-export async function apiAll(path, query = {}, max = 5000) {
+// Every page of a cursor-paginated list (items + next_cursor), up to max,
+// pageSize at a time (the route's largest page: fewer round trips).
+export async function apiAll(path, query = {}, { max = 5000, pageSize = 200 } = {}) {
   const out = [];
   let cursor;
   do {
-    const page = await api(path, { query: { ...query, limit: 200, cursor } });
+    const page = await api(path, { query: { ...query, limit: pageSize, cursor } });
     out.push(...(page.items || []));
     cursor = page.next_cursor;
   } while (cursor && out.length < max);

@@ -41,16 +41,24 @@ export async function render(view, me) {
   ctx.graphBody = graph.body;
 
   renderScenarioForm(scen.body, ctx);
+  // Every read starts at once and each panel draws as soon as its data is
+  // there (the KPI strip and the level charts fill in from the map's and
+  // the situation's reads, whichever comes first); the page marks when
+  // the first panel has data (firstAt) and when all have (readyAt).
+  let first = true;
+  const drawn = () => {
+    if (first) { first = false; window.csMark('first'); }
+    renderKpis(ctx, kpis);
+    renderLevels(ctx, levels.body);
+  };
   await Promise.all([
-    loadMapPanel(ctx).catch((e) => showError(map.body, e)),
-    loadAlerts(ctx, alerts.body, true).catch((e) => showError(alerts.body, e)),
-    loadSituation(ctx, kpis, trends.body).catch((e) => { showError(trends.body, e); renderKpis(ctx, kpis); }),
-    loadGraph(ctx, graph.body, graph.el.querySelector('.tools')).catch((e) => showError(graph.body, e)),
-    loadTop(ctx, top.body).catch((e) => showError(top.body, e)),
+    loadMapPanel(ctx).then(() => { if (ctx.alerts) renderAlerts(ctx, alerts.body); }, // now with names
+      (e) => showError(map.body, e)).finally(drawn),
+    loadAlerts(ctx, alerts.body, true).catch((e) => showError(alerts.body, e)).finally(drawn),
+    loadSituation(ctx, trends.body).catch((e) => { ctx.sitLoaded = true; showError(trends.body, e); }).finally(drawn),
+    loadGraph(ctx, graph.body, graph.el.querySelector('.tools')).catch((e) => showError(graph.body, e)).finally(drawn),
+    loadTop(ctx, top.body).catch((e) => showError(top.body, e)).finally(drawn),
   ]);
-  renderLevels(ctx, levels.body);
-  renderKpis(ctx, kpis);
-  if (ctx.alerts) renderAlerts(ctx, alerts.body); // now with the enterprises' names
   window.csReady('cockpit');
 
   const timer = setInterval(() => {
@@ -64,10 +72,11 @@ export async function render(view, me) {
 function renderKpis(ctx, el) {
   const ents = ctx.enterprises;
   const scored = ents.filter((e) => e.level).length;
+  const n = (v) => (ctx.entLoaded ? fmtNum(v, 0) : '–');
   const items = [
-    ['kpi.enterprises', fmtNum(ents.length, 0)],
-    ['kpi.scored', fmtNum(scored, 0)],
-    ...LEVELS.map((l) => [`level.${l}`, fmtNum(ents.filter((e) => e.level === l).length, 0), l]),
+    ['kpi.enterprises', n(ents.length)],
+    ['kpi.scored', n(scored)],
+    ...LEVELS.map((l) => [`level.${l}`, n(ents.filter((e) => e.level === l).length), l]),
     ['kpi.open_alerts', ctx.openAlertsByLevel ? fmtNum(Object.values(ctx.openAlertsByLevel).reduce((a, b) => a + b, 0), 0) : '–'],
     ['kpi.events', ctx.eventsLoaded ? fmtNum(ctx.events.length, 0) : '–'],
   ];
@@ -78,12 +87,25 @@ function renderKpis(ctx, el) {
 
 // ---- map -------------------------------------------------------------------
 
+// The province's shapes, every enterprise in scope (one request for up to
+// 1000) and the active risk events, all at once.
 async function loadMapPanel(ctx) {
-  const [, ents] = await Promise.all([loadMap(), apiAll('/v1/enterprises', { region: ctx.region })]);
+  const [, ents, events] = await Promise.all([
+    loadMap(),
+    apiAll('/v1/enterprises', { region: ctx.region }, { pageSize: 1000 }),
+    api('/v1/risk-events', { query: { region: ctx.region } }).then((r) => r.items || [], () => null),
+  ]);
   ctx.enterprises = ents;
+  ctx.entLoaded = true;
   ctx.names = new Map(ents.map((e) => [e.uscc, e.name]));
+  if (events) setEvents(ctx, events);
   drawMap(ctx);
   window.csMark('map');
+}
+
+function setEvents(ctx, events) {
+  ctx.events = events;
+  ctx.eventsLoaded = true;
 }
 
 // Dot size by the analyst's network-criticality indicator (how many
@@ -204,13 +226,30 @@ function escapeHtml(s) {
 
 // ---- levels and top risks ----------------------------------------------------
 
+// Enterprises per level (from the map's list) and open alerts per level
+// (from the situation): each half draws once its data is there.
 function renderLevels(ctx, body) {
-  if (!ctx.enterprises.length) { showMessage(body, t('common.none')); return; }
-  const pie = h('div', { class: 'chart half', id: 'levels-chart' });
-  const bars = h('div', { class: 'chart half', id: 'alert-levels-chart' });
-  body.replaceChildren(h('div', { class: 'split' }, pie, bars));
+  if (!ctx.entLoaded && !ctx.openAlertsByLevel) return;
+  if (!ctx.levelsEl) {
+    ctx.levelsEl = { pie: h('div', { class: 'chart half', id: 'levels-chart' }),
+      bars: h('div', { class: 'chart half', id: 'alert-levels-chart' }) };
+    body.replaceChildren(h('div', { class: 'split' }, ctx.levelsEl.pie, ctx.levelsEl.bars));
+  }
+  const { pie, bars } = ctx.levelsEl;
+  if (ctx.entLoaded && !ctx.levelsPie) {
+    if (ctx.enterprises.length) ctx.levelsPie = drawLevelPie(ctx, pie);
+    else pie.replaceChildren(h('div', { class: 'msg' }, t('common.none')));
+  }
+  if (ctx.sitLoaded && !ctx.levelsBars) {
+    if (ctx.openAlertsByLevel) ctx.levelsBars = drawAlertBars(ctx, bars);
+    else bars.replaceChildren(h('div', { class: 'msg' }, t('common.none')));
+  }
+}
+
+function drawLevelPie(ctx, pie) {
   const counts = LEVELS.map((l) => ctx.enterprises.filter((e) => e.level === l).length);
-  chart(pie).setOption({
+  const c = chart(pie);
+  c.setOption({
     title: { text: t('levels.title'), textStyle: { color: '#8fa3bf', fontSize: 12, fontWeight: 400 }, left: 'center', top: 0 },
     tooltip: { trigger: 'item' },
     series: [{
@@ -218,9 +257,13 @@ function renderLevels(ctx, body) {
       data: LEVELS.map((l, i) => ({ name: t(`level.${l}`), value: counts[i], itemStyle: { color: levelColor(l) } })),
     }],
   });
+  return c;
+}
+
+function drawAlertBars(ctx, bars) {
   const open = ctx.openAlertsByLevel;
-  if (!open) { bars.replaceChildren(h('div', { class: 'msg' }, t('common.none'))); return; }
-  chart(bars).setOption({
+  const c = chart(bars);
+  c.setOption({
     title: { text: t('kpi.open_alerts'), textStyle: { color: '#8fa3bf', fontSize: 12, fontWeight: 400 }, left: 'center', top: 0 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 40, right: 10, top: 26, bottom: 24 },
@@ -228,6 +271,7 @@ function renderLevels(ctx, body) {
     yAxis: { type: 'value', axisLabel: { color: '#8fa3bf' }, splitLine: { lineStyle: { color: '#23324a' } } },
     series: [{ type: 'bar', data: LEVELS.map((l) => ({ value: open[l] || 0, itemStyle: { color: levelColor(l) } })) }],
   });
+  return c;
 }
 
 async function loadTop(ctx, body) {
@@ -247,9 +291,10 @@ async function loadTop(ctx, body) {
 
 // GET /v1/situation: monthly production, order and sales indices, the
 // enterprises per level, open alerts per level and the active risk events.
-async function loadSituation(ctx, kpis, body) {
+async function loadSituation(ctx, body) {
   const s = await api('/v1/situation', { query: { region: ctx.region, period: 'week', periods: 26 } });
   ctx.situation = s;
+  ctx.sitLoaded = true;
   const idx = s.indices || [];
   const names = { production: 'kpi.production', orders: 'kpi.orders', sales: 'kpi.sales' };
   const colors = { production: '#3e8ed0', orders: '#f76b15', sales: '#3fb950' };
@@ -265,9 +310,8 @@ async function loadSituation(ctx, kpis, body) {
     });
   }
   if (s.alerts && s.alerts.open) ctx.openAlertsByLevel = s.alerts.open;
-  if (Array.isArray(s.risk_events)) {
-    ctx.events = s.risk_events;
-    ctx.eventsLoaded = true;
+  if (Array.isArray(s.risk_events) && !ctx.eventsLoaded) { // the map's own read failed
+    setEvents(ctx, s.risk_events);
     if (ctx.map) drawMap(ctx);
   }
   if (!lines.length) { showMessage(body, t('common.none')); return; }
