@@ -285,6 +285,8 @@ bool api_cache_get(api_cache *c, api_req *r);
 /* Keeps r's answer when it is a 200 (after a false api_cache_get). */
 void api_cache_put(api_cache *c, const api_req *r);
 void api_cache_clear(api_cache *c); /* after a write */
+/* A reader-writer lock that prefers writers (cache.c, tokens.c). */
+void api_rwlock_init(pthread_rwlock_t *l);
 /* The generation a read beginning now belongs to (0 when off). */
 uint64_t api_cache_generation(api_cache *c);
 typedef enum api_cache_count {

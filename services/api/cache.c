@@ -6,7 +6,7 @@
  * only the read transaction is skipped. Only 200 answers are kept; any
  * write through this process (a non-GET request that succeeded) empties
  * the cache. Direct-mapped: a fixed number of slots, a key's slot by its
- * hash, one mutex per slot, nothing to evict.
+ * hash, one reader-writer lock per slot, nothing to evict.
  * Stale while revalidate, off the request threads: an entry is fresh for
  * ttl_ms; for stale_ms more it is still served, and the first request
  * that finds it so queues a refresh for a background thread (each with a
@@ -32,13 +32,13 @@
 #define REFRESH_QUEUE  256
 
 typedef struct cache_slot {
-    pthread_mutex_t mu;
+    pthread_rwlock_t mu; /* readers (hits) never wait for each other */
     char *key;
     char *body;
     size_t body_len;
     const char *content_type;
     uint64_t expires_ms, generation;
-    bool refreshing; /* a refresh is queued or running */
+    _Atomic bool refreshing; /* a refresh is queued or running */
 } cache_slot;
 
 /* What a refresh needs, in one allocation: the key, the path and the
@@ -141,7 +141,7 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
     c->ttl_ms = ttl_ms;
     c->stale_ms = stale_ms;
     for (size_t i = 0; i < n_slots; i++)
-        pthread_mutex_init(&c->slots[i].mu, NULL);
+        api_rwlock_init(&c->slots[i].mu);
     pthread_mutex_init(&c->qmu, NULL);
     pthread_cond_init(&c->qcv, NULL);
     for (unsigned i = 0; i < n_refreshers; i++) {
@@ -190,7 +190,7 @@ void api_cache_free(api_cache *c)
     for (size_t i = 0; i < c->n; i++) {
         free(c->slots[i].key);
         free(c->slots[i].body);
-        pthread_mutex_destroy(&c->slots[i].mu);
+        pthread_rwlock_destroy(&c->slots[i].mu);
     }
     pthread_mutex_destroy(&c->qmu);
     pthread_cond_destroy(&c->qcv);
@@ -216,6 +216,19 @@ _Atomic uint64_t *api_cache_counter(api_cache *c, api_cache_count which)
     default:
         return &c->misses;
     }
+}
+
+void api_rwlock_init(pthread_rwlock_t *l)
+{
+    pthread_rwlockattr_t attr;
+
+    /* glibc prefers readers by default: a steady stream of hits would
+     * starve the writer of a refreshed answer */
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr,
+                                  PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(l, &attr);
+    pthread_rwlockattr_destroy(&attr);
 }
 
 uint64_t api_cache_generation(api_cache *c)
@@ -369,7 +382,7 @@ bool api_cache_get(api_cache *c, api_req *r)
     /* an answer read from now on may be kept unless a write intervenes */
     r->cache_gen = atomic_load(&c->generation);
     s = slot_of(c, &k);
-    pthread_mutex_lock(&s->mu);
+    pthread_rwlock_rdlock(&s->mu);
     if (s->key != NULL && strcmp(s->key, k.s) == 0 &&
         s->generation == r->cache_gen) {
         uint64_t now = now_ms();
@@ -377,14 +390,15 @@ bool api_cache_get(api_cache *c, api_req *r)
         stale = !hit && s->expires_ms + c->stale_ms > now;
         /* stale: served, and the first request to see it so has it read
          * again in the background */
-        if (stale && !s->refreshing)
-            s->refreshing = queue_refresh(c, r, &k);
+        if (stale && !atomic_exchange(&s->refreshing, true) &&
+            !queue_refresh(c, r, &k))
+            atomic_store(&s->refreshing, false); /* the queue is full */
         if (hit || stale)
             cs_http_set_body(r->resp, 200, s->content_type, s->body,
                              s->body_len);
         hit = (hit || stale) && (r->resp->body != NULL || s->body_len == 0);
     }
-    pthread_mutex_unlock(&s->mu);
+    pthread_rwlock_unlock(&s->mu);
     cs_metric_add(hit ? &c->hits : &c->misses, 1);
     if (hit && stale)
         cs_metric_add(&c->stale, 1);
@@ -399,10 +413,10 @@ static void refresh_done(api_cache *c, const char *key)
     k.len = strlen(key);
     memcpy(k.s, key, k.len + 1);
     s = slot_of(c, &k);
-    pthread_mutex_lock(&s->mu);
+    pthread_rwlock_rdlock(&s->mu);
     if (s->key != NULL && strcmp(s->key, key) == 0)
-        s->refreshing = false;
-    pthread_mutex_unlock(&s->mu);
+        atomic_store(&s->refreshing, false);
+    pthread_rwlock_unlock(&s->mu);
 }
 
 void api_cache_put(api_cache *c, const api_req *r)
@@ -425,7 +439,7 @@ void api_cache_put(api_cache *c, const api_req *r)
     memcpy(body, resp->body, resp->body_len);
     body[resp->body_len] = '\0';
     s = slot_of(c, &k);
-    pthread_mutex_lock(&s->mu);
+    pthread_rwlock_wrlock(&s->mu);
     free(s->key);
     free(s->body);
     s->key = key;
@@ -434,8 +448,8 @@ void api_cache_put(api_cache *c, const api_req *r)
     s->content_type = resp->content_type;
     s->expires_ms = now_ms() + c->ttl_ms;
     s->generation = r->cache_gen;
-    s->refreshing = false;
-    pthread_mutex_unlock(&s->mu);
+    atomic_store(&s->refreshing, false);
+    pthread_rwlock_unlock(&s->mu);
 }
 
 void api_cache_clear(api_cache *c)

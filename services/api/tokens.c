@@ -6,7 +6,8 @@
  * most ttl_ms. Only tokens the database knew are kept (an unknown token
  * is looked up every time, so a new one works at once). Direct-mapped like
  * the read cache: a fixed number of slots, a hash's slot by its first
- * bytes (the hash is a keyed BLAKE2b, uniform), one mutex per slot. */
+ * bytes (the hash is a keyed BLAKE2b, uniform), one reader-writer lock per
+ * slot. */
 #include "api_int.h"
 
 #include <stdio.h>
@@ -17,7 +18,7 @@
 #include "cs_metrics.h"
 
 typedef struct token_slot {
-    pthread_mutex_t mu;
+    pthread_rwlock_t mu;
     char hash[CS_TOKEN_HASH_HEX_BYTES];
     api_principal *who; /* NULL: empty */
     uint64_t expires_ms;
@@ -104,7 +105,7 @@ api_tokens *api_tokens_new(size_t n_slots, unsigned ttl_ms)
     t->n = n_slots;
     t->ttl_ms = ttl_ms;
     for (size_t i = 0; i < n_slots; i++)
-        pthread_mutex_init(&t->slots[i].mu, NULL);
+        api_rwlock_init(&t->slots[i].mu);
     return t;
 }
 
@@ -114,7 +115,7 @@ void api_tokens_free(api_tokens *t)
         return;
     for (size_t i = 0; i < t->n; i++) {
         api_principal_unref(t->slots[i].who);
-        pthread_mutex_destroy(&t->slots[i].mu);
+        pthread_rwlock_destroy(&t->slots[i].mu);
     }
     free(t->slots);
     free(t);
@@ -148,11 +149,11 @@ api_principal *api_tokens_get(api_tokens *t, const char *hash_hex)
     if (t == NULL)
         return NULL;
     s = slot_of(t, hash_hex);
-    pthread_mutex_lock(&s->mu);
+    pthread_rwlock_rdlock(&s->mu);
     if (s->who != NULL && s->expires_ms > now_ms() &&
         strcmp(s->hash, hash_hex) == 0)
         who = api_principal_ref(s->who);
-    pthread_mutex_unlock(&s->mu);
+    pthread_rwlock_unlock(&s->mu);
     cs_metric_add(who != NULL ? &t->hits : &t->misses, 1);
     return who;
 }
@@ -166,11 +167,11 @@ void api_tokens_put(api_tokens *t, const char *hash_hex, api_principal *who)
         return;
     s = slot_of(t, hash_hex);
     api_principal_ref(who);
-    pthread_mutex_lock(&s->mu);
+    pthread_rwlock_wrlock(&s->mu);
     old = s->who;
     s->who = who;
     (void)snprintf(s->hash, sizeof(s->hash), "%s", hash_hex);
     s->expires_ms = now_ms() + t->ttl_ms;
-    pthread_mutex_unlock(&s->mu);
+    pthread_rwlock_unlock(&s->mu);
     api_principal_unref(old);
 }

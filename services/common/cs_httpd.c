@@ -277,9 +277,13 @@ cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
             {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool, NULL},
             {MHD_OPTION_END, 0, NULL},
         };
+        /* poll(), not epoll: with epoll (libmicrohttpd 0.9.75) a thread
+         * holding about a hundred keep-alive connections left requests
+         * unread in their sockets for seconds (docs/api.md, Benchmark);
+         * each pool thread polls only its own connections. */
         h->daemon = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
-                MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
+                (tls ? MHD_USE_TLS : 0),
             opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &sin,
             MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s,
             MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
