@@ -32,7 +32,8 @@ export function alertText(a, names) {
         event: d.event_kind ? evKind(d.event_kind) : t('alert.event'), risk: a.risk_id || '',
         severity: num(d.severity) ? t('alert.severity', { n: d.severity }) : '',
         supplier: who(a.about), exposure: fmtNum(d.exposure, 2),
-        skus: Array.isArray(d.skus) && d.skus.length ? ` (${d.skus.join(getLang() === 'zh' ? '、' : ', ')})` : '',
+        skus: Array.isArray(d.skus) && d.skus.length
+          ? (getLang() === 'zh' ? `（${d.skus.join('、')}）` : ` (${d.skus.join(', ')})`) : '',
       });
     case 'demand_outside_forecast':
       if (!d.sku || !num(d.actual) || !num(d.lo95) || !num(d.hi95)) return null;
