@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cs_intake.h"
 #include "cs_log.h"
@@ -154,6 +155,28 @@ static void idem_finish(api_req *r, const char *key, bool sent)
     free(body);
 }
 
+/* Deletes expired keys of every tenant (migration 0047), at most once a
+ * minute per replica: keys otherwise outlive their 24 hours when nobody
+ * reuses them. A failure only waits for the next minute. */
+static void idem_sweep(api_req *r)
+{
+    static _Atomic int64_t last_s;
+    int64_t now = (int64_t)time(NULL), last = atomic_load(&last_s);
+    PGresult *res = NULL;
+    cs_err err = {0};
+
+    if (now - last < 60 || !atomic_compare_exchange_strong(&last_s, &last, now))
+        return;
+    if (cs_pg_query(r->db, "SELECT cs_api_idempotency_sweep(1000)", 0, NULL,
+                    &res, &err) != CS_OK)
+        cs_log_warn("could not delete expired Idempotency-Keys",
+                    CS_KV_STR("error", err.msg));
+    else if (strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+        cs_log_info("expired Idempotency-Keys deleted",
+                    CS_KV_STR("n", PQgetvalue(res, 0, 0)));
+    PQclear(res);
+}
+
 static void body_hash_hex(const cs_http_req *req, char hex[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -226,6 +249,8 @@ void api_post_events(api_req *r, const char *rest)
     sent = cs_intake_send(in, b, r->resp);
     if (key != NULL)
         idem_finish(r, key, sent);
+    if (key != NULL && sent)
+        idem_sweep(r);
     if (sent)
         (void)snprintf(r->audit_detail, sizeof(r->audit_detail),
                        "events: %zu accepted, first id %.64s", b->n,

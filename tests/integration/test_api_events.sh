@@ -4,7 +4,8 @@
 # PostgreSQL, 202 only after the broker acknowledged; only the connector
 # role may write, and only its own tenant's events; Idempotency-Key
 # replays the stored answer without a second write (checked by reading
-# the topic with kcat) and refuses the key with another body; with the
+# the topic with kcat), refuses the key with another body and deletes
+# expired keys (of every tenant, 0047); with the
 # broker down the answer is 503 with Retry-After and the key is released;
 # every write and refusal is audited; /readyz says when the broker is
 # down.
@@ -75,9 +76,15 @@ code=$(curl -s -o /dev/null -D "$TEST_TMP/h.txt" -w '%{http_code}' -H "Authoriza
     fail "refused events were stored"
 
 note "Idempotency-Key: same body replays the answer, no second write"
+# keys of other tenants: one past its 24 hours, one not (migration 0047)
+q "INSERT INTO api_idempotency (tenant_id, idem_key, body_sha256, token_id, state, status, response, created_at)
+   VALUES ('OTHER', 'old', sha256('a'), 1, 'done', 202, '{}', now() - interval '25 hours'),
+          ('OTHER', 'new', sha256('b'), 1, 'done', 202, '{}', now() - interval '23 hours')"
 n0=$(on_topic)
 code=$(post "$T_CONN" "$(order PO-9 3)" "Idempotency-Key: k-9")
 [ "$code" = 202 ] || fail "keyed: $code"
+[ "$(q "SELECT string_agg(idem_key, ',') FROM api_idempotency WHERE tenant_id = 'OTHER'")" = new ] ||
+    fail "an accepted keyed request deletes expired keys of every tenant, only those"
 cp "$TEST_TMP/r.json" "$TEST_TMP/first.json"
 [ "$(on_topic)" = $((n0 + 1)) ] || fail "keyed request: one message"
 code=$(post "$T_CONN" "$(order PO-9 3)" "Idempotency-Key: k-9")
