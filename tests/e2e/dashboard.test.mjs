@@ -150,7 +150,17 @@ async function bureau() {
 
   log('bureau: acknowledge an alert');
   const acked = await page.$$eval('#alert-list li.acked', (li) => li.length);
-  await page.locator('#alert-list li:not(.acked) button').first().click();
+  // Level alerts follow every score change and the analyst may resolve
+  // one under the page while facts still arrive (409, correctly); an
+  // alert tied to the flood or to a month of sales stays open.
+  // The list is redrawn on every poll, so the button is clicked inside
+  // the page, in one turn (a locator's click can chase redrawn nodes).
+  await page.evaluate(() => {
+    const open = '#alert-list li:not(.acked)';
+    const b = document.querySelector(`${open}[data-kind="event_near_supplier"] button, ${open}[data-kind="demand_outside_forecast"] button`) ||
+      document.querySelector(`${open} button`);
+    b.click();
+  });
   await page.waitForFunction((n) => document.querySelectorAll('#alert-list li.acked').length > n, acked, { timeout: 30000 });
 
   log('bureau: a new disruption shows in the alert list without a reload');
