@@ -2,11 +2,13 @@
  *
  * Each family has a session staging table whose columns are the
  * CloudEvents envelope, then (for families with lines) the line count,
- * then the family's fields in cs_family.c order, then its line fields. A
- * batch is COPYed into the staging tables and moved in one transaction:
- * new event ids go into the ledger (replays are skipped), and the newest
- * event (by `time`, then offset) wins per key; for orders and shipments a
- * revision replaces all lines of the stored version. */
+ * then the family's fields in cs_family.c order, then (unless the family
+ * is in cs_ingest_direct_lines, whose lines are COPYed straight into
+ * their table) its line fields. A batch is COPYed into the staging tables
+ * and moved in one transaction: new event ids go into the ledger
+ * (replays are skipped), and the newest event (by `time`, then offset)
+ * wins per key; for families with lines a revision replaces all lines of
+ * the stored version. */
 #include "ingest_int.h"
 
 #define ENVELOPE_COLS                                                          \
