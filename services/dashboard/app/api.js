@@ -21,6 +21,15 @@ export const token = {
   clear: () => sessionStorage.removeItem(KEY),
 };
 
+// ECharts (a deferred classic script after the application's module in
+// index.html) has run: at once when it is there, else at DOMContentLoaded,
+// which comes after every deferred script. Answers are handed on only
+// then, so that any code drawing from them finds the global echarts.
+export function echartsReady() {
+  if (typeof window.echarts !== 'undefined') return Promise.resolve();
+  return new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
+}
+
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
@@ -54,6 +63,7 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
   if (text) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
+  await echartsReady();
   if (!resp.ok) {
     const err = new ApiError(resp.status, data, path);
     if (resp.status === 401) onUnauthorized(err);

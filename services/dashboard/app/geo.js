@@ -1,5 +1,6 @@
 // geo.js - the simulated province's map (GB/T 2260 330000, Zhejiang) from
 // vendor/geo, registered with ECharts once; city names for region codes.
+import { echartsReady } from './api.js';
 import { cityNames } from './util.js';
 
 export const MAP_NAME = 'cs-330000';
@@ -11,7 +12,8 @@ export function loadMap() {
     loading = fetch(`vendor/geo/${PROVINCE}.json`).then((r) => {
       if (!r.ok) throw new Error(`map ${PROVINCE}: HTTP ${r.status}`);
       return r.json();
-    }).then((geo) => {
+    }).then(async (geo) => {
+      await echartsReady();
       for (const f of geo.features) cityNames.set(String(f.properties.adcode), f.properties.name);
       echarts.registerMap(MAP_NAME, geo);
       return geo;
