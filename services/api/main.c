@@ -86,9 +86,9 @@ static const cs_opt api_opts[] = {
      "keep each token's read answers this long (0: no cache); writes through "
      "this replica empty it",
      CS_CFG(api_cfg, cache_ms)},
-    {"api.cache_stale_ms", "CS_API_CACHE_STALE_MS", CS_OPT_U32, "0",
-     "after api.cache_ms, serve an answer this much longer while a "
-     "background thread reads it again (0: as long as api.cache_ms)",
+    {"api.cache_stale_ms", "CS_API_CACHE_STALE_MS", CS_OPT_U32, "10000",
+     "after api.cache_ms, serve an answer up to this much longer while a "
+     "background thread reads it again (0: never; the request reads it)",
      CS_CFG(api_cfg, cache_stale_ms)},
     {"api.refresh_threads", "CS_API_REFRESH_THREADS", CS_OPT_U32, "2",
      "background threads (each with a database connection) that read "
@@ -233,9 +233,7 @@ int main(int argc, char **argv)
                          CS_KV_STR("error", err.msg));
         goto out;
     }
-    if (api_cache_new(&a, 4096, cfg.cache_ms,
-                      cfg.cache_stale_ms > 0 ? cfg.cache_stale_ms
-                                             : cfg.cache_ms,
+    if (api_cache_new(&a, 4096, cfg.cache_ms, cfg.cache_stale_ms,
                       cfg.refresh_threads, &a.cache, &err) != CS_OK) {
         cs_log_error("cannot start the read cache",
                      CS_KV_STR("error", err.msg));
