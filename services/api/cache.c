@@ -65,6 +65,7 @@ struct api_cache {
     pthread_t *threads;
     cs_pg **dbs;
     size_t n_threads;
+    char setup_sql[160]; /* of the refreshers' connections */
 };
 
 static uint64_t now_ms(void)
@@ -144,9 +145,13 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
         api_rwlock_init(&c->slots[i].mu);
     pthread_mutex_init(&c->qmu, NULL);
     pthread_cond_init(&c->qcv, NULL);
+    /* a refresh is background work: no parallel workers, so that it takes
+     * one core at most from the request threads */
+    (void)snprintf(c->setup_sql, sizeof(c->setup_sql),
+                   "%s; SET max_parallel_workers_per_gather = 0", a->setup_sql);
     for (unsigned i = 0; i < n_refreshers; i++) {
         void **arg = NULL;
-        cs_status rc = cs_pg_connect(a->cfg->pg_dsn, a->setup_sql, cs_api_stmts,
+        cs_status rc = cs_pg_connect(a->cfg->pg_dsn, c->setup_sql, cs_api_stmts,
                                      cs_api_n_stmts, &c->dbs[i], err);
         if (rc == CS_OK && (arg = malloc(2 * sizeof(*arg))) == NULL)
             rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
