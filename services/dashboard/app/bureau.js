@@ -196,7 +196,10 @@ function drawMap(ctx) {
         z: 1,
       },
       {
-        id: 'event-points', type: 'effectScatter', coordinateSystem: 'geo', z: 2,
+        // its own canvas (zlevel 1, between the province and the dots): the
+        // ripple redraws its canvas every frame, and on a shared one it would
+        // redraw the province and every dot with it
+        id: 'event-points', type: 'effectScatter', coordinateSystem: 'geo', zlevel: 1, z: 2,
         data: ctx.events.filter((ev) => ev.lat != null && ev.lon != null)
           .map((ev) => ({ name: ev.description || ev.kind, value: [ev.lon, ev.lat], ev })),
         symbolSize: 14, itemStyle: { color: '#e5484d' }, rippleEffect: { scale: 3, brushType: 'stroke' },
@@ -204,7 +207,7 @@ function drawMap(ctx) {
       },
       {
         id: 'enterprises', type: 'scatter', coordinateSystem: 'geo', data: points,
-        emphasis: { scale: 1.6 }, z: 3, progressive: 0,
+        emphasis: { scale: 1.6 }, zlevel: 2, z: 3, progressive: 0,
       },
     ],
   }, { replaceMerge: ['series'] });
