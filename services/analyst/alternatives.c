@@ -138,9 +138,11 @@ static uint32_t node_of(alt_state *s, const char *name)
 
 /* greatest(0.0, least(1.0, x)) in SQL: both skip a NULL argument, so an
  * unknown x gives 1.0 (as the statement this replaces did). */
-static double pg_clamp01(double x)
+/* The spare share as the score counts it: clamped to [0, 1], and 0.25
+ * when unknown (no production in the window), as docs/analyst.md says. */
+static double spare_for_score(double x)
 {
-    return isnan(x) ? 1.0 : fmax(0.0, fmin(1.0, x));
+    return isnan(x) ? 0.25 : fmax(0.0, fmin(1.0, x));
 }
 
 /* round(x::numeric * mul) as PostgreSQL prints it: float8 to numeric
@@ -154,7 +156,7 @@ static void pg_round_text(double x, int mul_exp, char *out, size_t bytes)
     bool neg = x < 0;
 
     snprintf(d, sizeof(d), "%.14e", fabs(x)); /* d.dddddddddddddde+XX */
-    e = atoi(strchr(d, 'e') + 1) + mul_exp;
+    e = (int)strtol(strchr(d, 'e') + 1, NULL, 10) + mul_exp;
     memmove(d + 1, d + 2, 14); /* digits only: 15 of them */
     d[15] = '\0';
     n_int = e + 1; /* digits before the decimal point */
@@ -326,7 +328,7 @@ static cs_status read_nodes(const PGresult *res, alt_state *s, cs_err *err)
         if (v->is_ent)
             v->q = 0.3 * (1 - (isnan(v->score) ? 50 : v->score) / 100.0) +
                    0.2 * (isnan(v->on_time) ? 0.5 : v->on_time) +
-                   0.15 * pg_clamp01(v->spare);
+                   0.15 * spare_for_score(v->spare);
     }
     return CS_OK;
 }
@@ -352,8 +354,12 @@ static void copy_row(const alt_state *s, const alt_cand *c, uint32_t buyer,
         pg_round_text(v->on_time, 2, r, sizeof(r));
         snprintf(on_time, sizeof(on_time), "%s %%", r);
     }
-    pg_round_text(c->spare, 2, r, sizeof(r));
-    snprintf(spare, sizeof(spare), "%s %%", r);
+    if (isnan(c->spare))
+        snprintf(spare, sizeof(spare), "unknown");
+    else {
+        pg_round_text(c->spare, 2, r, sizeof(r));
+        snprintf(spare, sizeof(spare), "%s %%", r);
+    }
     if (isnan(c->km))
         snprintf(km, sizeof(km), "distance unknown");
     else {
@@ -372,7 +378,7 @@ static void copy_row(const alt_state *s, const alt_cand *c, uint32_t buyer,
                  risk, on_time, spare, km);
     snprintf(rk, sizeof(rk), "%d", rank);
     analyst_fmt_double(num[0], sizeof(num[0]), c->score, "0");
-    analyst_fmt_double(num[1], sizeof(num[1]), c->spare, "0");
+    analyst_fmt_double(num[1], sizeof(num[1]), c->spare, "");
     analyst_fmt_double(num[2], sizeof(num[2]), v->score, "");
     analyst_fmt_double(num[3], sizeof(num[3]), c->km, "");
     analyst_fmt_double(num[4], sizeof(num[4]), v->on_time, "");
@@ -386,7 +392,7 @@ static void copy_row(const alt_state *s, const alt_cand *c, uint32_t buyer,
     cs_copybuf_field(cb, c->at_risk ? "supplier_at_risk" : "single_source",
                      false);
     cs_copybuf_field(cb, reason, false);
-    cs_copybuf_field(cb, num[1], false);
+    cs_copybuf_field(cb, num[1][0] ? num[1] : NULL, false);
     cs_copybuf_field(cb, num[2][0] ? num[2] : NULL, false);
     cs_copybuf_field(cb, num[3][0] ? num[3] : NULL, false);
     cs_copybuf_field(cb, num[4][0] ? num[4] : NULL, false);
@@ -401,14 +407,15 @@ static alt_cand score_cand(const alt_state *s, uint32_t buyer, uint32_t cur,
     const alt_node *v = &s->nodes[cand], *b = &s->nodes[buyer];
     alt_cand c = {.cand = cand, .cur = cur, .makes = makes, .at_risk = at_risk};
 
-    c.spare = pg_clamp01(v->spare);
+    c.spare = isnan(v->spare) ? NAN : fmax(0.0, fmin(1.0, v->spare));
     c.km = v->is_ent && b->is_ent && !isnan(v->lat) && !isnan(b->lat) &&
                    !isnan(v->lon) && !isnan(b->lon)
                ? pg_km(v, b)
                : NAN;
     c.score = (makes ? 0.2 : 0.1) +
               0.3 * (1 - (isnan(v->score) ? 50 : v->score) / 100.0) +
-              0.2 * (isnan(v->on_time) ? 0.5 : v->on_time) + 0.15 * c.spare +
+              0.2 * (isnan(v->on_time) ? 0.5 : v->on_time) +
+              0.15 * spare_for_score(c.spare) +
               0.15 * (1 - fmin(isnan(c.km) ? 1000 : c.km, 2000) / 2000.0);
     return c;
 }

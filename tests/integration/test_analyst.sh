@@ -405,6 +405,21 @@ wait_for 60 "a cycle on the queued request" ran2
 [ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
 stop_service analyst
 
+note "an alternative that reports no production: spare capacity unknown, counted 0.25"
+S6=91330105MA2N0PR0D6 # Hangzhou (Gongshu): S1's industry, no production
+q "INSERT INTO tenants (tenant_id, enterprise) VALUES ('$S6', '$S6');
+   INSERT INTO enterprises (uscc, name, region_code, industry_code, lat, lon, tenant_id)
+   VALUES ('$S6', 'Gongshu Cells', '330105', 'C3841', 30.32, 120.18, '$S6')"
+"$CS_BIN/cs-analyst" --once >"$TEST_TMP/s6.out" 2>"$TEST_TMP/s6.log" || fail "run with S6: $(cat "$TEST_TMP/s6.log")"
+[ "$(q "SELECT (spare_share IS NULL) || ' ' || (reason LIKE '%; spare capacity unknown; %') FROM alternative_suppliers
+        WHERE candidate = '$S6' AND cycle_id = (SELECT max(cycle_id) FROM analyst_cycles)")" = "true true" ] ||
+    fail "S6: $(q "SELECT spare_share, reason FROM alternative_suppliers WHERE candidate = '$S6'")"
+# the stored score is the documented sum, with 0.25 for the unknown share
+[ "$(q "SELECT abs(score - (0.1 + 0.3 * (1 - coalesce(risk_score, 50) / 100) + 0.2 * coalesce(on_time_rate, 0.5)
+        + 0.15 * 0.25 + 0.15 * (1 - least(coalesce(distance_km, 1000), 2000) / 2000))) < 1e-9
+        FROM alternative_suppliers WHERE candidate = '$S6' AND cycle_id = (SELECT max(cycle_id) FROM analyst_cycles)")" = t ] ||
+    fail "S6 score: $(q "SELECT score, risk_score, on_time_rate, distance_km FROM alternative_suppliers WHERE candidate = '$S6'")"
+
 note "the data clock: as of the newest event time stored"
 # A simulator's clock runs ahead of the wall: its newest shipment is
 # dated 2027-03-01, so the analyst's "now" is that.
