@@ -190,6 +190,8 @@ static void watch_partitions(rd_kafka_t *watch, const topic_spec *topics,
     for (size_t t = 0; t < n_topics; t++) {
         for (int p = 0; p < topics[t].partitions; p++, k++) {
             int64_t lo = 0, hi = 0;
+            if (cs_signal_stop_requested())
+                return; /* a pass can take seconds on a busy machine */
             if (rd_kafka_query_watermark_offsets(watch, topics[t].name, p, &lo,
                                                  &hi, 500) !=
                 RD_KAFKA_RESP_ERR_NO_ERROR)
