@@ -151,7 +151,8 @@ void api_req_set_principal(api_req *r, api_principal *who);
 
 /* tokens.c: verified tokens by their hash, kept for ttl_ms (NULL when
  * ttl_ms is 0); a revoked token is refused after at most ttl_ms. */
-api_tokens *api_tokens_new(size_t n_slots, unsigned ttl_ms);
+cs_status api_tokens_new(api *a, size_t n_slots, unsigned ttl_ms,
+                         api_tokens **out, cs_err *err);
 void api_tokens_free(api_tokens *t); /* NULL is a no-op */
 /* The principal of hash_hex with a new reference, or NULL. */
 api_principal *api_tokens_get(api_tokens *t, const char *hash_hex);

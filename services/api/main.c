@@ -240,10 +240,11 @@ int main(int argc, char **argv)
         code = err.code == CS_E_NOMEM ? 1 : 69;
         goto out;
     }
-    a.tokens = api_tokens_new(1024, cfg.token_cache_ms);
-    if (cfg.token_cache_ms > 0 && a.tokens == NULL) {
-        cs_log_error("out of memory");
-        code = 1;
+    if (api_tokens_new(&a, 1024, cfg.token_cache_ms, &a.tokens, &err) !=
+        CS_OK) {
+        cs_log_error("cannot start the token cache",
+                     CS_KV_STR("error", err.msg));
+        code = err.code == CS_E_NOMEM ? 1 : 69;
         goto out;
     }
     if (cfg.kafka_brokers[0] != '\0' &&
