@@ -41,7 +41,7 @@ static void enterprise_tiers(api_req *r, const char *uscc, bool suppliers)
 {
     static const char *const known[] = {"tier", "max_tier", "limit", NULL};
     int64_t tier = 0, max_tier = 3, limit = TIER_PAGE_DEFAULT;
-    char min_txt[16], max_txt[16], limit_txt[16], nf[96];
+    char min_txt[24], max_txt[24], limit_txt[24], nf[96];
     const char *params[4];
 
     if (!api_params_known(r, known) ||

@@ -70,7 +70,7 @@ static void hefferon_steel_auto_leontief_1965(void **state)
         {17389, 21268}, {17589, 21243}, {17489, 21243}};
     const double printed[3][2] = {
         {25448, 30346}, {25698, 30311}, {25571, 30311}};
-    double a[4], c[2], q[2], raw[2], planned[2];
+    double a[4], c[2], q[2], raw[2], planned[2] = {0, 0};
     size_t sat = 9;
     cs_err err = {0};
 
