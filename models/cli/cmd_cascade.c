@@ -162,7 +162,7 @@ static cs_status read_shocks(yajl_val in, cs_shock **out, size_t *n_out,
                              uint32_t **ids_out, const char **field,
                              cs_err *err)
 {
-    yajl_val js;
+    yajl_val js = NULL;
     cs_shock *sh = NULL;
     uint32_t *ids = NULL;
     size_t n, n_ids = 0, at = 0;

@@ -101,7 +101,7 @@ static int64_t days_from_civil(int y, int m, int d)
 cs_status cs_time_to_unix_us(const char *s, size_t len, int64_t *out,
                              cs_err *err)
 {
-    int y, mo, d, hh = 0, mm = 0, ss = 0, oh = 0, om = 0;
+    int y = 0, mo = 0, d = 0, hh = 0, mm = 0, ss = 0, oh = 0, om = 0;
     int64_t frac_us = 0, sign = 0;
     size_t i = 19;
     cs_status rc = cs_time_check_date_or_datetime(s, len, err);
