@@ -17,8 +17,11 @@
 # (created by Debian's package, or here if missing).
 set -euo pipefail
 
+# the comment block above, as help
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}
+case "$cmd" in -h | --help) usage; exit 0 ;; esac
 dir=${2:-${CS_PG_DIR:-$top/var/pg}}
 port=${3:-${CS_PG_PORT:-55432}}
 bin=/usr/lib/postgresql/15/bin
@@ -98,7 +101,7 @@ dsn)
     echo "host=$sock port=$port dbname=chainsight user=postgres"
     ;;
 *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    usage >&2
     exit 64
     ;;
 esac
