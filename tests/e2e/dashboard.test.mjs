@@ -19,6 +19,7 @@ const STRANGERS = env('CS_E2E_STRANGERS').split(',');
 const STRANGER_NAMES = env('CS_E2E_STRANGER_NAMES').split('|');
 const SIM = env('CS_E2E_SIM_URL');
 const TIER2 = env('CS_E2E_TIER2');
+const ALT_BUYER = env('CS_E2E_ALT_BUYER');
 const TIER2_ORDER = env('CS_E2E_TIER2_ORDER'); // "id?tenant=t"
 const TOK = { bureau: env('CS_E2E_TOKEN_BUREAU'), enterprise: env('CS_E2E_TOKEN_ENTERPRISE') };
 const BIG = { width: 1920, height: 1080 };
@@ -225,6 +226,27 @@ async function bureau() {
     'the map does not mark the impacted enterprises');
   await page.locator('.p-scenario').scrollIntoViewIfNeeded();
   await shot(page, 'cockpit-scenario');
+
+  log('bureau: alternative suppliers, their reasons in the page\'s language');
+  await page.goto(`${URL}/#/e/${ALT_BUYER}`, { waitUntil: 'domcontentloaded' });
+  await waitReady(page, 'enterprise');
+  const altReasons = () => page.$$eval('#alternatives-table td.alt-reason', (td) => td.map((x) => x.textContent));
+  const lang0 = await page.evaluate(() => document.documentElement.lang);
+  const alts0 = await altReasons();
+  assert.ok(alts0.length > 0, `no alternatives shown for ${ALT_BUYER}`);
+  for (const r of alts0) {
+    if (lang0 === 'zh-CN') assert.match(r, /[\u4e00-\u9fff]/, `a reason not in Chinese: ${r}`);
+    else assert.match(r, /^(supplies or makes|same industry class)/, `a reason not in English: ${r}`);
+  }
+  await page.click('#lang');
+  await waitReady(page, 'enterprise');
+  const alts1 = await altReasons();
+  assert.equal(alts1.length, alts0.length);
+  assert.notDeepEqual(alts1, alts0, 'the reasons did not change language');
+  await page.click('#lang');
+  await waitReady(page, 'enterprise');
+  await page.goto(`${URL}/#/`, { waitUntil: 'domcontentloaded' });
+  await waitReady(page, 'cockpit');
 
   log('bureau: drill down from a map point');
   const target = pts.data.find((d) => d.level === 'red' || d.level === 'orange') || pts.data[0];

@@ -66,6 +66,9 @@ maker=$(q "SELECT l.buyer FROM supply_links l JOIN enterprises e ON e.uscc = l.b
     ORDER BY (SELECT count(*) FROM alerts a WHERE a.subject = l.buyer) DESC,
       count(*) DESC, l.buyer LIMIT 1")
 [ -n "$maker" ] || fail "no simulated vehicle maker with suppliers"
+# a buyer with ranked alternative suppliers (the bankruptcy leaves some)
+alt_buyer=$(q "SELECT buyer FROM alternative_suppliers ORDER BY buyer LIMIT 1")
+[ -n "$alt_buyer" ] || fail "the analyst ranked no alternative suppliers"
 tok_bureau=$(mktoken bureau --role bureau --regions 330000)
 tok_ent=$(mktoken maker --role enterprise --enterprise "$maker")
 # Enterprises the maker has no supply path to or from: another chain.
@@ -94,7 +97,7 @@ tier2_order=$(q "SELECT order_id || '?tenant=' || tenant_id FROM orders WHERE su
 
 note "the browser (Chromium $(chromium --version 2>/dev/null | awk '{print $2}'))"
 mkdir -p "${CS_E2E_SHOTS:=$TEST_TMP/shots}"
-CS_E2E_URL=$api CS_E2E_TOKEN_BUREAU=$tok_bureau CS_E2E_TOKEN_ENTERPRISE=$tok_ent \
+CS_E2E_ALT_BUYER=$alt_buyer CS_E2E_URL=$api CS_E2E_TOKEN_BUREAU=$tok_bureau CS_E2E_TOKEN_ENTERPRISE=$tok_ent \
     CS_E2E_ENTERPRISE=$maker CS_E2E_STRANGERS=$strangers CS_E2E_STRANGER_NAMES=$stranger_names \
     CS_E2E_TIER2=$tier2 CS_E2E_TIER2_ORDER=$tier2_order \
     CS_E2E_SIM_URL=$sim_url CS_E2E_SHOTS=$CS_E2E_SHOTS \

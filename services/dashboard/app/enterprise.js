@@ -272,6 +272,21 @@ async function loadEventsNear(ent, body) {
         : t('ev.n_touched', { n: ev.n_enterprises })))))));
 }
 
+// The ranking's reason in the page's language, from the stored figures
+// (the analyst's sentence is English; it stays as the cell's title). Its
+// first clause says whether the candidate supplies or makes the item or
+// only shares the current supplier's industry class.
+function altReason(a) {
+  const pct = (v) => (v === null || v === undefined ? t('alt.unknown') : `${fmtNum(100 * v, 0)} %`);
+  return t('alt.r_text', {
+    match: /^same industry class/.test(a.reason || '') ? t('alt.r_class') : t('alt.r_makes', { sku: a.sku }),
+    risk: a.risk_score === null || a.risk_score === undefined ? t('alt.unknown') : fmtNum(a.risk_score, 0),
+    on: pct(a.on_time_rate),
+    spare: pct(a.spare_share),
+    dist: a.distance_km === null || a.distance_km === undefined ? t('alt.km_unknown') : t('alt.km', { km: fmtNum(a.distance_km, 0) }),
+  });
+}
+
 async function loadAlternatives(uscc, body) {
   const r = await api(`/v1/enterprises/${uscc}/alternatives`);
   const items = r.items || [];
@@ -285,7 +300,7 @@ async function loadAlternatives(uscc, body) {
       h('td', {}, a.rank), h('td', {}, a.candidate_name || a.candidate), h('td', {}, regionName(a.candidate_region)),
       h('td', { class: 'num' }, fmtNum(100 * (a.score ?? NaN), 0) + ' %'),
       h('td', { class: 'num' }, fmtNum(a.risk_score)), h('td', { class: 'num' }, fmtNum(100 * (a.on_time_rate ?? NaN), 0) + ' %'),
-      h('td', { class: 'num' }, `${fmtNum(a.distance_km, 0)} km`), h('td', { class: 'sub' }, a.reason))))));
+      h('td', { class: 'num' }, `${fmtNum(a.distance_km, 0)} km`), h('td', { class: 'sub alt-reason', title: a.reason }, altReason(a)))))));
 }
 
 async function loadTier(uscc, dir, body) {
