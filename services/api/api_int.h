@@ -260,6 +260,8 @@ void api_scenarios_route(api_req *r, const char *rest);
 /* v1_forecasts.c */
 void api_forecasts(api_req *r, const char *rest);   /* GET /v1/forecasts */
 void api_risk_events(api_req *r, const char *rest); /* GET /v1/risk-events */
+void api_forecast_aggregates(api_req *r, const char *rest);
+/* GET /v1/forecast-aggregates */
 /* v1.c: 1..max bytes of UTF-8 without control characters ('/' only when
  * slash_ok) */
 bool api_valid_text(const char *s, size_t max, bool slash_ok);

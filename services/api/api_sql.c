@@ -458,6 +458,27 @@ const cs_pg_stmt cs_api_stmts[] = {
      "FROM (SELECT * FROM p ORDER BY enterprise, sku LIMIT $3::int) x), "
      "'[]'))::text",
      4},
+    /* The newest forecast of each sector / region aggregate in view ($1
+     * kind, $2 key): the analyst's forecasts of summed monthly sales per
+     * province, city and industry division (forecast_aggregates). */
+    {"forecast_aggregate_list",
+     "WITH f AS (SELECT DISTINCT ON (kind, key) * FROM forecast_aggregates "
+     "WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR key = $2) "
+     "ORDER BY kind, key, computed_at DESC, cycle_id DESC) "
+     "SELECT json_build_object('items', coalesce((SELECT json_agg("
+     "json_build_object('kind', x.kind, 'key', x.key, 'n_series', x.n_series, "
+     "'model', x.model, 'model_version', x.model_version, "
+     "'computed_at', " RFC3339("x.computed_at") ", 'period', x.period, "
+     "'first_period', x.first_period, 'n_history', x.n_history, "
+     "'points', (SELECT json_agg(json_build_object('period_start', "
+     "(x.first_period + make_interval(months => k - 1))::date, "
+     "'mean', x.mean[k], 'lo80', x.lo80[k], 'hi80', x.hi80[k], "
+     "'lo95', x.lo95[k], 'hi95', x.hi95[k]) ORDER BY k) "
+     "FROM generate_subscripts(x.mean, 1) AS k), "
+     "'backtest', json_build_object('mase', x.backtest_mase, "
+     "'smape', x.backtest_smape, 'coverage95', x.backtest_coverage95)) "
+     "ORDER BY x.kind, x.key) FROM f x), '[]'))::text",
+     2},
     /* Risk events active at $3 (a date's end, NULL: now) that touch an
      * enterprise in view ($1 region), $2 kind; with the enterprises they
      * touch (at most 50 each). */

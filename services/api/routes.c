@@ -48,6 +48,7 @@ static const api_route v1_routes[] = {
     {"/v1/scenarios", false, ROLES_READERS | ROUTE_OWN_TX, api_scenarios_route},
     {"/v1/scenarios/", true, ROLES_READERS | ROUTE_OWN_TX, api_scenarios_route},
     {"/v1/forecasts", false, ROLES_READERS, api_forecasts},
+    {"/v1/forecast-aggregates", false, ROLES_READERS, api_forecast_aggregates},
     {"/v1/risk-events", false, ROLES_READERS, api_risk_events},
     {"/v1/me", false, ROLES_READERS, api_get_me},
 };

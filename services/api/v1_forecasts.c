@@ -1,7 +1,9 @@
-/* v1_forecasts.c - demand forecasts with stock recommendations, and the
- * risk events in view. Forecasts derive from sales, so, like sales, only
- * admin and the enterprise itself read them (a bureau gets an empty list:
- * the analyst stores no sector or region forecasts yet). */
+/* v1_forecasts.c - demand forecasts with stock recommendations, the
+ * sector and region forecasts, and the risk events in view. An
+ * enterprise's forecasts derive from its sales, so, like sales, only admin
+ * and the enterprise itself read them; the aggregates (sums over many
+ * sellers) follow forecast_aggregates' policy: regions for admin and the
+ * bureaus covering them, industry divisions for every reading role. */
 #include "api_int.h"
 
 #include <stdio.h>
@@ -42,6 +44,30 @@ void api_forecasts(api_req *r, const char *rest)
     params[2] = limit_txt;
     params[3] = months_txt;
     (void)api_reply_sql_json(r, "forecast_list", 4, params, NULL,
+                             "no forecasts");
+}
+
+/* GET /v1/forecast-aggregates[?kind=&key=] */
+void api_forecast_aggregates(api_req *r, const char *rest)
+{
+    static const char *const known[] = {"kind", "key", NULL};
+    static const char *const kinds[] = {"province", "city", "industry_division",
+                                        NULL};
+    const char *kind = NULL, *key = cs_http_query(r->http, "key");
+    const char *params[2];
+
+    (void)rest;
+    if (!api_params_known(r, known) || !api_param_enum(r, "kind", kinds, &kind))
+        return;
+    if (key != NULL && !api_valid_text(key, 16, true)) {
+        cs_http_error(r->resp, 400, "invalid", "key",
+                      "key must be a region code or an industry division "
+                      "(1-16 bytes of UTF-8 without control characters)");
+        return;
+    }
+    params[0] = kind;
+    params[1] = key;
+    (void)api_reply_sql_json(r, "forecast_aggregate_list", 2, params, NULL,
                              "no forecasts");
 }
 

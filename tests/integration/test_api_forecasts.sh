@@ -49,6 +49,32 @@ expect 400 "$T_B1" "/v1/forecasts?history_months=121" && problem invalid history
 expect 400 "$T_B1" "/v1/forecasts?sku=CAR" && problem invalid sku
 expect 403 "$T_CONN" /v1/forecasts && problem forbidden
 
+note "GET /v1/forecast-aggregates: sector and region forecasts, by scope"
+aggs() { q "SELECT coalesce(string_agg(kind || ':' || key, ',' ORDER BY kind, key), '')
+    FROM (SELECT DISTINCT kind, key FROM forecast_aggregates WHERE $1) x"; }
+api_aggs() { body '[.items[] | "\(.kind):\(.key)"] | join(",")'; }
+[ -n "$(aggs true)" ] || fail "the analyst stored no aggregate forecasts"
+expect 200 "$T_ADMIN" /v1/forecast-aggregates
+[ "$(api_aggs)" = "$(aggs true)" ] || fail "admin: $(api_aggs) vs $(aggs true)"
+first=$(body '.items[0] | "\(.kind) \(.key)"')
+jq -e --argjson m "$(q "SELECT array_to_json(mean) FROM forecast_aggregates WHERE kind || ' ' || key = '$first'
+        ORDER BY computed_at DESC, cycle_id DESC LIMIT 1")" '[.items[0].points[].mean] == $m' "$TEST_TMP/body.json" >/dev/null ||
+    fail "the newest stored means: $(body '.items[0]')"
+jq -e '[.items[].points[]] | all(.lo95 <= .lo80 and .lo80 <= .mean and .mean <= .hi80 and .hi80 <= .hi95)' \
+    "$TEST_TMP/body.json" >/dev/null || fail "intervals nest"
+expect 200 "$T_ZJ" /v1/forecast-aggregates
+[ "$(api_aggs)" = "$(aggs "kind = 'industry_division' OR key LIKE '33%'")" ] || fail "Zhejiang bureau: $(api_aggs)"
+expect 200 "$T_SZ" /v1/forecast-aggregates
+[ "$(api_aggs)" = "$(aggs "kind = 'industry_division'")" ] || fail "Shenzhen bureau: $(api_aggs)"
+expect 200 "$T_B1" "/v1/forecast-aggregates?kind=city"
+[ "$(body '.items | length')" = 0 ] || fail "an enterprise read a regional aggregate: $(api_aggs)"
+expect 200 "$T_B1" "/v1/forecast-aggregates?kind=industry_division"
+[ "$(api_aggs)" = "$(aggs "kind = 'industry_division'")" ] || fail "B1: $(api_aggs)"
+expect 400 "$T_B1" "/v1/forecast-aggregates?kind=country" && problem invalid kind
+expect 400 "$T_B1" "/v1/forecast-aggregates?key=%01" && problem invalid key
+expect 400 "$T_B1" "/v1/forecast-aggregates?region=330000" && problem invalid region
+expect 403 "$T_CONN" /v1/forecast-aggregates && problem forbidden
+
 note "GET /v1/risk-events: active events touching enterprises in view"
 expect 200 "$T_ZJ" "/v1/risk-events?until=2026-11-29"
 [ "$(body '[.items[] | "\(.risk_id):\(.n_enterprises):\(.enterprises[0].uscc)"] | join(",")')" = "FIRE-1:1:$S1" ] ||
