@@ -9,6 +9,21 @@
     "to_char(" col " AT TIME ZONE 'UTC', "                                     \
     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
+/* The json_build_object pairs a forecast row `x` shares with the
+ * forecasts and forecast_aggregates tables' common columns: version,
+ * times, monthly points with 80/95 % intervals, backtest. */
+#define FORECAST_FIELDS                                                        \
+    "'model_version', x.model_version, "                                       \
+    "'computed_at', " RFC3339("x.computed_at") ", 'period', x.period, "      \
+    "'first_period', x.first_period, 'n_history', x.n_history, "               \
+    "'points', (SELECT json_agg(json_build_object('period_start', "            \
+    "(x.first_period + make_interval(months => k - 1))::date, "                \
+    "'mean', x.mean[k], 'lo80', x.lo80[k], 'hi80', x.hi80[k], "                \
+    "'lo95', x.lo95[k], 'hi95', x.hi95[k]) ORDER BY k) "                       \
+    "FROM generate_subscripts(x.mean, 1) AS k), "                              \
+    "'backtest', json_build_object('mase', x.backtest_mase, "                  \
+    "'smape', x.backtest_smape, 'coverage95', x.backtest_coverage95)"
+
 #define ENTERPRISE_COLS                                                        \
     "enterprises.uscc, enterprises.name, enterprises.region_code, "            \
     "enterprises.industry_code, enterprises.lat::text, "                       \
@@ -435,16 +450,7 @@ const cs_pg_stmt cs_api_stmts[] = {
      "SELECT json_build_object('truncated', (SELECT count(*) > $3::int FROM p), "
      "'items', coalesce((SELECT json_agg(json_build_object("
      "'enterprise', x.enterprise, 'sku', x.sku, 'model', x.model, "
-     "'model_version', x.model_version, "
-     "'computed_at', " RFC3339("x.computed_at") ", 'period', x.period, "
-     "'first_period', x.first_period, 'n_history', x.n_history, "
-     "'points', (SELECT json_agg(json_build_object('period_start', "
-     "(x.first_period + make_interval(months => k - 1))::date, "
-     "'mean', x.mean[k], 'lo80', x.lo80[k], 'hi80', x.hi80[k], "
-     "'lo95', x.lo95[k], 'hi95', x.hi95[k]) ORDER BY k) "
-     "FROM generate_subscripts(x.mean, 1) AS k), "
-     "'backtest', json_build_object('mase', x.backtest_mase, "
-     "'smape', x.backtest_smape, 'coverage95', x.backtest_coverage95), "
+     FORECAST_FIELDS ", "
      "'stock', json_build_object('on_hand', x.on_hand, "
      "'safety_stock', x.safety_stock, 'reorder_point', x.reorder_point, "
      "'days_of_cover', x.days_of_cover, 'lead_time_days', x.lead_time_days), "
@@ -467,16 +473,7 @@ const cs_pg_stmt cs_api_stmts[] = {
      "ORDER BY kind, key, computed_at DESC, cycle_id DESC) "
      "SELECT json_build_object('items', coalesce((SELECT json_agg("
      "json_build_object('kind', x.kind, 'key', x.key, 'n_series', x.n_series, "
-     "'model', x.model, 'model_version', x.model_version, "
-     "'computed_at', " RFC3339("x.computed_at") ", 'period', x.period, "
-     "'first_period', x.first_period, 'n_history', x.n_history, "
-     "'points', (SELECT json_agg(json_build_object('period_start', "
-     "(x.first_period + make_interval(months => k - 1))::date, "
-     "'mean', x.mean[k], 'lo80', x.lo80[k], 'hi80', x.hi80[k], "
-     "'lo95', x.lo95[k], 'hi95', x.hi95[k]) ORDER BY k) "
-     "FROM generate_subscripts(x.mean, 1) AS k), "
-     "'backtest', json_build_object('mase', x.backtest_mase, "
-     "'smape', x.backtest_smape, 'coverage95', x.backtest_coverage95)) "
+     "'model', x.model, " FORECAST_FIELDS ") "
      "ORDER BY x.kind, x.key) FROM f x), '[]'))::text",
      2},
     /* Risk events active at $3 (a date's end, NULL: now) that touch an
