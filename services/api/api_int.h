@@ -40,6 +40,7 @@ typedef struct api_cfg {
     uint32_t cache_ms;        /* cache.c; 0: off */
     uint32_t cache_stale_ms;  /* 0: as long as cache_ms */
     uint32_t refresh_threads; /* background refreshes of the cache */
+    uint32_t refresh_nice;    /* their niceness (and their backends') */
     uint32_t token_cache_ms;  /* tokens.c; 0: a lookup per request */
     char *log_level;
 } api_cfg;
@@ -235,6 +236,9 @@ bool api_param_id_cursor(api_req *r, const char *prefix, char *out,
  * {"items":[...],"next_cursor":"..."|null}. */
 bool api_reply_page(api_req *r, const char *stmt, int n_params,
                     const char *const *params, const char *prefix);
+/* The same with SQL text (not a prepared statement). */
+bool api_reply_page_sql(api_req *r, const char *sql, int n_params,
+                        const char *const *params, const char *prefix);
 
 /* v1_risk.c */
 /* /v1/enterprises/{code}/{sub}: code is not NUL-terminated */

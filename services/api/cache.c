@@ -6,7 +6,13 @@
  * only the read transaction is skipped. Only 200 answers are kept; any
  * write through this process (a non-GET request that succeeded) empties
  * the cache. Direct-mapped: a fixed number of slots, a key's slot by its
- * hash, one reader-writer lock per slot, nothing to evict.
+ * hash, nothing to evict. A slot holds a reference-counted, immutable
+ * entry: a hit takes a reference under the slot's mutex (a pointer load
+ * and an increment) and copies the body with no lock held, and a refresh
+ * swaps the pointer to an entry it built beforehand, so a reader never
+ * waits for a writer copying a body, nor a writer for readers copying
+ * theirs. Fresh lifetimes are jittered (up to ttl_ms / 8 shorter) so
+ * entries stored together do not expire together.
  * Stale while revalidate, off the request threads: an entry is fresh for
  * ttl_ms; for stale_ms more it is still served, and the first request
  * that finds it so queues a refresh for a background thread (each with a
@@ -14,7 +20,11 @@
  * same principal and replaces the entry. libmicrohttpd pins a connection
  * to one pool thread, so a refresh on a request thread would stall every
  * connection of that thread for the length of the query; here a request
- * never waits for one. An answer is at most ttl_ms + stale_ms old (older
+ * never waits for one. Refresh threads (and, on this host, their
+ * database sessions) run at a lower priority (api.refresh_nice), so on a
+ * machine short of cores a refresh takes the CPU requests leave; the
+ * number of threads bounds the refreshes running at once. An answer is
+ * at most ttl_ms + stale_ms old (older
  * entries are read again by the request, as a miss); readers see other
  * replicas' and cs-analyst's writes within that time. */
 #include "api_int.h"
@@ -22,22 +32,34 @@
 #include "cs_log.h"
 #include "cs_metrics.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CACHE_KEY_MAX  1024
 #define CACHE_BODY_MAX (256u * 1024u)
 #define REFRESH_QUEUE  256
 
-typedef struct cache_slot {
-    pthread_rwlock_t mu; /* readers (hits) never wait for each other */
-    char *key;
-    char *body;
-    size_t body_len;
-    const char *content_type;
+/* One answer, immutable once stored: readers take a reference under the
+ * slot's mutex (a pointer load and an increment) and copy the body out
+ * with no lock held; a refresh builds the new entry beforehand and swaps
+ * the pointer, and whoever drops the last reference frees the old one. */
+typedef struct cache_entry {
+    _Atomic unsigned refs;
     uint64_t expires_ms, generation;
+    const char *content_type;
+    size_t body_len;
+    char *body; /* in the same allocation, after the key */
+    char key[];
+} cache_entry;
+
+typedef struct cache_slot {
+    pthread_mutex_t mu; /* held only to load or swap e and take a reference */
+    cache_entry *e;
     _Atomic bool refreshing; /* a refresh is queued or running */
 } cache_slot;
 
@@ -76,6 +98,37 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The slot locks are held for a few instructions: a thread that finds
+ * one taken spins briefly before it sleeps (glibc's adaptive mutex). */
+static void slot_lock_init(pthread_mutex_t *mu)
+{
+    pthread_mutexattr_t attr;
+
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(mu, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+static void entry_unref(cache_entry *e)
+{
+    if (e != NULL && atomic_fetch_sub(&e->refs, 1) == 1)
+        free(e);
+}
+
+/* The slot's entry with a reference taken (NULL when empty). */
+static cache_entry *slot_entry(cache_slot *s)
+{
+    cache_entry *e;
+
+    pthread_mutex_lock(&s->mu);
+    e = s->e;
+    if (e != NULL)
+        atomic_fetch_add(&e->refs, 1);
+    pthread_mutex_unlock(&s->mu);
+    return e;
+}
+
 static void job_free(refresh_job *j)
 {
     api_principal_unref(j->who);
@@ -85,12 +138,45 @@ static void job_free(refresh_job *j)
 
 static void refresh_done(api_cache *c, const char *key);
 
+/* Renices the server process of db's session when it runs on this host
+ * (a Unix socket) and is a PostgreSQL backend: the refresh's query burns
+ * its CPU there, not in the refresh thread. Best effort: without the
+ * right (same user or CAP_SYS_NICE) it stays as it is, said once. */
+static void nice_backend(cs_pg *db, unsigned nice, int *done_pid)
+{
+    int pid = PQbackendPID(db->conn);
+    const char *host = PQhost(db->conn);
+    char path[64], comm[32] = "";
+    FILE *f;
+
+    if (pid <= 0 || pid == *done_pid || host == NULL || host[0] != '/')
+        return;
+    *done_pid = pid;
+    (void)snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+    if ((f = fopen(path, "r")) != NULL) {
+        if (fgets(comm, sizeof(comm), f) == NULL)
+            comm[0] = '\0';
+        fclose(f);
+    }
+    if (strncmp(comm, "postgres", 8) != 0) /* another PID namespace */
+        return;
+    if (setpriority(PRIO_PROCESS, (id_t)pid, (int)nice) != 0)
+        cs_log_info("cache refresh: cannot renice the database session",
+                    CS_KV_INT("pid", pid), CS_KV_STR("error", strerror(errno)));
+}
+
 static void *refresher(void *arg)
 {
     api_cache *c = ((void **)arg)[0];
     cs_pg *db = ((void **)arg)[1];
+    unsigned nice = c->a->cfg->refresh_nice;
+    int backend = 0;
 
     free(arg);
+    /* background work: on Linux a TID names the thread alone */
+    if (nice > 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), (int)nice) != 0)
+        cs_log_warn("cache refresh: cannot lower the thread's priority",
+                    CS_KV_STR("error", strerror(errno)));
     for (;;) {
         refresh_job j;
         cs_err err = {0};
@@ -106,9 +192,11 @@ static void *refresher(void *arg)
         c->q_head = (c->q_head + 1) % REFRESH_QUEUE;
         c->q_len--;
         pthread_mutex_unlock(&c->qmu);
-        if (cs_pg_ok(db) || cs_pg_reset(db, &err) == CS_OK)
+        if (cs_pg_ok(db) || cs_pg_reset(db, &err) == CS_OK) {
+            if (nice > 0) /* again after a reset: another process */
+                nice_backend(db, nice, &backend);
             api_read_again(c->a, db, j.who, j.path, j.args);
-        else
+        } else
             cs_log_warn("cache refresh: no database",
                         CS_KV_STR("error", err.msg));
         cs_metric_add(&c->refreshes, 1);
@@ -142,7 +230,7 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
     c->ttl_ms = ttl_ms;
     c->stale_ms = stale_ms;
     for (size_t i = 0; i < n_slots; i++)
-        api_rwlock_init(&c->slots[i].mu);
+        slot_lock_init(&c->slots[i].mu);
     pthread_mutex_init(&c->qmu, NULL);
     pthread_cond_init(&c->qcv, NULL);
     /* a refresh is background work: no parallel workers, so that it takes
@@ -193,9 +281,8 @@ void api_cache_free(api_cache *c)
         c->q_head = (c->q_head + 1) % REFRESH_QUEUE;
     }
     for (size_t i = 0; i < c->n; i++) {
-        free(c->slots[i].key);
-        free(c->slots[i].body);
-        pthread_rwlock_destroy(&c->slots[i].mu);
+        entry_unref(c->slots[i].e);
+        pthread_mutex_destroy(&c->slots[i].mu);
     }
     pthread_mutex_destroy(&c->qmu);
     pthread_cond_destroy(&c->qcv);
@@ -380,6 +467,7 @@ bool api_cache_get(api_cache *c, api_req *r)
 {
     key_buf k;
     cache_slot *s;
+    cache_entry *e;
     bool hit = false, stale = false;
 
     if (c == NULL || !make_key(r, &k))
@@ -387,23 +475,23 @@ bool api_cache_get(api_cache *c, api_req *r)
     /* an answer read from now on may be kept unless a write intervenes */
     r->cache_gen = atomic_load(&c->generation);
     s = slot_of(c, &k);
-    pthread_rwlock_rdlock(&s->mu);
-    if (s->key != NULL && strcmp(s->key, k.s) == 0 &&
-        s->generation == r->cache_gen) {
+    e = slot_entry(s);
+    if (e != NULL && e->generation == r->cache_gen &&
+        strcmp(e->key, k.s) == 0) {
         uint64_t now = now_ms();
-        hit = s->expires_ms > now;
-        stale = !hit && s->expires_ms + c->stale_ms > now;
+        hit = e->expires_ms > now;
+        stale = !hit && e->expires_ms + c->stale_ms > now;
         /* stale: served, and the first request to see it so has it read
          * again in the background */
         if (stale && !atomic_exchange(&s->refreshing, true) &&
             !queue_refresh(c, r, &k))
             atomic_store(&s->refreshing, false); /* the queue is full */
         if (hit || stale)
-            cs_http_set_body(r->resp, 200, s->content_type, s->body,
-                             s->body_len);
-        hit = (hit || stale) && (r->resp->body != NULL || s->body_len == 0);
+            cs_http_set_body(r->resp, 200, e->content_type, e->body,
+                             e->body_len);
+        hit = (hit || stale) && (r->resp->body != NULL || e->body_len == 0);
     }
-    pthread_rwlock_unlock(&s->mu);
+    entry_unref(e);
     cs_metric_add(hit ? &c->hits : &c->misses, 1);
     if (hit && stale)
         cs_metric_add(&c->stale, 1);
@@ -414,14 +502,35 @@ static void refresh_done(api_cache *c, const char *key)
 {
     key_buf k;
     cache_slot *s;
+    cache_entry *e;
 
     k.len = strlen(key);
     memcpy(k.s, key, k.len + 1);
     s = slot_of(c, &k);
-    pthread_rwlock_rdlock(&s->mu);
-    if (s->key != NULL && strcmp(s->key, key) == 0)
+    e = slot_entry(s);
+    if (e != NULL && strcmp(e->key, key) == 0)
         atomic_store(&s->refreshing, false);
-    pthread_rwlock_unlock(&s->mu);
+    entry_unref(e);
+}
+
+/* A fresh entry's lifetime: ttl_ms less up to an eighth of it, drawn per
+ * entry, so that entries stored together do not all expire (and queue
+ * their refreshes) in the same instant. */
+static uint64_t ttl_jittered(unsigned ttl_ms)
+{
+    static _Thread_local uint64_t x;
+
+    if (x == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        x = (((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)&x ^
+             (uint64_t)ts.tv_sec) |
+            1u;
+    }
+    x ^= x << 13; /* xorshift64 */
+    x ^= x >> 7;
+    x ^= x << 17;
+    return ttl_ms - (ttl_ms >= 8 ? x % (ttl_ms / 8 + 1) : 0);
 }
 
 void api_cache_put(api_cache *c, const api_req *r)
@@ -429,32 +538,30 @@ void api_cache_put(api_cache *c, const api_req *r)
     const cs_http_resp *resp = r->resp;
     key_buf k;
     cache_slot *s;
-    char *key, *body;
+    cache_entry *e, *old;
 
     if (c == NULL || resp->status != 200 || resp->body_len > CACHE_BODY_MAX ||
         !make_key(r, &k))
         return;
-    key = strdup(k.s);
-    body = malloc(resp->body_len + 1);
-    if (key == NULL || body == NULL) {
-        free(key);
-        free(body);
+    e = malloc(sizeof(*e) + k.len + 1 + resp->body_len + 1);
+    if (e == NULL)
         return;
-    }
-    memcpy(body, resp->body, resp->body_len);
-    body[resp->body_len] = '\0';
+    atomic_init(&e->refs, 1); /* the slot's */
+    memcpy(e->key, k.s, k.len + 1);
+    e->body = e->key + k.len + 1;
+    memcpy(e->body, resp->body, resp->body_len);
+    e->body[resp->body_len] = '\0';
+    e->body_len = resp->body_len;
+    e->content_type = resp->content_type;
+    e->expires_ms = now_ms() + ttl_jittered(c->ttl_ms);
+    e->generation = r->cache_gen;
     s = slot_of(c, &k);
-    pthread_rwlock_wrlock(&s->mu);
-    free(s->key);
-    free(s->body);
-    s->key = key;
-    s->body = body;
-    s->body_len = resp->body_len;
-    s->content_type = resp->content_type;
-    s->expires_ms = now_ms() + c->ttl_ms;
-    s->generation = r->cache_gen;
+    pthread_mutex_lock(&s->mu);
+    old = s->e;
+    s->e = e;
     atomic_store(&s->refreshing, false);
-    pthread_rwlock_unlock(&s->mu);
+    pthread_mutex_unlock(&s->mu);
+    entry_unref(old); /* freed by its last reader when one still copies it */
 }
 
 void api_cache_clear(api_cache *c)

@@ -94,6 +94,11 @@ static const cs_opt api_opts[] = {
      "background threads (each with a database connection) that read "
      "expired cache entries again; 1-64, only with api.cache_ms",
      CS_CFG(api_cfg, refresh_threads)},
+    {"api.refresh_nice", "CS_API_REFRESH_NICE", CS_OPT_U32, "10",
+     "niceness (0-19) of the refresh threads and, where the database is "
+     "reached over a Unix socket and may be reniced, of their sessions' "
+     "server processes, so refreshes take CPU the requests leave",
+     CS_CFG(api_cfg, refresh_nice)},
     {"api.token_cache_ms", "CS_API_TOKEN_CACHE_MS", CS_OPT_U32, "1000",
      "keep verified tokens in memory this long, so a revocation takes "
      "effect within it (0: look every request's token up)",
@@ -188,9 +193,11 @@ int main(int argc, char **argv)
     if (code != CS_SERVICE_RUN)
         goto out;
     if (cfg.threads == 0 || cfg.threads > 256 || cfg.http_port > 65535 ||
-        cfg.refresh_threads == 0 || cfg.refresh_threads > 64) {
+        cfg.refresh_threads == 0 || cfg.refresh_threads > 64 ||
+        cfg.refresh_nice > 19) {
         cs_log_error("bad configuration: http.threads must be 1-256, "
-                     "api.refresh_threads 1-64 and http.port below 65536");
+                     "api.refresh_threads 1-64, api.refresh_nice 0-19 and "
+                     "http.port below 65536");
         code = 78;
         goto out;
     }

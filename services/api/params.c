@@ -215,20 +215,14 @@ bad:
     return false;
 }
 
-bool api_reply_page(api_req *r, const char *stmt, int n_params,
-                    const char *const *params, const char *prefix)
+/* Replies the page of res: {"items": column 0, "next_cursor": column 1
+ * encoded, or null}. */
+static bool reply_page(api_req *r, const PGresult *res, const char *prefix)
 {
-    PGresult *res = NULL;
-    cs_err err = {0};
     char raw[48], cursor[80];
-    char *body = NULL;
+    char *body;
     size_t len;
-    bool ok = false;
 
-    if (cs_pg_run(r->db, stmt, n_params, params, &res, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
-        goto out;
-    }
     if (PQgetisnull(res, 0, 1)) {
         (void)snprintf(cursor, sizeof(cursor), "null");
     } else {
@@ -246,14 +240,40 @@ bool api_reply_page(api_req *r, const char *stmt, int n_params,
     body = malloc(len);
     if (body == NULL) {
         cs_http_error(r->resp, 500, "internal", NULL, "out of memory");
-        goto out;
+        return false;
     }
     len = (size_t)snprintf(body, len, "{\"items\":%s,\"next_cursor\":%s}",
                            PQgetvalue(res, 0, 0), cursor);
     cs_http_set_body(r->resp, 200, "application/json", body, len);
-    ok = true;
-out:
     free(body);
+    return true;
+}
+
+/* Runs a prepared statement (prepared) or SQL text and replies its page. */
+static bool run_page(api_req *r, bool prepared, const char *stmt, int n_params,
+                     const char *const *params, const char *prefix)
+{
+    PGresult *res = NULL;
+    cs_err err = {0};
+    cs_status rc = prepared
+                       ? cs_pg_run(r->db, stmt, n_params, params, &res, &err)
+                       : cs_pg_query(r->db, stmt, n_params, params, &res, &err);
+    bool ok = rc == CS_OK && reply_page(r, res, prefix);
+
+    if (rc != CS_OK)
+        api_db_failure(r->a, r->resp, &err);
     PQclear(res);
     return ok;
+}
+
+bool api_reply_page(api_req *r, const char *stmt, int n_params,
+                    const char *const *params, const char *prefix)
+{
+    return run_page(r, true, stmt, n_params, params, prefix);
+}
+
+bool api_reply_page_sql(api_req *r, const char *sql, int n_params,
+                        const char *const *params, const char *prefix)
+{
+    return run_page(r, false, sql, n_params, params, prefix);
 }

@@ -2,7 +2,7 @@
  *   POST   /v1/webhooks                  {"url", "levels", "regions",
  *                                          "enterprises", "description"}
  *                                         -> 201, the secret shown once
- *   GET    /v1/webhooks                  the caller's subscriptions
+ *   GET    /v1/webhooks[?limit=&cursor=] the caller's subscriptions, a page
  *   GET    /v1/webhooks/{id}             one
  *   DELETE /v1/webhooks/{id}             stop it (204)
  *   GET    /v1/webhooks/{id}/deliveries  the delivery log, newest first
@@ -25,6 +25,8 @@
 #define DESC_MAX_BYTES  200
 #define FILTER_MAX      100
 #define DELIVERIES_PAGE 50
+#define HOOKS_PAGE      50
+#define HOOKS_PAGE_MAX  200
 
 #define RFC3339(col)                                                           \
     "to_char(" col " AT TIME ZONE 'UTC', "                                     \
@@ -45,9 +47,20 @@ static const char hook_insert_sql[] =
     "''), ',')::region_code[], cs_principal_enterprise(), $1, $2, "
     "$3::text[], $4::region_code[], $5::uscc[], $6) "
     "RETURNING " HOOK_JSON "::text";
+/* A page of subscriptions in id order: $1 the last id of the previous
+ * page (NULL: from the first), $2 the page size; the items, and the last
+ * id when another page follows. The columns are named: cs_api may not
+ * read the secret. */
 static const char hook_list_sql[] =
-    "SELECT coalesce(json_agg(" HOOK_JSON " ORDER BY w.webhook_id), '[]') "
-    "FROM webhooks w WHERE w.deleted_at IS NULL";
+    "WITH w AS (SELECT x.*, row_number() OVER (ORDER BY x.webhook_id) AS rn "
+    "FROM (SELECT webhook_id, url, levels, regions, enterprises, "
+    "description, created_at FROM webhooks WHERE deleted_at IS NULL "
+    "AND ($1::bigint IS NULL OR webhook_id > $1::bigint) "
+    "ORDER BY webhook_id LIMIT $2::int + 1) x) "
+    "SELECT coalesce((SELECT json_agg(" HOOK_JSON " ORDER BY w.webhook_id) "
+    "FROM w WHERE rn <= $2::int), '[]')::text, "
+    "(SELECT webhook_id FROM w WHERE rn = $2::int "
+    "AND EXISTS (SELECT 1 FROM w WHERE rn > $2::int))::text";
 static const char hook_one_sql[] =
     "SELECT " HOOK_JSON "::text FROM webhooks w "
     "WHERE w.webhook_id = $1::bigint AND w.deleted_at IS NULL";
@@ -344,6 +357,31 @@ out:
     cs_json_doc_free(doc);
 }
 
+/* GET /v1/webhooks[?limit=&cursor=]: a page of the token's subscriptions
+ * (admin: all), oldest first. */
+static void list_hooks(api_req *r)
+{
+    static const char *const known[] = {"limit", "cursor", NULL};
+    int64_t limit = HOOKS_PAGE;
+    char after[24], limit_txt[16];
+    const char *p[2];
+    cs_err err = {0};
+
+    after[0] = '\0';
+    if (!api_params_known(r, known) ||
+        !api_param_int(r, "limit", 1, HOOKS_PAGE_MAX, &limit) ||
+        !api_param_id_cursor(r, "webhook", after, sizeof(after)))
+        return;
+    (void)snprintf(limit_txt, sizeof(limit_txt), "%lld", (long long)limit);
+    p[0] = after[0] != '\0' ? after : NULL;
+    p[1] = limit_txt;
+    if (api_begin(r, &err) != CS_OK)
+        api_db_failure(r->a, r->resp, &err);
+    else
+        (void)api_reply_page_sql(r, hook_list_sql, 2, p, "webhook");
+    api_end(r);
+}
+
 /* Runs a read as the principal and answers its one JSON text, or 404. */
 static void read_json(api_req *r, const char *sql, int n, const char *const *p,
                       const char *missing)
@@ -426,7 +464,7 @@ void api_webhooks_route(api_req *r, const char *rest)
         if (strcmp(m, "POST") == 0)
             create_hook(r);
         else if (get)
-            read_json(r, hook_list_sql, 0, NULL, "no list");
+            list_hooks(r);
         else {
             cs_http_error(r->resp, 405, "method_not_allowed", NULL,
                           "/v1/webhooks takes GET or POST");

@@ -103,11 +103,26 @@ jq -n --arg a "$S_BUR" --arg b "$S_ENT" '{"/ok": $a, "/flaky": $b}' >"$TEST_TMP/
 
 note "each token sees its own subscriptions (admin all), never a secret"
 [ "$(call "$T_BUR" "$api/v1/webhooks")" = 200 ] || fail "list"
-jq -e --argjson h "$H_BUR" 'length == 1 and .[0].webhook_id == $h and .[0].description == "fujian"' \
+jq -e --argjson h "$H_BUR" '(.items | length) == 1 and .items[0].webhook_id == $h
+    and .items[0].description == "fujian" and .next_cursor == null' \
     "$TEST_TMP/r.json" >/dev/null || fail "bureau list: $(cat "$TEST_TMP/r.json")"
-[ "$(call "$T_ADM" "$api/v1/webhooks")" = 200 ] && jq -e 'length == 3' "$TEST_TMP/r.json" >/dev/null ||
-    fail "admin list"
+[ "$(call "$T_ADM" "$api/v1/webhooks")" = 200 ] && jq -e '(.items | length) == 3 and .next_cursor == null' \
+    "$TEST_TMP/r.json" >/dev/null || fail "admin list: $(cat "$TEST_TMP/r.json")"
 grep -q "$S_BUR\|$S_ENT\|secret" "$TEST_TMP/r.json" && fail "a list shows a secret"
+# pages of two, then one, in id order; the cursor leads on, never back
+[ "$(call "$T_ADM" "$api/v1/webhooks?limit=2")" = 200 ] || fail "page 1: $(cat "$TEST_TMP/r.json")"
+[ "$(jq -c '[.items[].webhook_id]' "$TEST_TMP/r.json")" = "[$H_BUR,$H_ENT]" ] || fail "page 1: $(cat "$TEST_TMP/r.json")"
+cur=$(jq -r .next_cursor "$TEST_TMP/r.json")
+[ -n "$cur" ] && [ "$cur" != null ] || fail "page 1 has no next_cursor"
+[ "$(call "$T_ADM" "$api/v1/webhooks?limit=2&cursor=$cur")" = 200 ] || fail "page 2: $(cat "$TEST_TMP/r.json")"
+jq -e --argjson h "$H_DEAD" '[.items[].webhook_id] == [$h] and .next_cursor == null' "$TEST_TMP/r.json" >/dev/null ||
+    fail "page 2: $(cat "$TEST_TMP/r.json")"
+[ "$(call "$T_BUR" "$api/v1/webhooks?limit=2&cursor=$cur")" = 200 ] && jq -e '.items == []' "$TEST_TMP/r.json" >/dev/null ||
+    fail "the bureau's own list after another token's cursor: $(cat "$TEST_TMP/r.json")"
+[ "$(call "$T_ADM" "$api/v1/webhooks?limit=0")" = 400 ] && problem_field limit || fail "limit=0"
+[ "$(call "$T_ADM" "$api/v1/webhooks?limit=201")" = 400 ] && problem_field limit || fail "limit=201"
+[ "$(call "$T_ADM" "$api/v1/webhooks?cursor=bogus")" = 400 ] && problem_field cursor || fail "bad cursor"
+[ "$(call "$T_ADM" "$api/v1/webhooks?page=2")" = 400 ] && problem_field page || fail "unknown parameter"
 [ "$(call "$T_ENT" "$api/v1/webhooks/$H_BUR")" = 404 ] || fail "another token's hook is visible"
 [ "$(call "$T_ENT" -X DELETE "$api/v1/webhooks/$H_BUR")" = 404 ] || fail "another token's hook deleted"
 [ "$(call "$T_ENT" "$api/v1/webhooks/abc")" = 400 ] && problem_field id || fail "bad id"
