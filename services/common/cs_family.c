@@ -445,6 +445,22 @@ static cs_status regions(cs_record *r, const cs_jval *v, const char *path,
     return *out ? CS_OK : cs_err_set(err, CS_E_NOMEM, "out of memory");
 }
 
+/* prefix then name into path (PATH_BYTES), cut short like snprintf: this
+ * runs for every field of every event, where snprintf was a tenth of
+ * cs-ingest's CPU (perf, tests/bench/ingest). */
+static void join_path(char *path, const char *prefix, const char *name)
+{
+    size_t lp = strlen(prefix), ln = strlen(name);
+
+    if (lp > PATH_BYTES - 1)
+        lp = PATH_BYTES - 1;
+    if (ln > PATH_BYTES - 1 - lp)
+        ln = PATH_BYTES - 1 - lp;
+    memcpy(path, prefix, lp);
+    memcpy(path + lp, name, ln);
+    path[lp + ln] = '\0';
+}
+
 static cs_status decode_field(cs_record *r, const cs_field *fd,
                               const cs_jval *obj, const char *prefix,
                               const char **out, cs_err *err)
@@ -453,7 +469,7 @@ static cs_status decode_field(cs_record *r, const cs_field *fd,
     char path[PATH_BYTES];
     cs_status rc = CS_OK;
 
-    snprintf(path, sizeof(path), "%s%s", prefix, fd->name);
+    join_path(path, prefix, fd->name);
     *out = NULL;
     if (v == NULL || v->type == CS_J_NULL) {
         if (fd->required)

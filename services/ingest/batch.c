@@ -30,6 +30,7 @@ void ingest_batch_reset(ingest_batch *b)
     for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++) {
         cs_copybuf_reset(&b->rows[f]);
         cs_copybuf_reset(&b->lines[f]);
+        cs_copybuf_reset(&b->direct[f]);
         b->n_family[f] = 0;
     }
     cs_copybuf_reset(&b->ledger);
@@ -51,6 +52,7 @@ void ingest_batch_free(ingest_batch *b)
     for (size_t f = 0; f < INGEST_MAX_FAMILIES; f++) {
         cs_copybuf_free(&b->rows[f]);
         cs_copybuf_free(&b->lines[f]);
+        cs_copybuf_free(&b->direct[f]);
     }
     cs_copybuf_free(&b->ledger);
     memset(b, 0, sizeof(*b));
@@ -86,29 +88,41 @@ enum { SRC_TENANT, SRC_ID, SRC_TIME, SRC_HEADER, SRC_LINE };
 typedef struct line_col {
     int src, field;
 } line_col;
-static line_col line_cols[INGEST_MAX_FAMILIES][2 * CS_FAMILY_MAX_FIELDS];
-static size_t n_line_cols[INGEST_MAX_FAMILIES];
+typedef line_col col_table[INGEST_MAX_FAMILIES][2 * CS_FAMILY_MAX_FIELDS];
+static col_table line_cols, row_cols;
+static size_t n_line_cols[INGEST_MAX_FAMILIES], n_row_cols[INGEST_MAX_FAMILIES];
 
 static const ingest_direct_lines *direct_of[INGEST_MAX_FAMILIES];
+static const ingest_direct_lines *direct_rows_of[INGEST_MAX_FAMILIES];
 
 const ingest_direct_lines *ingest_direct(size_t f)
 {
     return f < INGEST_MAX_FAMILIES ? direct_of[f] : NULL;
 }
 
-bool ingest_lines_init(void)
+const ingest_direct_lines *ingest_direct_rows(size_t f)
 {
-    for (size_t d = 0; d < cs_ingest_n_direct_lines; d++) {
-        const ingest_direct_lines *dl = &cs_ingest_direct_lines[d];
+    return f < INGEST_MAX_FAMILIES ? direct_rows_of[f] : NULL;
+}
+
+/* Resolves one table of direct COPYs (lines: their sources may name line
+ * fields, and the family must have lines). */
+static bool resolve_direct(const ingest_direct_lines *table, size_t n,
+                           bool lines, const ingest_direct_lines **of,
+                           col_table cols, size_t *n_cols)
+{
+    for (size_t d = 0; d < n; d++) {
+        const ingest_direct_lines *dl = &table[d];
         const cs_family *fam = cs_family_by_type(dl->type);
         size_t f = fam ? (size_t)(fam - cs_families) : 0;
-        if (fam == NULL || fam->lines_key == NULL || f >= INGEST_MAX_FAMILIES) {
-            cs_log_error("ingest_sql.c COPYs lines of an unknown family",
+        if (fam == NULL || (lines && fam->lines_key == NULL) ||
+            f >= INGEST_MAX_FAMILIES) {
+            cs_log_error("ingest_sql.c COPYs rows of an unknown family",
                          CS_KV_STR("family", dl->type));
             return false;
         }
-        direct_of[f] = dl;
-        n_line_cols[f] = 0;
+        of[f] = dl;
+        n_cols[f] = 0;
         for (size_t i = 0; dl->src[i] != NULL; i++) {
             const char *s = dl->src[i];
             line_col c = {-1, -1};
@@ -118,34 +132,80 @@ bool ingest_lines_init(void)
                 c.src = SRC_ID;
             else if (strcmp(s, "e.time") == 0)
                 c.src = SRC_TIME;
-            else if ((s[0] == 'h' || s[0] == 'l') && s[1] == '.') {
+            else if ((s[0] == 'h' || (lines && s[0] == 'l')) && s[1] == '.') {
                 c.src = s[0] == 'h' ? SRC_HEADER : SRC_LINE;
                 c.field = cs_family_field(fam, s + 2, s[0] == 'l');
             }
             if (c.src < 0 || (c.src >= SRC_HEADER && c.field < 0) ||
-                i >= sizeof(line_cols[f]) / sizeof(line_cols[f][0])) {
-                cs_log_error("a line column of ingest_sql.c names no field",
+                i >= sizeof(cols[f]) / sizeof(cols[f][0])) {
+                cs_log_error("a column of ingest_sql.c names no field",
                              CS_KV_STR("family", dl->type),
                              CS_KV_STR("source", s));
                 return false;
             }
-            line_cols[f][n_line_cols[f]++] = c;
+            cols[f][n_cols[f]++] = c;
         }
     }
     return true;
 }
 
+bool ingest_lines_init(void)
+{
+    return resolve_direct(cs_ingest_direct_lines, cs_ingest_n_direct_lines,
+                          true, direct_of, line_cols, n_line_cols) &&
+           resolve_direct(cs_ingest_direct_rows, cs_ingest_n_direct_rows, false,
+                          direct_rows_of, row_cols, n_row_cols);
+}
+
+/* Appends one row of the columns cols (n of them) to out; line is the
+ * line's index for SRC_LINE columns. */
+static void put_cols(cs_copybuf *out, const line_col *cols, size_t n,
+                     const cs_event *ev, const cs_record *r, size_t line)
+{
+    for (size_t i = 0; i < n; i++) {
+        const line_col *c = &cols[i];
+        const char *v = c->src == SRC_TENANT   ? ev->tenant_id
+                        : c->src == SRC_ID     ? ev->id
+                        : c->src == SRC_TIME   ? ev->time
+                        : c->src == SRC_HEADER ? r->v[c->field]
+                                               : r->line[line][c->field];
+        cs_copybuf_field(out, v, i == 0);
+    }
+    cs_copybuf_end_row(out);
+}
+
+/* v in decimal into buf (24 bytes); snprintf here, five times per event,
+ * cost more than the COPY encoding itself. */
+static const char *fmt_int(int64_t v, char buf[24])
+{
+    char *p = buf + 23;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 /* Appends the COPY rows of one event to rows: the envelope, the line
  * count (for families with lines), the header values and, unless the
  * family COPYs its lines straight into their table (then one row per line
- * goes to lines, in its columns), per line the line values. Returns false
- * when out of memory. */
-static bool add_rows(cs_copybuf *rows, cs_copybuf *lines, size_t fi,
-                     const cs_event *ev, const cs_record *r, const char *topic,
-                     int32_t part, int64_t offset)
+ * goes to lines, in its columns), per line the line values. A family in
+ * cs_ingest_direct_rows also gets its row in the table's columns in
+ * direct_rows. Returns false when out of memory. */
+static bool add_rows(cs_copybuf *rows, cs_copybuf *lines,
+                     cs_copybuf *direct_rows, size_t fi, const cs_event *ev,
+                     const cs_record *r, const char *topic, int32_t part,
+                     int64_t offset)
 {
     const cs_family *f = &cs_families[fi];
-    char part_s[16], off_s[24], n_lines_s[16];
+    char part_b[24], off_b[24], n_lines_b[24];
+    const char *part_s = fmt_int(part, part_b), *off_s = fmt_int(offset, off_b);
+    const char *n_lines_s = fmt_int((int64_t)r->n_lines, n_lines_b);
     const char *env[] = {ev->tenant_id, ev->id, ev->type, ev->source,
                          ev->time,      topic,  part_s,   off_s};
     bool direct = n_line_cols[fi] > 0;
@@ -153,9 +213,6 @@ static bool add_rows(cs_copybuf *rows, cs_copybuf *lines, size_t fi,
      * still needs its header row: its line fields are NULL */
     size_t n_rows = f->lines_key && r->n_lines > 0 && !direct ? r->n_lines : 1;
 
-    snprintf(part_s, sizeof(part_s), "%" PRId32, part);
-    snprintf(off_s, sizeof(off_s), "%" PRId64, offset);
-    snprintf(n_lines_s, sizeof(n_lines_s), "%zu", r->n_lines);
     for (size_t row = 0; row < n_rows; row++) {
         for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++)
             cs_copybuf_field(rows, env[i], i == 0);
@@ -167,19 +224,11 @@ static bool add_rows(cs_copybuf *rows, cs_copybuf *lines, size_t fi,
             cs_copybuf_field(rows, r->n_lines ? r->line[row][i] : NULL, false);
         cs_copybuf_end_row(rows);
     }
-    for (size_t row = 0; direct && row < r->n_lines; row++) {
-        for (size_t i = 0; i < n_line_cols[fi]; i++) {
-            const line_col *c = &line_cols[fi][i];
-            const char *v = c->src == SRC_TENANT   ? ev->tenant_id
-                            : c->src == SRC_ID     ? ev->id
-                            : c->src == SRC_TIME   ? ev->time
-                            : c->src == SRC_HEADER ? r->v[c->field]
-                                                   : r->line[row][c->field];
-            cs_copybuf_field(lines, v, i == 0);
-        }
-        cs_copybuf_end_row(lines);
-    }
-    return !rows->failed && !lines->failed;
+    for (size_t row = 0; direct && row < r->n_lines; row++)
+        put_cols(lines, line_cols[fi], n_line_cols[fi], ev, r, row);
+    if (n_row_cols[fi] > 0)
+        put_cols(direct_rows, row_cols[fi], n_row_cols[fi], ev, r, 0);
+    return !rows->failed && !lines->failed && !direct_rows->failed;
 }
 
 /* FNV-1a, 64 bits. */
@@ -264,10 +313,9 @@ static bool seen_reserve(ingest_batch *b, size_t n)
 static bool add_ledger_row(cs_copybuf *l, const cs_event *ev, const char *topic,
                            int32_t part, int64_t offset)
 {
-    char part_s[16], off_s[24];
+    char part_b[24], off_b[24];
+    const char *part_s = fmt_int(part, part_b), *off_s = fmt_int(offset, off_b);
 
-    snprintf(part_s, sizeof(part_s), "%" PRId32, part);
-    snprintf(off_s, sizeof(off_s), "%" PRId64, offset);
     cs_copybuf_field(l, ev->tenant_id, true);
     cs_copybuf_field(l, ev->id, false);
     cs_copybuf_field(l, ev->type, false);
@@ -292,7 +340,7 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
     ingest_reason reason;
     ingest_event *e;
     cs_copybuf *rows;
-    size_t fi, start, line_start, lstart, ident_len, slot;
+    size_t fi, start, line_start, direct_start, lstart, ident_len, slot;
     uint64_t hash;
     char *ident;
 
@@ -354,6 +402,7 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
     rows = &b->rows[fi];
     start = rows->len;
     line_start = b->lines[fi].len;
+    direct_start = b->direct[fi].len;
     lstart = b->ledger.len;
     e = &b->events[b->n_events];
     memset(e, 0, sizeof(*e));
@@ -362,8 +411,8 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
     e->hash = hash;
     b->seen[slot] = (uint32_t)(b->n_events + 1);
     b->n_events++; /* counted now so reset frees what was copied */
-    if (!add_rows(rows, &b->lines[fi], fi, &ev, &rec, topic, m->partition,
-                  m->offset) ||
+    if (!add_rows(rows, &b->lines[fi], &b->direct[fi], fi, &ev, &rec, topic,
+                  m->partition, m->offset) ||
         !add_ledger_row(&b->ledger, &ev, topic, m->partition, m->offset))
         goto oom;
     e->family = fi;
@@ -371,6 +420,8 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
     e->row_end = rows->len;
     e->line_start = line_start;
     e->line_end = b->lines[fi].len;
+    e->direct_start = direct_start;
+    e->direct_end = b->direct[fi].len;
     b->n_family[fi]++;
     e->ledger_start = lstart;
     e->ledger_end = b->ledger.len;

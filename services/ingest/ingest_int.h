@@ -50,9 +50,9 @@ const char *ingest_reason_code(ingest_reason r);
 typedef struct ingest_family_sql {
     const char *type;
     const char *copy_sql;
-    /* Statement names, NULL-terminated: steps[0] registers tenants,
-     * steps[1] (fresh_*) and steps[2] (prune_*) sort out replays and run
-     * only when the batch holds some (STEP_FIRST_MERGE: the rest). */
+    /* Statement names, NULL-terminated: steps[0] (fresh_*) and steps[1]
+     * (prune_*) sort out replays and run only when the batch holds some
+     * (STEP_FIRST_MERGE: the rest). */
     const char *const *steps;
     /* Families whose revisions replace lines: after steps, the guard
      * counts stored keys the batch revises; only if it finds any do the
@@ -78,9 +78,17 @@ typedef struct ingest_direct_lines {
     const char *winners_count, *winners;
 } ingest_direct_lines;
 
-#define STEP_FRESH       1
-#define STEP_PRUNE       2
-#define STEP_FIRST_MERGE 3
+/* Families whose rows are COPYed straight into their table when that can
+ * be done (cs_ingest_direct_rows, same shape; winners_count and winners
+ * are NULL): the batch also holds each event's row in the table's own
+ * columns. In a batch without replays the writer COPYs them under a
+ * savepoint; any unique violation (a key stored before, or twice in the
+ * batch) undoes that and the family takes the staging path, whose merge
+ * lets the newest event win. */
+
+#define STEP_FRESH       0
+#define STEP_PRUNE       1
+#define STEP_FIRST_MERGE 2
 
 /* One accepted event of the batch: its rows are bytes
  * [row_start, row_end) of its family's COPY buffer (and its line rows
@@ -92,6 +100,7 @@ typedef struct ingest_event {
     size_t family; /* index into cs_families */
     size_t row_start, row_end;
     size_t line_start, line_end;
+    size_t direct_start, direct_end; /* of the family's direct rows */
     size_t ledger_start, ledger_end;
     char *ident; /* owned: tenant id, NUL, event id */
     size_t ident_len;
@@ -104,9 +113,10 @@ typedef struct ingest_event {
 } ingest_event;
 
 typedef struct ingest_batch {
-    cs_copybuf rows[INGEST_MAX_FAMILIES];  /* per family */
-    cs_copybuf lines[INGEST_MAX_FAMILIES]; /* see ingest_direct_lines */
-    size_t n_family[INGEST_MAX_FAMILIES];  /* events per family */
+    cs_copybuf rows[INGEST_MAX_FAMILIES];   /* per family */
+    cs_copybuf lines[INGEST_MAX_FAMILIES];  /* see ingest_direct_lines */
+    cs_copybuf direct[INGEST_MAX_FAMILIES]; /* see cs_ingest_direct_rows */
+    size_t n_family[INGEST_MAX_FAMILIES];   /* events per family */
     cs_copybuf ledger; /* ingested_events rows, one per distinct event */
     ingest_event *events;
     size_t n_events, cap_events;
@@ -124,6 +134,7 @@ typedef struct ingest_stats {
     _Atomic uint64_t messages, events_stored, events_duplicate, batches;
     _Atomic uint64_t batch_us_sum, lag;
     _Atomic uint64_t db_retries, dlq_sent, dlq_failed, db_up;
+    _Atomic uint64_t direct_copies, direct_fallbacks;
     _Atomic uint64_t rejected[REASON_COUNT];
 } ingest_stats;
 
@@ -150,6 +161,13 @@ typedef struct ingest {
     /* writer thread: the winners' line rows of one COPY */
     char *line_out;
     size_t line_out_len, line_out_cap;
+    /* writer thread: tenant ids known to be in `tenants` (committed), so
+     * a batch registers only new ones; open addressing, owned strings */
+    char **tenants;
+    size_t tenants_cap, n_tenants;
+    /* writer thread: batches (of the family) to store through staging
+     * before a direct COPY is tried again, after one failed */
+    unsigned direct_skip[INGEST_MAX_FAMILIES];
 } ingest;
 
 /* SQL (ingest_sql.c) */
@@ -161,6 +179,8 @@ extern const ingest_family_sql cs_ingest_families[];
 extern const size_t cs_ingest_n_families;
 extern const ingest_direct_lines cs_ingest_direct_lines[];
 extern const size_t cs_ingest_n_direct_lines;
+extern const ingest_direct_lines cs_ingest_direct_rows[];
+extern const size_t cs_ingest_n_direct_rows;
 
 /* batch.c */
 /* Resolves cs_ingest_direct_lines against cs_families; false (and a
@@ -168,6 +188,8 @@ extern const size_t cs_ingest_n_direct_lines;
 bool ingest_lines_init(void);
 /* The direct line COPY of family f (cs_families index), or NULL. */
 const ingest_direct_lines *ingest_direct(size_t f);
+/* The direct row COPY of family f, or NULL. */
+const ingest_direct_lines *ingest_direct_rows(size_t f);
 void ingest_batch_reset(ingest_batch *b);
 /* The batch's event with this tenant and id, or NULL. */
 const ingest_event *ingest_batch_find(const ingest_batch *b,
@@ -190,5 +212,7 @@ void ingest_dlq_report(rd_kafka_t *rk, const rd_kafka_message_t *msg,
  * Returns a transient status only when stopping mid-retry. Runs on the
  * writer thread. */
 cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err);
+/* Frees the writer's known-tenant cache. */
+void ingest_tenants_free(ingest *ig);
 
 #endif

@@ -16,23 +16,20 @@
     " event_time timestamptz, topic text, kafka_partition integer,"            \
     " kafka_offset bigint"
 
-/* Statements every family has: tenants seen, and for a batch with
- * replayed ids (its ledger COPY failed) the ledger insert that skips them
- * and the prune that drops them from staging. */
+/* Statements every family has: for a batch with replayed ids (its
+ * ledger COPY failed) the ledger insert that skips them and the prune
+ * that drops them from staging. (The batch's tenants are registered once,
+ * by "tenants", before anything else.) */
 #define COMMON_STMTS(stage)                                                    \
-    {"tenants_" stage,                                                         \
-     "INSERT INTO tenants (tenant_id) SELECT DISTINCT tenant_id FROM "         \
-     "stage_" stage " ON CONFLICT DO NOTHING",                                 \
+    {"fresh_" stage,                                                           \
+     "WITH n AS (INSERT INTO ingested_events (tenant_id, event_id,"            \
+     " event_type, topic, kafka_partition, kafka_offset)"                      \
+     " SELECT DISTINCT ON (tenant_id, event_id) tenant_id, event_id,"          \
+     " event_type, topic, kafka_partition, kafka_offset FROM "                 \
+     "stage_" stage " ORDER BY tenant_id, event_id, kafka_offset"              \
+     " ON CONFLICT DO NOTHING RETURNING tenant_id, event_id)"                  \
+     "INSERT INTO stage_fresh SELECT tenant_id, event_id FROM n",              \
      0},                                                                       \
-        {"fresh_" stage,                                                       \
-         "WITH n AS (INSERT INTO ingested_events (tenant_id, event_id,"        \
-         " event_type, topic, kafka_partition, kafka_offset)"                  \
-         " SELECT DISTINCT ON (tenant_id, event_id) tenant_id, event_id,"      \
-         " event_type, topic, kafka_partition, kafka_offset FROM "             \
-         "stage_" stage " ORDER BY tenant_id, event_id, kafka_offset"          \
-         " ON CONFLICT DO NOTHING RETURNING tenant_id, event_id)"              \
-         "INSERT INTO stage_fresh SELECT tenant_id, event_id FROM n",          \
-         0},                                                                   \
     {                                                                          \
         "prune_" stage,                                                        \
             "DELETE FROM stage_" stage " s WHERE NOT EXISTS (SELECT 1 FROM"    \
@@ -125,6 +122,12 @@ const char cs_ingest_setup_sql[] =
     " ON COMMIT DELETE ROWS";
 
 const cs_pg_stmt cs_ingest_stmts[] = {
+    /* the tenants of a batch that are not known to be stored: $1 text[] */
+    {"tenants",
+     "INSERT INTO tenants (tenant_id) SELECT unnest($1::text[])"
+     " ON CONFLICT DO NOTHING",
+     1},
+
     /* ---- orders: header + lines, a revision replaces the lines */
     COMMON_STMTS("order"),
     {"win_order",
@@ -460,7 +463,7 @@ const size_t cs_ingest_n_stmts =
 #define STEPS(stage, ...)                                                      \
     (const char *const[])                                                      \
     {                                                                          \
-        "tenants_" stage, "fresh_" stage, "prune_" stage, __VA_ARGS__, NULL    \
+        "fresh_" stage, "prune_" stage, __VA_ARGS__, NULL                      \
     }
 
 #define LIST(...)                                                              \
@@ -550,3 +553,32 @@ const ingest_direct_lines cs_ingest_direct_lines[] = {
 };
 const size_t cs_ingest_n_direct_lines =
     sizeof(cs_ingest_direct_lines) / sizeof(cs_ingest_direct_lines[0]);
+
+/* Facts COPYed straight into their tables (ingest_int.h,
+ * ingest_direct_rows): production, sales and inventory, whose tables have
+ * no foreign key (a key check in the savepoint would lock the tenant row
+ * in a subtransaction, see store.c). */
+const ingest_direct_lines cs_ingest_direct_rows[] = {
+    {"cs.production.v1",
+     "COPY production (tenant_id, enterprise, site, sku, day, output,"
+     " capacity, unit, event_id, event_time) FROM STDIN",
+     LIST("e.tenant_id", "h.enterprise", "h.site", "h.sku", "h.date",
+          "h.output", "h.capacity", "h.unit", "e.id", "e.time"),
+     NULL, NULL},
+    {"cs.sales.v1",
+     "COPY sales (tenant_id, enterprise, sku, period_start, period_end,"
+     " quantity, unit, revenue, currency, channel, region_code, event_id,"
+     " event_time) FROM STDIN",
+     LIST("e.tenant_id", "h.enterprise", "h.sku", "h.period_start",
+          "h.period_end", "h.quantity", "h.unit", "h.revenue", "h.currency",
+          "h.channel", "h.region_code", "e.id", "e.time"),
+     NULL, NULL},
+    {"cs.inventory.v1",
+     "COPY inventory (tenant_id, enterprise, site, sku, as_of, on_hand,"
+     " on_order, unit, event_id, event_time) FROM STDIN",
+     LIST("e.tenant_id", "h.enterprise", "h.site", "h.sku", "h.as_of",
+          "h.on_hand", "h.on_order", "h.unit", "e.id", "e.time"),
+     NULL, NULL},
+};
+const size_t cs_ingest_n_direct_rows =
+    sizeof(cs_ingest_direct_rows) / sizeof(cs_ingest_direct_rows[0]);

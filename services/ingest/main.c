@@ -89,6 +89,13 @@ static const cs_metric ingest_metrics[] = {
      CS_METRIC_COUNTER, NULL, &the_ingest.stats.batches},
     {"cs_ingest_db_retries_total", "transient database failures retried",
      CS_METRIC_COUNTER, NULL, &the_ingest.stats.db_retries},
+    {"cs_ingest_direct_copies_total",
+     "fact families of a batch COPYed straight into their table",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.direct_copies},
+    {"cs_ingest_direct_fallbacks_total",
+     "direct COPYs undone (a key stored before or repeated in the batch); "
+     "the family went through staging",
+     CS_METRIC_COUNTER, NULL, &the_ingest.stats.direct_fallbacks},
     {"cs_ingest_dlq_sent_total", "dead letters acknowledged by Kafka",
      CS_METRIC_COUNTER, NULL, &the_ingest.stats.dlq_sent},
     {"cs_ingest_dlq_failed_total", "dead letters Kafka did not acknowledge",
@@ -577,6 +584,7 @@ out:
     ingest_batch_free(&ig->batches[0]);
     ingest_batch_free(&ig->batches[1]);
     free(ig->line_out);
+    ingest_tenants_free(ig);
     cs_httpd_stop(http);
     cs_pg_close(ig->db);
     free(topic_list);

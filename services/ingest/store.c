@@ -14,6 +14,12 @@
 
 #define BACKOFF_FIRST_MS 100u
 #define BACKOFF_MAX_MS   5000u
+/* After a direct COPY of a family failed (a key stored before, or twice
+ * in a batch), its next batches go through staging: a failed COPY is
+ * wasted work, and keys that were revised once tend to be again. */
+#define DIRECT_BACKOFF_BATCHES 8u
+/* The known-tenant cache is emptied when it would grow past this. */
+#define TENANTS_MAX 65536u
 
 /* A statement's affected rows, or for a SELECT its single value. */
 static uint64_t result_count(PGresult *res)
@@ -50,6 +56,9 @@ typedef struct store_input {
     const ingest_event *only; /* NULL: every event of the batch */
     const char *data[INGEST_MAX_FAMILIES];
     size_t len[INGEST_MAX_FAMILIES];
+    /* rows in the table's columns (cs_ingest_direct_rows), len 0: none */
+    const char *direct[INGEST_MAX_FAMILIES];
+    size_t direct_len[INGEST_MAX_FAMILIES];
     const char *ledger;
     size_t ledger_len;
     uint64_t n_events;
@@ -219,6 +228,194 @@ static cs_status copy_winner_lines(ingest *ig, const store_input *in, size_t f,
     return rc;
 }
 
+/* ---- the known-tenant cache (writer thread) */
+
+static uint64_t str_hash(const char *p)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+    for (; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The slot of t in a table of cap (a power of two) slots: its own or an
+ * empty one. */
+static size_t tenant_slot(char *const *tab, size_t cap, const char *t)
+{
+    size_t i = (size_t)str_hash(t) & (cap - 1);
+
+    while (tab[i] != NULL && strcmp(tab[i], t) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+void ingest_tenants_free(ingest *ig)
+{
+    for (size_t i = 0; i < ig->tenants_cap; i++)
+        free(ig->tenants[i]);
+    free(ig->tenants);
+    ig->tenants = NULL;
+    ig->tenants_cap = ig->n_tenants = 0;
+}
+
+static bool tenant_known(const ingest *ig, const char *t)
+{
+    return ig->n_tenants > 0 &&
+           ig->tenants[tenant_slot(ig->tenants, ig->tenants_cap, t)] != NULL;
+}
+
+/* Remembers t as stored; on any failure the cache just stays smaller. */
+static void tenant_remember(ingest *ig, const char *t)
+{
+    size_t slot;
+
+    if (ig->n_tenants + 1 > TENANTS_MAX)
+        ingest_tenants_free(ig);
+    if (2 * (ig->n_tenants + 1) > ig->tenants_cap) {
+        size_t cap = ig->tenants_cap ? 2 * ig->tenants_cap : 256;
+        char **nt = calloc(cap, sizeof(*nt));
+        if (nt == NULL)
+            return;
+        for (size_t i = 0; i < ig->tenants_cap; i++)
+            if (ig->tenants[i] != NULL)
+                nt[tenant_slot(nt, cap, ig->tenants[i])] = ig->tenants[i];
+        free(ig->tenants);
+        ig->tenants = nt;
+        ig->tenants_cap = cap;
+    }
+    slot = tenant_slot(ig->tenants, ig->tenants_cap, t);
+    if (ig->tenants[slot] == NULL && (ig->tenants[slot] = strdup(t)) != NULL)
+        ig->n_tenants++;
+}
+
+/* The tenant ids of the input not known to be stored, distinct, as a
+ * text[] literal in *lit (NULL: none; the caller frees it). Tenant ids
+ * hold letters, digits, '-', '_' and '.' only (cs_event_parse), so they
+ * need no quoting. False when out of memory. */
+static bool new_tenants(const ingest *ig, const store_input *in, char **lit)
+{
+    const ingest_batch *b = in->batch;
+    size_t n = in->only ? 1 : b->n_events, cap = 16, len = 0;
+    size_t seen_cap = 64;
+    const char **seen;
+    char *out = NULL;
+    bool ok = true;
+
+    *lit = NULL;
+    while (seen_cap < 2 * n)
+        seen_cap *= 2;
+    if ((seen = calloc(seen_cap, sizeof(*seen))) == NULL)
+        return false;
+    for (size_t k = 0; k < n && ok; k++) {
+        const char *t = (in->only ? in->only : &b->events[k])->ident;
+        size_t i = (size_t)str_hash(t) & (seen_cap - 1), tl;
+        while (seen[i] != NULL && strcmp(seen[i], t) != 0)
+            i = (i + 1) & (seen_cap - 1);
+        if (seen[i] != NULL || tenant_known(ig, t))
+            continue;
+        seen[i] = t;
+        tl = strlen(t);
+        if (out == NULL || len + tl + 3 > cap) {
+            char *no;
+            while (len + tl + 3 > cap)
+                cap *= 2;
+            if ((no = realloc(out, cap)) == NULL) {
+                ok = false;
+                break;
+            }
+            out = no;
+        }
+        out[len] = len == 0 ? '{' : ',';
+        len++;
+        memcpy(out + len, t, tl);
+        len += tl;
+        out[len] = '\0';
+    }
+    free(seen);
+    if (!ok) {
+        free(out);
+        return false;
+    }
+    if (out != NULL) {
+        out[len++] = '}';
+        out[len] = '\0';
+    }
+    *lit = out;
+    return true;
+}
+
+/* Registers the input's tenants that are not known to be stored; *lit
+ * gets their text[] literal (or NULL), to be remembered after COMMIT. */
+static cs_status register_tenants(ingest *ig, const store_input *in, char **lit,
+                                  cs_err *err)
+{
+    PGresult *res = NULL;
+    const char *params[1];
+    cs_status rc;
+
+    if (!new_tenants(ig, in, lit))
+        return cs_err_set(err, CS_E_NOMEM, "out of memory listing tenants");
+    if (*lit == NULL)
+        return CS_OK;
+    params[0] = *lit;
+    rc = cs_pg_run(ig->db, "tenants", 1, params, &res, err);
+    PQclear(res);
+    return rc;
+}
+
+/* After COMMIT: the tenants of lit ("{a,b}") are stored. */
+static void remember_tenants(ingest *ig, char *lit)
+{
+    char *save = NULL;
+
+    if (lit == NULL)
+        return;
+    lit[strlen(lit) - 1] = '\0';
+    for (char *t = strtok_r(lit + 1, ",", &save); t != NULL;
+         t = strtok_r(NULL, ",", &save))
+        tenant_remember(ig, t);
+}
+
+/* Tries to COPY family f's rows straight into its table (a batch without
+ * replays only). A unique violation - a key stored before or twice in the
+ * input - undoes it (savepoint) and leaves *done false: the caller then
+ * stores the family through staging, where the newest event wins. */
+static cs_status copy_direct_rows(ingest *ig, const store_input *in, size_t f,
+                                  bool *done, cs_err *err)
+{
+    const ingest_direct_lines *dr = ingest_direct_rows(f);
+    cs_status rc;
+
+    *done = false;
+    if (dr == NULL || in->direct_len[f] == 0)
+        return CS_OK;
+    if (ig->direct_skip[f] > 0) {
+        ig->direct_skip[f]--;
+        return CS_OK;
+    }
+    if ((rc = cs_pg_exec(ig->db, "SAVEPOINT direct", err)) != CS_OK)
+        return rc;
+    rc = cs_pg_copy_raw(ig->db, dr->copy_sql, in->direct[f], in->direct_len[f],
+                        err);
+    if (rc == CS_OK) {
+        *done = true;
+        cs_metric_add(&ig->stats.direct_copies, 1);
+    } else if (unique_violation(err)) {
+        ig->direct_skip[f] = DIRECT_BACKOFF_BATCHES;
+        cs_metric_add(&ig->stats.direct_fallbacks, 1);
+        rc = cs_pg_exec(ig->db, "ROLLBACK TO SAVEPOINT direct", err);
+    } else {
+        return rc;
+    }
+    /* as for the ledger: the rest runs in the main transaction */
+    if (rc == CS_OK)
+        rc = cs_pg_exec(ig->db, "RELEASE SAVEPOINT direct", err);
+    return rc;
+}
+
 /* The ledger, then COPY rows of each family and run the family's steps,
  * all in one transaction. *n_new counts new event ids. */
 static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
@@ -228,21 +425,26 @@ static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
     cs_status rc;
     cs_err tmp = {0};
     bool replays = false;
+    char *tenants = NULL;
 
     *n_new = 0;
     if ((rc = cs_pg_exec(db, "BEGIN", err)) != CS_OK)
         return rc;
-    rc = copy_ledger(db, in, &replays, err);
+    rc = register_tenants(ig, in, &tenants, err);
+    if (rc == CS_OK)
+        rc = copy_ledger(db, in, &replays, err);
     if (rc == CS_OK && !replays)
         *n_new = in->n_events;
     for (size_t f = 0; rc == CS_OK && f < cs_ingest_n_families; f++) {
         const ingest_family_sql *fs = &cs_ingest_families[f];
+        bool done = false;
         if (in->len[f] == 0)
             continue;
+        if (!replays && (rc = copy_direct_rows(ig, in, f, &done, err)) != CS_OK)
+            break;
+        if (done)
+            continue;
         rc = cs_pg_copy_raw(db, fs->copy_sql, in->data[f], in->len[f], err);
-        if (rc == CS_OK)
-            rc = run_steps(db, (const char *const[]){fs->steps[0], NULL}, -1,
-                           NULL, err);
         /* fresh_* counts the new events; prune_* drops the replays */
         if (rc == CS_OK && replays)
             rc = run_steps(db,
@@ -260,8 +462,11 @@ static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
     }
     if (rc == CS_OK)
         rc = cs_pg_exec(db, "COMMIT", err);
+    if (rc == CS_OK)
+        remember_tenants(ig, tenants);
     if (rc != CS_OK && cs_pg_ok(db))
         (void)cs_pg_exec(db, "ROLLBACK", &tmp);
+    free(tenants);
     return rc;
 }
 
@@ -308,6 +513,10 @@ cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err)
             return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
         in.data[f] = b->rows[f].buf;
         in.len[f] = b->rows[f].len;
+        if (b->direct[f].failed)
+            return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
+        in.direct[f] = b->direct[f].buf;
+        in.direct_len[f] = b->direct[f].len;
     }
     if (b->ledger.failed)
         return cs_err_set(err, CS_E_NOMEM, "out of memory building COPY");
@@ -331,6 +540,8 @@ cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err)
     cs_log_warn("database refused the batch; storing its events one by one",
                 CS_KV_STR("error", err->msg),
                 CS_KV_INT("events", (int64_t)b->n_events));
+    /* a tenant deleted meanwhile would fail every event: ask again */
+    ingest_tenants_free(ig);
     cs_metric_add(&ig->stats.events_duplicate, b->n_repeats);
     for (size_t i = 0; i < b->n_events; i++) {
         const ingest_event *e = &b->events[i];
@@ -340,6 +551,8 @@ cs_status ingest_store_batch(ingest *ig, ingest_batch *b, cs_err *err)
         in.only = e;
         in.data[e->family] = b->rows[e->family].buf + e->row_start;
         in.len[e->family] = e->row_end - e->row_start;
+        in.direct[e->family] = b->direct[e->family].buf + e->direct_start;
+        in.direct_len[e->family] = e->direct_end - e->direct_start;
         in.ledger = b->ledger.buf + e->ledger_start;
         in.ledger_len = e->ledger_end - e->ledger_start;
         in.n_events = 1;

@@ -109,6 +109,30 @@ wait_for 60 "the replayed shipment recognised" dup14
     fail "ASN-10 lines: $(q "SELECT count(*) || '|' || sum(quantity) || '|' || min(event_id) FROM shipment_lines WHERE shipment_id = 'ASN-10'")"
 [ "$(q "SELECT n_lines || '|' || event_id FROM shipments WHERE shipment_id = 'ASN-10'")" = "1|s11" ] || fail "ASN-10 header"
 
+note "facts: COPYed straight into their table; a repeated key is merged"
+# cs-ingest COPYs production, sales and inventory rows straight into
+# their tables when no key of the batch is stored or repeated; otherwise
+# it undoes that COPY and merges through staging (newest time wins).
+d0=$(metric cs_ingest_direct_copies_total "$m")
+f0=$(metric cs_ingest_direct_fallbacks_total "$m")
+inv() { ev "$1" cs.inventory.v1 "$2" '{"enterprise":"'$A'","site":"WH-1","sku":"'$3'","as_of":"2026-11-02T00:00:00Z","on_hand":'$4',"unit":"PCS"}'; }
+echo "$A/Z|$(inv i2 2026-11-02T00:00:00Z Z 20)" | produce cs.inventory
+wait_for 60 "16 events stored" stored 16
+[ "$(metric cs_ingest_direct_copies_total "$m")" -gt "$d0" ] || fail "a new inventory key was not COPYed straight into inventory"
+[ "$(metric cs_ingest_direct_fallbacks_total "$m")" = "$f0" ] || fail "a new inventory key fell back to staging"
+# an older version of the stored key (i3), and two versions of a new key
+# in reverse order (i5 newer than i4)
+{
+    echo "$A/Z|$(inv i3 2026-11-01T12:00:00Z Z 99)"
+    echo "$A/W|$(inv i5 2026-11-03T00:00:00Z W 5)"
+    echo "$A/W|$(inv i4 2026-11-02T12:00:00Z W 4)"
+} | produce cs.inventory
+wait_for 60 "19 events stored" stored 19
+[ "$(metric cs_ingest_direct_fallbacks_total "$m")" -gt "$f0" ] || fail "a stored key did not send the family through staging"
+[ "$(q "SELECT string_agg(sku || ':' || on_hand || ':' || event_id, ' ' ORDER BY sku) FROM inventory WHERE as_of = '2026-11-02T00:00:00Z'")" = "W:5:i5 Z:20:i2" ] ||
+    fail "inventory after the merge: $(q "SELECT string_agg(sku || ':' || on_hand || ':' || event_id, ' ' ORDER BY sku) FROM inventory WHERE as_of = '2026-11-02T00:00:00Z'")"
+[ "$(q "SELECT count(*) FROM ingested_events WHERE event_id IN ('i2', 'i3', 'i4', 'i5')")" = 4 ] || fail "ledger after the merge"
+
 note "a dead letter for each class of bad input"
 {
     echo 'k|{"specversion":"1.0","id":"trunc","source":"s","type":"cs.sales.v1"'
