@@ -57,6 +57,36 @@ cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
                             const cs_risk_dir *dir, const uint32_t *group,
                             cs_risk_norm method, double *out, cs_err *err);
 
+/* The parameters cs_risk_normalise found for one peer group and
+ * indicator: min-max lo = min, hi = max; robust z lo = median, hi = the
+ * scale (1.4826 MAD, else 1.2533 mean absolute deviation); NaN when the
+ * group had no value. fill is what a missing value normalises to (the
+ * group median of the normalised column, 0 without information). */
+typedef struct cs_risk_norm_param {
+    double lo, hi, fill;
+} cs_risk_norm_param;
+
+/* As cs_risk_normalise, and when params is not NULL also stores the
+ * parameters of each group and column in params[g * n_cols + j]
+ * (n_groups x n_cols; every group id must be below n_groups; groups
+ * without rows get no-information parameters). */
+cs_status cs_risk_normalise_fit(const double *x, size_t n_rows, size_t n_cols,
+                                const cs_risk_dir *dir, const uint32_t *group,
+                                size_t n_groups, cs_risk_norm method,
+                                double *out, cs_risk_norm_param *params,
+                                cs_err *err);
+
+/* Normalises x against fixed parameters (params[group[i] * n_cols + j],
+ * from cs_risk_normalise_fit on an earlier population): the rows are
+ * placed among those peers instead of among themselves, clamped to [0, 1]
+ * as usual. Applied to the rows they were fitted on, it gives exactly
+ * what cs_risk_normalise gave. */
+cs_status cs_risk_normalise_with(const double *x, size_t n_rows, size_t n_cols,
+                                 const cs_risk_dir *dir, const uint32_t *group,
+                                 size_t n_groups, cs_risk_norm method,
+                                 const cs_risk_norm_param *params, double *out,
+                                 cs_err *err);
+
 /* Entropy weights (熵权法) of normalised indicators y (n_rows x n_cols,
  * values in [0, 1]) into w (n_cols, sums to 1). When no column varies,
  * every weight is 1/n_cols. */

@@ -90,8 +90,6 @@ static double clamp01(double v)
     return v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v);
 }
 
-/* Normalises column j for the rows rg[0..n-1] of one group. scratch has
- * room for n doubles. */
 /* (v - lo) / (hi - lo) for lo <= v <= hi, lo < hi, all finite: in
  * halves when hi - lo overflows (values near DBL_MAX), but not
  * otherwise (halving the smallest subnormals gives 0 / 0). */
@@ -102,40 +100,55 @@ static double minmax_share(double v, double lo, double hi)
     return (0.5 * v - 0.5 * lo) / (0.5 * hi - 0.5 * lo);
 }
 
+/* One value normalised with its group's parameters p. A value outside
+ * the range p was found on (a later one) is clamped like any other. */
+static double apply_param(double v, cs_risk_dir dir, cs_risk_norm method,
+                          const cs_risk_norm_param *p)
+{
+    double sign = dir == CS_RISK_HIGHER_SAFER ? -1.0 : 1.0, z;
+
+    if (!isfinite(v))
+        return p->fill;
+    if (method == CS_RISK_NORM_MINMAX) {
+        if (!(p->hi > p->lo)) /* every present value equal, or none */
+            return CS_RISK_NO_INFORMATION;
+        return clamp01(sign > 0 ? minmax_share(v, p->lo, p->hi)
+                                : 1.0 - minmax_share(v, p->lo, p->hi));
+    }
+    if (!(p->hi > 0.0)) /* every present value equal, or none */
+        return CS_RISK_NO_INFORMATION;
+    z = sign * (v - p->lo) / p->hi;
+    z = fmax(-CS_RISK_Z_CLAMP, fmin(CS_RISK_Z_CLAMP, z));
+    return (z + CS_RISK_Z_CLAMP) / (2.0 * CS_RISK_Z_CLAMP);
+}
+
+/* Finds the parameters of column j for the rows rg[0..n-1] of one group
+ * into *p and normalises them with it. scratch has room for n doubles. */
 static void normalise_group(const double *x, size_t n_cols, size_t j,
                             cs_risk_dir dir, cs_risk_norm method,
                             const struct row_group *rg, size_t n,
-                            double *scratch, double *out)
+                            double *scratch, cs_risk_norm_param *p, double *out)
 {
     size_t n_present = 0;
-    double sign = dir == CS_RISK_HIGHER_SAFER ? -1.0 : 1.0;
 
+    *p = (cs_risk_norm_param){
+        .lo = (double)NAN, .hi = (double)NAN, .fill = CS_RISK_NO_INFORMATION};
     for (size_t k = 0; k < n; k++) {
         double v = x[rg[k].row * n_cols + j];
         if (isfinite(v))
             scratch[n_present++] = v;
     }
     if (n_present > 0 && method == CS_RISK_NORM_MINMAX) {
-        double lo = scratch[0], hi = scratch[0];
+        p->lo = p->hi = scratch[0];
         for (size_t k = 1; k < n_present; k++) {
-            lo = fmin(lo, scratch[k]);
-            hi = fmax(hi, scratch[k]);
-        }
-        for (size_t k = 0; k < n; k++) {
-            size_t at = rg[k].row * n_cols + j;
-            double v = x[at];
-            if (!isfinite(v))
-                out[at] = (double)NAN;
-            else if (!(hi > lo))
-                out[at] = CS_RISK_NO_INFORMATION;
-            else
-                out[at] = clamp01(sign > 0 ? minmax_share(v, lo, hi)
-                                           : 1.0 - minmax_share(v, lo, hi));
+            p->lo = fmin(p->lo, scratch[k]);
+            p->hi = fmax(p->hi, scratch[k]);
         }
     } else if (n_present > 0) {
-        double med = cs__risk_median(scratch, n_present), scale;
+        double scale;
+        p->lo = cs__risk_median(scratch, n_present);
         for (size_t k = 0; k < n_present; k++)
-            scratch[k] = fabs(scratch[k] - med);
+            scratch[k] = fabs(scratch[k] - p->lo);
         scale = CS_RISK_MAD_SCALE * cs__risk_median(scratch, n_present);
         if (!(scale > 0.0)) {
             double sum = 0.0;
@@ -143,53 +156,38 @@ static void normalise_group(const double *x, size_t n_cols, size_t j,
                 sum += scratch[k];
             scale = CS_RISK_MEANAD_SCALE * sum / (double)n_present;
         }
-        for (size_t k = 0; k < n; k++) {
-            size_t at = rg[k].row * n_cols + j;
-            double v = x[at], z;
-            if (!isfinite(v)) {
-                out[at] = (double)NAN;
-                continue;
-            }
-            if (!(scale > 0.0)) { /* every present value equal */
-                out[at] = CS_RISK_NO_INFORMATION;
-                continue;
-            }
-            z = sign * (v - med) / scale;
-            z = fmax(-CS_RISK_Z_CLAMP, fmin(CS_RISK_Z_CLAMP, z));
-            out[at] = (z + CS_RISK_Z_CLAMP) / (2.0 * CS_RISK_Z_CLAMP);
-        }
+        p->hi = scale;
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t at = rg[k].row * n_cols + j;
+        if (isfinite(x[at]))
+            out[at] = apply_param(x[at], dir, method, p);
     }
     /* Missing values (NaN, and infinities, which carry no usable
      * magnitude): the group median of the normalised column, so a
      * gap neither raises nor lowers an enterprise against its peers; a
      * group without any value has no information either. */
-    if (n_present < n) {
-        double fill = CS_RISK_NO_INFORMATION;
-        if (n_present > 0) {
-            size_t m = 0;
-            for (size_t k = 0; k < n; k++) {
-                size_t at = rg[k].row * n_cols + j;
-                if (isfinite(x[at]))
-                    scratch[m++] = out[at];
-            }
-            fill = cs__risk_median(scratch, m);
-        }
+    if (n_present > 0) {
+        size_t m = 0;
         for (size_t k = 0; k < n; k++) {
             size_t at = rg[k].row * n_cols + j;
-            if (!isfinite(x[at]))
-                out[at] = fill;
+            if (isfinite(x[at]))
+                scratch[m++] = out[at];
         }
+        p->fill = cs__risk_median(scratch, m);
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t at = rg[k].row * n_cols + j;
+        if (!isfinite(x[at]))
+            out[at] = p->fill;
     }
 }
 
-cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
-                            const cs_risk_dir *dir, const uint32_t *group,
-                            cs_risk_norm method, double *out, cs_err *err)
+/* The checks every normalisation makes of its inputs. */
+static cs_status check_inputs(const double *x, size_t n_rows, size_t n_cols,
+                              const cs_risk_dir *dir, cs_risk_norm method,
+                              const double *out, cs_err *err)
 {
-    struct row_group *rg = NULL;
-    double *scratch = NULL;
-    cs_status rc;
-
     if (x == NULL || dir == NULL || out == NULL || n_rows == 0 || n_cols == 0)
         return cs_err_set(err, CS_E_INVALID,
                           "indicator matrix is empty or missing");
@@ -210,7 +208,41 @@ cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
                               "indicator value at row %zu column %zu is "
                               "infinite",
                               i / n_cols, i % n_cols);
+    return CS_OK;
+}
 
+cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
+                            const cs_risk_dir *dir, const uint32_t *group,
+                            cs_risk_norm method, double *out, cs_err *err)
+{
+    return cs_risk_normalise_fit(x, n_rows, n_cols, dir, group, 0, method, out,
+                                 NULL, err);
+}
+
+cs_status cs_risk_normalise_fit(const double *x, size_t n_rows, size_t n_cols,
+                                const cs_risk_dir *dir, const uint32_t *group,
+                                size_t n_groups, cs_risk_norm method,
+                                double *out, cs_risk_norm_param *params,
+                                cs_err *err)
+{
+    struct row_group *rg = NULL;
+    double *scratch = NULL;
+    cs_status rc = check_inputs(x, n_rows, n_cols, dir, method, out, err);
+
+    if (rc != CS_OK)
+        return rc;
+    if (params != NULL) {
+        for (size_t i = 0; i < n_rows; i++)
+            if ((group != NULL ? group[i] : 0) >= n_groups)
+                return cs_err_set(
+                    err, CS_E_INVALID, "row %zu: peer group %u of %zu", i,
+                    (unsigned)(group != NULL ? group[i] : 0), n_groups);
+        /* Groups without rows: no information. */
+        for (size_t i = 0; i < n_groups * n_cols; i++)
+            params[i] = (cs_risk_norm_param){.lo = (double)NAN,
+                                             .hi = (double)NAN,
+                                             .fill = CS_RISK_NO_INFORMATION};
+    }
     rg = malloc(n_rows * sizeof(*rg));
     scratch = malloc(n_rows * sizeof(*scratch));
     if (rg == NULL || scratch == NULL) {
@@ -227,9 +259,13 @@ cs_status cs_risk_normalise(const double *x, size_t n_rows, size_t n_cols,
         size_t b = a + 1;
         while (b < n_rows && rg[b].group == rg[a].group)
             b++;
-        for (size_t j = 0; j < n_cols; j++)
+        for (size_t j = 0; j < n_cols; j++) {
+            cs_risk_norm_param p;
             normalise_group(x, n_cols, j, dir[j], method, rg + a, b - a,
-                            scratch, out);
+                            scratch, &p, out);
+            if (params != NULL)
+                params[(size_t)rg[a].group * n_cols + j] = p;
+        }
         a = b;
     }
     rc = CS_OK;
@@ -237,4 +273,29 @@ out:
     free(rg);
     free(scratch);
     return rc;
+}
+
+cs_status cs_risk_normalise_with(const double *x, size_t n_rows, size_t n_cols,
+                                 const cs_risk_dir *dir, const uint32_t *group,
+                                 size_t n_groups, cs_risk_norm method,
+                                 const cs_risk_norm_param *params, double *out,
+                                 cs_err *err)
+{
+    cs_status rc = check_inputs(x, n_rows, n_cols, dir, method, out, err);
+
+    if (rc != CS_OK)
+        return rc;
+    if (params == NULL)
+        return cs_err_set(err, CS_E_INVALID, "no normalisation parameters");
+    for (size_t i = 0; i < n_rows; i++) {
+        uint32_t g = group != NULL ? group[i] : 0;
+        if (g >= n_groups)
+            return cs_err_set(err, CS_E_INVALID,
+                              "row %zu: peer group %u of %zu", i, (unsigned)g,
+                              n_groups);
+        for (size_t j = 0; j < n_cols; j++)
+            out[i * n_cols + j] = apply_param(x[i * n_cols + j], dir[j], method,
+                                              &params[(size_t)g * n_cols + j]);
+    }
+    return CS_OK;
 }

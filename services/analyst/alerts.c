@@ -1,9 +1,11 @@
 /* alerts.c - the alert rules of docs/analyst.md, run inside the cycle's
  * transaction after the scores: a score at a new level (at or above the
- * model's minimum), a single-source supplier at such a level, and a risk
- * event touching a supplier. Each rule resolves what no longer holds
- * first, then raises; the dedup key keeps one live alert per fact. Last,
- * demand outside an earlier forecast's interval. */
+ * model's minimum) and a single-source supplier at such a level, over
+ * the enterprises this cycle scored (everyone in a full cycle, the stale
+ * ones in an incremental one: nobody else's current score changed), and
+ * in full cycles a risk event touching a supplier. Each rule resolves
+ * what no longer holds first, then raises; the dedup key keeps one live
+ * alert per fact. Last, demand outside an earlier forecast's interval. */
 #include <stdio.h>
 #include <string.h>
 
@@ -67,14 +69,18 @@ cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
         if (rc != CS_OK)
             return rc;
     }
-    {
+    /* Event rules in full cycles: an incremental one runs only when no
+     * risk event, link or master data changed since the last cycle, and
+     * exposures move with time only as fast as the rescore interval
+     * lets them. */
+    if (sum->is_full) {
         const char *p[] = {min_exp, as_of, ev_window};
         rc = run_count(a, "alerts_event_resolve", 3, p, false,
                        &sum->n_alerts_resolved, err);
         if (rc != CS_OK)
             return rc;
     }
-    {
+    if (sum->is_full) {
         const char *p[] = {cycle,   as_of,  ev_window, version,
                            min_exp, yellow, orange,    red};
         rc = run_count(a, "alerts_event_raise", 8, p, true,

@@ -133,8 +133,9 @@ const cs_pg_stmt analyst_stmts[] = {
      " ORDER BY l.supplier, l.buyer",
      0},
     {"chains_clear", "DELETE FROM chain_members", 0},
-    /* Chains and their tiers rolled up from this cycle's scores ($1;
-     * version $2, thresholds $3-$5 for the level of the mean). */
+    /* Chains and their tiers rolled up from the current scores, as
+     * cycle $1's rows (version $2, thresholds $3-$5 for the level of the
+     * mean). */
     {"aggregates_chain",
      "INSERT INTO risk_aggregates (cycle_id, kind, key, n_members,"
      " score_mean, score_max, level, n_orange_or_worse, model_version)"
@@ -147,8 +148,7 @@ const cs_pg_stmt analyst_stmts[] = {
      "   WHEN avg(r.score) >= $4::float8 THEN 'orange'"
      "   WHEN avg(r.score) >= $3::float8 THEN 'yellow' ELSE 'blue' END,"
      "  count(*) FILTER (WHERE r.level IN ('orange', 'red')), $2::int"
-     " FROM chain_members m JOIN risk_scores r ON r.uscc = m.uscc"
-     "  AND r.cycle_id = $1::bigint AND r.computed_at = now()"
+     " FROM chain_members m JOIN risk_scores_current r ON r.uscc = m.uscc"
      " GROUP BY GROUPING SETS ((m.chain), (m.chain, m.tier))",
      5},
 
@@ -276,7 +276,8 @@ const cs_pg_stmt analyst_stmts[] = {
      " LEFT JOIN ex ON ex.uscc = ents.uscc LEFT JOIN cr ON cr.uscc = ents.uscc",
      9},
 
-    /* This cycle's indicators back, with the peer-group keys. */
+    /* This cycle's indicators back, with the peer-group keys: of the
+     * enterprises $2 (an incremental cycle's stale ones), NULL: all. */
     {"indicators_read",
      "SELECT i.uscc, coalesce(left(e.industry_code, 3), ''),"
      " coalesce(left(e.region_code, 2), ''), i.on_time_rate,"
@@ -286,8 +287,67 @@ const cs_pg_stmt analyst_stmts[] = {
      " coalesce(e.industry_code, '')"
      " FROM enterprise_indicators i LEFT JOIN enterprises e ON e.uscc = i.uscc"
      " WHERE i.cycle_id = $1::bigint AND i.computed_at = now()"
+     "  AND ($2::text[] IS NULL OR i.uscc::text = ANY($2::text[]))"
      " ORDER BY i.uscc",
+     2},
+
+    /* The basis a full cycle scored with ($1 cycle, $2 version, $3
+     * indicators, $4 weights; then per peer group $2 its parameters),
+     * and the newest one of version $1, which incremental cycles score
+     * the stale enterprises against. */
+    {"score_basis_insert",
+     "INSERT INTO risk_score_bases (cycle_id, model_version, indicators,"
+     " weights) VALUES ($1::bigint, $2::int, $3::text[], $4::float8[])",
+     4},
+    {"score_norm_insert",
+     "INSERT INTO risk_score_norms (cycle_id, peer_key, lo, hi, fill)"
+     " VALUES ($1::bigint, $2, $3::float8[], $4::float8[], $5::float8[])",
+     5},
+    {"score_basis",
+     "SELECT cycle_id::text, indicators::text, weights::text"
+     " FROM risk_score_bases WHERE model_version = $1::int"
+     " ORDER BY cycle_id DESC LIMIT 1",
      1},
+    {"score_norms",
+     "SELECT peer_key, lo::text, hi::text, fill::text FROM risk_score_norms"
+     " WHERE cycle_id = $1::bigint ORDER BY peer_key",
+     1},
+    /* This cycle's ($1) score rows become the current ones of their
+     * enterprises. */
+    {"scores_current",
+     "INSERT INTO risk_scores_current AS c (uscc, cycle_id, computed_at,"
+     " model_version, score, level)"
+     " SELECT uscc, cycle_id, computed_at, model_version, score, level"
+     " FROM risk_scores WHERE cycle_id = $1::bigint AND computed_at = now()"
+     " ON CONFLICT (uscc) DO UPDATE SET cycle_id = excluded.cycle_id,"
+     "  computed_at = excluded.computed_at,"
+     "  model_version = excluded.model_version, score = excluded.score,"
+     "  level = excluded.level",
+     1},
+    /* Provinces (330000), cities (330100), industry sections (C) and
+     * divisions (C38) rolled up from the current scores of enterprises
+     * with master data, as cycle $1's rows (version $2, thresholds $3-$5
+     * for the level of the mean). */
+    {"aggregates_region",
+     "INSERT INTO risk_aggregates (cycle_id, kind, key, n_members,"
+     " score_mean, score_max, level, n_orange_or_worse, model_version)"
+     " SELECT $1::bigint, x.kind, x.key, count(*), avg(c.score), max(c.score),"
+     "  CASE WHEN avg(c.score) >= $5::float8 THEN 'red'"
+     "   WHEN avg(c.score) >= $4::float8 THEN 'orange'"
+     "   WHEN avg(c.score) >= $3::float8 THEN 'yellow' ELSE 'blue' END,"
+     "  count(*) FILTER (WHERE c.level IN ('orange', 'red')), $2::int"
+     " FROM risk_scores_current c JOIN enterprises e ON e.uscc = c.uscc"
+     " CROSS JOIN LATERAL (VALUES"
+     "  ('province', CASE WHEN length(e.region_code) >= 2"
+     "   THEN left(e.region_code, 2) || '0000' END),"
+     "  ('city', CASE WHEN length(e.region_code) >= 4"
+     "   THEN left(e.region_code, 4) || '00' END),"
+     "  ('industry_section', CASE WHEN length(e.industry_code) >= 1"
+     "   THEN left(e.industry_code, 1) END),"
+     "  ('industry_division', CASE WHEN length(e.industry_code) >= 3"
+     "   THEN left(e.industry_code, 3) END)) AS x(kind, key)"
+     " WHERE x.key IS NOT NULL GROUP BY x.kind, x.key",
+     5},
 
     /* Incremental cycles. $1 the watermark: the previous cycle, its
      * model version and start (= its rows' computed_at), the age of the
@@ -341,7 +401,9 @@ const cs_pg_stmt analyst_stmts[] = {
 
     /* Level alerts: one live alert per enterprise at its current level
      * when that is at least the minimum ($3, a rank); a level change
-     * resolves the old one (and republishes it as resolved). */
+     * resolves the old one (and republishes it as resolved). Over the
+     * enterprises cycle $1 scored (every one in a full cycle, the stale
+     * ones in an incremental one): nobody else's score changed. */
     {"alerts_level_resolve",
      "UPDATE alerts a SET status = 'resolved', resolved_at = now(),"
      " last_seen_at = now(), published_at = NULL"

@@ -262,9 +262,11 @@ static void components_json(const analyst_model *m, const double *raw,
         snprintf(buf + len, buf_bytes - len, "]");
 }
 
-/* Peer-group id of each row from its key column. */
+/* Peer-group id of each row from its key column; *keys_out (malloc'd,
+ * *n_keys entries) holds each group's key. */
 static cs_status group_ids(const PGresult *res, int col, size_t n,
-                           uint32_t *group, cs_err *err)
+                           uint32_t *group, char (**keys_out)[GROUP_KEY_BYTES],
+                           size_t *n_keys_out, cs_err *err)
 {
     char(*keys)[GROUP_KEY_BYTES] = calloc(n + 1, sizeof(*keys));
     uint32_t n_keys = 0;
@@ -281,109 +283,183 @@ static cs_status group_ids(const PGresult *res, int col, size_t n,
             snprintf(keys[n_keys++], GROUP_KEY_BYTES, "%s", k);
         group[i] = g;
     }
-    free(keys);
+    *keys_out = keys;
+    *n_keys_out = n_keys;
     return CS_OK;
 }
 
-/* Rolls this cycle's scores up to provinces, cities, industry sections
- * and divisions (cs_risk_aggregate: mean and worst member) and appends
- * the rows to cb. Enterprises without master data have no region or
- * industry and are left out. */
-static cs_status aggregates(const cs_risk *r, const PGresult *res,
-                            const double *score, const cs_risk_level *level,
-                            size_t n, const char *cycle, const char *version,
-                            cs_copybuf *cb, analyst_summary *sum, cs_err *err)
-{
-    static const struct {
-        const char *kind;
-        int col;
-        size_t len;
-        const char *pad;
-    } kinds[] = {
-        {"province", 14, 2, "0000"},
-        {"city", 14, 4, "00"},
-        {"industry_section", 15, 1, ""},
-        {"industry_division", 15, 3, ""},
-    };
-    cs_status rc = CS_OK;
-    char(*keys)[GROUP_KEY_BYTES] = calloc(n + 1, sizeof(*keys));
-    uint32_t *grp = calloc(n + 1, sizeof(*grp));
-    double *sc = calloc(n + 1, sizeof(*sc));
-    double *mean = calloc(n + 1, sizeof(*mean));
-    double *worst = calloc(n + 1, sizeof(*worst));
-    size_t *members = calloc(n + 1, sizeof(*members));
-    size_t *high = calloc(n + 1, sizeof(*high));
+/* What a full cycle scored with (risk_score_bases, risk_score_norms):
+ * the weights and each peer group's normalisation parameters. */
+typedef struct score_basis {
+    char cycle[24];
+    double w[IND_N];
+    size_t n_groups;
+    char (*keys)[GROUP_KEY_BYTES];
+    cs_risk_norm_param *par; /* n_groups x k */
+} score_basis;
 
-    if (keys == NULL || grp == NULL || sc == NULL || mean == NULL ||
-        worst == NULL || members == NULL || high == NULL) {
+static void basis_free(score_basis *b)
+{
+    free(b->keys);
+    free(b->par);
+    *b = (score_basis){0};
+}
+
+/* Parses a float8[] literal of exactly k numbers ("NaN" allowed). */
+static bool parse_f8_array(const char *s, double *out, size_t k)
+{
+    size_t i = 0;
+
+    if (*s++ != '{')
+        return false;
+    while (*s != '}' && i < k) {
+        char *end;
+        out[i++] = strtod(s, &end);
+        if (end == s)
+            return false;
+        s = end;
+        if (*s == ',')
+            s++;
+    }
+    return i == k && strcmp(s, "}") == 0;
+}
+
+/* The model's indicators as a text[] literal. */
+static void indicators_literal(const analyst_model *m, char *buf, size_t bytes)
+{
+    size_t len = (size_t)snprintf(buf, bytes, "{");
+    for (size_t j = 0; j < m->n_inds && len < bytes; j++)
+        len += (size_t)snprintf(buf + len, bytes - len, "%s%s", j ? "," : "",
+                                analyst_inds[m->inds[j]].name);
+    if (len < bytes)
+        snprintf(buf + len, bytes - len, "}");
+}
+
+/* Builds "{v,v,...}" of k doubles (NaN as NaN) into buf. */
+static void f8_literal(const double *v, size_t k, size_t stride, char *buf,
+                       size_t bytes)
+{
+    size_t len = (size_t)snprintf(buf, bytes, "{");
+    for (size_t j = 0; j < k && len < bytes; j++) {
+        char num[40];
+        analyst_fmt_double(num, sizeof(num), v[j * stride], "NaN");
+        len +=
+            (size_t)snprintf(buf + len, bytes - len, "%s%s", j ? "," : "", num);
+    }
+    if (len < bytes)
+        snprintf(buf + len, bytes - len, "}");
+}
+
+#define F8_ARRAY_BYTES (IND_N * 40 + 8)
+
+/* Stores this cycle's weights and parameters as the basis later
+ * incremental cycles score against. */
+static cs_status basis_store(analyst *a, const analyst_model *m,
+                             const char *cycle, const char *version,
+                             const double *w, char (*keys)[GROUP_KEY_BYTES],
+                             size_t n_groups, const cs_risk_norm_param *par,
+                             cs_err *err)
+{
+    char inds[IND_N * 32 + 4], ws[F8_ARRAY_BYTES];
+    char lo[F8_ARRAY_BYTES], hi[F8_ARRAY_BYTES], fill[F8_ARRAY_BYTES];
+    size_t k = m->n_inds;
+    cs_status rc;
+
+    indicators_literal(m, inds, sizeof(inds));
+    f8_literal(w, k, 1, ws, sizeof(ws));
+    {
+        const char *p[] = {cycle, version, inds, ws};
+        rc = cs_pg_run(a->db, "score_basis_insert", 4, p, NULL, err);
+    }
+    for (size_t g = 0; rc == CS_OK && g < n_groups; g++) {
+        const cs_risk_norm_param *q = &par[g * k];
+        const char *p[] = {cycle, keys[g], lo, hi, fill};
+
+        f8_literal(&q->lo, k, 3, lo, sizeof(lo));
+        f8_literal(&q->hi, k, 3, hi, sizeof(hi));
+        f8_literal(&q->fill, k, 3, fill, sizeof(fill));
+        rc = cs_pg_run(a->db, "score_norm_insert", 5, p, NULL, err);
+    }
+    if (rc != CS_OK)
+        return analyst_pg_error(rc, err, "could not store the scoring basis");
+    return CS_OK;
+}
+
+/* The newest basis of this model version, when there is one whose
+ * indicators are the model's (*found false otherwise). */
+static cs_status basis_load(analyst *a, const analyst_model *m,
+                            const char *version, score_basis *b, bool *found,
+                            cs_err *err)
+{
+    PGresult *res = NULL, *nr = NULL;
+    char inds[IND_N * 32 + 4];
+    size_t k = m->n_inds;
+    cs_status rc;
+
+    *found = false;
+    {
+        const char *p[] = {version};
+        rc = cs_pg_run(a->db, "score_basis", 1, p, &res, err);
+    }
+    if (rc != CS_OK)
+        return analyst_pg_error(rc, err, "could not read the scoring basis");
+    indicators_literal(m, inds, sizeof(inds));
+    if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), inds) != 0 ||
+        !parse_f8_array(PQgetvalue(res, 0, 2), b->w, k))
+        goto out;
+    snprintf(b->cycle, sizeof(b->cycle), "%s", PQgetvalue(res, 0, 0));
+    {
+        const char *p[] = {b->cycle};
+        rc = cs_pg_run(a->db, "score_norms", 1, p, &nr, err);
+    }
+    if (rc != CS_OK) {
+        rc = analyst_pg_error(rc, err, "could not read the scoring basis");
+        goto out;
+    }
+    /* One more group: keys the basis does not know (no information). */
+    b->n_groups = (size_t)PQntuples(nr);
+    b->keys = calloc(b->n_groups + 1, sizeof(*b->keys));
+    b->par = calloc((b->n_groups + 1) * k, sizeof(*b->par));
+    if (b->keys == NULL || b->par == NULL) {
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
     }
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        size_t nm = 0;
-        uint32_t n_groups = 0;
+    for (size_t g = 0; g < b->n_groups; g++) {
+        double lo[IND_N], hi[IND_N], fill[IND_N];
 
-        memset(members, 0, (n + 1) * sizeof(*members));
-        memset(high, 0, (n + 1) * sizeof(*high));
-        for (size_t i = 0; i < n; i++) {
-            const char *code = PQgetvalue(res, (int)i, kinds[k].col);
-            char key[GROUP_KEY_BYTES];
-            uint32_t g = 0;
-
-            if (strlen(code) < kinds[k].len)
-                continue;
-            snprintf(key, sizeof(key), "%.*s%s", (int)kinds[k].len, code,
-                     kinds[k].pad);
-            while (g < n_groups && strcmp(keys[g], key) != 0)
-                g++;
-            if (g == n_groups)
-                memcpy(keys[n_groups++], key, sizeof(key));
-            grp[nm] = g;
-            sc[nm++] = score[i];
-            members[g]++;
-            high[g] += level[i] >= CS_RISK_ORANGE;
-        }
-        if (nm == 0)
-            continue;
-        rc = cs_risk_aggregate(sc, NULL, grp, nm, n_groups, CS_RISK_AGG_MEAN,
-                               mean, err);
-        if (rc == CS_OK)
-            rc = cs_risk_aggregate(sc, NULL, grp, nm, n_groups, CS_RISK_AGG_MAX,
-                                   worst, err);
-        if (rc != CS_OK) {
-            sum->n_model_errors++;
-            goto out;
-        }
-        for (uint32_t g = 0; g < n_groups; g++) {
-            char nmb[24], mn[40], mx[40], hi[24];
-
-            snprintf(nmb, sizeof(nmb), "%zu", members[g]);
-            snprintf(hi, sizeof(hi), "%zu", high[g]);
-            analyst_fmt_double(mn, sizeof(mn), mean[g], "0");
-            analyst_fmt_double(mx, sizeof(mx), worst[g], "0");
-            cs_copybuf_field(cb, cycle, true);
-            cs_copybuf_field(cb, kinds[k].kind, false);
-            cs_copybuf_field(cb, keys[g], false);
-            cs_copybuf_field(cb, nmb, false);
-            cs_copybuf_field(cb, mn, false);
-            cs_copybuf_field(cb, mx, false);
-            cs_copybuf_field(
-                cb, cs_risk_level_name(cs_risk_level_of(r, mean[g])), false);
-            cs_copybuf_field(cb, hi, false);
-            cs_copybuf_field(cb, version, false);
-            cs_copybuf_end_row(cb);
-            sum->n_aggregates++;
-        }
+        snprintf(b->keys[g], GROUP_KEY_BYTES, "%s", PQgetvalue(nr, (int)g, 0));
+        if (!parse_f8_array(PQgetvalue(nr, (int)g, 1), lo, k) ||
+            !parse_f8_array(PQgetvalue(nr, (int)g, 2), hi, k) ||
+            !parse_f8_array(PQgetvalue(nr, (int)g, 3), fill, k))
+            goto out; /* not ours: score everyone instead */
+        for (size_t j = 0; j < k; j++)
+            b->par[g * k + j] =
+                (cs_risk_norm_param){.lo = lo[j], .hi = hi[j], .fill = fill[j]};
     }
+    for (size_t j = 0; j < k; j++)
+        b->par[b->n_groups * k + j] = (cs_risk_norm_param){
+            .lo = (double)NAN, .hi = (double)NAN, .fill = 0.0};
+    *found = b->n_groups > 0;
 out:
-    free(high);
-    free(members);
-    free(worst);
-    free(mean);
-    free(sc);
-    free(grp);
-    free(keys);
+    PQclear(nr);
+    PQclear(res);
     return rc;
+}
+
+/* The basis group of each row's peer key (the extra last group when the
+ * basis does not know the key). */
+static void basis_groups(const score_basis *b, const PGresult *res, int col,
+                         size_t n, bool by_key, uint32_t *group)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *key = by_key ? PQgetvalue(res, (int)i, col) : "";
+        size_t g = 0;
+
+        while (g < b->n_groups &&
+               strncmp(b->keys[g], key, GROUP_KEY_BYTES - 1) != 0)
+            g++;
+        group[i] = (uint32_t)g;
+    }
 }
 
 /* The model's non-compensatory rule: a weighted sum lets other, calm
@@ -445,6 +521,11 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     const char *now_text;
     double t;
     int floor_col;
+    score_basis basis = {0};
+    bool use_basis = false;
+    char(*keys)[GROUP_KEY_BYTES] = NULL;
+    size_t n_keys = 0;
+    cs_risk_norm_param *par = NULL;
 
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
     snprintf(version, sizeof(version), "%d", m->version);
@@ -500,9 +581,20 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         PQclear(res);
         res = NULL;
     }
+    /* An incremental cycle scores the stale enterprises only, against
+     * the last full cycle's basis; without one (the first cycle of a
+     * version after an upgrade), everyone as in a full cycle. */
+    if (incr != NULL) {
+        rc = basis_load(a, m, version, &basis, &use_basis, err);
+        if (rc != CS_OK)
+            goto out;
+        if (!use_basis)
+            cs_log_info("no scoring basis of this model version: scoring "
+                        "everyone");
+    }
     {
-        const char *p[] = {cycle};
-        rc = cs_pg_run(a->db, "indicators_read", 1, p, &res, err);
+        const char *p[] = {cycle, use_basis ? incr->stale : NULL};
+        rc = cs_pg_run(a->db, "indicators_read", 2, p, &res, err);
         if (rc != CS_OK)
             goto out;
     }
@@ -528,29 +620,57 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         for (size_t j = 0; j < k; j++)
             x[i * k + j] =
                 analyst_num(PQgetvalue(res, (int)i, 3 + (int)m->inds[j]));
-    if (m->peers != PEER_NONE) {
-        rc = group_ids(res, m->peers == PEER_INDUSTRY ? 1 : 2, n, group, err);
-        if (rc != CS_OK)
-            goto out;
-    }
-    {
+    if (use_basis) {
         cs_risk_dir dir[IND_N];
+
         for (size_t j = 0; j < k; j++) {
             dir[j] = analyst_inds[m->inds[j]].dir;
             names[j] = analyst_inds[m->inds[j]].name;
         }
-        rc = cs_risk_normalise(x, n, k, dir,
-                               m->peers == PEER_NONE ? NULL : group, m->norm, y,
-                               err);
+        basis_groups(&basis, res, m->peers == PEER_INDUSTRY ? 1 : 2, n,
+                     m->peers != PEER_NONE, group);
+        rc = cs_risk_normalise_with(x, n, k, dir, group, basis.n_groups + 1,
+                                    m->norm, basis.par, y, err);
         if (rc != CS_OK) {
             sum->n_model_errors++;
             cs_err_wrap(err, "could not normalise indicators");
             goto out;
         }
+        memcpy(w, basis.w, k * sizeof(*w));
+    } else {
+        cs_risk_dir dir[IND_N];
+
+        if (m->peers != PEER_NONE) {
+            rc = group_ids(res, m->peers == PEER_INDUSTRY ? 1 : 2, n, group,
+                           &keys, &n_keys, err);
+        } else {
+            keys = calloc(1, sizeof(*keys)); /* one group, key "" */
+            n_keys = 1;
+            rc = keys == NULL ? cs_err_set(err, CS_E_NOMEM, "out of memory")
+                              : CS_OK;
+        }
+        par = rc == CS_OK ? calloc(n_keys * k, sizeof(*par)) : NULL;
+        if (rc == CS_OK && par == NULL)
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        if (rc != CS_OK)
+            goto out;
+        for (size_t j = 0; j < k; j++) {
+            dir[j] = analyst_inds[m->inds[j]].dir;
+            names[j] = analyst_inds[m->inds[j]].name;
+        }
+        rc = cs_risk_normalise_fit(x, n, k, dir, group, n_keys, m->norm, y, par,
+                                   err);
+        if (rc != CS_OK) {
+            sum->n_model_errors++;
+            cs_err_wrap(err, "could not normalise indicators");
+            goto out;
+        }
+        rc = weights(m, y, n, k, w, sum, err);
+        if (rc == CS_OK)
+            rc = basis_store(a, m, cycle, version, w, keys, n_keys, par, err);
+        if (rc != CS_OK)
+            goto out;
     }
-    rc = weights(m, y, n, k, w, sum, err);
-    if (rc != CS_OK)
-        goto out;
     r = cs_risk_new(w, k, &m->thresholds, err);
     if (r == NULL) {
         rc = err->code;
@@ -597,18 +717,19 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         cs_err_wrap(err, "could not store risk scores");
         goto out;
     }
-    cs_copybuf_reset(&cb);
-    rc = aggregates(r, res, score, level, n, cycle, version, &cb, sum, err);
-    if (rc == CS_OK && cb.failed)
-        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
-    if (rc == CS_OK && cb.len > 0) {
-        rc = cs_pg_copy(a->db, analyst_copy_aggregates, &cb, err);
-        if (rc != CS_OK)
-            cs_err_wrap(err, "could not store risk aggregates");
+    /* The current score of each enterprise scored: its row of this
+     * cycle. Then every roll-up from the current scores (regions and
+     * industries; chains and tiers on the last full cycle's
+     * membership), so an incremental cycle's roll-ups are whole too. */
+    {
+        const char *p[] = {cycle};
+        rc = cs_pg_run(a->db, "scores_current", 1, p, NULL, err);
+        if (rc != CS_OK) {
+            cs_err_wrap(err, "could not store the current scores");
+            goto out;
+        }
     }
-    /* Chains and tiers: membership is found with the graph, in full
-     * cycles; incremental ones keep the last full cycle's roll-up. */
-    if (rc == CS_OK && incr == NULL) {
+    {
         PGresult *agg = NULL;
         char th[3][40];
         const char *p[] = {cycle, version, th[0], th[1], th[2]};
@@ -616,15 +737,26 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         analyst_fmt_double(th[0], sizeof(th[0]), m->thresholds.yellow, "0");
         analyst_fmt_double(th[1], sizeof(th[1]), m->thresholds.orange, "0");
         analyst_fmt_double(th[2], sizeof(th[2]), m->thresholds.red, "0");
-        rc = cs_pg_run(a->db, "aggregates_chain", 5, p, &agg, err);
-        if (rc != CS_OK)
-            cs_err_wrap(err, "could not roll risk up to chains");
-        else
+        rc = cs_pg_run(a->db, "aggregates_region", 5, p, &agg, err);
+        if (rc == CS_OK)
             sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
         PQclear(agg);
+        agg = NULL;
+        if (rc == CS_OK)
+            rc = cs_pg_run(a->db, "aggregates_chain", 5, p, &agg, err);
+        if (rc == CS_OK)
+            sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
+        PQclear(agg);
+        if (rc != CS_OK) {
+            cs_err_wrap(err, "could not roll risk up");
+            goto out;
+        }
     }
     sum->s_write = analyst_clock() - t;
 out:
+    basis_free(&basis);
+    free(par);
+    free(keys);
     cs_copybuf_free(&cb);
     cs_risk_free(r);
     free(components);

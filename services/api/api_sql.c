@@ -30,16 +30,16 @@
     "enterprises.lon::text, enterprises.capacity::text, "                      \
     "enterprises.capacity_unit, " RFC3339("enterprises.updated_at")
 
-/* The analyst's newest cycle that wrote scores: every cycle rescores
- * everyone (scores are peer-relative), so an enterprise's current score
- * is its row of that cycle (found by cs_api_score_cycle, migration 0043).
- * Both keys are given so that only the partition of that month is
- * probed. */
-#define CUR_CYCLE                                                              \
-    "cur AS (SELECT cycle_id, computed_at FROM cs_api_score_cycle())"
-#define CUR_SCORE(alias)                                                       \
-    alias ".cycle_id = (SELECT cycle_id FROM cur) AND " alias                  \
-          ".computed_at = (SELECT computed_at FROM cur)"
+/* An enterprise's current score is its newest score row: full analyst
+ * cycles score everyone, incremental ones the stale enterprises only.
+ * The analyst keeps it in risk_scores_current (migration 0051), one
+ * narrow row per enterprise (score, level, its cycle), so it is one
+ * primary-key probe under the reader's row-level security; the
+ * components and explanation are in that row of risk_scores (alias h),
+ * found by its primary key. */
+#define CUR_DETAIL(h, s)                                                       \
+    "LEFT JOIN risk_scores " h " ON " h ".uscc = " s ".uscc AND " h            \
+    ".computed_at = " s ".computed_at AND " h ".cycle_id = " s ".cycle_id "
 
 /* The network-criticality indicator of a score row (alias a): the raw
  * value of its "criticality" component (docs/analyst.md), as text. */
@@ -57,11 +57,11 @@
  * supplier of the item (null: none of its links is visible). */
 #define TIERS_SQL(DIR, NEXT, FROM, UP)                                         \
     "WITH n AS (SELECT c.uscc, c.tier FROM cs_chain_tiers($1::text, " UP       \
-    ", $3::int) AS c), " CUR_CYCLE                                             \
-    ", i AS (SELECT n.uscc, n.tier, e.name, e.region_code, e.industry_code, "  \
+    ", $3::int) AS c), "                                                       \
+    "i AS (SELECT n.uscc, n.tier, e.name, e.region_code, e.industry_code, "  \
     "s.score, s.level, k.links, k.single_source FROM n "                       \
     "LEFT JOIN enterprises e ON e.uscc = n.uscc "                              \
-    "LEFT JOIN risk_scores s ON s.uscc = n.uscc AND " CUR_SCORE("s") " "       \
+    "LEFT JOIN risk_scores_current s ON s.uscc = n.uscc "                      \
     "LEFT JOIN LATERAL (SELECT json_agg(json_build_object("                    \
     "'supplier', l.supplier, 'buyer', l.buyer, 'sku', l.sku, "                 \
     "'share', l.share, 'lead_time_days', l.lead_time_days, "                   \
@@ -148,10 +148,9 @@ const cs_pg_stmt cs_api_stmts[] = {
      * prefix, $3 name substring with LIKE wildcards escaped, $4 cursor
      * (the last credit code seen), $5 page size + 1. */
     {"enterprise_list",
-     "WITH " CUR_CYCLE " SELECT " ENTERPRISE_COLS ", s.score, s.level, "
-     CRITICALITY("s") " "
-     "FROM enterprises LEFT JOIN risk_scores s ON s.uscc = enterprises.uscc "
-     "AND " CUR_SCORE("s") " "
+     "SELECT " ENTERPRISE_COLS ", s.score, s.level, " CRITICALITY("h") " "
+     "FROM enterprises LEFT JOIN risk_scores_current s "
+     "ON s.uscc = enterprises.uscc " CUR_DETAIL("h", "s")
      "WHERE ($1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%') "
      "AND ($2::text IS NULL OR industry_code LIKE $2 || '%') "
      "AND ($3::text IS NULL OR name ILIKE '%' || $3 || '%') "
@@ -160,10 +159,10 @@ const cs_pg_stmt cs_api_stmts[] = {
      "ORDER BY enterprises.uscc LIMIT $5::integer",
      6},
     {"enterprise_one",
-     "WITH " CUR_CYCLE " SELECT " ENTERPRISE_COLS ", s.score, s.level, "
-     CRITICALITY("s") " "
-     "FROM enterprises LEFT JOIN risk_scores s ON s.uscc = enterprises.uscc "
-     "AND " CUR_SCORE("s") " WHERE enterprises.uscc = $1", 1},
+     "SELECT " ENTERPRISE_COLS ", s.score, s.level, " CRITICALITY("h") " "
+     "FROM enterprises LEFT JOIN risk_scores_current s "
+     "ON s.uscc = enterprises.uscc " CUR_DETAIL("h", "s")
+     "WHERE enterprises.uscc = $1", 1},
     /* Identifier resolution (标识解析): products carrying the identifier,
      * shipped lines carrying it, and what they lead to. */
     {"resolve_products",
@@ -205,10 +204,9 @@ const cs_pg_stmt cs_api_stmts[] = {
      * per request. */
     /* $1 credit code, $2 days of history (the last score of each day). */
     {"enterprise_risk",
-     "WITH " CUR_CYCLE ", "
-     "e AS (SELECT * FROM enterprises WHERE uscc = $1), "
-     "s AS (SELECT * FROM risk_scores r WHERE r.uscc = $1 AND "
-     CUR_SCORE("r") "), "
+     "WITH e AS (SELECT * FROM enterprises WHERE uscc = $1), "
+     "s AS (SELECT r.*, h.components, h.explanation "
+     "FROM risk_scores_current r " CUR_DETAIL("h", "r") "WHERE r.uscc = $1), "
      "h AS (SELECT DISTINCT ON (date_trunc('day', computed_at)) computed_at, "
      "cycle_id, score, level, model_version FROM risk_scores WHERE uscc = $1 "
      "AND computed_at >= now() - make_interval(days => $2::int) "
@@ -252,11 +250,11 @@ const cs_pg_stmt cs_api_stmts[] = {
      "ON l.supplier = down.uscc AND l.active WHERE down.d < $4::int), "
      "n AS (SELECT uscc, (array_agg(tier ORDER BY abs(tier), tier))[1] AS tier "
      "FROM (SELECT uscc, -d AS tier FROM up UNION ALL "
-     "SELECT uscc, d FROM down) x GROUP BY uscc), " CUR_CYCLE ", "
+     "SELECT uscc, d FROM down) x GROUP BY uscc), "
      "nodes AS (SELECT n.uscc, n.tier, e.name, e.region_code, "
      "e.industry_code, e.lat, e.lon, s.score, s.level FROM n "
      "LEFT JOIN enterprises e ON e.uscc = n.uscc "
-     "LEFT JOIN risk_scores s ON s.uscc = n.uscc AND " CUR_SCORE("s") "), "
+     "LEFT JOIN risk_scores_current s ON s.uscc = n.uscc), "
      "links AS (SELECT l.supplier::text AS supplier, l.buyer::text AS buyer, "
      "l.sku, l.share, l.lead_time_days, NOT EXISTS (SELECT 1 "
      "FROM supply_links o WHERE o.buyer = l.buyer AND o.sku = l.sku "
@@ -299,14 +297,13 @@ const cs_pg_stmt cs_api_stmts[] = {
      * levels, live alerts by level and status, risk events active at
      * the end of $4 (or now) that touch an enterprise in view. */
     {"situation",
-     "WITH " CUR_CYCLE ", "
-     "t AS (SELECT coalesce(($4::date + 1)::timestamptz, now()) AS at, "
+     "WITH t AS (SELECT coalesce(($4::date + 1)::timestamptz, now()) AS at, "
      "coalesce($4::date, now()::date) AS until), "
      "ents AS (SELECT uscc, region_code, lat, lon FROM enterprises "
      "WHERE $1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%'), "
      "lv AS (SELECT s.level, count(*) AS k FROM ents CROSS JOIN LATERAL "
-     "(SELECT level FROM risk_scores r WHERE r.uscc = ents.uscc AND "
-     CUR_SCORE("r") ") s GROUP BY 1), "
+     "(SELECT level FROM risk_scores_current r WHERE r.uscc = ents.uscc) s "
+     "GROUP BY 1), "
      "al AS (SELECT a.level, a.status, count(*) AS k FROM alerts a "
      "WHERE a.status <> 'resolved' AND ($1::text IS NULL "
      "OR a.subject IN (SELECT uscc FROM ents) "
@@ -536,17 +533,18 @@ const cs_pg_stmt cs_api_stmts[] = {
      1},
     /* $1 region, $2 industry prefix, $3 level, $4 how many */
     {"risk_top",
-     "WITH " CUR_CYCLE ", x AS (SELECT s.uscc, e.name, e.region_code, "
-     "e.industry_code, s.score, s.level, s.explanation, "
-     "s.components->0->>'indicator' AS top_indicator FROM enterprises e "
-     "CROSS JOIN LATERAL (SELECT * FROM risk_scores r WHERE r.uscc = e.uscc "
-     "AND " CUR_SCORE("r") ") s "
+     "WITH t AS (SELECT s.uscc, e.name, e.region_code, "
+     "e.industry_code, s.score, s.level, s.cycle_id, s.computed_at "
+     "FROM enterprises e JOIN risk_scores_current s ON s.uscc = e.uscc "
      "WHERE ($1::text IS NULL OR e.region_code LIKE cs_region_prefix($1) || '%') "
      "AND ($2::text IS NULL OR e.industry_code LIKE $2 || '%') "
      "AND ($3::text IS NULL OR s.level = $3) "
-     "ORDER BY s.score DESC, s.uscc LIMIT $4::int) "
-     "SELECT json_build_object('cycle_id', (SELECT cycle_id FROM cur), "
-     "'computed_at', (SELECT " RFC3339("computed_at") " FROM cur), "
+     "ORDER BY s.score DESC, s.uscc LIMIT $4::int), "
+     "x AS (SELECT t.*, h.explanation, "
+     "h.components->0->>'indicator' AS top_indicator FROM t "
+     CUR_DETAIL("h", "t") ") "
+     "SELECT json_build_object('cycle_id', (SELECT max(cycle_id) FROM x), "
+     "'computed_at', (SELECT " RFC3339("max(computed_at)") " FROM x), "
      "'items', coalesce((SELECT json_agg(json_build_object('uscc', uscc, "
      "'name', name, 'region_code', region_code, "
      "'industry_code', industry_code, 'score', score, 'level', level, "

@@ -12,7 +12,8 @@
 # when the flood ends, row-level security for cs_api, two analysts at
 # once, a SIGKILL mid-cycle leaving nothing, and the interval mode
 # picking up new sales and then a late delivery incrementally (only the
-# supplier recomputed), and stopping with 0 on SIGTERM.
+# supplier recomputed and scored), incremental alerts equal to the rules
+# over every current score, and stopping with 0 on SIGTERM.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 S1=91330106MA2LATE01Y # Hangzhou (Xihu), late
@@ -397,13 +398,75 @@ grep -q '"full":false,.*"recomputed":1,' <<<"$log_line" || fail "recomputed: $lo
     fail "S2 after the late delivery: $(q "SELECT * FROM enterprise_indicators WHERE uscc = '$S2' AND cycle_id = $last")"
 [ "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE on_time_rate IS NOT DISTINCT FROM p.prev) FROM enterprise_indicators i, LATERAL (SELECT on_time_rate AS prev FROM enterprise_indicators j WHERE j.uscc = i.uscc AND j.cycle_id < $last ORDER BY j.cycle_id DESC LIMIT 1) p WHERE i.cycle_id = $last")" = "7 6" ] ||
     fail "the other six carried"
-[ "$(q "SELECT count(*) FROM risk_scores WHERE cycle_id = $last")" = 7 ] || fail "an incremental cycle rescores everyone"
+# Only S2 is scored again (against the last full cycle's normalisation
+# and weights); the others' current scores stay those of earlier cycles.
+[ "$(q "SELECT count(*) || ' ' || string_agg(uscc, ',') FROM risk_scores WHERE cycle_id = $last")" = "1 $S2" ] ||
+    fail "an incremental cycle scores the stale enterprises only: $(q "SELECT uscc FROM risk_scores WHERE cycle_id = $last")"
+[ "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE cycle_id = $last) || ' ' || bool_and(cycle_id = $last OR uscc <> '$S2') FROM risk_scores_current")" = "7 1 true" ] ||
+    fail "current scores: $(q "SELECT uscc, cycle_id FROM risk_scores_current")"
+[ "$(q "SELECT count(*) FROM risk_aggregates WHERE cycle_id = $last AND kind IN ('province', 'city', 'industry_division', 'chain', 'chain_tier')")" -gt 0 ] ||
+    fail "an incremental cycle rolls the current scores up"
 q "INSERT INTO analyst_requests (kind) VALUES ('full')"
 ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 4 ]; }
 wait_for 60 "a cycle on the queued request" ran2
 [ "$(q "SELECT is_full FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 1")" = t ] || fail "a queued full request"
 [ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
 stop_service analyst
+
+note "incremental alerts: the same as evaluating every current score"
+# The level and single-source rules over every current score give these
+# live alerts; an incremental cycle evaluates them for the enterprises it
+# scored only, which must come to the same (nobody else's score moved).
+alerts_as_rules() {
+    q "WITH cur AS (SELECT * FROM risk_scores_current WHERE level IN ('orange', 'red')),
+       want AS (SELECT 'level:' || uscc || ':' || level AS k FROM cur
+        UNION ALL SELECT 'single_source:' || l.supplier || ':' || l.buyer || ':' || l.sku || ':' || c.level
+        FROM supply_links l JOIN cur c ON c.uscc = l.supplier WHERE l.active
+         AND NOT EXISTS (SELECT 1 FROM supply_links o WHERE o.buyer = l.buyer AND o.sku = l.sku
+          AND o.active AND o.supplier <> l.supplier)),
+       have AS (SELECT dedup_key AS k FROM alerts WHERE kind IN ('level', 'single_source') AND status <> 'resolved')
+       SELECT (SELECT count(*) FROM (SELECT k FROM want EXCEPT SELECT k FROM have) x) || ' '
+           || (SELECT count(*) FROM (SELECT k FROM have EXCEPT SELECT k FROM want) y)"
+}
+[ "$(alerts_as_rules)" = "0 0" ] || fail "after the full cycle, live alerts differ from the rules: $(alerts_as_rules)"
+# 40 orders S2 delivers 25 days after ordering, wanted after 5.
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+CREATE TEMP TABLE late AS SELECT k, 'PO-S2LATE-' || k AS order_id,
+  timestamptz '2026-10-01' + k * interval '12 hours' AS t FROM generate_series(1, 40) AS k;
+INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time, currency, n_lines, event_id, event_time, source)
+SELECT '$B2', order_id, '$B2', '$S2', t, 'CNY', 1, 'o2-' || k, now(), 'test' FROM late;
+INSERT INTO order_lines (tenant_id, order_id, line_no, order_time, buyer, supplier, sku, quantity, unit, currency, requested_time, event_id, event_time)
+SELECT '$B2', order_id, 1, t, '$B2', '$S2', 'MOT', 10, 'PCS', 'CNY', t + interval '5 days', 'o2-' || k, now() FROM late;
+INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer, order_id, shipped_at, delivered_at, n_lines, event_id, event_time, source)
+SELECT '$S2', 'ASN-' || order_id, '$S2', '$B2', order_id, t + interval '23 days', t + interval '25 days', 1, 's2-' || k, now(), 'test' FROM late;
+INSERT INTO shipment_lines (tenant_id, shipment_id, line_no, shipped_at, supplier, buyer, order_id, order_line_no, sku, quantity, unit, event_id, event_time)
+SELECT '$S2', 'ASN-' || order_id, 1, t + interval '23 days', '$S2', '$B2', order_id, 1, 'MOT', 10, 'PCS', 's2-' || k, now() FROM late;
+INSERT INTO ingested_events (tenant_id, event_id, event_type, topic, kafka_partition, kafka_offset)
+SELECT '$B2', 'o2-' || k, 'cs.order.v1', 'cs.orders', 0, 100 + k FROM late;
+SQL
+"$CS_BIN/cs-analyst" --once --incremental >"$TEST_TMP/incr1.out" 2>"$TEST_TMP/incr1.log" ||
+    fail "incremental cycle: $(cat "$TEST_TMP/incr1.log")"
+jq -e '.full == false and .enterprises == 1' "$TEST_TMP/incr1.out" >/dev/null || fail "not an incremental cycle of S2: $(cat "$TEST_TMP/incr1.out")"
+last=$(jq -r .cycle_id "$TEST_TMP/incr1.out")
+[ "$(q "SELECT level FROM risk_scores_current WHERE uscc = '$S2' AND cycle_id = $last")" = orange ] ||
+    fail "S2 after 40 late deliveries: $(q "SELECT explanation FROM risk_scores_current WHERE uscc = '$S2'")"
+# raised by this cycle: S2's level, and the buyers it single-sources
+[ "$(q "SELECT string_agg(kind || ':' || subject, ' ' ORDER BY kind, subject) FROM alerts WHERE cycle_id = $last AND status = 'open'")" = "level:$S2 single_source:$B2 single_source:$B1" ] ||
+    fail "alerts of the incremental cycle: $(q "SELECT dedup_key FROM alerts WHERE cycle_id = $last")"
+[ "$(alerts_as_rules)" = "0 0" ] || fail "after the incremental cycle, live alerts differ from the rules: $(alerts_as_rules)"
+# Revised: wanted 30 days later, so every one was on time; S2 calms down
+# and its alerts resolve, again as the rules over every score say.
+q "UPDATE order_lines SET requested_time = requested_time + interval '30 days' WHERE order_id LIKE 'PO-S2LATE-%';
+   UPDATE orders SET updated_at = now() WHERE order_id LIKE 'PO-S2LATE-%';
+   INSERT INTO ingested_events (tenant_id, event_id, event_type, topic, kafka_partition, kafka_offset)
+   VALUES ('$B2', 'o2-rev', 'cs.order.v1', 'cs.orders', 0, 200)"
+"$CS_BIN/cs-analyst" --once --incremental >"$TEST_TMP/incr2.out" 2>"$TEST_TMP/incr2.log" ||
+    fail "incremental cycle: $(cat "$TEST_TMP/incr2.log")"
+jq -e '.full == false and .enterprises == 1 and .alerts_resolved == 3' "$TEST_TMP/incr2.out" >/dev/null ||
+    fail "S2 on time again: $(cat "$TEST_TMP/incr2.out") $(q "SELECT explanation FROM risk_scores_current WHERE uscc = '$S2'")"
+[ "$(q "SELECT count(*) FROM alerts WHERE status <> 'resolved' AND '$S2' IN (subject, about) AND kind IN ('level', 'single_source')")" = 0 ] ||
+    fail "S2's alerts were not resolved"
+[ "$(alerts_as_rules)" = "0 0" ] || fail "after the second incremental cycle, live alerts differ from the rules: $(alerts_as_rules)"
 
 note "an alternative that reports no production: spare capacity unknown, counted 0.25"
 S6=91330105MA2N0PR0D6 # Hangzhou (Gongshu): S1's industry, no production

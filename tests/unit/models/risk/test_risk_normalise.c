@@ -5,6 +5,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cs_risk.h"
 
@@ -141,6 +142,26 @@ static void robust_z_falls_back_to_mean_deviation(void **state)
     cs_assert_near(y[4], 0.0, 1e-12); /* safer-up: high value, low risk */
 }
 
+/* A rows x cols matrix of integers in [-300, 700) with a gap (NaN) in
+ * one cell of about nan_every, peer groups i % n_groups, directions
+ * alternating; from a fixed LCG seed. */
+static void random_matrix(double *x, uint32_t *group, cs_risk_dir *dir,
+                          int rows, int cols, int n_groups, unsigned nan_every,
+                          unsigned seed)
+{
+    for (int j = 0; j < cols; j++)
+        dir[j] = (cs_risk_dir)(j % 2);
+    for (int i = 0; i < rows; i++) {
+        group[i] = (uint32_t)(i % n_groups);
+        for (int j = 0; j < cols; j++) {
+            seed = seed * 1103515245u + 12345u;
+            x[i * cols + j] = (seed >> 8) % nan_every == 0
+                                  ? NAN
+                                  : (double)((seed >> 4) % 1000) - 300.0;
+        }
+    }
+}
+
 static void values_stay_in_unit_interval(void **state)
 {
     (void)state;
@@ -150,21 +171,10 @@ static void values_stay_in_unit_interval(void **state)
     uint32_t group[ROWS];
     cs_risk_dir dir[COLS];
     cs_err err = {0};
-    unsigned seed = 12345;
 
     assert_non_null(x);
     assert_non_null(y);
-    for (int j = 0; j < COLS; j++)
-        dir[j] = (cs_risk_dir)(j % 2);
-    for (int i = 0; i < ROWS; i++) {
-        group[i] = (uint32_t)(i % 7);
-        for (int j = 0; j < COLS; j++) {
-            seed = seed * 1103515245u + 12345u;
-            x[i * COLS + j] = (seed >> 8) % 17 == 0
-                                  ? NAN
-                                  : (double)((seed >> 4) % 1000) - 300.0;
-        }
-    }
+    random_matrix(x, group, dir, ROWS, COLS, 7, 17, 12345);
     for (int m = 0; m < 2; m++) {
         assert_int_equal(cs_risk_normalise(x, ROWS, COLS, dir, group,
                                            (cs_risk_norm)m, y, &err),
@@ -174,6 +184,78 @@ static void values_stay_in_unit_interval(void **state)
     }
     free(x);
     free(y);
+}
+
+static void fixed_parameters_reproduce_and_place_later_values(void **state)
+{
+    (void)state;
+    /* A random matrix as above, both methods: the parameters
+     * found on it give back exactly what cs_risk_normalise gave; later
+     * values are placed on the old scale (min-max 0..1 over [lo, hi],
+     * beyond clamped), a missing one takes the group's fill. */
+    enum { ROWS = 200, COLS = 5, GROUPS = 7 };
+    double *x = malloc(ROWS * COLS * sizeof(*x));
+    double *y = malloc(ROWS * COLS * sizeof(*y));
+    double *y2 = malloc(ROWS * COLS * sizeof(*y2));
+    cs_risk_norm_param par[GROUPS * COLS];
+    uint32_t group[ROWS];
+    cs_risk_dir dir[COLS];
+    cs_err err = {0};
+
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_non_null(y2);
+    random_matrix(x, group, dir, ROWS, COLS, GROUPS, 13, 777);
+    for (int m = 0; m < 2; m++) {
+        assert_int_equal(cs_risk_normalise(x, ROWS, COLS, dir, group,
+                                           (cs_risk_norm)m, y, &err),
+                         CS_OK);
+        assert_int_equal(cs_risk_normalise_fit(x, ROWS, COLS, dir, group,
+                                               GROUPS, (cs_risk_norm)m, y2, par,
+                                               &err),
+                         CS_OK);
+        assert_memory_equal(y, y2, ROWS * COLS * sizeof(*y));
+        memset(y2, 0, ROWS * COLS * sizeof(*y2));
+        assert_int_equal(cs_risk_normalise_with(x, ROWS, COLS, dir, group,
+                                                GROUPS, (cs_risk_norm)m, par,
+                                                y2, &err),
+                         CS_OK);
+        assert_memory_equal(y, y2, ROWS * COLS * sizeof(*y));
+    }
+    {
+        /* min-max on 10, 20, 30 (riskier up), then 25, 40, 0, missing */
+        const double a[] = {10, 20, 30}, later[] = {25, 40, 0, NAN};
+        const cs_risk_dir d[] = {CS_RISK_HIGHER_RISKIER};
+        double ya[3], yl[4];
+        cs_risk_norm_param p1;
+
+        assert_int_equal(cs_risk_normalise_fit(a, 3, 1, d, NULL, 1,
+                                               CS_RISK_NORM_MINMAX, ya, &p1,
+                                               &err),
+                         CS_OK);
+        cs_assert_near(p1.lo, 10, 0);
+        cs_assert_near(p1.hi, 30, 0);
+        cs_assert_near(p1.fill, 0.5, 0);
+        assert_int_equal(cs_risk_normalise_with(later, 4, 1, d, NULL, 1,
+                                                CS_RISK_NORM_MINMAX, &p1, yl,
+                                                &err),
+                         CS_OK);
+        cs_assert_near(yl[0], 0.75, 1e-15);
+        cs_assert_near(yl[1], 1.0, 0);
+        cs_assert_near(yl[2], 0.0, 0);
+        cs_assert_near(yl[3], 0.5, 0);
+        /* a group id past the parameters is refused */
+        {
+            const uint32_t g[] = {0, 1, 0, 0};
+            assert_int_equal(cs_risk_normalise_with(later, 4, 1, d, g, 1,
+                                                    CS_RISK_NORM_MINMAX, &p1,
+                                                    yl, &err),
+                             CS_E_INVALID);
+        }
+    }
+    free(x);
+    free(y);
+    free(y2);
 }
 
 static void bad_input_is_refused(void **state)
@@ -210,6 +292,7 @@ int main(void)
         cmocka_unit_test(robust_z_hand_case),
         cmocka_unit_test(robust_z_falls_back_to_mean_deviation),
         cmocka_unit_test(values_stay_in_unit_interval),
+        cmocka_unit_test(fixed_parameters_reproduce_and_place_later_values),
         cmocka_unit_test(bad_input_is_refused),
     };
 
