@@ -234,8 +234,11 @@ const cs_pg_stmt cs_api_stmts[] = {
     /* The chain graph: focal enterprises ($1 region, $2 industry prefix,
      * at most $5), $3 tiers of suppliers (tier -1, -2, ...) and $4 of
      * customers (1, 2, ...) over the links in scope; each node at its
-     * nearest tier, upstream first on a tie. Links between the nodes with
-     * the quantity shipped in the last $6 days. */
+     * nearest tier, upstream first on a tie. At most $7 nodes, the
+     * nearest tiers first (focal, then -1, +1, -2, ...; n, defined after
+     * links, which WITH RECURSIVE allows), nodes_truncated when there were
+     * more. Links between the nodes with the quantity shipped in the last
+     * $6 days. */
     {"chain_graph",
      "WITH RECURSIVE f AS (SELECT uscc::text AS uscc FROM enterprises "
      "WHERE ($1::text IS NULL OR region_code LIKE cs_region_prefix($1) || '%') "
@@ -248,7 +251,7 @@ const cs_pg_stmt cs_api_stmts[] = {
      "down(uscc, d) AS (SELECT uscc, 0 FROM f1 UNION "
      "SELECT l.buyer::text, down.d + 1 FROM down JOIN supply_links l "
      "ON l.supplier = down.uscc AND l.active WHERE down.d < $4::int), "
-     "n AS (SELECT uscc, (array_agg(tier ORDER BY abs(tier), tier))[1] AS tier "
+     "n0 AS (SELECT uscc, (array_agg(tier ORDER BY abs(tier), tier))[1] AS tier "
      "FROM (SELECT uscc, -d AS tier FROM up UNION ALL "
      "SELECT uscc, d FROM down) x GROUP BY uscc), "
      "nodes AS (SELECT n.uscc, n.tier, e.name, e.region_code, "
@@ -261,6 +264,8 @@ const cs_pg_stmt cs_api_stmts[] = {
      "AND o.active AND o.supplier <> l.supplier) AS single "
      "FROM supply_links l JOIN n a ON a.uscc = l.supplier "
      "JOIN n b ON b.uscc = l.buyer WHERE l.active), "
+     "n AS (SELECT uscc, tier FROM n0 "
+     "ORDER BY abs(tier), tier, uscc LIMIT $7::int), "
      "vol AS (SELECT * FROM cs_api_link_volumes("
      "(SELECT array_agg(supplier) FROM links), "
      "(SELECT array_agg(buyer) FROM links), "
@@ -268,6 +273,8 @@ const cs_pg_stmt cs_api_stmts[] = {
      "SELECT json_build_object('region', $1::text, 'industry', $2::text, "
      "'up', $3::int, 'down', $4::int, 'volume_days', $6::int, "
      "'truncated', (SELECT count(*) > $5::int FROM f), "
+     "'max_nodes', $7::int, "
+     "'nodes_truncated', (SELECT count(*) > $7::int FROM n0), "
      "'summary', (SELECT json_build_object("
      "'n_focal', count(*) FILTER (WHERE tier = 0), 'n_nodes', count(*), "
      "'score_mean', avg(score) FILTER (WHERE tier = 0), "
@@ -291,7 +298,7 @@ const cs_pg_stmt cs_api_stmts[] = {
      "'unit', v.unit) ORDER BY l.supplier, l.buyer, l.sku) FROM links l "
      "LEFT JOIN vol v ON v.supplier = l.supplier AND v.buyer = l.buyer "
      "AND v.sku = l.sku), '[]'))::text",
-     6},
+     7},
     /* 态势感知 of $1 region (NULL: the whole scope): indices per $2
      * (week | month) over $3 periods ending at $4 (NULL: today); risk
      * levels, live alerts by level and status, risk events active at

@@ -12,16 +12,22 @@
 
 #define FOCAL_DEFAULT 500
 #define FOCAL_MAX     2000
+#define NODES_DEFAULT 2000
+#define NODES_MAX     20000
 
-/* GET /v1/chains?region=&industry=&up=&down=&limit=&volume_days= */
+/* GET /v1/chains?region=&industry=&up=&down=&limit=&volume_days=&max_nodes=
+ * (max_nodes: a province-wide graph ran to megabytes and tens of
+ * seconds; the nearest tiers are kept) */
 void api_chains(api_req *r, const char *rest)
 {
-    static const char *const known[] = {"region", "industry",    "up", "down",
-                                        "limit",  "volume_days", NULL};
+    static const char *const known[] = {"region",    "industry", "up",
+                                        "down",      "limit",    "volume_days",
+                                        "max_nodes", NULL};
     const char *region = NULL, *industry = NULL;
     int64_t up = 2, down = 1, limit = FOCAL_DEFAULT, days = 90;
-    char up_txt[16], down_txt[16], limit_txt[16], days_txt[16];
-    const char *params[6];
+    int64_t max_nodes = NODES_DEFAULT;
+    char up_txt[16], down_txt[16], limit_txt[16], days_txt[16], nodes_txt[16];
+    const char *params[7];
 
     (void)rest;
     if (!api_params_known(r, known) ||
@@ -30,7 +36,8 @@ void api_chains(api_req *r, const char *rest)
         !api_param_int(r, "up", 0, 6, &up) ||
         !api_param_int(r, "down", 0, 6, &down) ||
         !api_param_int(r, "limit", 1, FOCAL_MAX, &limit) ||
-        !api_param_int(r, "volume_days", 1, 730, &days))
+        !api_param_int(r, "volume_days", 1, 730, &days) ||
+        !api_param_int(r, "max_nodes", 1, NODES_MAX, &max_nodes))
         return;
     if (region == NULL && industry == NULL) {
         cs_http_error(r->resp, 400, "invalid", "industry",
@@ -41,13 +48,15 @@ void api_chains(api_req *r, const char *rest)
     (void)snprintf(down_txt, sizeof(down_txt), "%lld", (long long)down);
     (void)snprintf(limit_txt, sizeof(limit_txt), "%lld", (long long)limit);
     (void)snprintf(days_txt, sizeof(days_txt), "%lld", (long long)days);
+    (void)snprintf(nodes_txt, sizeof(nodes_txt), "%lld", (long long)max_nodes);
     params[0] = region;
     params[1] = industry;
     params[2] = up_txt;
     params[3] = down_txt;
     params[4] = limit_txt;
     params[5] = days_txt;
-    (void)api_reply_sql_json(r, "chain_graph", 6, params, NULL, "no chain");
+    params[6] = nodes_txt;
+    (void)api_reply_sql_json(r, "chain_graph", 7, params, NULL, "no chain");
 }
 
 /* A calendar date YYYY-MM-DD between 2000 and 2099. */

@@ -27,6 +27,16 @@ expect 200 "$T_ZJ" "/v1/chains?region=330000&industry=C38&up=0&down=0"
 [ "$(body '[.nodes[].tier] | unique | join(",")')" = 0 ] && [ "$(body '.links | length')" = 0 ] || fail "up=0&down=0"
 expect 200 "$T_ADMIN" "/v1/chains?industry=C38&limit=1"
 [ "$(body .truncated)" = true ] && [ "$(body .summary.n_focal)" = 1 ] || fail "limit"
+# max_nodes: the nearest tiers kept (focal, then upstream before downstream)
+expect 200 "$T_ZJ" "/v1/chains?region=330000&industry=C38&volume_days=365&max_nodes=3"
+[ "$(body '[.nodes[] | "\(.tier):\(.uscc)"] | sort | join(",")')" = "$(sorted "-1:$T2" "0:$S1" "0:$S5")" ] &&
+    [ "$(body .nodes_truncated)" = true ] && [ "$(body .max_nodes)" = 3 ] && [ "$(body .summary.n_nodes)" = 3 ] ||
+    fail "max_nodes=3: $(cat "$TEST_TMP/body.json")"
+[ "$(body '[.links[] | "\(.supplier)>\(.buyer)"] | join(",")')" = "$T2>$S1" ] || fail "links of the kept nodes only: $(body .links)"
+expect 200 "$T_ZJ" "/v1/chains?region=330000&industry=C38&max_nodes=4"
+[ "$(body '.nodes | length')" = 4 ] && [ "$(body .nodes_truncated)" = false ] || fail "max_nodes=4: $(cat "$TEST_TMP/body.json")"
+expect 400 "$T_ZJ" "/v1/chains?industry=C38&max_nodes=0" && problem invalid max_nodes
+expect 400 "$T_ZJ" "/v1/chains?industry=C38&max_nodes=20001" && problem invalid max_nodes
 note "an enterprise sees only its own links of a chain"
 expect 200 "$T_B2" "/v1/chains?industry=C38&volume_days=365"
 [ "$(body '[.nodes[] | "\(.tier):\(.uscc)"] | sort | join(",")')" = "$(sorted "0:$S2" "1:$B2")" ] ||
