@@ -681,7 +681,9 @@ const cs_pg_stmt analyst_stmts[] = {
 
     /* One standing run per active risk event and day ($1 as of, $2
      * horizon days): the event's enterprises (in its regions, or within
-     * its radius) lose severity / 5 of their capacity while it lasts. */
+     * its radius) lose severity / 5 of their capacity while it lasts.
+     * Events that have today's run already are skipped before their
+     * enterprises are looked for (every cycle after the day's first). */
     {"prop_standing",
      "INSERT INTO propagation_runs (scenario, risk_tenant, risk_id, run_day)"
      " SELECT jsonb_build_object("
@@ -704,6 +706,9 @@ const cs_pg_stmt analyst_stmts[] = {
      " FROM risk_events r"
      " WHERE r.starts_at < $1::timestamptz + make_interval(days => $2::int)"
      "  AND coalesce(r.expected_end, 'infinity') > $1::timestamptz"
+     "  AND NOT EXISTS (SELECT 1 FROM propagation_runs x"
+     "   WHERE x.risk_tenant = r.tenant_id AND x.risk_id = r.risk_id"
+     "    AND x.run_day = $1::timestamptz::date)"
      " ON CONFLICT (risk_tenant, risk_id, run_day) DO NOTHING",
      2},
 

@@ -226,9 +226,10 @@ static cs_status weights(const analyst_model *m, const double *y, size_t n,
     return cs_risk_blend_weights(w_fix, w_ent, k, m->alpha, w, err);
 }
 
-/* The components JSON: indicators by contribution, largest first. */
+/* The components JSON: indicators by contribution, largest first. wt
+ * holds the weights as text (the same for every row: formatted once). */
 static void components_json(const analyst_model *m, const double *raw,
-                            const double *y, const double *w,
+                            const double *y, char (*wt)[40],
                             const double *contrib, char *buf, size_t buf_bytes)
 {
     size_t order[IND_N], k = m->n_inds, len = 0;
@@ -245,18 +246,17 @@ static void components_json(const analyst_model *m, const double *raw,
     len += (size_t)snprintf(buf + len, buf_bytes - len, "[");
     for (size_t i = 0; i < k && len < buf_bytes; i++) {
         size_t j = order[i];
-        char r[40], n[40], wt[40], c[40];
+        char r[40], n[40], c[40];
 
         analyst_fmt_double(r, sizeof(r), raw[j], "null");
         analyst_fmt_double(n, sizeof(n), y[j], "null");
-        analyst_fmt_double(wt, sizeof(wt), w[j], "null");
         analyst_fmt_double(c, sizeof(c), contrib[j], "null");
         len += (size_t)snprintf(buf + len, buf_bytes - len,
                                 "%s{\"indicator\":\"%s\",\"raw\":%s,"
                                 "\"normalised\":%s,\"weight\":%s,"
                                 "\"contribution\":%s}",
                                 i > 0 ? "," : "", analyst_inds[m->inds[j]].name,
-                                r, n, wt, c);
+                                r, n, wt[j], c);
     }
     if (len < buf_bytes)
         snprintf(buf + len, buf_bytes - len, "]");
@@ -513,6 +513,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     cs_risk_level *level = NULL;
     uint32_t *group = NULL;
     double w[IND_N];
+    char w_txt[IND_N][40];
     cs_risk *r = NULL;
     cs_copybuf cb = {0};
     const char *names[IND_N];
@@ -687,6 +688,8 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     if (rc != CS_OK)
         goto out;
     now_text = PQgetvalue(now_res, 0, 0);
+    for (size_t j = 0; j < k; j++)
+        analyst_fmt_double(w_txt[j], sizeof(w_txt[j]), w[j], "null");
     for (size_t i = 0; i < n; i++) {
         char num[40];
 
@@ -695,8 +698,8 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         if (floor_col >= 0 && x[i * k + (size_t)floor_col] >= m->floor_exposure)
             floor_note(explain, sizeof(explain), m,
                        x[i * k + (size_t)floor_col]);
-        components_json(m, &x[i * k], &y[i * k], w, &contrib[i * k], components,
-                        COMPONENTS_BYTES);
+        components_json(m, &x[i * k], &y[i * k], w_txt, &contrib[i * k],
+                        components, COMPONENTS_BYTES);
         analyst_fmt_double(num, sizeof(num), score[i], "null");
         cs_copybuf_field(&cb, cycle, true);
         cs_copybuf_field(&cb, PQgetvalue(res, (int)i, 0), false);
