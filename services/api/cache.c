@@ -7,22 +7,22 @@
  * write through this process (a non-GET request that succeeded) empties
  * the cache. Direct-mapped: a fixed number of slots, a key's slot by its
  * hash, nothing to evict. A slot holds a reference-counted, immutable
- * entry: a hit takes a reference under the slot's mutex (a pointer load
- * and an increment) and copies the body with no lock held, and a refresh
- * swaps the pointer to an entry it built beforehand, so a reader never
- * waits for a writer copying a body, nor a writer for readers copying
- * theirs. Fresh lifetimes are jittered (up to ttl_ms / 8 shorter) so
- * entries stored together do not expire together.
- * Stale while revalidate, off the request threads: an entry is fresh for
- * ttl_ms; for stale_ms more it is still served, and the first request
- * that finds it so queues a refresh for a background thread (each with a
- * database connection of its own), which reads the route again as the
- * same principal and replaces the entry. libmicrohttpd pins a connection
- * to one pool thread, so a refresh on a request thread would stall every
- * connection of that thread for the length of the query; here a request
- * never waits for one. Refresh threads (and, on this host, their
- * database sessions) run at a lower priority (api.refresh_nice), so on a
- * machine short of cores a refresh takes the CPU requests leave; the
+ * entry: a hit takes a reference under the slot's lock, shared (a
+ * pointer load and an increment), and copies the body with no lock held,
+ * and a refresh swaps the pointer to an entry it built beforehand, under
+ * the lock exclusive for that swap alone, so a reader never waits for a
+ * writer copying a body, nor a writer for readers copying theirs; hits
+ * never wait for each other. Fresh lifetimes are jittered (up to ttl_ms / 8
+ * shorter) so entries stored together do not expire together. Stale while
+ * revalidate, off the request threads: an entry is fresh for ttl_ms; for
+ * stale_ms more it is still served, and the first request that finds it so
+ * queues a refresh for a background thread (each with a database connection of
+ * its own), which reads the route again as the same principal and replaces the
+ * entry. libmicrohttpd pins a connection to one pool thread, so a refresh on a
+ * request thread would stall every connection of that thread for the length of
+ * the query; here a request never waits for one. Refresh threads (and, on this
+ * host, their database sessions) run at a lower priority (api.refresh_nice), so
+ * on a machine short of cores a refresh takes the CPU requests leave; the
  * number of threads bounds the refreshes running at once. An answer is
  * at most ttl_ms + stale_ms old (older
  * entries are read again by the request, as a miss); readers see other
@@ -45,7 +45,7 @@
 #define REFRESH_QUEUE  256
 
 /* One answer, immutable once stored: readers take a reference under the
- * slot's mutex (a pointer load and an increment) and copy the body out
+ * slot's lock (a pointer load and an increment) and copy the body out
  * with no lock held; a refresh builds the new entry beforehand and swaps
  * the pointer, and whoever drops the last reference frees the old one. */
 typedef struct cache_entry {
@@ -58,7 +58,9 @@ typedef struct cache_entry {
 } cache_entry;
 
 typedef struct cache_slot {
-    pthread_mutex_t mu; /* held only to load or swap e and take a reference */
+    /* held only to load e and take a reference (shared), or to swap e
+     * (exclusive): a few instructions either way */
+    pthread_rwlock_t mu;
     cache_entry *e;
     _Atomic bool refreshing; /* a refresh is queued or running */
 } cache_slot;
@@ -98,18 +100,6 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The slot locks are held for a few instructions: a thread that finds
- * one taken spins briefly before it sleeps (glibc's adaptive mutex). */
-static void slot_lock_init(pthread_mutex_t *mu)
-{
-    pthread_mutexattr_t attr;
-
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-    pthread_mutex_init(mu, &attr);
-    pthread_mutexattr_destroy(&attr);
-}
-
 static void entry_unref(cache_entry *e)
 {
     if (e != NULL && atomic_fetch_sub(&e->refs, 1) == 1)
@@ -121,11 +111,11 @@ static cache_entry *slot_entry(cache_slot *s)
 {
     cache_entry *e;
 
-    pthread_mutex_lock(&s->mu);
+    pthread_rwlock_rdlock(&s->mu);
     e = s->e;
     if (e != NULL)
         atomic_fetch_add(&e->refs, 1);
-    pthread_mutex_unlock(&s->mu);
+    pthread_rwlock_unlock(&s->mu);
     return e;
 }
 
@@ -230,7 +220,7 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
     c->ttl_ms = ttl_ms;
     c->stale_ms = stale_ms;
     for (size_t i = 0; i < n_slots; i++)
-        slot_lock_init(&c->slots[i].mu);
+        api_rwlock_init(&c->slots[i].mu);
     pthread_mutex_init(&c->qmu, NULL);
     pthread_cond_init(&c->qcv, NULL);
     /* a refresh is background work: no parallel workers, so that it takes
@@ -282,7 +272,7 @@ void api_cache_free(api_cache *c)
     }
     for (size_t i = 0; i < c->n; i++) {
         entry_unref(c->slots[i].e);
-        pthread_mutex_destroy(&c->slots[i].mu);
+        pthread_rwlock_destroy(&c->slots[i].mu);
     }
     pthread_mutex_destroy(&c->qmu);
     pthread_cond_destroy(&c->qcv);
@@ -556,11 +546,11 @@ void api_cache_put(api_cache *c, const api_req *r)
     e->expires_ms = now_ms() + ttl_jittered(c->ttl_ms);
     e->generation = r->cache_gen;
     s = slot_of(c, &k);
-    pthread_mutex_lock(&s->mu);
+    pthread_rwlock_wrlock(&s->mu);
     old = s->e;
     s->e = e;
     atomic_store(&s->refreshing, false);
-    pthread_mutex_unlock(&s->mu);
+    pthread_rwlock_unlock(&s->mu);
     entry_unref(old); /* freed by its last reader when one still copies it */
 }
 
