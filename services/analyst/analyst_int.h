@@ -121,6 +121,8 @@ typedef struct analyst_summary {
     double s_scores, s_alerts, s_forecasts, s_propagation;       /* by stage */
     double s_criticality, s_indicators, s_write, s_alternatives; /* parts */
     uint64_t n_recomputed; /* enterprises whose indicators were computed */
+    double s_rollup;       /* bringing the daily roll-ups up to date */
+    bool rollup_built;     /* ... by building them from the facts */
     double seconds;
 } analyst_summary;
 
@@ -182,6 +184,14 @@ cs_status analyst_chains(const char *const *names, size_t n_names,
                          const cs_link *links, const char *const *buyer_div,
                          size_t n_links, uint32_t max_tiers, const char *cycle,
                          cs_copybuf *cb, size_t *n_rows, cs_err *err);
+
+/* rollup.c: brings the indicators' daily roll-ups up to date for this
+ * cycle (builds them when empty or short of its window, else recomputes
+ * what facts stored or revised since the watermark touch) and marks them
+ * as cycle_id's, so its indicators read them. */
+cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
+                         const char *as_of, const char *watermark,
+                         analyst_summary *sum, cs_err *err);
 
 /* alerts.c: raises and resolves alerts from this cycle's scores. */
 cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,

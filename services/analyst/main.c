@@ -177,6 +177,8 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_INT("propagation_runs", (int64_t)s->n_runs),
                 CS_KV_INT("propagation_failed", (int64_t)s->n_runs_failed),
                 CS_KV_INT("recomputed", (int64_t)s->n_recomputed),
+                CS_KV_DBL("rollup_s", s->s_rollup),
+                CS_KV_BOOL("rollup_built", s->rollup_built),
                 CS_KV_DBL("criticality_s", s->s_criticality),
                 CS_KV_DBL("indicators_s", s->s_indicators),
                 CS_KV_DBL("score_write_s", s->s_write),

@@ -483,6 +483,68 @@ q "INSERT INTO tenants (tenant_id, enterprise) VALUES ('$S6', '$S6');
         FROM alternative_suppliers WHERE candidate = '$S6' AND cycle_id = (SELECT max(cycle_id) FROM analyst_cycles)")" = t ] ||
     fail "S6 score: $(q "SELECT score, risk_score, on_time_rate, distance_km FROM alternative_suppliers WHERE candidate = '$S6'")"
 
+note "the daily roll-ups follow revised and late facts"
+# S4 delivered its ten orders 12 days after ordering, 2 before they were
+# wanted: 10 deliveries, all on time. Each step stores facts as the
+# ingest does (a revision replaces the lines and updates the header in
+# place), runs a cycle, and checks S4's indicators, which the cycle now
+# reads from the roll-ups it keeps (built once, then recomputed where
+# facts changed: the log says it did not rebuild them).
+s4() { q "SELECT n_deliveries || ' ' || round(on_time_rate::numeric, 4) || ' ' || round(lead_time_mean_days::numeric, 2)
+          || ' ' || round(fill_rate::numeric, 4) FROM enterprise_indicators
+          WHERE uscc = '$S4' AND cycle_id = (SELECT max(cycle_id) FROM analyst_cycles)"; }
+roll_cycle() {
+    "$CS_BIN/cs-analyst" --once >"$TEST_TMP/roll.out" 2>"$TEST_TMP/roll.log" || fail "$1: $(cat "$TEST_TMP/roll.log")"
+    grep '"msg":"cycle done"' "$TEST_TMP/roll.log" | grep -q '"rollup_built":false' ||
+        fail "$1: the roll-ups were rebuilt: $(grep '"msg":"cycle done"' "$TEST_TMP/roll.log")"
+}
+[ "$(s4)" = "10 1.0000 12.00 1.0000" ] || fail "S4 before: $(s4)"
+# 1. The shipment of its last order (delivered 2026-11-14, wanted on the
+# 16th) is revised: delivered on the 24th. Its old day must lose it.
+PO9="PO-${S4:0:4}${S4: -5}-$B1-9"
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+DELETE FROM shipment_lines WHERE tenant_id = '$S4' AND shipment_id = 'ASN-$PO9';
+UPDATE shipments SET delivered_at = '2026-11-24', event_time = now(), updated_at = now()
+ WHERE tenant_id = '$S4' AND shipment_id = 'ASN-$PO9';
+INSERT INTO shipment_lines (tenant_id, shipment_id, line_no, shipped_at, supplier, buyer, order_id, order_line_no, sku, quantity, unit, event_id, event_time)
+VALUES ('$S4', 'ASN-$PO9', 1, '2026-11-12', '$S4', '$B1', '$PO9', 1, 'GLS', 100, 'PCS', 's-rev', now());
+SQL
+roll_cycle "revised shipment"
+# 9 of 10 on time; lead times 12 x 9 and 22 days
+[ "$(s4)" = "10 0.9000 13.00 1.0000" ] || fail "S4 after the revised shipment: $(s4)"
+# 2. A delivery whose order is not stored yet counts nowhere; the order
+# arrives later (ordered on the 5th, wanted on the 15th, delivered on
+# the 20th: late, after 15 days) and the delivery's day is recomputed.
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer, order_id, shipped_at, delivered_at, n_lines, event_id, event_time, source)
+VALUES ('$S4', 'ASN-X', '$S4', '$B1', 'PO-X', '2026-11-18', '2026-11-20', 1, 's-x', now(), 'test');
+INSERT INTO shipment_lines (tenant_id, shipment_id, line_no, shipped_at, supplier, buyer, order_id, order_line_no, sku, quantity, unit, event_id, event_time)
+VALUES ('$S4', 'ASN-X', 1, '2026-11-18', '$S4', '$B1', 'PO-X', 1, 'GLS', 100, 'PCS', 's-x', now());
+SQL
+roll_cycle "delivery before its order"
+[ "$(s4)" = "10 0.9000 13.00 1.0000" ] || fail "S4 with an unmatched delivery: $(s4)"
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time, currency, n_lines, event_id, event_time, source)
+VALUES ('$B1', 'PO-X', '$B1', '$S4', '2026-11-05', 'CNY', 1, 'o-x', now(), 'test');
+INSERT INTO order_lines (tenant_id, order_id, line_no, order_time, buyer, supplier, sku, quantity, unit, currency, requested_time, event_id, event_time)
+VALUES ('$B1', 'PO-X', 1, '2026-11-05', '$B1', '$S4', 'GLS', 100, 'PCS', 'CNY', '2026-11-15', 'o-x', now());
+SQL
+roll_cycle "late order"
+# 9 of 11 on time; lead times 12 x 9, 22, 15: 145 / 11 days
+[ "$(s4)" = "11 0.8182 13.18 1.0000" ] || fail "S4 after the late order: $(s4)"
+# 3. The order is revised after its delivery: wanted on the 25th (so
+# the delivery was on time), 200 ordered (100 shipped).
+psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
+DELETE FROM order_lines WHERE tenant_id = '$B1' AND order_id = 'PO-X';
+UPDATE orders SET event_time = now(), updated_at = now() WHERE tenant_id = '$B1' AND order_id = 'PO-X';
+INSERT INTO order_lines (tenant_id, order_id, line_no, order_time, buyer, supplier, sku, quantity, unit, currency, requested_time, event_id, event_time)
+VALUES ('$B1', 'PO-X', 1, '2026-11-05', '$B1', '$S4', 'GLS', 200, 'PCS', 'CNY', '2026-11-25', 'o-x2', now());
+SQL
+roll_cycle "revised order"
+# 10 of 11 on time; 1,100 of 1,200 shipped
+[ "$(s4)" = "11 0.9091 13.18 0.9167" ] || fail "S4 after the revised order: $(s4)"
+[ "$(q "SELECT count(*) FROM analyst_roll_dirty")" = 0 ] || fail "the logged old keys were not taken"
+
 note "the data clock: as of the newest event time stored"
 # A simulator's clock runs ahead of the wall: its newest shipment is
 # dated 2027-03-01, so the analyst's "now" is that.

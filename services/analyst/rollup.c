@@ -1,0 +1,299 @@
+/* rollup.c - the daily roll-ups the indicators read (docs/analyst.md,
+ * "Indicators"; schema sql/migrations/0023_analyst_rollup.sql): per
+ * supplier and UTC day, the delivered lines with their on-time counts and
+ * lead-time sums (analyst_roll_deliveries), the ordered and shipped
+ * quantity of lines by requested and order day (analyst_roll_fill), the
+ * shipped quantity per customer (analyst_roll_customers).
+ *
+ * Each cycle, inside its transaction and before the indicators: when the
+ * roll-ups are empty or do not reach back to the first day of this
+ * cycle's window, rebuild them from that day on; else recompute only the
+ * rows that orders and shipments stored or revised since the watermark
+ * touch (their headers' updated_at, BRIN-indexed), and the rows the old
+ * versions of revised facts were rolled up under (analyst_roll_dirty,
+ * written by triggers). Then mark them as this cycle's: the indicators
+ * statement reads them when analyst_roll_state.cycle_id is its cycle, and
+ * the raw facts otherwise (a backtest at an earlier date).
+ *
+ * Matching follows what the ingest stores: an order's or a shipment's
+ * lines carry its header's order time, shipped time, parties and order
+ * id, so a line's order is found through the header's indexes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyst_int.h"
+#include "cs_log.h"
+
+/* clang-format off */
+
+/* The UTC day of a timestamptz, and the timestamptz a UTC day starts. */
+#define UTC_DAY(x) "((" x ") AT TIME ZONE 'UTC')::date"
+#define DAY_START(d) "((" d ")::timestamp AT TIME ZONE 'UTC')"
+
+/* Joins: JH, a plain join (building the roll-ups: hashes over whole
+ * windows); JL, an index lookup per row (recomputing a few keys: a
+ * LATERAL subquery that OFFSET 0 keeps from being flattened, so the
+ * planner cannot turn it into a scan of the whole table). */
+#define JH(TABLE, ALIAS, ON) " JOIN " TABLE " " ALIAS " ON " ON
+#define JL(TABLE, ALIAS, ON) \
+    " JOIN LATERAL (SELECT * FROM " TABLE " " ALIAS " WHERE " ON \
+    " OFFSET 0) " ALIAS " ON true"
+
+/* Delivered lines of the shipments s (tenant_id, shipment_id, supplier,
+ * shipped_at, delivered_at, dday = the UTC day delivered) per supplier
+ * and day: each line of the shipment (shipped at most 150 days before
+ * dday) matched to its order line (through the order header: buyer,
+ * supplier, order id; line number, or sku without one; ordered at most
+ * 455 days before dday). LO: the earliest dday, for partition pruning. */
+#define DELIV_ROWS(SRC, LO, J) \
+    "SELECT s.supplier, s.dday, count(*)::int, count(ol.requested_time)::int," \
+    " count(*) FILTER (WHERE s.delivered_at <= ol.requested_time)::int," \
+    " sum(x.e), sum(x.e * x.e)" \
+    " FROM " SRC \
+    J("shipment_lines", "sl", "sl.tenant_id = s.tenant_id" \
+      "  AND sl.shipment_id = s.shipment_id AND sl.shipped_at = s.shipped_at" \
+      "  AND sl.shipped_at >= " DAY_START(LO " - 150")) \
+    J("orders", "o", "o.order_id = sl.order_id AND o.buyer = sl.buyer" \
+      "  AND o.supplier = sl.supplier" \
+      "  AND o.order_time >= " DAY_START("s.dday - 455")) \
+    J("order_lines", "ol", "ol.tenant_id = o.tenant_id" \
+      "  AND ol.order_id = o.order_id AND ol.order_time = o.order_time" \
+      "  AND ol.order_time >= " DAY_START(LO " - 455") \
+      "  AND ol.buyer = sl.buyer AND ol.supplier = sl.supplier" \
+      "  AND (ol.line_no = sl.order_line_no" \
+      "       OR (sl.order_line_no IS NULL AND ol.sku = sl.sku))") \
+    " CROSS JOIN LATERAL (SELECT extract(epoch FROM s.delivered_at" \
+    "  - ol.order_time) AS e) x" \
+    " WHERE s.shipped_at >= " DAY_START("s.dday - 150") \
+    " GROUP BY s.supplier, s.dday"
+
+/* Order lines ol (of SRC) requested on day rd >= $1 and at most 365 days
+ * after their order day od, per supplier, od and rd: ordered quantity
+ * and the quantity of the shipment lines delivering them (order line
+ * number; shipped no earlier than 150 days before od). LO: the earliest
+ * order day, for partition pruning. */
+#define FILL_ROWS(SRC, LO, J) \
+    "WITH ol AS MATERIALIZED (SELECT * FROM (SELECT ol.supplier, ol.buyer," \
+    "   ol.order_id, ol.line_no, ol.quantity, " UTC_DAY("ol.order_time") " AS od," \
+    "   " UTC_DAY("ol.requested_time") " AS rd FROM " SRC ") z" \
+    "  WHERE rd >= $1::date AND rd <= od + 365)," \
+    " sq AS (SELECT ol.supplier, ol.od, ol.rd, sum(sl.quantity) AS q FROM ol" \
+    J("shipments", "s", "s.buyer = ol.buyer AND s.order_id = ol.order_id" \
+      "   AND s.supplier = ol.supplier AND s.shipped_at >= " DAY_START("ol.od - 150")) \
+    J("shipment_lines", "sl", "sl.tenant_id = s.tenant_id" \
+      "   AND sl.shipment_id = s.shipment_id AND sl.shipped_at = s.shipped_at" \
+      "   AND sl.shipped_at >= " DAY_START(LO " - 150") \
+      "   AND sl.order_id = ol.order_id AND sl.order_line_no = ol.line_no" \
+      "   AND sl.buyer = ol.buyer AND sl.supplier = ol.supplier") \
+    "  GROUP BY 1, 2, 3)," \
+    " oq AS (SELECT supplier, od, rd, sum(quantity) AS q FROM ol GROUP BY 1, 2, 3)" \
+    " INSERT INTO analyst_roll_fill (supplier, order_day, day, ordered, shipped)" \
+    " SELECT oq.supplier, oq.od, oq.rd, oq.q, coalesce(sq.q, 0)" \
+    " FROM oq LEFT JOIN sq USING (supplier, od, rd)"
+
+#define INS_DELIV \
+    "INSERT INTO analyst_roll_deliveries (supplier, day, n_lines," \
+    " n_requested, n_on_time, lead_s, lead_s2) "
+#define INS_CUST \
+    "INSERT INTO analyst_roll_customers (supplier, day, buyer, quantity) "
+
+/* $1 the cycle's as of, $2 window days: the first day of the window
+ * (the window is the window_days whole UTC days up to the one as-of
+ * falls in, or, at midnight, before it), what the roll-ups cover, and
+ * whether to rebuild (not built, or not back far enough) or prune
+ * (holding more than 30 days before the window). */
+static const char sql_state[] =
+    "SELECT w.first::text, coalesce(s.from_day::text, ''),"
+    " s.from_day IS NULL OR w.first < s.from_day,"
+    " coalesce(s.from_day < w.first - 30, false)"
+    " FROM analyst_roll_state s, LATERAL (SELECT " UTC_DAY("$1::timestamptz"
+    "  - interval '1 microsecond'") " + 1 - $2::int AS first) w"
+    " FOR UPDATE OF s";
+
+/* Rebuild from day $1. */
+static const char *const sql_rebuild[] = {
+    "DELETE FROM analyst_roll_dirty",
+    "DELETE FROM analyst_roll_deliveries",
+    "DELETE FROM analyst_roll_fill",
+    "DELETE FROM analyst_roll_customers",
+    INS_DELIV DELIV_ROWS(
+        "(SELECT tenant_id, shipment_id, supplier, shipped_at, delivered_at,"
+        " " UTC_DAY("delivered_at") " AS dday FROM shipments"
+        " WHERE delivered_at >= " DAY_START("$1::date") ") s", "$1::date", JH),
+    FILL_ROWS("order_lines ol WHERE ol.order_time >= "
+              DAY_START("$1::date - 365"), "($1::date - 365)", JH),
+    INS_CUST "SELECT supplier, " UTC_DAY("shipped_at") ", buyer, sum(quantity)"
+    " FROM shipment_lines WHERE shipped_at >= " DAY_START("$1::date")
+    " GROUP BY 1, 2, 3",
+    "UPDATE analyst_roll_state SET from_day = $1::date, built_at = now()",
+};
+
+/* Drop the days before $1. */
+static const char *const sql_prune[] = {
+    "DELETE FROM analyst_roll_deliveries WHERE day < $1::date",
+    "DELETE FROM analyst_roll_fill WHERE day < $1::date",
+    "DELETE FROM analyst_roll_customers WHERE day < $1::date",
+    "UPDATE analyst_roll_state SET from_day = $1::date",
+};
+
+/* The keys to recompute ($1: the watermark, then the first day rolled up).
+ * Shipments and orders stored or revised since the watermark (less two
+ * minutes, for transactions that committed late, as incr_stale), and the
+ * old keys the triggers logged. An order touches its lines' fill rows and
+ * the delivery days of the shipments against it; a shipment its delivery
+ * and shipping days and its order. Temporary tables, dropped at commit. */
+static const char *const sql_keys_wm[] = {
+    "CREATE TEMP TABLE roll_ship ON COMMIT DROP AS"
+    " SELECT supplier, buyer, order_id, shipped_at, delivered_at FROM shipments"
+    " WHERE updated_at > $1::timestamptz - interval '2 minutes'",
+    /* Rows logged after this snapshot stay for the next cycle. */
+    "CREATE TEMP TABLE roll_log ON COMMIT DROP AS"
+    " SELECT * FROM analyst_roll_dirty",
+    "DELETE FROM analyst_roll_dirty",
+    "CREATE TEMP TABLE roll_refs ON COMMIT DROP AS"
+    " SELECT DISTINCT supplier, buyer, order_id FROM ("
+    "  SELECT supplier, buyer, order_id FROM orders"
+    "  WHERE updated_at > $1::timestamptz - interval '2 minutes'"
+    "  UNION ALL SELECT supplier, buyer, order_id FROM roll_ship"
+    "  WHERE order_id IS NOT NULL"
+    "  UNION ALL SELECT supplier, buyer, order_id FROM roll_log"
+    "  WHERE order_id IS NOT NULL AND buyer IS NOT NULL) x",
+    "ANALYZE roll_refs",
+};
+static const char *const sql_keys_day[] = {
+    "CREATE TEMP TABLE roll_kd ON COMMIT DROP AS"
+    " SELECT DISTINCT supplier, day FROM ("
+    "  SELECT supplier, " UTC_DAY("delivered_at") " AS day FROM roll_ship"
+    "  WHERE delivered_at IS NOT NULL"
+    "  UNION ALL SELECT supplier, delivered_day FROM roll_log"
+    "  WHERE delivered_day IS NOT NULL"
+    "  UNION ALL SELECT s.supplier, " UTC_DAY("s.delivered_at") " FROM roll_refs r"
+    JL("shipments", "s", "s.buyer = r.buyer AND s.order_id = r.order_id"
+       " AND s.supplier = r.supplier AND s.delivered_at IS NOT NULL") ") x"
+    " WHERE day >= $1::date",
+    "CREATE TEMP TABLE roll_kf ON COMMIT DROP AS"
+    " SELECT DISTINCT supplier, order_day FROM ("
+    "  SELECT o.supplier, " UTC_DAY("o.order_time") " AS order_day FROM roll_refs r"
+    JL("orders", "o", "o.order_id = r.order_id AND o.buyer = r.buyer"
+       " AND o.supplier = r.supplier")
+    "  UNION ALL SELECT supplier, order_day FROM roll_log"
+    "  WHERE order_day IS NOT NULL) x"
+    " WHERE order_day >= $1::date - 365",
+    "CREATE TEMP TABLE roll_kc ON COMMIT DROP AS"
+    " SELECT DISTINCT supplier, day FROM ("
+    "  SELECT supplier, " UTC_DAY("shipped_at") " AS day FROM roll_ship"
+    "  UNION ALL SELECT supplier, shipped_day FROM roll_log"
+    "  WHERE shipped_day IS NOT NULL) x"
+    " WHERE day >= $1::date",
+    "ANALYZE roll_kd",
+    "ANALYZE roll_kf",
+    "ANALYZE roll_kc",
+};
+
+/* Recompute the keyed rows ($1 the first day rolled up). */
+static const char *const sql_refresh[] = {
+    "DELETE FROM analyst_roll_deliveries r USING roll_kd k"
+    " WHERE r.supplier = k.supplier AND r.day = k.day",
+    INS_DELIV DELIV_ROWS(
+        "(SELECT s.tenant_id, s.shipment_id, s.supplier, s.shipped_at,"
+        " s.delivered_at, k.day AS dday FROM roll_kd k"
+        JL("shipments", "s", "s.supplier = k.supplier"
+           " AND s.shipped_at >= " DAY_START("k.day - 150")
+           " AND s.shipped_at < " DAY_START("k.day + 1")
+           " AND s.delivered_at >= " DAY_START("k.day")
+           " AND s.delivered_at < " DAY_START("k.day + 1")) ") s",
+        "s.dday", JL),
+    "DELETE FROM analyst_roll_fill r USING roll_kf k"
+    " WHERE r.supplier = k.supplier AND r.order_day = k.order_day"
+    " ",
+    FILL_ROWS("roll_kf k" JL("order_lines", "ol", "ol.supplier = k.supplier"
+              " AND ol.order_time >= " DAY_START("k.order_day")
+              " AND ol.order_time < " DAY_START("k.order_day + 1")),
+              "ol.od", JL),
+    "DELETE FROM analyst_roll_customers r USING roll_kc k"
+    " WHERE r.supplier = k.supplier AND r.day = k.day",
+    INS_CUST "SELECT sl.supplier, k.day, sl.buyer, sum(sl.quantity)"
+    " FROM roll_kc k" JL("shipment_lines", "sl", "sl.supplier = k.supplier"
+    " AND sl.shipped_at >= " DAY_START("k.day")
+    " AND sl.shipped_at < " DAY_START("k.day + 1"))
+    " GROUP BY 1, 2, 3",
+};
+
+/* clang-format on */
+
+/* Runs n statements, those with a parameter with p as $1. */
+static cs_status run_all(analyst *a, const char *const *sql, size_t n,
+                         const char *p, cs_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        cs_status rc = strchr(sql[i], '$') != NULL
+                           ? cs_pg_query(a->db, sql[i], 1, &p, NULL, err)
+                           : cs_pg_exec(a->db, sql[i], err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err, "could not update the roll-ups");
+    }
+    return CS_OK;
+}
+
+#define N_OF(x) (sizeof(x) / sizeof((x)[0]))
+
+cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
+                         const char *as_of, const char *watermark,
+                         analyst_summary *sum, cs_err *err)
+{
+    PGresult *st = NULL;
+    cs_status rc;
+    char window[16], cycle[24];
+    const char *first;
+    bool rebuild, prune;
+    double t = analyst_clock();
+
+    snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
+    snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
+    {
+        const char *p[] = {as_of, window};
+        rc = cs_pg_query(a->db, sql_state, 2, p, &st, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err, "could not read the roll-ups");
+    }
+    first = PQgetvalue(st, 0, 0);
+    rebuild = strcmp(PQgetvalue(st, 0, 2), "t") == 0;
+    prune = strcmp(PQgetvalue(st, 0, 3), "t") == 0;
+    if (rebuild) {
+        cs_log_info("building the roll-ups", CS_KV_STR("from_day", first));
+        /* Large joins of whole windows: hashes, not loops. */
+        rc = cs_pg_exec(a->db, "SET LOCAL enable_nestloop = off", err);
+        if (rc == CS_OK)
+            rc = run_all(a, sql_rebuild, N_OF(sql_rebuild), first, err);
+        if (rc == CS_OK)
+            rc = cs_pg_exec(a->db, "SET LOCAL enable_nestloop = on", err);
+    } else {
+        const char *from = PQgetvalue(st, 0, 1);
+
+        rc = run_all(a, sql_keys_wm, N_OF(sql_keys_wm), watermark, err);
+        if (rc == CS_OK)
+            rc = run_all(a, sql_keys_day, N_OF(sql_keys_day), from, err);
+        if (rc == CS_OK)
+            rc = run_all(a, sql_refresh, N_OF(sql_refresh), from, err);
+        if (rc == CS_OK && prune)
+            rc = run_all(a, sql_prune, N_OF(sql_prune), first, err);
+        if (rc == CS_OK)
+            rc = cs_pg_exec(a->db,
+                            "DROP TABLE roll_ship, roll_log, roll_refs,"
+                            " roll_kd, roll_kf, roll_kc",
+                            err);
+    }
+    if (rc == CS_OK) {
+        const char *p[] = {cycle};
+        rc = cs_pg_query(a->db,
+                         "UPDATE analyst_roll_state SET cycle_id = $1::bigint",
+                         1, p, NULL, err);
+        if (rc != CS_OK)
+            rc = analyst_pg_error(rc, err, "could not update the roll-ups");
+    }
+    PQclear(st);
+    sum->s_rollup = analyst_clock() - t;
+    sum->rollup_built = rebuild;
+    return rc;
+}
