@@ -616,6 +616,17 @@ const cs_pg_stmt analyst_stmts[] = {
      " GROUP BY b.kind, b.key, b.n, b.m1 ORDER BY 1, 2",
      1},
 
+    /* Whether the demand rule can come out otherwise than in the last
+     * cycle: sales ingested since the watermark (less two minutes, as
+     * the forecasts), or forecasts the last cycle wrote (they were
+     * written after its alerts). Read before this cycle moves either. */
+    {"alerts_demand_due",
+     "SELECT EXISTS (SELECT 1 FROM ingested_events i, analyst_state s"
+     "  WHERE i.ingested_at > s.ingested_until - interval '2 minutes'"
+     "   AND i.event_type = 'cs.sales.v1')"
+     " OR EXISTS (SELECT 1 FROM forecasts f, analyst_state s"
+     "  WHERE f.cycle_id = s.last_cycle_id)",
+     0},
     /* Demand outside the forecast: for each series, the newest month
      * with sales against the latest earlier forecast ($1: cycles before
      * this one) that covered it; outside its 95 % interval alerts the
