@@ -111,12 +111,13 @@ static const char sql_state[] =
     "  - interval '1 microsecond'") " + 1 - $2::int AS first) w"
     " FOR UPDATE OF s";
 
-/* Rebuild from day $1. */
+/* Rebuild from day $1. TRUNCATE: no dead rows left behind (only cycles,
+ * which hold the cycle lock, read these tables); the log is emptied with
+ * DELETE, so the ingest's triggers never wait for the cycle. */
 static const char *const sql_rebuild[] = {
     "DELETE FROM analyst_roll_dirty",
-    "DELETE FROM analyst_roll_deliveries",
-    "DELETE FROM analyst_roll_fill",
-    "DELETE FROM analyst_roll_customers",
+    "TRUNCATE analyst_roll_deliveries, analyst_roll_fill,"
+    " analyst_roll_customers",
     INS_DELIV DELIV_ROWS(
         "(SELECT tenant_id, shipment_id, supplier, shipped_at, delivered_at,"
         " " UTC_DAY("delivered_at") " AS dday FROM shipments"
@@ -127,6 +128,9 @@ static const char *const sql_rebuild[] = {
     " FROM shipment_lines WHERE shipped_at >= " DAY_START("$1::date")
     " GROUP BY 1, 2, 3",
     "UPDATE analyst_roll_state SET from_day = $1::date, built_at = now()",
+    /* The indicators statement is planned right after. */
+    "ANALYZE analyst_roll_deliveries, analyst_roll_fill,"
+    " analyst_roll_customers",
 };
 
 /* Drop the days before $1. */
