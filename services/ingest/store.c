@@ -294,21 +294,19 @@ static void tenant_remember(ingest *ig, const char *t)
 /* The tenant ids of the input not known to be stored, distinct, as a
  * text[] literal in *lit (NULL: none; the caller frees it). Tenant ids
  * hold letters, digits, '-', '_' and '.' only (cs_event_parse), so they
- * need no quoting. False when out of memory. */
+ * need no quoting. The set of those seen is sized by the tenants found
+ * (a few hundred), not by the events (a table for every event of a
+ * batch was a 512 KB allocation per batch). False when out of memory. */
 static bool new_tenants(const ingest *ig, const store_input *in, char **lit)
 {
     const ingest_batch *b = in->batch;
-    size_t n = in->only ? 1 : b->n_events, cap = 16, len = 0;
-    size_t seen_cap = 64;
-    const char **seen;
+    size_t n = in->only ? 1 : b->n_events, cap = 64, len = 0;
+    size_t seen_cap = 64, n_seen = 0;
+    const char **seen = calloc(seen_cap, sizeof(*seen));
     char *out = NULL;
-    bool ok = true;
+    bool ok = seen != NULL;
 
     *lit = NULL;
-    while (seen_cap < 2 * n)
-        seen_cap *= 2;
-    if ((seen = calloc(seen_cap, sizeof(*seen))) == NULL)
-        return false;
     for (size_t k = 0; k < n && ok; k++) {
         const char *t = (in->only ? in->only : &b->events[k])->ident;
         size_t i = (size_t)str_hash(t) & (seen_cap - 1), tl;
@@ -316,7 +314,31 @@ static bool new_tenants(const ingest *ig, const store_input *in, char **lit)
             i = (i + 1) & (seen_cap - 1);
         if (seen[i] != NULL || tenant_known(ig, t))
             continue;
+        if (2 * (n_seen + 1) > seen_cap) {
+            size_t ncap = 2 * seen_cap;
+            const char **ns = calloc(ncap, sizeof(*ns));
+            if (ns == NULL) {
+                ok = false;
+                break;
+            }
+            for (size_t x = 0; x < seen_cap; x++) {
+                size_t y;
+                if (seen[x] == NULL)
+                    continue;
+                y = (size_t)str_hash(seen[x]) & (ncap - 1);
+                while (ns[y] != NULL)
+                    y = (y + 1) & (ncap - 1);
+                ns[y] = seen[x];
+            }
+            free(seen);
+            seen = ns;
+            seen_cap = ncap;
+            i = (size_t)str_hash(t) & (seen_cap - 1);
+            while (seen[i] != NULL)
+                i = (i + 1) & (seen_cap - 1);
+        }
         seen[i] = t;
+        n_seen++;
         tl = strlen(t);
         if (out == NULL || len + tl + 3 > cap) {
             char *no;
