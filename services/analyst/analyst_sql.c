@@ -666,10 +666,12 @@ const cs_pg_stmt analyst_stmts[] = {
      * enterprise, scored or producing one ($1 cycle, $2 as of, $3
      * window days), ordered by credit code (C collation): has master
      * data, class (GB/T 4754, 5 characters), lat, lon, this cycle's score
-     * and level, on-time rate, spare share of the last 30 days. */
+     * and level (from the narrow current scores: this cycle's rows are
+     * everyone's in a full cycle), on-time rate, spare share of the last
+     * 30 days. */
     {"alt_nodes",
-     "WITH r AS (SELECT uscc::text AS uscc, score, level FROM risk_scores"
-     "  WHERE cycle_id = $1::bigint AND computed_at = now()),"
+     "WITH r AS (SELECT uscc::text AS uscc, score, level"
+     "  FROM risk_scores_current WHERE cycle_id = $1::bigint),"
      " ind AS (SELECT uscc::text AS uscc, on_time_rate"
      "  FROM enterprise_indicators"
      "  WHERE cycle_id = $1::bigint AND computed_at = now()),"
