@@ -456,14 +456,15 @@ const cs_pg_stmt analyst_stmts[] = {
      * when that is at least the minimum ($3, a rank); a level change
      * resolves the old one (and republishes it as resolved). Over the
      * enterprises cycle $1 scored (every one in a full cycle, the stale
-     * ones in an incremental one): nobody else's score changed. */
+     * ones in an incremental one): nobody else's score changed. Their
+     * current rows are this cycle's; the narrow table is read, and the
+     * 2 kB score rows only for the explanation of those alerted. */
     {"alerts_level_resolve",
      "UPDATE alerts a SET status = 'resolved', resolved_at = now(),"
      " last_seen_at = now(), published_at = NULL"
-     " FROM risk_scores r"
+     " FROM risk_scores_current r"
      " WHERE a.kind = 'level' AND a.status <> 'resolved' AND r.uscc = a.subject"
-     "  AND r.cycle_id = $1::bigint AND r.computed_at = now()"
-     "  AND r.level <> a.level",
+     "  AND r.cycle_id = $1::bigint AND r.level <> a.level",
      1},
     {"alerts_level_raise",
      "INSERT INTO alerts (dedup_key, kind, level, subject, message, details,"
@@ -473,9 +474,9 @@ const cs_pg_stmt analyst_stmts[] = {
      "  jsonb_build_object('score', round(r.score::numeric, 1),"
      "   'top_indicator', r.components->0->>'indicator'),"
      "  $1::bigint, $2::int"
-     " FROM risk_scores r"
-     " WHERE r.cycle_id = $1::bigint AND r.computed_at = now()"
-     "  AND " LEVEL_RANK("r.level") " >= $3::int"
+     " FROM risk_scores_current c JOIN risk_scores r ON r.uscc = c.uscc"
+     "  AND r.computed_at = c.computed_at AND r.cycle_id = c.cycle_id"
+     " WHERE c.cycle_id = $1::bigint AND " LEVEL_RANK("c.level") " >= $3::int"
      " ON CONFLICT (dedup_key) WHERE status <> 'resolved'"
      " DO UPDATE SET last_seen_at = now()"
      " RETURNING (xmax = 0)",
@@ -486,10 +487,10 @@ const cs_pg_stmt analyst_stmts[] = {
     {"alerts_single_resolve",
      "UPDATE alerts a SET status = 'resolved', resolved_at = now(),"
      " last_seen_at = now(), published_at = NULL"
-     " FROM risk_scores r"
+     " FROM risk_scores_current r"
      " WHERE a.kind = 'single_source' AND a.status <> 'resolved'"
      "  AND r.uscc = a.about AND r.cycle_id = $1::bigint"
-     "  AND r.computed_at = now() AND r.level <> a.level",
+     "  AND r.level <> a.level",
      1},
     {"alerts_single_raise",
      "INSERT INTO alerts (dedup_key, kind, level, subject, about, message,"
@@ -500,8 +501,8 @@ const cs_pg_stmt analyst_stmts[] = {
      "   l.supplier, l.buyer, l.sku, r.level, round(r.score::numeric)),"
      "  jsonb_build_object('sku', l.sku, 'score', round(r.score::numeric, 1)),"
      "  $1::bigint, $2::int"
-     " FROM supply_links l JOIN risk_scores r ON r.uscc = l.supplier"
-     "  AND r.cycle_id = $1::bigint AND r.computed_at = now()"
+     " FROM supply_links l JOIN risk_scores_current r ON r.uscc = l.supplier"
+     "  AND r.cycle_id = $1::bigint"
      " WHERE l.active AND " LEVEL_RANK("r.level") " >= $3::int"
      "  AND NOT EXISTS (SELECT 1 FROM supply_links o WHERE o.buyer = l.buyer"
      "   AND o.sku = l.sku AND o.active AND o.supplier <> l.supplier)"
