@@ -325,15 +325,20 @@ static cs_status tts_alerts(analyst *a, const analyst_model *m,
     snprintf(yellow, sizeof(yellow), "%.17g", m->thresholds.yellow);
     snprintf(orange, sizeof(orange), "%.17g", m->thresholds.orange);
     snprintf(red, sizeof(red), "%.17g", m->thresholds.red);
-    {
+    /* An event is over when time passes its end, or it is revised (which
+     * makes the cycle full): resolving is left to full cycles, as the
+     * event rules of alerts.c (it scans every live alert). */
+    rc = CS_OK;
+    if (sum->is_full) {
         const char *p[] = {as_of};
         rc = cs_pg_run(a->db, "alerts_tts_resolve", 1, p, &res, err);
-    }
-    if (rc == CS_OK) {
-        sum->n_alerts_resolved +=
-            (uint64_t)strtoull(PQcmdTuples(res), NULL, 10);
+        if (rc == CS_OK)
+            sum->n_alerts_resolved +=
+                (uint64_t)strtoull(PQcmdTuples(res), NULL, 10);
         PQclear(res);
         res = NULL;
+    }
+    if (rc == CS_OK) {
         const char *p[] = {cycle, version, yellow, orange, red};
         rc = cs_pg_run(a->db, "alerts_tts_raise", 5, p, &res, err);
     }
