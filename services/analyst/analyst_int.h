@@ -164,10 +164,11 @@ cs_status analyst_promote(analyst *a, uint32_t version, cs_err *err);
 cs_status analyst_backtest(analyst *a, uint32_t version, cs_err *err);
 
 /* What an incremental cycle recomputes: the indicators of the stale
- * enterprises; the others' are carried from the previous cycle. */
+ * enterprises; the others' current ones stay their newest rows, written
+ * by the last full cycle or an incremental one since. */
 typedef struct analyst_incr {
-    const char *prev_cycle; /* its cycle_id */
-    const char *prev_at;    /* its rows' computed_at */
+    const char *full_cycle; /* the last full cycle's cycle_id */
+    const char *full_at;    /* its rows' computed_at */
     const char *stale;      /* text[] literal of credit codes */
 } analyst_incr;
 

@@ -174,7 +174,8 @@ const cs_pg_stmt analyst_stmts[] = {
     /* Raw indicators of every known enterprise over the window of $5
      * days before $2 (as of). $6/$7: criticality by enterprise from C.
      * $8: only these enterprises (an incremental cycle; NULL: all), whose
-     * criticality is then that of cycle $9 (no link changed). */
+     * criticality is then that of the last full cycle $9 (started at
+     * $10; no link changed since). */
     {"indicators",
      "WITH ents0 AS ("
      "  SELECT uscc::text AS uscc FROM enterprises"
@@ -255,13 +256,21 @@ const cs_pg_stmt analyst_stmts[] = {
      "   least(1.0, sum(shipped) / nullif(sum(ordered), 0))::float8"
      "  FROM analyst_roll_fill WHERE " ROLLED " AND " ROLL_WINDOW("day") ""
      "   AND order_day < " ROLL_END " AND " ONLY_IX("supplier") " GROUP BY 1),"
+     /* The active links of the buyers computed: all of them, or (an
+      * incremental cycle) each stale buyer's by index, where = ANY
+      * read the whole table. */
+     " lk AS NOT MATERIALIZED (SELECT buyer, supplier, sku, share"
+     "  FROM supply_links WHERE active AND $8::text[] IS NULL"
+     "  UNION ALL SELECT l.* FROM unnest($8::text[]) AS u(uscc)"
+     "  CROSS JOIN LATERAL (SELECT buyer, supplier, sku, share"
+     "   FROM supply_links WHERE buyer = u.uscc AND active OFFSET 0) l),"
      " base AS (SELECT buyer::text AS uscc, supplier, sum(share)::float8 AS v"
-     "  FROM supply_links WHERE active AND " ONLY_IX("buyer") " GROUP BY 1, 2),"
+     "  FROM lk GROUP BY 1, 2),"
      " sh AS (SELECT uscc, sum(v * v) / nullif(sum(v) ^ 2, 0) AS supplier_hhi"
      "  FROM base GROUP BY uscc),"
      " ss AS (SELECT uscc, count(*) FILTER (WHERE n = 1)::float8 AS single_source"
-     "  FROM (SELECT buyer::text AS uscc, sku, count(*) AS n FROM supply_links"
-     "        WHERE active AND " ONLY_IX("buyer") " GROUP BY 1, 2) x"
+     "  FROM (SELECT buyer::text AS uscc, sku, count(*) AS n FROM lk"
+     "        GROUP BY 1, 2) x"
      "  GROUP BY uscc),"
      " cb AS (SELECT supplier::text AS uscc, buyer, sum(quantity)::float8 AS v"
      "  FROM shipment_lines"
@@ -295,7 +304,7 @@ const cs_pg_stmt analyst_stmts[] = {
      " cr AS (SELECT * FROM unnest($6::text[], $7::float8[]) AS c(uscc, crit)"
      "  UNION ALL SELECT uscc::text, criticality FROM enterprise_indicators"
      "  WHERE $8::text[] IS NOT NULL AND cycle_id = $9::bigint"
-     "   AND uscc::text = ANY($8::text[]))"
+     "   AND computed_at = $10::timestamptz AND uscc::text = ANY($8::text[]))"
      " INSERT INTO enterprise_indicators (cycle_id, uscc, computed_at,"
      "  model_version, on_time_rate, lead_time_mean_days, lead_time_cv,"
      "  fill_rate, supplier_hhi, single_source, customer_hhi,"
@@ -315,7 +324,7 @@ const cs_pg_stmt analyst_stmts[] = {
      " LEFT JOIN sh ON sh.uscc = ents.uscc LEFT JOIN ss ON ss.uscc = ents.uscc"
      " LEFT JOIN ch ON ch.uscc = ents.uscc LEFT JOIN p ON p.uscc = ents.uscc"
      " LEFT JOIN ex ON ex.uscc = ents.uscc LEFT JOIN cr ON cr.uscc = ents.uscc",
-     9},
+     10},
 
     /* This cycle's indicators back, with the peer-group keys: of the
      * enterprises $2 (an incremental cycle's stale ones), NULL: all. */
@@ -406,18 +415,25 @@ const cs_pg_stmt analyst_stmts[] = {
      * model version and start (= its rows' computed_at), the age of the
      * last full cycle, and whether links, master data or risk events
      * changed since the watermark (less two minutes, as the forecasts):
-     * those reach every enterprise's indicators, so make a full cycle. */
+     * those reach every enterprise's indicators, so make a full cycle.
+     * Then the last full cycle's id and start: it wrote every
+     * enterprise's indicators, later (incremental) cycles only the
+     * stale ones', so an enterprise's current indicators are its newest
+     * row from then on. */
     {"incr_check",
      "SELECT c.cycle_id::text, c.model_version::text, c.started_at::text,"
-     " (SELECT extract(epoch FROM now() - max(started_at))::float8"
-     "  FROM analyst_cycles WHERE is_full AND finished_at IS NOT NULL),"
+     " extract(epoch FROM now() - f.started_at)::float8,"
      " EXISTS (SELECT 1 FROM supply_links"
      "  WHERE updated_at > $1::timestamptz - interval '2 minutes')"
      " OR EXISTS (SELECT 1 FROM enterprises"
      "  WHERE updated_at > $1::timestamptz - interval '2 minutes')"
      " OR EXISTS (SELECT 1 FROM risk_events"
-     "  WHERE updated_at > $1::timestamptz - interval '2 minutes')"
-     " FROM analyst_state s JOIN analyst_cycles c ON c.cycle_id = s.last_cycle_id",
+     "  WHERE updated_at > $1::timestamptz - interval '2 minutes'),"
+     " f.cycle_id::text, f.started_at::text"
+     " FROM analyst_state s JOIN analyst_cycles c ON c.cycle_id = s.last_cycle_id"
+     " LEFT JOIN LATERAL (SELECT cycle_id, started_at FROM analyst_cycles"
+     "  WHERE is_full AND finished_at IS NOT NULL"
+     "  ORDER BY cycle_id DESC LIMIT 1) f ON true",
      1},
     /* The enterprises new orders, deliveries and production touch since
      * the watermark $1: suppliers of orders and shipments stored or
@@ -435,8 +451,10 @@ const cs_pg_stmt analyst_stmts[] = {
      "    AND event_type = 'cs.production.v1')"
      "   AND p.day >= ($2::timestamptz - make_interval(days => $3::int))::date) x",
      3},
-    /* The previous cycle's indicators ($3, its computed_at $4) of every
-     * enterprise not recomputed ($5), as this cycle's ($1, version $2). */
+    /* The current indicators (the newest row since the last full cycle
+     * $3, which started at $4) of every enterprise not recomputed ($5),
+     * as this cycle's ($1, version $2): only for an incremental cycle
+     * that scores everyone (no scoring basis). */
     {"indicators_carry",
      "INSERT INTO enterprise_indicators (cycle_id, uscc, computed_at,"
      " model_version, on_time_rate, lead_time_mean_days, lead_time_cv,"
@@ -447,9 +465,11 @@ const cs_pg_stmt analyst_stmts[] = {
      "  lead_time_mean_days, lead_time_cv, fill_rate, supplier_hhi,"
      "  single_source, customer_hhi, production_drop_z, utilisation,"
      "  event_exposure, criticality, n_deliveries"
-     " FROM enterprise_indicators"
-     " WHERE cycle_id = $3::bigint AND computed_at = $4::timestamptz"
-     "  AND NOT (uscc::text = ANY($5::text[]))",
+     " FROM (SELECT DISTINCT ON (uscc) * FROM enterprise_indicators"
+     "  WHERE cycle_id >= $3::bigint AND computed_at >= $4::timestamptz"
+     "   AND computed_at < now()"
+     "  ORDER BY uscc, computed_at DESC, cycle_id DESC) i"
+     " WHERE NOT (uscc::text = ANY($5::text[]))",
      5},
 
     /* Level alerts: one live alert per enterprise at its current level

@@ -39,7 +39,7 @@ static cs_status take_lock(analyst *a, bool wait_lock, bool *got, cs_err *err)
 }
 
 /* Whether this cycle can be incremental: a previous cycle of the same
- * model version whose rows to carry, a full one younger than rescore_s
+ * model version, a full one younger than rescore_s
  * (the window moves and risk events start and end with time), and no
  * link, master data or risk event changed since the watermark. Then
  * *stale (malloc'd, a text[] literal) names the enterprises to
@@ -173,8 +173,8 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
         sum->is_full = is_full;
     }
     if (!is_full)
-        incr = (analyst_incr){.prev_cycle = PQgetvalue(chk, 0, 0),
-                              .prev_at = PQgetvalue(chk, 0, 2),
+        incr = (analyst_incr){.full_cycle = PQgetvalue(chk, 0, 5),
+                              .full_at = PQgetvalue(chk, 0, 6),
                               .stale = stale};
     rc = analyst_rollup(a, &m, sum->cycle_id, as_of, watermark, sum, err);
     if (rc != CS_OK)

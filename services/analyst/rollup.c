@@ -217,13 +217,16 @@ static const char *const sql_refresh[] = {
     "DELETE FROM analyst_roll_deliveries r USING roll_kd k"
     " WHERE r.supplier = k.supplier AND r.day = k.day",
     INS_DELIV DELIV_ROWS(
+        /* By supplier and delivery day (0024's index); the shipped
+         * bounds outside the lookup, so that it cannot take the
+         * supplier's shipments of 150 days instead. */
         "(SELECT s.tenant_id, s.shipment_id, s.supplier, s.shipped_at,"
         " s.delivered_at, k.day AS dday FROM roll_kd k"
         JL("shipments", "s", "s.supplier = k.supplier"
-           " AND s.shipped_at >= " DAY_START("k.day - 150")
-           " AND s.shipped_at < " DAY_START("k.day + 1")
            " AND s.delivered_at >= " DAY_START("k.day")
-           " AND s.delivered_at < " DAY_START("k.day + 1")) ") s",
+           " AND s.delivered_at < " DAY_START("k.day + 1"))
+        " WHERE s.shipped_at >= " DAY_START("k.day - 150")
+        " AND s.shipped_at < " DAY_START("k.day + 1") ") s",
         "$1::date", "$2::date", JL),
     "DELETE FROM analyst_roll_fill r USING roll_kf k"
     " WHERE r.supplier = k.supplier AND r.order_day = k.order_day"

@@ -535,19 +535,12 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
              (unsigned)m->event_window_days);
 
     t = analyst_clock();
+    /* Incremental: no link changed, so every criticality is the last
+     * full cycle's; only the stale enterprises get rows of this cycle. */
     if (incr == NULL) {
         rc = criticality(a, m, cycle, &crit_ids, &crit_vals, sum, err);
         if (rc != CS_OK)
             goto out;
-    } else {
-        /* No link changed: every criticality is the previous cycle's. */
-        const char *p[] = {cycle, version, incr->prev_cycle, incr->prev_at,
-                           incr->stale};
-        rc = cs_pg_run(a->db, "indicators_carry", 5, p, NULL, err);
-        if (rc != CS_OK) {
-            cs_err_wrap(err, "could not carry indicators forward");
-            goto out;
-        }
     }
     sum->s_criticality = analyst_clock() - t;
     t = analyst_clock();
@@ -560,7 +553,8 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                            incr != NULL ? "{}" : crit_ids,
                            incr != NULL ? "{}" : crit_vals,
                            incr != NULL ? incr->stale : NULL,
-                           incr != NULL ? incr->prev_cycle : NULL};
+                           incr != NULL ? incr->full_cycle : NULL,
+                           incr != NULL ? incr->full_at : NULL};
         /* The CTEs carry no statistics: the planner took a few thousand
          * rows for 10^5 and joined them in nested loops (each delivered
          * line's shipment looked up by index, 146,000 times at 10^4). The
@@ -571,7 +565,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         rc = cs_pg_exec(
             a->db, "SET LOCAL enable_nestloop = off; SET LOCAL jit = off", err);
         if (rc == CS_OK)
-            rc = cs_pg_run(a->db, "indicators", 9, p, &res, err);
+            rc = cs_pg_run(a->db, "indicators", 10, p, &res, err);
         if (rc == CS_OK)
             rc = cs_pg_exec(a->db, "SET LOCAL enable_nestloop = on", err);
         if (rc != CS_OK) {
@@ -589,9 +583,19 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         rc = basis_load(a, m, version, &basis, &use_basis, err);
         if (rc != CS_OK)
             goto out;
-        if (!use_basis)
+        if (!use_basis) {
+            /* Everyone's current indicators as this cycle's rows. */
+            const char *p[] = {cycle, version, incr->full_cycle, incr->full_at,
+                               incr->stale};
+
             cs_log_info("no scoring basis of this model version: scoring "
                         "everyone");
+            rc = cs_pg_run(a->db, "indicators_carry", 5, p, NULL, err);
+            if (rc != CS_OK) {
+                cs_err_wrap(err, "could not carry indicators forward");
+                goto out;
+            }
+        }
     }
     {
         const char *p[] = {cycle, use_basis ? incr->stale : NULL};
