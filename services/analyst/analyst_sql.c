@@ -818,25 +818,29 @@ const cs_pg_stmt analyst_stmts[] = {
      " ORDER BY p.run_id LIMIT 100 FOR UPDATE SKIP LOCKED",
      0},
 
-    /* The graph for a cascade ($1 as of, $2 window days): every node with
-     * its region and daily output; links with the daily volume shipped
-     * in the window and the buyer's stock of the item in days of it. */
+    /* The graph for a cascade ($1 as of, $2 window days): every
+     * enterprise with its region and daily output, and those with
+     * production in the window that are no enterprise (false: nodes only
+     * when a link names them); C adds the links' other parties. */
     {"prop_nodes",
-     "WITH n AS (SELECT uscc::text AS uscc FROM enterprises"
-     "  UNION SELECT supplier FROM supply_links WHERE active"
-     "  UNION SELECT buyer FROM supply_links WHERE active),"
-     " o AS (SELECT enterprise::text AS uscc, sum(output)::float8"
+     "WITH o AS (SELECT enterprise::text AS uscc, sum(output)::float8"
      "   / count(DISTINCT day) AS per_day FROM production"
      "  WHERE day >= ($1::timestamptz - make_interval(days => $2::int))::date"
      "   AND day < $1::timestamptz::date GROUP BY 1)"
-     " SELECT n.uscc, coalesce(e.region_code, '0'),"
-     "  coalesce(o.per_day, e.capacity::float8, 1.0)"
-     " FROM n LEFT JOIN enterprises e ON e.uscc = n.uscc"
-     " LEFT JOIN o ON o.uscc = n.uscc ORDER BY n.uscc",
+     " SELECT e.uscc::text, coalesce(e.region_code, '0'),"
+     "  coalesce(o.per_day, e.capacity::float8, 1.0), true"
+     " FROM enterprises e LEFT JOIN o ON o.uscc = e.uscc"
+     " UNION ALL SELECT o.uscc, '0', o.per_day, false FROM o"
+     " WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = o.uscc)",
      2},
+    /* Active links, unsorted (C orders them and sums each buyer's daily
+     * volume of an item over its suppliers): the buyer's total share,
+     * the daily volume shipped in the window (quantities summed as
+     * float8: exact for whole units) and the buyer's stock of the item.
+     * Links without a share only make their parties nodes. */
     {"prop_links",
-     "WITH v AS (SELECT supplier, buyer, sku,"
-     "   sum(quantity)::float8 / $2::int AS per_day FROM shipment_lines"
+     "WITH v AS (SELECT supplier, buyer, sku, sum(quantity::float8) AS q"
+     "  FROM shipment_lines"
      "  WHERE shipped_at >= $1::timestamptz - make_interval(days => $2::int)"
      "   AND shipped_at < $1::timestamptz GROUP BY 1, 2, 3),"
      " i AS (SELECT enterprise, sku, sum(on_hand)::float8 AS on_hand FROM ("
@@ -844,19 +848,15 @@ const cs_pg_stmt analyst_stmts[] = {
      "   FROM inventory WHERE as_of < $1::timestamptz"
      "    AND as_of >= $1::timestamptz - make_interval(days => $2::int)"
      "   ORDER BY enterprise, site, sku, as_of DESC) z GROUP BY 1, 2),"
-     " l AS (SELECT l.supplier, l.buyer, l.sku, l.share::float8 AS share,"
-     "   coalesce(v.per_day, 0) AS per_day,"
-     "   sum(coalesce(v.per_day, 0)) OVER (PARTITION BY l.buyer, l.sku)"
-     "     AS sku_per_day,"
-     "   sum(l.share) OVER (PARTITION BY l.buyer)::float8 AS buyer_total"
-     "  FROM supply_links l LEFT JOIN v ON v.supplier = l.supplier"
-     "   AND v.buyer = l.buyer AND v.sku = l.sku"
-     "  WHERE l.active AND l.share > 0)"
-     " SELECT l.supplier::text, l.buyer::text, l.share, l.buyer_total,"
-     "  l.per_day, CASE WHEN l.sku_per_day > 0"
-     "   THEN coalesce(i.on_hand, 0) / l.sku_per_day ELSE 0 END"
-     " FROM l LEFT JOIN i ON i.enterprise = l.buyer AND i.sku = l.sku"
-     " ORDER BY 1, 2, l.sku",
+     " t AS (SELECT buyer, sum(share)::float8 AS s FROM supply_links"
+     "  WHERE active GROUP BY buyer)"
+     " SELECT l.supplier::text, l.buyer::text, l.sku, l.share::float8, t.s,"
+     "  coalesce(v.q / $2::int, 0), coalesce(i.on_hand, 0)"
+     " FROM supply_links l JOIN t ON t.buyer = l.buyer"
+     " LEFT JOIN v ON v.supplier = l.supplier AND v.buyer = l.buyer"
+     "  AND v.sku = l.sku"
+     " LEFT JOIN i ON i.enterprise = l.buyer AND i.sku = l.sku"
+     " WHERE l.active",
      2},
     {"prop_done",
      "UPDATE propagation_runs SET status = $2, error = nullif($3, ''),"

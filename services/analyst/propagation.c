@@ -16,9 +16,10 @@
 #include "cs_str.h"
 
 typedef struct prop_graph {
-    PGresult *nodes; /* uscc (sorted), region, output per day */
+    PGresult *nodes; /* uscc, region, output per day, is an enterprise */
+    char *extra;     /* the names of nodes that are not enterprises */
     size_t n_nodes;
-    const char **names; /* borrowed from nodes */
+    const char **names; /* sorted (strcmp); borrowed from nodes or extra */
     cs_graph *g;
 } prop_graph;
 
@@ -28,9 +29,56 @@ typedef struct prop_opts {
     cs_prod_fn fn;
 } prop_opts;
 
+/* A node name and its row of prop_nodes (-1: none, a link's party that
+ * is no enterprise and has no production). */
+typedef struct node_ref {
+    const char *name;
+    int row;
+} node_ref;
+
+/* A link of prop_links with a share: its row, node indexes and the daily
+ * volume of its item the buyer takes from all its suppliers. */
+typedef struct link_ref {
+    uint32_t s, b;
+    const char *sku;
+    int row;
+    double sku_per_day;
+} link_ref;
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+    return strcmp(((const node_ref *)a)->name, ((const node_ref *)b)->name);
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+/* The order of the old ORDER BY supplier, buyer, sku (strcmp), which
+ * cs_graph keeps within a supplier. */
+static int cmp_link(const void *a, const void *b)
+{
+    const link_ref *x = a, *y = b;
+    int c = cmp_u32(x->s, y->s);
+    if (c == 0)
+        c = cmp_u32(x->b, y->b);
+    return c != 0 ? c : strcmp(x->sku, y->sku);
+}
+
+/* Grouped by buyer and item, for each item's daily volume. */
+static int cmp_link_item(const void *a, const void *b)
+{
+    const link_ref *x = a, *y = b;
+    int c = cmp_u32(x->b, y->b);
+    if (c == 0)
+        c = strcmp(x->sku, y->sku);
+    return c != 0 ? c : cmp_u32(x->s, y->s);
 }
 
 static long find_node(const prop_graph *pg, const char *uscc)
@@ -40,14 +88,141 @@ static long find_node(const prop_graph *pg, const char *uscc)
     return p == NULL ? -1 : (long)(p - pg->names);
 }
 
+static long find_ref(const node_ref *refs, size_t n, const char *name)
+{
+    node_ref key = {.name = name};
+    const node_ref *p = bsearch(&key, refs, n, sizeof(*refs), cmp_ref);
+    return p == NULL ? -1 : (long)(p - refs);
+}
+
 static void graph_free(prop_graph *pg)
 {
     cs_graph_free(pg->g);
     free(pg->names);
+    free(pg->extra);
     PQclear(pg->nodes);
     memset(pg, 0, sizeof(*pg));
 }
 
+/* The nodes: every enterprise and every party of an active link (read
+ * with the links, not by a UNION of 2 x 10^6 link ends in SQL). Fills
+ * refs (sorted by name, *n_refs of them) and each link's node indexes
+ * (idx[2 * i], idx[2 * i + 1]). */
+static cs_status graph_nodes(const PGresult *nodes, const PGresult *links,
+                             node_ref **refs_out, size_t *n_refs, uint32_t *idx,
+                             char **extra_names, cs_err *err)
+{
+    int n_rows = PQntuples(nodes), n_links = PQntuples(links);
+    node_ref *ent = calloc((size_t)n_rows + 1, sizeof(*ent));
+    node_ref *prod = calloc((size_t)n_rows + 1, sizeof(*prod));
+    node_ref *extra = NULL;
+    size_t n_ent = 0, n_prod = 0, n_extra = 0;
+
+    if (ent == NULL || prod == NULL)
+        goto nomem;
+    for (int i = 0; i < n_rows; i++) {
+        node_ref r = {.name = PQgetvalue(nodes, i, 0), .row = i};
+        if (strcmp(PQgetvalue(nodes, i, 3), "t") == 0)
+            ent[n_ent++] = r;
+        else
+            prod[n_prod++] = r;
+    }
+    /* The SQL collation may not order like strcmp: sort our own copy. */
+    qsort(ent, n_ent, sizeof(*ent), cmp_ref);
+    qsort(prod, n_prod, sizeof(*prod), cmp_ref);
+    for (int i = 0; i < n_links; i++)
+        for (int c = 0; c < 2; c++) {
+            const char *name = PQgetvalue(links, i, c);
+            /* Rows come grouped by a party more often than not. */
+            long k = i > 0 && idx[2 * (i - 1) + c] != UINT32_MAX &&
+                             strcmp(name, PQgetvalue(links, i - 1, c)) == 0
+                         ? (long)idx[2 * (i - 1) + c]
+                         : find_ref(ent, n_ent, name);
+            idx[2 * i + c] = UINT32_MAX;
+            if (k >= 0) {
+                idx[2 * i + c] = (uint32_t)k;
+                continue;
+            }
+            if (extra == NULL) {
+                extra = calloc((size_t)n_links * 2 + 1, sizeof(*extra));
+                if (extra == NULL)
+                    goto nomem;
+            }
+            extra[n_extra++] = (node_ref){.name = name, .row = -1};
+        }
+    if (n_extra > 0) {
+        /* Parties that are no enterprise: region 0, their production
+         * else 1 a day; then every link is looked up again. */
+        node_ref *all;
+        size_t u = 0, bytes = 0;
+        char *buf;
+
+        qsort(extra, n_extra, sizeof(*extra), cmp_ref);
+        for (size_t i = 0; i < n_extra; i++)
+            if (u == 0 || strcmp(extra[u - 1].name, extra[i].name) != 0)
+                extra[u++] = extra[i];
+        n_extra = u;
+        for (size_t i = 0; i < n_extra; i++)
+            bytes += strlen(extra[i].name) + 1;
+        all = realloc(ent, (n_ent + n_extra + 1) * sizeof(*all));
+        if (all != NULL)
+            ent = all;
+        buf = *extra_names = malloc(bytes + 1);
+        if (all == NULL || buf == NULL)
+            goto nomem;
+        for (size_t i = 0; i < n_extra; i++) {
+            long k = find_ref(prod, n_prod, extra[i].name);
+            size_t n = strlen(extra[i].name) + 1;
+
+            memcpy(buf, extra[i].name, n);
+            ent[n_ent++] =
+                (node_ref){.name = buf, .row = k < 0 ? -1 : prod[k].row};
+            buf += n;
+        }
+        qsort(ent, n_ent, sizeof(*ent), cmp_ref);
+        for (int i = 0; i < n_links; i++)
+            for (int c = 0; c < 2; c++)
+                idx[2 * i + c] =
+                    (uint32_t)find_ref(ent, n_ent, PQgetvalue(links, i, c));
+    }
+    free(extra);
+    free(prod);
+    *refs_out = ent;
+    *n_refs = n_ent;
+    return CS_OK;
+nomem:
+    free(extra);
+    free(prod);
+    free(ent);
+    return cs_err_set(err, CS_E_NOMEM, "out of memory");
+}
+
+/* lr sorted by cmp into out: by node (the supplier when by_supplier,
+ * else the buyer) in O(n), then each node's few links by qsort. */
+static bool sort_links(const link_ref *lr, size_t n, size_t n_nodes,
+                       bool by_supplier, int (*cmp)(const void *, const void *),
+                       link_ref *out)
+{
+    size_t *start = calloc(n_nodes + 2, sizeof(*start));
+
+    if (start == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        start[(by_supplier ? lr[i].s : lr[i].b) + 2]++;
+    for (size_t k = 2; k < n_nodes + 2; k++)
+        start[k] += start[k - 1];
+    for (size_t i = 0; i < n; i++)
+        out[start[(by_supplier ? lr[i].s : lr[i].b) + 1]++] = lr[i];
+    for (size_t k = 0; k < n_nodes; k++)
+        if (start[k + 1] - start[k] > 1)
+            qsort(out + start[k], start[k + 1] - start[k], sizeof(*out), cmp);
+    free(start);
+    return true;
+}
+
+/* One read of the nodes and one of the links (unsorted: the links are
+ * ordered and each buyer's daily volume of an item summed here, not by
+ * SQL sorts and windows over 10^6 rows). */
 static cs_status graph_load(analyst *a, const analyst_model *m,
                             const prop_opts *po, const char *as_of,
                             prop_graph *pg, analyst_summary *sum, cs_err *err)
@@ -55,9 +230,13 @@ static cs_status graph_load(analyst *a, const analyst_model *m,
     PGresult *links = NULL;
     cs_node *nodes = NULL;
     cs_link *ls = NULL;
+    node_ref *refs = NULL;
+    link_ref *lr = NULL, *tmp = NULL;
+    uint32_t *idx = NULL;
     char window[16];
     const char *p[2];
     cs_status rc;
+    size_t n_lr = 0;
     int n_links;
 
     snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
@@ -70,69 +249,97 @@ static cs_status graph_load(analyst *a, const analyst_model *m,
         rc = analyst_pg_error(rc, err, "could not read the supply graph");
         goto out;
     }
-    pg->n_nodes = (size_t)PQntuples(pg->nodes);
     n_links = PQntuples(links);
+    idx = calloc((size_t)n_links * 2 + 1, sizeof(*idx));
+    lr = calloc((size_t)n_links + 1, sizeof(*lr));
+    if (idx == NULL || lr == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = graph_nodes(pg->nodes, links, &refs, &pg->n_nodes, idx, &pg->extra,
+                     err);
+    if (rc != CS_OK)
+        goto out;
     pg->names = calloc(pg->n_nodes + 1, sizeof(*pg->names));
     nodes = calloc(pg->n_nodes + 1, sizeof(*nodes));
-    ls = calloc((size_t)n_links + 1, sizeof(*ls));
-    if (pg->names == NULL || nodes == NULL || ls == NULL) {
+    if (pg->names == NULL || nodes == NULL) {
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < pg->n_nodes; i++) {
+        int row = refs[i].row;
         int64_t region = 0;
         cs_err perr = {0};
 
-        pg->names[i] = PQgetvalue(pg->nodes, (int)i, 0); /* sorted by SQL */
-        (void)cs_parse_i64(PQgetvalue(pg->nodes, (int)i, 1), 0, 999999, &region,
-                           &perr);
-        nodes[i] =
-            (cs_node){.output_per_day = fmax(
-                          0.0, analyst_num(PQgetvalue(pg->nodes, (int)i, 2))),
-                      .unit_value = 1.0,
-                      .ttr_days = po->ttr_days,
-                      .region = (uint32_t)region};
+        pg->names[i] = refs[i].name;
+        if (row >= 0)
+            (void)cs_parse_i64(PQgetvalue(pg->nodes, row, 1), 0, 999999,
+                               &region, &perr);
+        nodes[i] = (cs_node){
+            .output_per_day =
+                row < 0 ? 1.0
+                        : fmax(0.0, analyst_num(PQgetvalue(pg->nodes, row, 2))),
+            .unit_value = 1.0,
+            .ttr_days = po->ttr_days,
+            .region = (uint32_t)region};
         if (!isfinite(nodes[i].output_per_day))
             nodes[i].output_per_day = 1.0;
     }
-    /* The SQL collation may not order like strcmp: sort our own copy. */
-    qsort(pg->names, pg->n_nodes, sizeof(*pg->names), cmp_str);
+    /* Links with a share (the others only bring their parties in). */
     for (int i = 0; i < n_links; i++) {
-        long s = find_node(pg, PQgetvalue(links, i, 0));
-        long b = find_node(pg, PQgetvalue(links, i, 1));
-        double share = analyst_num(PQgetvalue(links, i, 2));
-        double total = analyst_num(PQgetvalue(links, i, 3));
-
-        if (s < 0 || b < 0 || !isfinite(share)) {
-            rc = cs_err_set(err, CS_E_INTERNAL, "supply graph lost a node");
+        double share = analyst_num(PQgetvalue(links, i, 3));
+        if (!isfinite(share)) {
+            rc = cs_err_set(err, CS_E_INTERNAL, "supply graph lost a share");
             goto out;
         }
+        if (share > 0)
+            lr[n_lr++] = (link_ref){.s = idx[2 * i],
+                                    .b = idx[2 * i + 1],
+                                    .sku = PQgetvalue(links, i, 2),
+                                    .row = i};
+    }
+    /* Each buyer's daily volume of an item from all its suppliers. */
+    tmp = calloc(n_lr + 1, sizeof(*tmp));
+    if (tmp == NULL ||
+        !sort_links(lr, n_lr, pg->n_nodes, false, cmp_link_item, tmp)) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0, j; i < n_lr; i = j) {
+        double v = 0;
+        for (j = i; j < n_lr && tmp[j].b == tmp[i].b &&
+                    strcmp(tmp[j].sku, tmp[i].sku) == 0;
+             j++)
+            v += analyst_num(PQgetvalue(links, tmp[j].row, 5));
+        for (size_t k = i; k < j; k++)
+            tmp[k].sku_per_day = v;
+    }
+    if (!sort_links(tmp, n_lr, pg->n_nodes, true, cmp_link, lr)) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    ls = calloc(n_lr + 1, sizeof(*ls));
+    if (ls == NULL) {
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_lr; i++) {
+        int row = lr[i].row;
+        double share = analyst_num(PQgetvalue(links, row, 3));
+        double total = analyst_num(PQgetvalue(links, row, 4));
+        double on_hand = analyst_num(PQgetvalue(links, row, 6));
+        double cover = lr[i].sku_per_day > 0 ? on_hand / lr[i].sku_per_day : 0;
+
         if (total > 1.0)
             share /= total;
         ls[i] = (cs_link){
-            .supplier = (uint32_t)s,
-            .buyer = (uint32_t)b,
-            .volume_per_day = fmax(0.0, analyst_num(PQgetvalue(links, i, 4))),
+            .supplier = lr[i].s,
+            .buyer = lr[i].b,
+            .volume_per_day = fmax(0.0, analyst_num(PQgetvalue(links, row, 5))),
             .share = share * (1.0 - 1e-9),
-            .cover_days =
-                fmin(CS_GRAPH_MAX_DAYS,
-                     fmax(0.0, analyst_num(PQgetvalue(links, i, 5))))};
+            .cover_days = fmin(CS_GRAPH_MAX_DAYS, fmax(0.0, cover))};
     }
-    /* nodes[] was filled in SQL order; re-key it to the sorted names. */
-    {
-        cs_node *sorted = calloc(pg->n_nodes + 1, sizeof(*sorted));
-        if (sorted == NULL) {
-            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < pg->n_nodes; i++) {
-            long k = find_node(pg, PQgetvalue(pg->nodes, (int)i, 0));
-            sorted[k] = nodes[i];
-        }
-        free(nodes);
-        nodes = sorted;
-    }
-    pg->g = cs_graph_new(pg->n_nodes, nodes, (size_t)n_links, ls, err);
+    pg->g = cs_graph_new(pg->n_nodes, nodes, n_lr, ls, err);
     if (pg->g == NULL) {
         sum->n_model_errors++;
         rc = err->code;
@@ -141,6 +348,10 @@ static cs_status graph_load(analyst *a, const analyst_model *m,
     rc = CS_OK;
 out:
     free(ls);
+    free(tmp);
+    free(lr);
+    free(idx);
+    free(refs);
     free(nodes);
     PQclear(links);
     return rc;
