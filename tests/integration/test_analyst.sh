@@ -410,8 +410,24 @@ grep -q '"full":false,.*"recomputed":1,' <<<"$log_line" || fail "recomputed: $lo
     fail "current scores: $(q "SELECT uscc, cycle_id FROM risk_scores_current")"
 [ "$(q "SELECT count(*) FROM risk_aggregates WHERE cycle_id = $last AND kind IN ('province', 'city', 'industry_division', 'chain', 'chain_tier')")" -gt 0 ] ||
     fail "an incremental cycle rolls the current scores up"
+note "no scoring basis: an incremental cycle scores everyone from their current indicators"
+# S2's order stored again (same facts), so S2 alone is stale; without a
+# basis the cycle copies the others' newest rows into its own and scores
+# all seven, as a full cycle does.
+q "DELETE FROM risk_score_bases;
+   UPDATE orders SET updated_at = now() WHERE order_id = 'PO-LATE';
+   INSERT INTO ingested_events (tenant_id, event_id, event_type, topic, kafka_partition, kafka_offset)
+   VALUES ('$B2', 'o-late-again', 'cs.order.v1', 'cs.orders', 0, 3)"
+ran_nb() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 4 ]; }
+wait_for 60 "a cycle without a scoring basis" ran_nb
+nb=$(q "SELECT max(cycle_id) FROM analyst_cycles")
+grep '"msg":"cycle done"' "$TEST_TMP/analyst.log" | tail -n 1 | grep -q '"full":false,"enterprises":7,.*"recomputed":1,' ||
+    fail "no basis: $(grep '"msg":"cycle done"' "$TEST_TMP/analyst.log" | tail -n 1)"
+[ "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE (i.on_time_rate, i.lead_time_mean_days, i.lead_time_cv, i.fill_rate, i.supplier_hhi, i.single_source, i.customer_hhi, i.production_drop_z, i.utilisation, i.event_exposure, i.criticality, i.n_deliveries) IS NOT DISTINCT FROM (p.on_time_rate, p.lead_time_mean_days, p.lead_time_cv, p.fill_rate, p.supplier_hhi, p.single_source, p.customer_hhi, p.production_drop_z, p.utilisation, p.event_exposure, p.criticality, p.n_deliveries)) FROM enterprise_indicators i, LATERAL (SELECT * FROM enterprise_indicators j WHERE j.uscc = i.uscc AND j.cycle_id < $nb ORDER BY j.computed_at DESC, j.cycle_id DESC LIMIT 1) p WHERE i.cycle_id = $nb")" = "7 7" ] ||
+    fail "no basis: every enterprise's current indicators as the cycle's rows"
+[ "$(q "SELECT count(*) FROM risk_scores WHERE cycle_id = $nb")" = 7 ] || fail "no basis: everyone scored"
 q "INSERT INTO analyst_requests (kind) VALUES ('full')"
-ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 4 ]; }
+ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 5 ]; }
 wait_for 60 "a cycle on the queued request" ran2
 [ "$(q "SELECT is_full FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 1")" = t ] || fail "a queued full request"
 [ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
