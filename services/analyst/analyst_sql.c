@@ -140,7 +140,8 @@ const cs_pg_stmt analyst_stmts[] = {
     /* The supply graph for network criticality: active links with each
      * buyer's total share, so C can scale shares to sum to 1 at most
      * (summed by hash, not by a window over the links sorted by buyer:
-     * one sort of 10^6 links less). */
+     * one sort of 10^6 links less). Unsorted: C orders them by supplier
+     * and buyer (a counting sort). */
     {"graph_links",
      "SELECT l.supplier::text, l.buyer::text, l.s::float8, t.s::float8,"
      " coalesce(left(e.industry_code, 3), '')"
@@ -148,8 +149,7 @@ const cs_pg_stmt analyst_stmts[] = {
      "  WHERE active AND share > 0 GROUP BY supplier, buyer) l"
      " JOIN (SELECT buyer, sum(share) AS s FROM supply_links"
      "  WHERE active AND share > 0 GROUP BY buyer) t ON t.buyer = l.buyer"
-     " LEFT JOIN enterprises e ON e.uscc = l.buyer"
-     " ORDER BY l.supplier, l.buyer",
+     " LEFT JOIN enterprises e ON e.uscc = l.buyer",
      0},
     {"chains_clear", "DELETE FROM chain_members", 0},
     /* Chains and their tiers rolled up from the current scores, as
