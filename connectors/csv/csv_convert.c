@@ -14,6 +14,7 @@
 
 #include "cs_event.h"
 #include "cs_family.h"
+#include "cs_hash.h"
 #include "cs_ident.h"
 #include "cs_json.h"
 #include "cs_str.h"
@@ -493,16 +494,12 @@ static void fill_row(conv *c, row *r, char **fields, size_t n_fields)
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h ^ 0xff; /* a separator between values */
+    return cs_fnv1a(h, s, strlen(s)) ^ 0xff; /* a separator between values */
 }
 
 static size_t hash_key(const char *s)
 {
-    return (size_t)fnv(14695981039346656037ull, s);
+    return (size_t)fnv(CS_FNV1A_INIT, s);
 }
 
 static cs_status group_of(conv *c, const char *key, size_t *out, cs_err *err)
@@ -601,7 +598,7 @@ static cs_status emit_group(conv *c, const group *g, cs_err *err)
     const char *tenant = m->tenant ? m->tenant : r0->v[owner];
     const char *time = r0->time ? r0->time : c->file_time;
     char id[64], key[256], msg[CS_ERR_MSG_BYTES];
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = CS_FNV1A_INIT;
     yajl_gen gen = NULL;
     const unsigned char *buf;
     size_t len;

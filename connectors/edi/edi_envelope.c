@@ -114,16 +114,15 @@ void cs__edi_event_id(const edi_run *r, edi_syntax syntax, const edi_ids *ids,
                       size_t from, size_t to, const char *salt, char *out,
                       size_t out_bytes)
 {
-    uint64_t h =
-        cs__edi_fnv(EDI_FNV_INIT, ids->receiver, strlen(ids->receiver));
+    uint64_t h = cs_fnv1a(CS_FNV1A_INIT, ids->receiver, strlen(ids->receiver));
     char a[32], b[32], c[32];
 
-    h = cs__edi_fnv(h, ids->group_ref, strlen(ids->group_ref));
-    h = cs__edi_fnv(h, ids->sender, strlen(ids->sender));
-    h = cs__edi_fnv(h, ids->interchange_ref, strlen(ids->interchange_ref));
+    h = cs_fnv1a(h, ids->group_ref, strlen(ids->group_ref));
+    h = cs_fnv1a(h, ids->sender, strlen(ids->sender));
+    h = cs_fnv1a(h, ids->interchange_ref, strlen(ids->interchange_ref));
     h ^= cs__edi_hash_segs(r->lx, from, to);
     if (salt != NULL && salt[0] != '\0')
-        h = cs__edi_fnv(h, salt, strlen(salt));
+        h = cs_fnv1a(h, salt, strlen(salt));
     cs__edi_ascii(ids->sender, a, sizeof(a));
     cs__edi_ascii(ids->interchange_ref, b, sizeof(b));
     cs__edi_ascii(ids->message_ref, c, sizeof(c));

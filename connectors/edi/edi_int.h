@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cs_edi.h"
+#include "cs_hash.h"
 
 #define EDI_MAX_LINES    1000 /* CS_ORDER_MAX_LINES of the contract */
 #define EDI_MAX_ITEM_IDS 12
@@ -209,9 +210,6 @@ void cs__edi_ascii(const char *in, char *out, size_t out_bytes);
 /* Copies in without leading and trailing spaces (ISA ids are padded). */
 void cs__edi_trim(const char *in, char *out, size_t out_bytes);
 
-/* 64-bit FNV-1a, continued from h (start with CS_EDI_FNV_INIT). */
-#define EDI_FNV_INIT 14695981039346656037ull
-uint64_t cs__edi_fnv(uint64_t h, const char *s, size_t len);
 /* Hash of segments [from, to] (their tags and components). */
 uint64_t cs__edi_hash_segs(const edi_lex *lx, size_t from, size_t to);
 

@@ -232,33 +232,24 @@ cs_status cs__edi_count(const edi_seg *s, const char *what, const char *in,
     return CS_OK;
 }
 
-uint64_t cs__edi_fnv(uint64_t h, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 uint64_t cs__edi_hash_segs(const edi_lex *lx, size_t from, size_t to)
 {
-    uint64_t h = EDI_FNV_INIT;
+    uint64_t h = CS_FNV1A_INIT;
 
     /* Over tags and components with fixed markers, so the same message
      * sent with other separators or line ends hashes the same. */
     for (size_t i = from; i <= to && i < lx->n_segs; i++) {
         const edi_seg *s = &lx->segs[i];
-        h = cs__edi_fnv(h, s->tag, strlen(s->tag));
+        h = cs_fnv1a(h, s->tag, strlen(s->tag));
         for (size_t e = 1; e <= s->n_elems; e++) {
-            h = cs__edi_fnv(h, "\x1d", 1);
+            h = cs_fnv1a(h, "\x1d", 1);
             for (size_t c = 1; c <= cs__edi_n_comps(lx, s, e); c++) {
                 const char *v = cs__edi_get(lx, s, e, c);
-                h = cs__edi_fnv(h, "\x1f", 1);
-                h = cs__edi_fnv(h, v, strlen(v));
+                h = cs_fnv1a(h, "\x1f", 1);
+                h = cs_fnv1a(h, v, strlen(v));
             }
         }
-        h = cs__edi_fnv(h, "\x1e", 1);
+        h = cs_fnv1a(h, "\x1e", 1);
     }
     return h;
 }

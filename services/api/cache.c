@@ -29,6 +29,7 @@
  * replicas' and cs-analyst's writes within that time. */
 #include "api_int.h"
 
+#include "cs_hash.h"
 #include "cs_log.h"
 #include "cs_metrics.h"
 
@@ -373,11 +374,7 @@ static bool make_key(const api_req *r, key_buf *k)
 
 static cache_slot *slot_of(api_cache *c, const key_buf *k)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-    for (size_t i = 0; i < k->len; i++)
-        h = (h ^ (unsigned char)k->s[i]) * 1099511628211ull;
-    return &c->slots[h % c->n];
+    return &c->slots[cs_fnv1a(CS_FNV1A_INIT, k->s, k->len) % c->n];
 }
 
 /* counts the query arguments and their bytes */

@@ -231,18 +231,6 @@ static bool add_rows(cs_copybuf *rows, cs_copybuf *lines,
     return !rows->failed && !lines->failed && !direct_rows->failed;
 }
 
-/* FNV-1a, 64 bits. */
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 14695981039346656037ULL;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* The slot of ident in the seen table: its event's, or an empty one. */
 static size_t seen_slot(const ingest_batch *b, const char *ident, size_t len,
                         uint64_t hash)
@@ -274,7 +262,8 @@ const ingest_event *ingest_batch_find(const ingest_batch *b,
         return NULL;
     memcpy(ident, tenant_id, lt + 1);
     memcpy(ident + lt + 1, event_id, li + 1);
-    slot = seen_slot(b, ident, lt + 1 + li, hash_bytes(ident, lt + 1 + li));
+    slot = seen_slot(b, ident, lt + 1 + li,
+                     cs_fnv1a(CS_FNV1A_INIT, ident, lt + 1 + li));
     if (b->seen[slot] != 0)
         e = &b->events[b->seen[slot] - 1];
     if (ident != stackbuf)
@@ -378,7 +367,7 @@ void ingest_handle_message(ingest *ig, ingest_batch *b,
         goto oom;
     memcpy(ident, ev.tenant_id, strlen(ev.tenant_id) + 1);
     memcpy(ident + strlen(ev.tenant_id) + 1, ev.id, strlen(ev.id) + 1);
-    hash = hash_bytes(ident, ident_len);
+    hash = cs_fnv1a(CS_FNV1A_INIT, ident, ident_len);
     slot = seen_slot(b, ident, ident_len, hash);
     if (b->seen[slot] != 0) {
         b->n_repeats++;

@@ -11,6 +11,7 @@
 
 #include "cs_err.h"
 #include "cs_family.h"
+#include "cs_hash.h"
 #include "cs_pg.h"
 
 #define INGEST_MAX_FAMILIES 16
@@ -162,9 +163,8 @@ typedef struct ingest {
     char *line_out;
     size_t line_out_len, line_out_cap;
     /* writer thread: tenant ids known to be in `tenants` (committed), so
-     * a batch registers only new ones; open addressing, owned strings */
-    char **tenants;
-    size_t tenants_cap, n_tenants;
+     * a batch registers only new ones (owned strings) */
+    cs_strset tenants;
     /* writer thread: batches (of the family) to store through staging
      * before a direct COPY is tried again, after one failed */
     unsigned direct_skip[INGEST_MAX_FAMILIES];

@@ -230,65 +230,18 @@ static cs_status copy_winner_lines(ingest *ig, const store_input *in, size_t f,
 
 /* ---- the known-tenant cache (writer thread) */
 
-static uint64_t str_hash(const char *p)
-{
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-
-    for (; *p; p++) {
-        h ^= (unsigned char)*p;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-/* The slot of t in a table of cap (a power of two) slots: its own or an
- * empty one. */
-static size_t tenant_slot(char *const *tab, size_t cap, const char *t)
-{
-    size_t i = (size_t)str_hash(t) & (cap - 1);
-
-    while (tab[i] != NULL && strcmp(tab[i], t) != 0)
-        i = (i + 1) & (cap - 1);
-    return i;
-}
-
 void ingest_tenants_free(ingest *ig)
 {
-    for (size_t i = 0; i < ig->tenants_cap; i++)
-        free(ig->tenants[i]);
-    free(ig->tenants);
-    ig->tenants = NULL;
-    ig->tenants_cap = ig->n_tenants = 0;
-}
-
-static bool tenant_known(const ingest *ig, const char *t)
-{
-    return ig->n_tenants > 0 &&
-           ig->tenants[tenant_slot(ig->tenants, ig->tenants_cap, t)] != NULL;
+    cs_strset_free(&ig->tenants);
 }
 
 /* Remembers t as stored; on any failure the cache just stays smaller. */
 static void tenant_remember(ingest *ig, const char *t)
 {
-    size_t slot;
-
-    if (ig->n_tenants + 1 > TENANTS_MAX)
-        ingest_tenants_free(ig);
-    if (2 * (ig->n_tenants + 1) > ig->tenants_cap) {
-        size_t cap = ig->tenants_cap ? 2 * ig->tenants_cap : 256;
-        char **nt = calloc(cap, sizeof(*nt));
-        if (nt == NULL)
-            return;
-        for (size_t i = 0; i < ig->tenants_cap; i++)
-            if (ig->tenants[i] != NULL)
-                nt[tenant_slot(nt, cap, ig->tenants[i])] = ig->tenants[i];
-        free(ig->tenants);
-        ig->tenants = nt;
-        ig->tenants_cap = cap;
-    }
-    slot = tenant_slot(ig->tenants, ig->tenants_cap, t);
-    if (ig->tenants[slot] == NULL && (ig->tenants[slot] = strdup(t)) != NULL)
-        ig->n_tenants++;
+    ig->tenants.owns = true;
+    if (ig->tenants.n + 1 > TENANTS_MAX)
+        cs_strset_free(&ig->tenants);
+    (void)cs_strset_add(&ig->tenants, t);
 }
 
 /* The tenant ids of the input not known to be stored, distinct, as a
@@ -301,44 +254,21 @@ static bool new_tenants(const ingest *ig, const store_input *in, char **lit)
 {
     const ingest_batch *b = in->batch;
     size_t n = in->only ? 1 : b->n_events, cap = 64, len = 0;
-    size_t seen_cap = 64, n_seen = 0;
-    const char **seen = calloc(seen_cap, sizeof(*seen));
+    cs_strset seen = {0};
     char *out = NULL;
-    bool ok = seen != NULL;
+    bool ok = true;
 
     *lit = NULL;
     for (size_t k = 0; k < n && ok; k++) {
         const char *t = (in->only ? in->only : &b->events[k])->ident;
-        size_t i = (size_t)str_hash(t) & (seen_cap - 1), tl;
-        while (seen[i] != NULL && strcmp(seen[i], t) != 0)
-            i = (i + 1) & (seen_cap - 1);
-        if (seen[i] != NULL || tenant_known(ig, t))
+        size_t tl;
+        if (cs_strset_has(&ig->tenants, t))
             continue;
-        if (2 * (n_seen + 1) > seen_cap) {
-            size_t ncap = 2 * seen_cap;
-            const char **ns = calloc(ncap, sizeof(*ns));
-            if (ns == NULL) {
-                ok = false;
-                break;
-            }
-            for (size_t x = 0; x < seen_cap; x++) {
-                size_t y;
-                if (seen[x] == NULL)
-                    continue;
-                y = (size_t)str_hash(seen[x]) & (ncap - 1);
-                while (ns[y] != NULL)
-                    y = (y + 1) & (ncap - 1);
-                ns[y] = seen[x];
-            }
-            free(seen);
-            seen = ns;
-            seen_cap = ncap;
-            i = (size_t)str_hash(t) & (seen_cap - 1);
-            while (seen[i] != NULL)
-                i = (i + 1) & (seen_cap - 1);
+        int added = cs_strset_add(&seen, t);
+        if (added <= 0) {
+            ok = added == 0;
+            continue;
         }
-        seen[i] = t;
-        n_seen++;
         tl = strlen(t);
         if (out == NULL || len + tl + 3 > cap) {
             char *no;
@@ -356,7 +286,7 @@ static bool new_tenants(const ingest *ig, const store_input *in, char **lit)
         len += tl;
         out[len] = '\0';
     }
-    free(seen);
+    cs_strset_free(&seen);
     if (!ok) {
         free(out);
         return false;
