@@ -189,8 +189,8 @@ const cs_pg_stmt analyst_stmts[] = {
      "    AND l.active)"
      "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.buyer = u.uscc"
      "    AND l.active)),"
-     " rolled AS (SELECT cycle_id IS NOT DISTINCT FROM $1::bigint AS r_on"
-     "  FROM analyst_roll_state),"
+     " rolled AS (SELECT EXISTS (SELECT FROM analyst_roll_state"
+     "  WHERE cycle_id = $1::bigint) AS r_on),"
      /* Materialised: the planner underestimates the delivered lines
       * and would probe every month of order_lines once per line. */
      " olw AS MATERIALIZED (SELECT buyer, supplier, order_id, line_no, sku,"

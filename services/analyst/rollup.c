@@ -117,23 +117,44 @@ static const char sql_state[] =
     "  - interval '1 microsecond'") " + 1 - $2::int AS first) w"
     " FOR UPDATE OF s";
 
+/* The state row; after a crash it is gone with the roll-ups (0057: both
+ * UNLOGGED), and put back empty: not built. */
+static const char sql_state_row[] =
+    "INSERT INTO analyst_roll_state DEFAULT VALUES ON CONFLICT DO NOTHING";
+
+/* The roll-ups' primary keys (0023), dropped while the rows are built
+ * and made after: one sort each instead of a b-tree insert per row. */
+#define ROLL_KEYS(OP, DEF_D, DEF_F, DEF_C) \
+    "ALTER TABLE analyst_roll_deliveries " OP \
+    " analyst_roll_deliveries_pkey" DEF_D ";" \
+    " ALTER TABLE analyst_roll_fill " OP " analyst_roll_fill_pkey" DEF_F ";" \
+    " ALTER TABLE analyst_roll_customers " OP \
+    " analyst_roll_customers_pkey" DEF_C
+
 /* Rebuild from day $1. TRUNCATE: no dead rows left behind (only cycles,
  * which hold the cycle lock, read these tables); the log is emptied with
- * DELETE, so the ingest's triggers never wait for the cycle. */
+ * DELETE, so the ingest's triggers never wait for the cycle. The rows go
+ * in in key order, so that a supplier's days lie together (the
+ * incremental cycles' indicators read them by supplier). */
 static const char *const sql_rebuild[] = {
     "DELETE FROM analyst_roll_dirty",
     "TRUNCATE analyst_roll_deliveries, analyst_roll_fill,"
     " analyst_roll_customers",
+    ROLL_KEYS("DROP CONSTRAINT", "", "", ""),
     INS_DELIV DELIV_ROWS(
         "(SELECT tenant_id, shipment_id, supplier, shipped_at, delivered_at,"
         " " UTC_DAY("delivered_at") " AS dday FROM shipments"
         " WHERE delivered_at >= " DAY_START("$1::date") ") s", "$1::date",
-        "'infinity'::date", JH),
+        "'infinity'::date", JH) " ORDER BY 1, 2",
     FILL_ROWS("order_lines ol WHERE ol.order_time >= "
-              DAY_START("$1::date - 365"), "($1::date - 365)", JH),
+              DAY_START("$1::date - 365"), "($1::date - 365)", JH)
+    " ORDER BY 1, 2, 3",
     INS_CUST "SELECT supplier, " UTC_DAY("shipped_at") ", buyer, sum(quantity)"
     " FROM shipment_lines WHERE shipped_at >= " DAY_START("$1::date")
-    " GROUP BY 1, 2, 3",
+    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    ROLL_KEYS("ADD CONSTRAINT", " PRIMARY KEY (supplier, day)",
+              " PRIMARY KEY (supplier, order_day, day)",
+              " PRIMARY KEY (supplier, day, buyer)"),
     "UPDATE analyst_roll_state SET from_day = $1::date, built_at = now()",
     /* The indicators statement is planned right after. */
     "ANALYZE analyst_roll_deliveries, analyst_roll_fill,"
@@ -311,7 +332,9 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
     {
         const char *p[] = {as_of, window};
-        rc = cs_pg_query(a->db, sql_state, 2, p, &st, err);
+        rc = cs_pg_exec(a->db, sql_state_row, err);
+        if (rc == CS_OK)
+            rc = cs_pg_query(a->db, sql_state, 2, p, &st, err);
         if (rc != CS_OK)
             return analyst_pg_error(rc, err, "could not read the roll-ups");
     }
@@ -320,8 +343,12 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
     prune = strcmp(PQgetvalue(st, 0, 3), "t") == 0;
     if (rebuild) {
         cs_log_info("building the roll-ups", CS_KV_STR("from_day", first));
-        /* Large joins of whole windows: hashes, not loops. */
-        rc = cs_pg_exec(a->db, "SET LOCAL enable_nestloop = off", err);
+        /* Large joins of whole windows: hashes, not loops; the keys'
+         * sorts in memory. */
+        rc = cs_pg_exec(a->db,
+                        "SET LOCAL enable_nestloop = off;"
+                        " SET LOCAL maintenance_work_mem = '256MB'",
+                        err);
         if (rc == CS_OK)
             rc = run_all(a, sql_rebuild, N_OF(sql_rebuild), first, err);
         if (rc == CS_OK)
