@@ -100,8 +100,9 @@ static const cs_opt api_opts[] = {
      "server processes, so refreshes take CPU the requests leave",
      CS_CFG(api_cfg, refresh_nice)},
     {"api.token_cache_ms", "CS_API_TOKEN_CACHE_MS", CS_OPT_U32, "1000",
-     "keep verified tokens in memory this long, so a revocation takes "
-     "effect within it (0: look every request's token up)",
+     "keep verified tokens in memory this long (renewed in the background "
+     "while in use), so a revocation takes effect within twice it (0: look "
+     "every request's token up)",
      CS_CFG(api_cfg, token_cache_ms)},
     CS_OPT_LOG_LEVEL(api_cfg, log_level),
 };

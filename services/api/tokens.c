@@ -2,13 +2,14 @@
  * (CS_API_TOKEN_CACHE_MS, 1 s by default), so that a request costs no
  * database round trip to find its principal: the first request of a token
  * looks it up (cs_token_principal), the following ones within ttl_ms use
- * the principal read then. A revoked token is therefore refused after at
- * most ttl_ms. Only tokens the database knew are kept (an unknown token
- * is looked up every time, so a new one works at once). An entry in the
- * second half of its life is checked again by a background thread (its
- * own connection), which renews it or drops a revoked token's, so that
- * requests do not all wait for the lookup when it expires. Direct-mapped like
- * the read cache: a fixed number of slots, a hash's slot by its first
+ * the principal read then. Only tokens the database knew are kept (an
+ * unknown token is looked up every time, so a new one works at once). An
+ * entry in the second half of its life is checked again by a background
+ * thread (its own connection), which renews it or drops a revoked token's,
+ * so that requests do not all wait for the lookup when it expires; while
+ * that check is pending, the entry is served up to ttl_ms past its end. A
+ * revoked token is therefore refused after at most 2 * ttl_ms. Direct-mapped
+ * like the read cache: a fixed number of slots, a hash's slot by its first
  * bytes (the hash is a keyed BLAKE2b, uniform), one reader-writer lock per
  * slot. */
 #include "api_int.h"
@@ -259,12 +260,18 @@ api_principal *api_tokens_get(api_tokens *t, const char *hash_hex)
         return NULL;
     s = slot_of(t, hash_hex);
     pthread_rwlock_rdlock(&s->mu);
-    if (s->who != NULL && s->expires_ms > now &&
-        strcmp(s->hash, hash_hex) == 0) {
-        who = api_principal_ref(s->who);
+    if (s->who != NULL && strcmp(s->hash, hash_hex) == 0) {
+        bool fresh = s->expires_ms > now;
+        /* expired while its background check is queued or running (slow
+         * on a loaded machine): still served for up to ttl_ms more, so
+         * that the request threads do not all look it up at once; a check
+         * that fails or finds the token revoked ends that at once */
+        if (fresh ||
+            (atomic_load(&s->checking) && now - s->expires_ms < t->ttl_ms))
+            who = api_principal_ref(s->who);
         /* in the second half of its life: have it checked again in the
          * background, so that no request waits for the lookup */
-        if (s->expires_ms - now < t->ttl_ms / 2 &&
+        if (fresh && s->expires_ms - now < t->ttl_ms / 2 &&
             !atomic_exchange(&s->checking, true) && !queue_check(t, hash_hex))
             atomic_store(&s->checking, false);
     }

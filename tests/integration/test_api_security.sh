@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_api_security.sh - cs-api authentication and its edges over real
 # HTTP: bearer tokens from cs-admin (stored only hashed, listed without
-# secrets, revoked within CS_API_TOKEN_CACHE_MS), 401/403/429 with
+# secrets, revoked within 2 x CS_API_TOKEN_CACHE_MS), 401/403/429 with
 # problem+json and an audit
 # row each, per-token rate limits with Retry-After, the open operations
 # endpoints, problem+json for every class of bad input, a refusal to run
@@ -87,7 +87,8 @@ fake=cs_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
     fail "the second request of a token must be verified from memory"
 gone_id=$(q "SELECT token_id FROM api_tokens WHERE name = 'to revoke'")
 admin revoke "$gone_id" 2>/dev/null || fail "revoke"
-# verified tokens are kept for CS_API_TOKEN_CACHE_MS (1 s by default)
+# verified tokens are kept for CS_API_TOKEN_CACHE_MS (1 s by default), and
+# up to as long again while their background check is pending
 gone() { [ "$(call -H "Authorization: Bearer $T_GONE" "$api/v1/enterprises")" = 401 ]; }
 wait_for 20 "the revoked token to be refused" gone
 [ "$(call -H "Authorization: Bearer $T_GONE" "$api/v1/nothing")" = 401 ] || fail "unknown route before auth"
