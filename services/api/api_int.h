@@ -17,7 +17,8 @@ typedef struct api_cfg {
     char *pg_dsn;
     char *http_addr;
     uint32_t http_port;
-    uint32_t threads;
+    uint32_t threads; /* network threads */
+    uint32_t workers; /* request workers = database connections */
     uint32_t timeout_s;
     uint32_t max_body_bytes;
     uint32_t pool_wait_ms;
@@ -147,6 +148,10 @@ unsigned api_limiter_take(api_limiter *l, int64_t key, double now_s);
 /* Authenticates the Authorization header against the token cache or the
  * database; on failure fills the 401 (or 503) and returns false. */
 bool api_authenticate(api_req *r);
+/* api_authenticate from memory only: true with r's principal set when the
+ * token was verified within CS_API_TOKEN_CACHE_MS; else false, and
+ * neither r->resp nor the database touched (api_authenticate decides). */
+bool api_authenticate_cached(api_req *r);
 /* Makes who r's principal (taking a reference). */
 void api_req_set_principal(api_req *r, api_principal *who);
 
@@ -157,6 +162,10 @@ cs_status api_tokens_new(api *a, size_t n_slots, unsigned ttl_ms,
 void api_tokens_free(api_tokens *t); /* NULL is a no-op */
 /* The principal of hash_hex with a new reference, or NULL. */
 api_principal *api_tokens_get(api_tokens *t, const char *hash_hex);
+/* The same; a miss is counted only with count_miss (a lookup that is
+ * tried again elsewhere, as the network thread's, counts only its hits). */
+api_principal *api_tokens_lookup(api_tokens *t, const char *hash_hex,
+                                 bool count_miss);
 void api_tokens_put(api_tokens *t, const char *hash_hex, api_principal *who);
 _Atomic uint64_t *api_tokens_counter(api_tokens *t, bool hits);
 /* A principal from row 0 of auth_token's result (refs 1), or NULL. */
@@ -175,6 +184,8 @@ void api_audit(api_req *r, const char *outcome, const char *detail);
 
 /* routes.c */
 void api_handle(void *ctx, const cs_http_req *req, cs_http_resp *resp);
+/* cs_http_fast_handler: a cached read answered on the network thread. */
+bool api_handle_fast(void *ctx, const cs_http_req *req, cs_http_resp *resp);
 /* Borrows a pooled connection for r unless it has one; false (with a 503
  * in r->resp) when none is free in time. */
 bool api_req_db(api_req *r);
@@ -289,6 +300,8 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
 void api_cache_free(api_cache *c); /* stops the refreshers */
 /* Fills r->resp with a fresh answer for r and returns true, or false. */
 bool api_cache_get(api_cache *c, api_req *r);
+/* The same; a miss is counted only with count_miss. */
+bool api_cache_lookup(api_cache *c, api_req *r, bool count_miss);
 /* Keeps r's answer when it is a 200 (after a false api_cache_get). */
 void api_cache_put(api_cache *c, const api_req *r);
 void api_cache_clear(api_cache *c); /* after a write */

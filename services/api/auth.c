@@ -35,25 +35,25 @@ void api_req_set_principal(api_req *r, api_principal *who)
     r->role_bit = who->role_bit;
 }
 
-bool api_authenticate(api_req *r)
+/* The hash of the request's bearer token into hex; false when there is
+ * none or it is malformed, with r->resp set to the 401 when report. */
+static bool token_hash(api_req *r, char *hex, bool report)
 {
     const char *h = cs_http_header(r->http, "Authorization");
-    char hex[CS_TOKEN_HASH_HEX_BYTES];
-    const char *params[1] = {hex};
     const char *tok;
     size_t len;
     cs_err err = {0};
-    PGresult *res = NULL;
-    api_principal *who;
 
     if (h == NULL || h[0] == '\0') {
-        unauthorized(r, BEARER_CHALLENGE,
-                     "this route needs an Authorization: Bearer token");
+        if (report)
+            unauthorized(r, BEARER_CHALLENGE,
+                         "this route needs an Authorization: Bearer token");
         return false;
     }
     if (strncasecmp(h, "Bearer ", 7) != 0) {
-        unauthorized(r, BEARER_INVALID,
-                     "the Authorization header must use the Bearer scheme");
+        if (report)
+            unauthorized(r, BEARER_INVALID,
+                         "the Authorization header must use the Bearer scheme");
         return false;
     }
     tok = h + 7;
@@ -63,9 +63,36 @@ bool api_authenticate(api_req *r)
     while (len > 0 && isspace((unsigned char)tok[len - 1]))
         len--;
     if (cs_token_hash_hex(&r->a->token_key, tok, len, hex, &err) != CS_OK) {
-        unauthorized(r, BEARER_INVALID, "the bearer token is malformed");
+        if (report)
+            unauthorized(r, BEARER_INVALID, "the bearer token is malformed");
         return false;
     }
+    return true;
+}
+
+bool api_authenticate_cached(api_req *r)
+{
+    char hex[CS_TOKEN_HASH_HEX_BYTES];
+    api_principal *who;
+
+    if (!token_hash(r, hex, false) ||
+        (who = api_tokens_lookup(r->a->tokens, hex, false)) == NULL)
+        return false;
+    api_req_set_principal(r, who);
+    api_principal_unref(who); /* r holds its own reference */
+    return true;
+}
+
+bool api_authenticate(api_req *r)
+{
+    char hex[CS_TOKEN_HASH_HEX_BYTES];
+    const char *params[1] = {hex};
+    cs_err err = {0};
+    PGresult *res = NULL;
+    api_principal *who;
+
+    if (!token_hash(r, hex, true))
+        return false;
     /* verified within the last CS_API_TOKEN_CACHE_MS: no round trip */
     who = api_tokens_get(r->a->tokens, hex);
     if (who == NULL) {

@@ -452,6 +452,11 @@ static bool queue_refresh(api_cache *c, const api_req *r, const key_buf *k)
 
 bool api_cache_get(api_cache *c, api_req *r)
 {
+    return api_cache_lookup(c, r, true);
+}
+
+bool api_cache_lookup(api_cache *c, api_req *r, bool count_miss)
+{
     key_buf k;
     cache_slot *s;
     cache_entry *e;
@@ -479,7 +484,8 @@ bool api_cache_get(api_cache *c, api_req *r)
         hit = (hit || stale) && (r->resp->body != NULL || e->body_len == 0);
     }
     entry_unref(e);
-    cs_metric_add(hit ? &c->hits : &c->misses, 1);
+    if (hit || count_miss)
+        cs_metric_add(hit ? &c->hits : &c->misses, 1);
     if (hit && stale)
         cs_metric_add(&c->stale, 1);
     return hit;

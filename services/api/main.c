@@ -24,8 +24,14 @@ static const cs_opt api_opts[] = {
      CS_CFG(api_cfg, http_addr)},
     {"http.port", "CS_HTTP_PORT", CS_OPT_U32, "8080",
      "port to listen on (0: any free port)", CS_CFG(api_cfg, http_port)},
-    {"http.threads", "CS_HTTP_THREADS", CS_OPT_U32, "4",
-     "HTTP worker threads, and database connections", CS_CFG(api_cfg, threads)},
+    {"http.threads", "CS_HTTP_THREADS", CS_OPT_U32, "2",
+     "network threads: they read requests, send answers and answer cached "
+     "reads themselves (about one per core)",
+     CS_CFG(api_cfg, threads)},
+    {"api.workers", "CS_API_WORKERS", CS_OPT_U32, "4",
+     "threads that answer the requests needing the database, each with a "
+     "database connection of its own",
+     CS_CFG(api_cfg, workers)},
     {"http.timeout_s", "CS_HTTP_TIMEOUT_S", CS_OPT_U32, "30",
      "idle connection timeout", CS_CFG(api_cfg, timeout_s)},
     {"http.max_body_bytes", "CS_HTTP_MAX_BODY_BYTES", CS_OPT_U32, "65536",
@@ -171,7 +177,7 @@ static cs_status open_pool(void *ctx, cs_err *err)
     api *a = ctx;
     cs_status rc;
 
-    rc = api_pool_open(&a->pool, a->cfg->pg_dsn, a->setup_sql, a->cfg->threads,
+    rc = api_pool_open(&a->pool, a->cfg->pg_dsn, a->setup_sql, a->cfg->workers,
                        err);
     if (rc == CS_OK && (rc = check_db_role(a->pool.conns[0], err)) != CS_OK)
         api_pool_close(&a->pool);
@@ -193,10 +199,12 @@ int main(int argc, char **argv)
                            CS_CFG(api_cfg, log_level));
     if (code != CS_SERVICE_RUN)
         goto out;
-    if (cfg.threads == 0 || cfg.threads > 256 || cfg.http_port > 65535 ||
+    if (cfg.threads == 0 || cfg.threads > 256 || cfg.workers == 0 ||
+        cfg.workers > 256 || cfg.http_port > 65535 ||
         cfg.refresh_threads == 0 || cfg.refresh_threads > 64 ||
         cfg.refresh_nice > 19) {
-        cs_log_error("bad configuration: http.threads must be 1-256, "
+        cs_log_error("bad configuration: http.threads and api.workers must "
+                     "be 1-256, "
                      "api.refresh_threads 1-64, api.refresh_nice 0-19 and "
                      "http.port below 65536");
         code = 78;
@@ -273,6 +281,8 @@ int main(int argc, char **argv)
     hopts = (cs_httpd_opts){.addr = cfg.http_addr,
                             .port = (uint16_t)cfg.http_port,
                             .threads = cfg.threads,
+                            .workers = cfg.workers,
+                            .fast = api_handle_fast,
                             .timeout_s = cfg.timeout_s,
                             .max_body_bytes = cfg.max_body_bytes,
                             .tls_cert_pem = tls_cert,
@@ -285,7 +295,8 @@ int main(int argc, char **argv)
     }
     cs_log_info("api ready", CS_KV_STR("addr", cfg.http_addr),
                 CS_KV_INT("port", cs_httpd_port(http)),
-                CS_KV_INT("threads", cfg.threads), CS_KV_BOOL("tls", use_tls),
+                CS_KV_INT("threads", cfg.threads),
+                CS_KV_INT("workers", cfg.workers), CS_KV_BOOL("tls", use_tls),
                 CS_KV_INT("rate_limit_rps", cfg.rate_limit_rps));
     while (!cs_signal_stop_requested())
         cs_signal_sleep_ms(1000);

@@ -252,6 +252,12 @@ static bool queue_check(api_tokens *t, const char *hash_hex)
 
 api_principal *api_tokens_get(api_tokens *t, const char *hash_hex)
 {
+    return api_tokens_lookup(t, hash_hex, true);
+}
+
+api_principal *api_tokens_lookup(api_tokens *t, const char *hash_hex,
+                                 bool count_miss)
+{
     token_slot *s;
     api_principal *who = NULL;
     uint64_t now = now_ms();
@@ -276,7 +282,8 @@ api_principal *api_tokens_get(api_tokens *t, const char *hash_hex)
             atomic_store(&s->checking, false);
     }
     pthread_rwlock_unlock(&s->mu);
-    cs_metric_add(who != NULL ? &t->hits : &t->misses, 1);
+    if (who != NULL || count_miss)
+        cs_metric_add(who != NULL ? &t->hits : &t->misses, 1);
     return who;
 }
 

@@ -4,30 +4,49 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <yajl/yajl_gen.h>
 
 #include "cs_json.h"
-
-struct cs_httpd {
-    struct MHD_Daemon *daemon;
-    cs_http_handler handler;
-    void *ctx;
-    size_t max_body_bytes;
-    uint16_t port;
-};
 
 /* Per-request state, in *con_cls, freed in the completion callback. */
 typedef struct req_state {
     char *body;
     size_t len, cap;
     int too_large;
+    /* handed to a worker: the suspended connection and its request, then
+     * the worker's answer (done), sent when the connection is resumed */
+    struct req_state *next;
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    cs_http_resp resp;
+    bool done;
 } req_state;
+
+struct cs_httpd {
+    struct MHD_Daemon *daemon;
+    cs_http_handler handler;
+    cs_http_fast_handler fast;
+    void *ctx;
+    size_t max_body_bytes;
+    uint16_t port;
+    /* the workers and their queue of suspended requests */
+    pthread_t *workers;
+    unsigned n_workers;
+    pthread_mutex_t qmu;
+    pthread_cond_t qcv;
+    req_state *q_head, *q_tail;
+    unsigned in_flight; /* handed over and not yet completed */
+    bool stopping;      /* under qmu: no more suspensions */
+};
 
 const char *cs_http_query(const cs_http_req *req, const char *name)
 {
@@ -156,6 +175,80 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, cs_http_resp *r)
     return ret;
 }
 
+static void req_fill(cs_http_req *req, req_state *st,
+                     struct MHD_Connection *conn, const char *method,
+                     const char *url)
+{
+    req->method = method;
+    req->path = url;
+    req->body = st->body ? st->body : "";
+    if (st->body != NULL)
+        st->body[st->len] = '\0';
+    req->body_len = st->len;
+    req->conn = conn;
+    req->args = NULL;
+}
+
+/* Suspends conn and queues its request for a worker; false when the
+ * server is stopping (the caller answers it). Suspended before it is
+ * queued, so that a worker can never resume it first. */
+static bool hand_over(cs_httpd *h, req_state *st, struct MHD_Connection *conn,
+                      const char *method, const char *url)
+{
+    pthread_mutex_lock(&h->qmu);
+    if (h->stopping) {
+        pthread_mutex_unlock(&h->qmu);
+        return false;
+    }
+    st->conn = conn;
+    st->method = method;
+    st->url = url;
+    st->next = NULL;
+    h->in_flight++;
+    MHD_suspend_connection(conn);
+    if (h->q_tail != NULL)
+        h->q_tail->next = st;
+    else
+        h->q_head = st;
+    h->q_tail = st;
+    pthread_cond_signal(&h->qcv);
+    pthread_mutex_unlock(&h->qmu);
+    return true;
+}
+
+/* A worker: runs the handler for queued requests, whose connections are
+ * suspended (the network thread does not touch them, so their headers and
+ * arguments may be read here), then resumes each; when stopping, it drains
+ * the queue first, so that no connection stays suspended. */
+static void *worker(void *arg)
+{
+    cs_httpd *h = arg;
+
+    for (;;) {
+        req_state *st;
+        cs_http_req req;
+
+        pthread_mutex_lock(&h->qmu);
+        while (h->q_head == NULL && !h->stopping)
+            pthread_cond_wait(&h->qcv, &h->qmu);
+        st = h->q_head;
+        if (st != NULL) {
+            h->q_head = st->next;
+            if (h->q_head == NULL)
+                h->q_tail = NULL;
+        }
+        pthread_mutex_unlock(&h->qmu);
+        if (st == NULL)
+            return NULL; /* stopping, and nothing left */
+        req_fill(&req, st, st->conn, st->method, st->url);
+        st->resp = (cs_http_resp){.status = 500,
+                                  .content_type = "application/problem+json"};
+        h->handler(h->ctx, &req, &st->resp);
+        st->done = true;
+        MHD_resume_connection(st->conn);
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -198,19 +291,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (st->done) /* resumed: a worker's answer */
+        return send_resp(conn, &st->resp);
     if (st->too_large) {
         cs_http_error(&resp, 413, "too_large", NULL,
                       "request body exceeds %zu bytes", h->max_body_bytes);
         return send_resp(conn, &resp);
     }
-    req.method = method;
-    req.path = url;
-    req.body = st->body ? st->body : "";
-    if (st->body != NULL)
-        st->body[st->len] = '\0';
-    req.body_len = st->len;
-    req.conn = conn;
-    req.args = NULL;
+    req_fill(&req, st, conn, method, url);
+    if (h->n_workers > 0) {
+        if (h->fast != NULL && h->fast(h->ctx, &req, &resp))
+            return send_resp(conn, &resp);
+        if (hand_over(h, st, conn, method, url))
+            return MHD_YES;
+        /* stopping: answered here */
+    }
     h->handler(h->ctx, &req, &resp);
     return send_resp(conn, &resp);
 }
@@ -218,13 +313,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    cs_httpd *h = cls;
     req_state *st = *con_cls;
 
-    (void)cls;
     (void)conn;
     (void)toe;
+    if (st != NULL && st->conn != NULL) { /* a worker's: sent or dropped */
+        pthread_mutex_lock(&h->qmu);
+        h->in_flight--;
+        pthread_cond_broadcast(&h->qcv);
+        pthread_mutex_unlock(&h->qmu);
+    }
     if (st != NULL) {
         free(st->body);
+        free(st->resp.body); /* a worker's answer never sent */
         free(st);
         *con_cls = NULL;
     }
@@ -249,8 +351,11 @@ cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
     if (h == NULL)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
     h->handler = handler;
+    h->fast = opts->fast;
     h->ctx = ctx;
     h->max_body_bytes = opts->max_body_bytes;
+    pthread_mutex_init(&h->qmu, NULL);
+    pthread_cond_init(&h->qcv, NULL);
     if ((opts->tls_cert_pem == NULL) != (opts->tls_key_pem == NULL)) {
         free(h);
         return cs_err_set(err, CS_E_CONFIG,
@@ -283,11 +388,12 @@ cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
          * each pool thread polls only its own connections. */
         h->daemon = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
-                (tls ? MHD_USE_TLS : 0),
+                (tls ? MHD_USE_TLS : 0) |
+                (opts->workers > 0 ? MHD_ALLOW_SUSPEND_RESUME : 0),
             opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &sin,
             MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s,
             MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_ARRAY,
+            on_completed, h, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_ARRAY,
             extra, MHD_OPTION_END);
     }
     if (h->daemon == NULL) {
@@ -299,6 +405,19 @@ cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
     }
     info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : opts->port;
+    if (opts->workers > 0 &&
+        (h->workers = calloc(opts->workers, sizeof(*h->workers))) == NULL) {
+        cs_httpd_stop(h);
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    }
+    for (unsigned i = 0; i < opts->workers; i++) {
+        if (pthread_create(&h->workers[i], NULL, worker, h) != 0) {
+            cs_httpd_stop(h);
+            return cs_err_set(err, CS_E_INTERNAL,
+                              "cannot start an HTTP worker thread");
+        }
+        h->n_workers++;
+    }
     *out = h;
     return CS_OK;
 }
@@ -312,6 +431,33 @@ void cs_httpd_stop(cs_httpd *h)
 {
     if (h == NULL)
         return;
+    /* With workers: no new connections; every suspended connection
+     * resumed before the daemon stops (MHD requires it): the workers drain
+     * the queue, and no request is suspended once stopping is set; then
+     * the answers of the requests in flight are sent (up to 10 s). */
+    MHD_socket listen_fd =
+        h->n_workers > 0 ? MHD_quiesce_daemon(h->daemon) : MHD_INVALID_SOCKET;
+    pthread_mutex_lock(&h->qmu);
+    h->stopping = true;
+    pthread_cond_broadcast(&h->qcv);
+    pthread_mutex_unlock(&h->qmu);
+    for (unsigned i = 0; i < h->n_workers; i++)
+        pthread_join(h->workers[i], NULL);
+    if (h->n_workers > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 10;
+        pthread_mutex_lock(&h->qmu);
+        while (h->in_flight > 0 &&
+               pthread_cond_timedwait(&h->qcv, &h->qmu, &until) == 0)
+            ;
+        pthread_mutex_unlock(&h->qmu);
+    }
     MHD_stop_daemon(h->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd); /* quiesced: ours to close */
+    pthread_mutex_destroy(&h->qmu);
+    pthread_cond_destroy(&h->qcv);
+    free(h->workers);
     free(h);
 }

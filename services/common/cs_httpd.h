@@ -6,6 +6,7 @@
 #ifndef CS_HTTPD_H
 #define CS_HTTPD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,14 +38,26 @@ typedef struct cs_http_resp {
     char etag[48];                /* "ETag" value, or "" for none */
 } cs_http_resp;
 
-/* Called on a pool thread; fills resp. ctx is the server's context. */
+/* Called on a pool thread (or a worker, see cs_httpd_opts.workers); fills
+ * resp. ctx is the server's context. */
 typedef void (*cs_http_handler)(void *ctx, const cs_http_req *req,
                                 cs_http_resp *resp);
+/* With workers: tried first on the network thread; answers only what it
+ * can answer without waiting (no database, no disk) and returns true, or
+ * returns false with resp untouched, and the request goes to a worker. */
+typedef bool (*cs_http_fast_handler)(void *ctx, const cs_http_req *req,
+                                     cs_http_resp *resp);
 
 typedef struct cs_httpd_opts {
     const char *addr; /* IPv4 address to bind, e.g. "127.0.0.1" */
     uint16_t port;    /* 0 picks a free port */
-    unsigned threads;
+    unsigned threads; /* network threads (the pool that polls sockets) */
+    /* 0: the handler runs on the network threads, so a request that waits
+     * (for the database) holds up every connection of its thread. Else
+     * that many worker threads run the handler while the connection is
+     * suspended, and the network threads only read, write and run fast. */
+    unsigned workers;
+    cs_http_fast_handler fast; /* with workers; NULL: none */
     unsigned timeout_s;
     size_t max_body_bytes;
     /* PEM text of the certificate chain and private key; both NULL for
