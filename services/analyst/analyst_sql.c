@@ -367,13 +367,13 @@ const cs_pg_stmt analyst_stmts[] = {
     {"scores_current",
      "INSERT INTO risk_scores_current AS c (uscc, cycle_id, computed_at,"
      " model_version, score, level)"
-     " SELECT uscc, cycle_id, computed_at, model_version, score, level"
-     " FROM risk_scores WHERE cycle_id = $1::bigint AND computed_at = now()"
+     " SELECT u, $1::bigint, now(), $2::int, s, l"
+     " FROM unnest($3::text[], $4::float8[], $5::text[]) AS x(u, s, l)"
      " ON CONFLICT (uscc) DO UPDATE SET cycle_id = excluded.cycle_id,"
      "  computed_at = excluded.computed_at,"
      "  model_version = excluded.model_version, score = excluded.score,"
      "  level = excluded.level",
-     1},
+     5},
     /* Provinces (330000), cities (330100), industry sections (C) and
      * divisions (C38) rolled up from the current scores of enterprises
      * with master data, as cycle $1's rows (version $2, thresholds $3-$5
@@ -494,9 +494,16 @@ const cs_pg_stmt analyst_stmts[] = {
      "  jsonb_build_object('score', round(r.score::numeric, 1),"
      "   'top_indicator', r.components->0->>'indicator'),"
      "  $1::bigint, $2::int"
-     " FROM risk_scores_current c JOIN risk_scores r ON r.uscc = c.uscc"
+     /* OFFSET 0 twice: the alerted first, then each one's score row by
+      * its key. The planner, which knows no rows of this cycle yet,
+      * read every score row of the cycle by cycle_id instead (2 kB
+      * each: 10^5 of them in a full cycle at 10^5). */
+     " FROM (SELECT uscc, computed_at, cycle_id FROM risk_scores_current"
+     "  WHERE cycle_id = $1::bigint AND " LEVEL_RANK("level") " >= $3::int"
+     "  OFFSET 0) c"
+     " CROSS JOIN LATERAL (SELECT * FROM risk_scores r WHERE r.uscc = c.uscc"
      "  AND r.computed_at = c.computed_at AND r.cycle_id = c.cycle_id"
-     " WHERE c.cycle_id = $1::bigint AND " LEVEL_RANK("c.level") " >= $3::int"
+     "  OFFSET 0) r"
      " ON CONFLICT (dedup_key) WHERE status <> 'resolved'"
      " DO UPDATE SET last_seen_at = now()"
      " RETURNING (xmax = 0)",

@@ -42,6 +42,36 @@ static bool buf_add(char **buf, size_t *len, size_t *cap, const char *s)
     return true;
 }
 
+/* The current scores of the rows a cycle writes, as three text[]
+ * literals (enterprises, scores, levels) for scores_current. */
+#define CUR_COLS 3
+typedef struct cur_arrays {
+    char *buf[CUR_COLS];
+    size_t len[CUR_COLS], cap[CUR_COLS];
+} cur_arrays;
+
+static bool cur_add(cur_arrays *c, const char *uscc, const char *score,
+                    const char *level)
+{
+    const char *v[CUR_COLS] = {uscc, score, level};
+
+    for (size_t j = 0; j < CUR_COLS; j++)
+        if (!buf_add(&c->buf[j], &c->len[j], &c->cap[j],
+                     c->len[j] == 0 ? "{" : ",") ||
+            !buf_add(&c->buf[j], &c->len[j], &c->cap[j], v[j]))
+            return false;
+    return true;
+}
+
+static bool cur_end(cur_arrays *c)
+{
+    for (size_t j = 0; j < CUR_COLS; j++)
+        if (!buf_add(&c->buf[j], &c->len[j], &c->cap[j],
+                     c->len[j] == 0 ? "{}" : "}"))
+            return false;
+    return true;
+}
+
 /* Links (with their industry divisions) ordered by supplier, then
  * buyer: by supplier in O(n), then each supplier's few by buyer. The
  * pairs are unique (grouped in SQL), so this is the order of an ORDER BY
@@ -576,6 +606,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     char(*keys)[GROUP_KEY_BYTES] = NULL;
     size_t n_keys = 0;
     cs_risk_norm_param *par = NULL;
+    cur_arrays cur = {0};
 
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
     snprintf(version, sizeof(version), "%d", m->version);
@@ -763,8 +794,13 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         cs_copybuf_field(&cb, components, false);
         cs_copybuf_field(&cb, explain, false);
         cs_copybuf_end_row(&cb);
+        if (!cur_add(&cur, PQgetvalue(res, (int)i, 0), num,
+                     cs_risk_level_name(level[i]))) {
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+            goto out;
+        }
     }
-    if (cb.failed) {
+    if (cb.failed || !cur_end(&cur)) {
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
     }
@@ -774,12 +810,13 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         goto out;
     }
     /* The current score of each enterprise scored: its row of this
-     * cycle. Then every roll-up from the current scores (regions and
+     * cycle, from the values just written (not read back: 2 kB rows).
+     * Then every roll-up from the current scores (regions and
      * industries; chains and tiers on the last full cycle's
      * membership), so an incremental cycle's roll-ups are whole too. */
     {
-        const char *p[] = {cycle};
-        rc = cs_pg_run(a->db, "scores_current", 1, p, NULL, err);
+        const char *p[] = {cycle, version, cur.buf[0], cur.buf[1], cur.buf[2]};
+        rc = cs_pg_run(a->db, "scores_current", 5, p, NULL, err);
         if (rc != CS_OK) {
             cs_err_wrap(err, "could not store the current scores");
             goto out;
@@ -810,6 +847,8 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     }
     sum->s_write = analyst_clock() - t;
 out:
+    for (size_t j = 0; j < CUR_COLS; j++)
+        free(cur.buf[j]);
     basis_free(&basis);
     free(par);
     free(keys);

@@ -14,6 +14,8 @@ pg() { CS_PG_TCP=0 "$CS_SRC/deploy/local/pg.sh" "$@" "$TEST_TMP/pg" 5432; }
 pg start 2>"$TEST_TMP/pgsh.log" || fail "PostgreSQL: $(cat "$TEST_TMP/pgsh.log")"
 dsn=$(pg dsn)
 q() { psql "$dsn" -qAt -v ON_ERROR_STOP=1 -c "$1"; }
+# as the shared fixture: nothing here needs to survive the machine
+q "ALTER SYSTEM SET fsync = off" && q "SELECT pg_reload_conf()" >/dev/null
 "$CS_BIN/cs-admin" migrate --pg-dsn "$dsn" --log-level warn || fail "migrate"
 
 note "a supplier with ten deliveries, three of them late"
