@@ -283,6 +283,10 @@ int main(int argc, char **argv)
                             .threads = cfg.threads,
                             .workers = cfg.workers,
                             .fast = api_handle_fast,
+                            /* headers up to about 8 KiB; the 32 KiB of
+                             * the default were zeroed for every request,
+                             * 9 % of the network threads' CPU (perf) */
+                            .conn_memory_bytes = 16384,
                             .timeout_s = cfg.timeout_s,
                             .max_body_bytes = cfg.max_body_bytes,
                             .tls_cert_pem = tls_cert,

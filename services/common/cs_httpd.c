@@ -378,10 +378,16 @@ cs_status cs_httpd_start(const cs_httpd_opts *opts, cs_http_handler handler,
             {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)opts->tls_key_pem},
             {MHD_OPTION_END, 0, NULL},
         };
-        struct MHD_OptionItem extra[] = {
-            {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool, NULL},
-            {MHD_OPTION_END, 0, NULL},
-        };
+        struct MHD_OptionItem extra[3] = {{MHD_OPTION_END, 0, NULL}};
+        size_t n_extra = 0;
+        if (pool)
+            extra[n_extra++] = (struct MHD_OptionItem){
+                MHD_OPTION_THREAD_POOL_SIZE, pool, NULL};
+        if (opts->conn_memory_bytes > 0)
+            extra[n_extra++] = (struct MHD_OptionItem){
+                MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                (intptr_t)opts->conn_memory_bytes, NULL};
+        extra[n_extra] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
         /* poll(), not epoll: with epoll (libmicrohttpd 0.9.75) a thread
          * holding about a hundred keep-alive connections left requests
          * unread in their sockets for seconds (docs/api.md, Benchmark);

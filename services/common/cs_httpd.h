@@ -58,6 +58,10 @@ typedef struct cs_httpd_opts {
      * suspended, and the network threads only read, write and run fast. */
     unsigned workers;
     cs_http_fast_handler fast; /* with workers; NULL: none */
+    /* libmicrohttpd's memory per connection (request line, headers, read
+     * and write buffers; zeroed for every request on a kept-alive
+     * connection); 0: its default, 32 KiB */
+    size_t conn_memory_bytes;
     unsigned timeout_s;
     size_t max_body_bytes;
     /* PEM text of the certificate chain and private key; both NULL for

@@ -121,6 +121,12 @@ head -c 70000 /dev/zero | tr '\0' x >"$TEST_TMP/big.txt"
 [ "$(call "${H[@]}" -X POST --data-binary @"$TEST_TMP/big.txt" "$api/v1/orders/PO-1")" = 413 ] &&
     problem 413 too_large || fail "oversize body"
 [ "$(call "$api/nothing")" = 404 ] && problem 404 not_found || fail "unknown path"
+# request headers: 12 KiB are read (16 KiB of connection memory), 40 KiB
+# are refused by libmicrohttpd with 431 and the connection closed
+pad=$(head -c 12000 /dev/zero | tr '\0' p)
+[ "$(call "${H[@]}" -H "X-Pad: $pad" "$api/v1/me")" = 200 ] || fail "a 12 KiB header"
+pad=$(head -c 40000 /dev/zero | tr '\0' p)
+[ "$(call "${H[@]}" -H "X-Pad: $pad" "$api/v1/me")" = 431 ] || fail "a 40 KiB header"
 
 note "rate limit per token: burst 3 at 1/s, then 429 with Retry-After"
 fresh
