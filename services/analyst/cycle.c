@@ -82,7 +82,16 @@ static cs_status plan_incremental(analyst *a, const analyst_model *m,
     snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
     {
         const char *p[] = {watermark, as_of, window};
-        rc = cs_pg_run(a->db, "incr_stale", 3, p, &st, err);
+        bool prod = true;
+
+        rc = cs_pg_run(a->db, "incr_prod_due", 1, p, &st, err);
+        if (rc == CS_OK) {
+            prod = strcmp(PQgetvalue(st, 0, 0), "t") == 0;
+            PQclear(st);
+            st = NULL;
+            rc = prod ? cs_pg_run(a->db, "incr_stale", 3, p, &st, err)
+                      : cs_pg_run(a->db, "incr_stale_orders", 1, p, &st, err);
+        }
         if (rc != CS_OK) {
             PQclear(chk);
             return analyst_pg_error(rc, err, "could not find what is stale");

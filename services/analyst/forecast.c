@@ -311,6 +311,19 @@ cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
     snprintf(version, sizeof(version), "%d", m->version);
     snprintf(lead, sizeof(lead), "%.17g", m->default_lead_time_days);
+    if (!is_full) {
+        /* Incremental: nothing to do unless a series can be stale. */
+        const char *p[] = {as_of, watermark, cycle};
+        rc = cs_pg_run(a->db, "forecast_due", 3, p, &res, err);
+        if (rc != CS_OK) {
+            rc = analyst_pg_error(rc, err, "could not read sales series");
+            goto out;
+        }
+        if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+            goto out;
+        PQclear(res);
+        res = NULL;
+    }
     {
         const char *p[] = {as_of, is_full ? "true" : "false", watermark, cycle,
                            lead};

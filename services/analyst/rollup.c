@@ -184,46 +184,71 @@ static const char *const sql_keys_wm[] = {
     " SELECT * FROM analyst_roll_dirty",
     "DELETE FROM analyst_roll_dirty",
     "CREATE TEMP TABLE roll_refs ON COMMIT DROP AS"
-    " SELECT DISTINCT supplier, buyer, order_id FROM ("
-    "  SELECT supplier, buyer, order_id FROM orders"
+    " SELECT supplier, buyer, order_id, bool_or(logged) AS logged FROM ("
+    "  SELECT supplier, buyer, order_id, false AS logged FROM orders"
     "  WHERE updated_at > $1::timestamptz - interval '2 minutes'"
-    "  UNION ALL SELECT supplier, buyer, order_id FROM roll_ship"
+    "  UNION ALL SELECT supplier, buyer, order_id, false FROM roll_ship"
     "  WHERE order_id IS NOT NULL"
-    "  UNION ALL SELECT supplier, buyer, order_id FROM roll_log"
-    "  WHERE order_id IS NOT NULL AND buyer IS NOT NULL) x",
+    "  UNION ALL SELECT supplier, buyer, order_id, true FROM roll_log"
+    "  WHERE order_id IS NOT NULL AND buyer IS NOT NULL) x"
+    " GROUP BY 1, 2, 3",
     "ANALYZE roll_refs",
 };
 static const char *const sql_keys_day[] = {
     "CREATE TEMP TABLE roll_kd ON COMMIT DROP AS"
-    " SELECT DISTINCT supplier, day FROM ("
-    "  SELECT supplier, " UTC_DAY("delivered_at") " AS day FROM roll_ship"
-    "  WHERE delivered_at IS NOT NULL"
-    "  UNION ALL SELECT supplier, delivered_day FROM roll_log"
+    " SELECT supplier, day, bool_or(logged) AS logged FROM ("
+    "  SELECT supplier, " UTC_DAY("delivered_at") " AS day, false AS logged"
+    "  FROM roll_ship WHERE delivered_at IS NOT NULL"
+    "  UNION ALL SELECT supplier, delivered_day, true FROM roll_log"
     "  WHERE delivered_day IS NOT NULL"
-    "  UNION ALL SELECT s.supplier, " UTC_DAY("s.delivered_at") " FROM roll_refs r"
+    "  UNION ALL SELECT s.supplier, " UTC_DAY("s.delivered_at") ", r.logged"
+    "  FROM roll_refs r"
     JL("shipments", "s", "s.buyer = r.buyer AND s.order_id = r.order_id"
        " AND s.supplier = r.supplier AND s.delivered_at IS NOT NULL") ") x"
-    " WHERE day >= $1::date",
+    " WHERE day >= $1::date GROUP BY 1, 2",
     "CREATE TEMP TABLE roll_kf ON COMMIT DROP AS"
-    " SELECT DISTINCT supplier, order_day FROM ("
-    "  SELECT o.supplier, " UTC_DAY("o.order_time") " AS order_day FROM roll_refs r"
+    " SELECT supplier, order_day, bool_or(logged) AS logged FROM ("
+    "  SELECT o.supplier, " UTC_DAY("o.order_time") " AS order_day, r.logged"
+    "  FROM roll_refs r"
     JL("orders", "o", "o.order_id = r.order_id AND o.buyer = r.buyer"
        " AND o.supplier = r.supplier")
-    "  UNION ALL SELECT supplier, order_day FROM roll_log"
+    "  UNION ALL SELECT supplier, order_day, true FROM roll_log"
     "  WHERE order_day IS NOT NULL) x"
-    " WHERE order_day >= $1::date - 365",
+    " WHERE order_day >= $1::date - 365 GROUP BY 1, 2",
     "CREATE TEMP TABLE roll_kc ON COMMIT DROP AS"
-    " SELECT DISTINCT supplier, day FROM ("
-    "  SELECT supplier, " UTC_DAY("shipped_at") " AS day FROM roll_ship"
-    "  UNION ALL SELECT supplier, shipped_day FROM roll_log"
+    " SELECT supplier, day, bool_or(logged) AS logged FROM ("
+    "  SELECT supplier, " UTC_DAY("shipped_at") " AS day, false AS logged"
+    "  FROM roll_ship"
+    "  UNION ALL SELECT supplier, shipped_day, true FROM roll_log"
     "  WHERE shipped_day IS NOT NULL) x"
-    " WHERE day >= $1::date",
+    " WHERE day >= $1::date GROUP BY 1, 2",
     "ANALYZE roll_kd",
     "ANALYZE roll_kf",
     "ANALYZE roll_kc",
 };
 
-/* Recompute the keyed rows: the first day and the last of the keys ($1,
+/* Recompute the keyed rows. A key's rows lose a fact's contribution only
+ * when a fact is revised or deleted, and the triggers log each such key
+ * (analyst_roll_dirty): only those keys ("logged") are deleted before
+ * their rows are computed again. Every other key was reached from facts
+ * stored since the watermark, which only add to its rows (a new order
+ * makes earlier deliveries match, a new shipment adds lines): its rows
+ * are upserted, one index probe each instead of a delete and an insert
+ * (the three keyed deletes took 0.2-0.45 s each for 5,000 keys at 10^5).
+ * Seeing a fact twice (the watermark's overlap) recomputes the same
+ * values. */
+#define UPSERT_DELIV \
+    " ON CONFLICT (supplier, day) DO UPDATE SET n_lines = excluded.n_lines," \
+    " n_requested = excluded.n_requested, n_on_time = excluded.n_on_time," \
+    " lead_s = excluded.lead_s, lead_s2 = excluded.lead_s2"
+#define UPSERT_FILL \
+    " ON CONFLICT (supplier, order_day, day) DO UPDATE" \
+    " SET ordered = excluded.ordered, shipped = excluded.shipped"
+#define UPSERT_CUST \
+    " ON CONFLICT (supplier, day, buyer) DO UPDATE" \
+    " SET quantity = excluded.quantity"
+
+/* The first day and the last of the keys ($1,
  * $2; of the fill rows' keys $2, $3 after $1, the first day rolled up),
  * each statement's bounds read by sql_bounds (same order). */
 static const char *const sql_bounds[] = {
@@ -236,7 +261,7 @@ static const char *const sql_bounds[] = {
 };
 static const char *const sql_refresh[] = {
     "DELETE FROM analyst_roll_deliveries r USING roll_kd k"
-    " WHERE r.supplier = k.supplier AND r.day = k.day",
+    " WHERE k.logged AND r.supplier = k.supplier AND r.day = k.day",
     INS_DELIV DELIV_ROWS(
         /* By supplier and delivery day (0024's index); the shipped
          * bounds outside the lookup, so that it cannot take the
@@ -248,25 +273,25 @@ static const char *const sql_refresh[] = {
            " AND s.delivered_at < " DAY_START("k.day + 1"))
         " WHERE s.shipped_at >= " DAY_START("k.day - 150")
         " AND s.shipped_at < " DAY_START("k.day + 1") ") s",
-        "$1::date", "$2::date", JL),
+        "$1::date", "$2::date", JL) UPSERT_DELIV,
     "DELETE FROM analyst_roll_fill r USING roll_kf k"
-    " WHERE r.supplier = k.supplier AND r.order_day = k.order_day"
-    " ",
+    " WHERE k.logged AND r.supplier = k.supplier"
+    " AND r.order_day = k.order_day",
     FILL_ROWS("roll_kf k" JL("order_lines", "ol", "ol.supplier = k.supplier"
               " AND ol.order_time >= " DAY_START("k.order_day")
               " AND ol.order_time < " DAY_START("k.order_day + 1")
               " AND ol.order_time >= " DAY_START("$2::date")
               " AND ol.order_time < " DAY_START("$3::date + 1")),
-              "$2::date", JL),
+              "$2::date", JL) UPSERT_FILL,
     "DELETE FROM analyst_roll_customers r USING roll_kc k"
-    " WHERE r.supplier = k.supplier AND r.day = k.day",
+    " WHERE k.logged AND r.supplier = k.supplier AND r.day = k.day",
     INS_CUST "SELECT sl.supplier, k.day, sl.buyer, sum(sl.quantity)"
     " FROM roll_kc k" JL("shipment_lines", "sl", "sl.supplier = k.supplier"
     " AND sl.shipped_at >= " DAY_START("k.day")
     " AND sl.shipped_at < " DAY_START("k.day + 1")
     " AND sl.shipped_at >= " DAY_START("$1::date")
     " AND sl.shipped_at < " DAY_START("$2::date + 1"))
-    " GROUP BY 1, 2, 3",
+    " GROUP BY 1, 2, 3" UPSERT_CUST,
 };
 
 /* clang-format on */

@@ -431,6 +431,21 @@ ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 5 ]; }
 wait_for 60 "a cycle on the queued request" ran2
 [ "$(q "SELECT is_full FROM analyst_cycles ORDER BY cycle_id DESC LIMIT 1")" = t ] || fail "a queued full request"
 [ "$(q "SELECT count(*) FROM analyst_requests WHERE done_at IS NULL")" = 0 ] || fail "request not taken"
+# The incremental statement (each stale enterprise by index) computes
+# what the full one does: S2's row of the incremental cycle equals its
+# row of this full cycle (no fact changed in between; floating-point sums
+# may run in another order).
+full=$(q "SELECT max(cycle_id) FROM analyst_cycles")
+same_ind=$(q "SELECT count(*) FILTER (WHERE (a IS NULL AND b IS NULL) OR abs(a - b) <= 1e-12 * greatest(abs(a), abs(b)))
+  FROM enterprise_indicators i JOIN enterprise_indicators f ON f.uscc = i.uscc AND f.cycle_id = $full,
+  LATERAL (VALUES (i.on_time_rate, f.on_time_rate), (i.lead_time_mean_days, f.lead_time_mean_days),
+    (i.lead_time_cv, f.lead_time_cv), (i.fill_rate, f.fill_rate), (i.supplier_hhi, f.supplier_hhi),
+    (i.single_source, f.single_source), (i.customer_hhi, f.customer_hhi),
+    (i.production_drop_z, f.production_drop_z), (i.utilisation, f.utilisation),
+    (i.event_exposure, f.event_exposure), (i.criticality, f.criticality),
+    (i.n_deliveries, f.n_deliveries)) v(a, b)
+  WHERE i.uscc = '$S2' AND i.cycle_id = $last")
+[ "$same_ind" = 12 ] || fail "S2's incremental indicators differ from the full cycle's ($same_ind of 12 equal): $(q "SELECT * FROM enterprise_indicators WHERE uscc = '$S2' AND cycle_id IN ($last, $full)")"
 stop_service analyst
 
 note "incremental alerts: the same as evaluating every current score"
