@@ -1,6 +1,7 @@
 /* eval_lib.c - cs-forecast-eval's reader for the competition long CSV
  * and its accuracy bookkeeping (per-step means, M-competition style). */
 #include "eval.h"
+#include "cs_hash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -41,12 +42,7 @@ void ev_data_free(ev_data *d)
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return cs_fnv1a(CS_FNV1A_INIT, s, strlen(s));
 }
 
 static cs_status rehash(ev_data *d, size_t cap, cs_err *err)
