@@ -78,7 +78,7 @@ typedef struct api {
     api_webhooks *webhooks;   /* alert deliveries; NULL when off */
     api_cache *cache;         /* read answers; NULL when off */
     api_tokens *tokens;       /* verified tokens; NULL when off */
-    char setup_sql[64];       /* run on every new connection */
+    char setup_sql[96];       /* run on every new connection */
 } api;
 
 /* Principal roles, as bits for route permissions. */

@@ -240,8 +240,12 @@ int main(int argc, char **argv)
     }
     code = 1;
     a.cfg = &cfg;
+    /* no JIT: compiling a read's few large plans (the situation's
+     * indices over a province) took seconds of LLVM each, more than it
+     * saved (docs/api.md); the analyst sets the same for its cycles */
     (void)snprintf(a.setup_sql, sizeof(a.setup_sql),
-                   "SET statement_timeout = %u", cfg.statement_timeout_ms);
+                   "SET statement_timeout = %u; SET jit = off",
+                   cfg.statement_timeout_ms);
     if (cs_service_wait_for("the database", open_pool, &a, &err) != CS_OK) {
         code = err.code == CS_E_TIMEOUT ? 0 : 78;
         if (code != 0)
