@@ -164,8 +164,10 @@ grep -q 'public development default' "$TEST_TMP/api2.log" && fail "warned about 
 stop_service api2
 
 note "a statement that runs too long ends in 503, not a hang"
+# one worker, so one database connection: the one that timed out must
+# serve the next request
 start_service api3 env CS_PG_STATEMENT_TIMEOUT_MS=300 \
-    "$CS_BIN/cs-api" --pg-dsn "$api_dsn" --http-port 0 --http-threads 1
+    "$CS_BIN/cs-api" --pg-dsn "$api_dsn" --http-port 0 --http-threads 1 --api-workers 1
 wait_for 30 "cs-api to start" log_field api3 "api ready" port
 api3="http://127.0.0.1:$(log_field api3 "api ready" port)"
 psql "$dsn" -qAt -c "BEGIN; LOCK TABLE enterprises; SELECT pg_sleep(4); COMMIT;" >/dev/null &
