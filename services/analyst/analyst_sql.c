@@ -14,9 +14,7 @@
  * Proximity is 1 inside a listed region (GB/T 2260 prefix rule of
  * cs_region_prefix), else 1 - distance / radius for a point event
  * (haversine, mean Earth radius), whichever is larger. */
-#define EVENT_PAIRS \
-    "ev_pairs AS (" \
-    " SELECT e.uscc::text AS uscc, r.tenant_id, r.risk_id, r.kind, r.severity," \
+#define EVENT_EXPOSURE \
     "  (r.severity / 5.0)::float8 * greatest(" \
     "   CASE WHEN r.regions IS NOT NULL AND EXISTS (" \
     "     SELECT 1 FROM unnest(r.regions) AS g(c)" \
@@ -30,10 +28,16 @@
     "  * greatest(0.0, extract(epoch FROM least(coalesce(r.expected_end," \
     "      'infinity'), $2::timestamptz + make_interval(days => $3::int))" \
     "      - greatest(r.starts_at, $2::timestamptz))::float8)" \
-    "  / ($3::int * 86400.0) AS exposure" \
+    "  / ($3::int * 86400.0)"
+#define EVENT_ACTIVE \
+    " r.starts_at < $2::timestamptz + make_interval(days => $3::int)" \
+    "   AND coalesce(r.expected_end, 'infinity') > $2::timestamptz"
+#define EVENT_PAIRS \
+    "ev_pairs AS (" \
+    " SELECT e.uscc::text AS uscc, r.tenant_id, r.risk_id, r.kind, r.severity," \
+    EVENT_EXPOSURE " AS exposure" \
     " FROM risk_events r CROSS JOIN enterprises e" \
-    " WHERE r.starts_at < $2::timestamptz + make_interval(days => $3::int)" \
-    "   AND coalesce(r.expected_end, 'infinity') > $2::timestamptz)"
+    " WHERE" EVENT_ACTIVE ")"
 
 /* In the indicators statement: whether enterprise x is to be computed
  * ($8: the stale enterprises of an incremental cycle, NULL: all). The
@@ -354,18 +358,19 @@ const cs_pg_stmt analyst_stmts[] = {
      * $1 cycle, $2 as of, $3 event window days, $4 version, $5 window
      * days. */
     {"indicators_stale",
+     /* The stale ones that are known, by index (OFFSET 0: no hashed
+      * sub-plan, which would read all 10^5 enterprises or 10^6 links). */
      "WITH u AS MATERIALIZED (SELECT u.uscc FROM unnest($6::text[]) AS u(uscc)"
-     "  WHERE EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = u.uscc)"
+     "  WHERE EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = u.uscc"
+     "    OFFSET 0)"
      "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.supplier = u.uscc"
-     "    AND l.active)"
+     "    AND l.active OFFSET 0)"
      "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.buyer = u.uscc"
-     "    AND l.active)),"
-     " " EVENT_PAIRS ","
-     " ex AS (SELECT uscc, sum(exposure) AS event_exposure FROM ev_pairs"
-     "  WHERE uscc IN (SELECT uscc FROM u) GROUP BY uscc)"
+     "    AND l.active OFFSET 0))"
      IND_INSERT " SELECT $1::bigint, u.uscc, " IND_VALUES ","
      "  coalesce(cr.criticality, 0), coalesce(d.n, 0)"
-     " FROM u LEFT JOIN enterprises en ON en.uscc = u.uscc"
+     " FROM u LEFT JOIN LATERAL (SELECT region_code, lat, lon, capacity"
+     "  FROM enterprises e WHERE e.uscc = u.uscc OFFSET 0) en ON true"
      " LEFT JOIN LATERAL (SELECT " ROLL_DELIV_AGG
      "  FROM analyst_roll_deliveries"
      "  WHERE supplier = u.uscc AND " ROLL_WINDOW("day") ""
@@ -411,7 +416,12 @@ const cs_pg_stmt analyst_stmts[] = {
      "    AND day >= ($2::timestamptz - make_interval(days => $5::int))::date"
      "    AND day < $2::timestamptz::date GROUP BY day) pd"
      "  HAVING count(*) > 0) p ON true"
-     " LEFT JOIN ex ON ex.uscc = u.uscc"
+     /* Each active event's exposure of the enterprise (0 without
+      * master data), from its row in en: one lookup, not one per
+      * event. */
+     " LEFT JOIN LATERAL (SELECT sum(" EVENT_EXPOSURE ") AS event_exposure"
+     "  FROM risk_events r, (SELECT en.region_code, en.lat, en.lon) e"
+     "  WHERE" EVENT_ACTIVE ") ex ON true"
      " LEFT JOIN enterprise_indicators cr ON cr.uscc = u.uscc"
      "  AND cr.cycle_id = $7::bigint AND cr.computed_at = $8::timestamptz",
      8},
