@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analyst_int.h"
+#include "cs_hash.h"
 
 #define POOL_PER_KEY 20 /* best makers of an item, members of a class */
 #define TOP_N        5  /* alternatives stored per buyer and item */
@@ -43,11 +44,7 @@ typedef struct intern {
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return cs_fnv1a(CS_FNV1A_INIT, s, strlen(s));
 }
 
 static bool intern_grow(intern *t)
