@@ -56,15 +56,29 @@ cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
     snprintf(red, sizeof(red), "%.17g", m->thresholds.red);
 
     {
-        const char *p[] = {cycle, version, rank};
-        rc = run_count(a, "alerts_level_resolve", 1, p, false,
-                       &sum->n_alerts_resolved, err);
+        PGresult *now_res = NULL;
+        const char *p[] = {cycle, version, rank, NULL};
+
+        /* The transaction's now(), which the cycle's score rows carry. */
+        rc = cs_pg_query(a->db, "SELECT now()::text", 0, NULL, &now_res, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err, "could not read the time");
+        p[3] = PQgetvalue(now_res, 0, 0);
+        /* A full cycle scored everyone: one join of every live alert;
+         * an incremental one a few thousand: their alerts by index. */
+        rc = run_count(a,
+                       sum->is_full ? "alerts_level_resolve"
+                                    : "alerts_level_resolve_some",
+                       1, p, false, &sum->n_alerts_resolved, err);
         if (rc == CS_OK)
-            rc = run_count(a, "alerts_level_raise", 3, p, true,
+            rc = run_count(a, "alerts_level_raise", 4, p, true,
                            &sum->n_alerts_raised, err);
+        PQclear(now_res);
         if (rc == CS_OK)
-            rc = run_count(a, "alerts_single_resolve", 1, p, false,
-                           &sum->n_alerts_resolved, err);
+            rc = run_count(a,
+                           sum->is_full ? "alerts_single_resolve"
+                                        : "alerts_single_resolve_some",
+                           1, p, false, &sum->n_alerts_resolved, err);
         if (rc == CS_OK)
             rc = run_count(a, "alerts_single_raise", 3, p, true,
                            &sum->n_alerts_raised, err);

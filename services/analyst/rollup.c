@@ -39,6 +39,10 @@
 #define JL(TABLE, ALIAS, ON) \
     " JOIN LATERAL (SELECT * FROM " TABLE " " ALIAS " WHERE " ON \
     " OFFSET 0) " ALIAS " ON true"
+/* The same with the row version's xmin as column x. */
+#define JLX(TABLE, ALIAS, ON) \
+    " JOIN LATERAL (SELECT *, " ALIAS ".xmin AS x FROM " TABLE " " ALIAS \
+    " WHERE " ON " OFFSET 0) " ALIAS " ON true"
 
 /* Delivered lines of the shipments s (tenant_id, shipment_id, supplier,
  * shipped_at, delivered_at, dday = the UTC day delivered) per supplier
@@ -50,7 +54,8 @@
  * a LATERAL lookup into a partitioned table visits every partition it
  * kept on each rescan (145 monthly ones: most of the time of 5,000
  * keys). */
-#define DELIV_ROWS(SRC, LO, HI, J) \
+#define DELIV_ROWS(SRC, LO, HI, J) DELIV_ROWS_IF(SRC, LO, HI, J, "")
+#define DELIV_ROWS_IF(SRC, LO, HI, J, COND) \
     "SELECT s.supplier, s.dday, count(*)::int, count(ol.requested_time)::int," \
     " count(*) FILTER (WHERE s.delivered_at <= ol.requested_time)::int," \
     " sum(x.e), sum(x.e * x.e)" \
@@ -72,7 +77,7 @@
       "       OR (sl.order_line_no IS NULL AND ol.sku = sl.sku))") \
     " CROSS JOIN LATERAL (SELECT extract(epoch FROM s.delivered_at" \
     "  - ol.order_time) AS e) x" \
-    " WHERE s.shipped_at >= " DAY_START("s.dday - 150") \
+    " WHERE s.shipped_at >= " DAY_START("s.dday - 150") COND \
     " GROUP BY s.supplier, s.dday"
 
 /* Order lines ol (of SRC) requested on day rd >= $1 and at most 365 days
@@ -112,7 +117,8 @@
 static const char sql_state[] =
     "SELECT w.first::text, coalesce(s.from_day::text, ''),"
     " s.from_day IS NULL OR w.first < s.from_day,"
-    " coalesce(s.from_day < w.first - 30, false)"
+    " coalesce(s.from_day < w.first - 30, false),"
+    " coalesce(s.snap IS NOT NULL AND s.snap_cycle = s.cycle_id, false)"
     " FROM analyst_roll_state s, LATERAL (SELECT " UTC_DAY("$1::timestamptz"
     "  - interval '1 microsecond'") " + 1 - $2::int AS first) w"
     " FOR UPDATE OF s";
@@ -298,6 +304,201 @@ static const char *const sql_refresh[] = {
     " GROUP BY 1, 2, 3" UPSERT_CUST,
 };
 
+/* Adding what new facts contribute (0061; docs/analyst.md, "Daily
+ * roll-ups"). The roll-ups hold what the facts seen by the snapshot that
+ * last brought them up to date (analyst_roll_state.snap) add up to. A
+ * line is new when its header was stored or revised since the watermark
+ * (less two minutes, found by the BRIN index) and that snapshot saw
+ * neither the header's row version nor the line's: the overlap of two
+ * minutes, which the recomputing upkeep read twice, is read once, and a
+ * header stored again without new lines adds nothing (the ingest stores
+ * a header and its lines in one transaction; lines added later to a
+ * header that is not stored again are not found, as before). Each new pair of an order line and a
+ * shipment line is counted from one side only: from the shipment when
+ * its line is new (against every order line), else from the order (a
+ * new order line against old shipment lines: a late order makes earlier
+ * deliveries match). Keys the triggers logged (revised or deleted facts,
+ * and through them every current key of the revised order or shipment)
+ * are recomputed instead (EXCL: their rows are left to sql_refresh).
+ * Counts and sums are exact (integers and numeric), so the sums added
+ * equal the sums recomputed. $1 the watermark, $2 the first day rolled
+ * up; the bounds of the partitions to plan after them (sql_delta_bounds). */
+#define FRESH(A) A ".updated_at > $1::timestamptz - interval '2 minutes'"
+#define UNSEEN(X) \
+    "NOT pg_visible_in_snapshot(cs_xid8(" X "), (SELECT snap FROM analyst_roll_state))"
+#define NEW_SHIPMENTS \
+    "ns AS MATERIALIZED (SELECT s.tenant_id, s.shipment_id, s.supplier," \
+    " s.buyer, s.order_id, s.shipped_at, s.delivered_at FROM shipments s" \
+    " WHERE " FRESH("s") " AND " UNSEEN("s.xmin") ")"
+#define NEW_ORDERS \
+    "no AS MATERIALIZED (SELECT o.tenant_id, o.order_id, o.buyer," \
+    " o.supplier, o.order_time FROM orders o WHERE " FRESH("o") \
+    " AND " UNSEEN("o.xmin") ")"
+/* The shipments s against the orders of SRC (buyer, order_id,
+ * supplier), with COND; fresh: whether their lines can be new. */
+#define SHIPMENTS_OF(SRC, COND) \
+    " JOIN LATERAL (SELECT s.*, " FRESH("s") " AND " UNSEEN("s.xmin") \
+    "  AS fresh FROM shipments s" \
+    "  WHERE s.buyer = " SRC ".buyer AND s.order_id = " SRC ".order_id" \
+    "  AND s.supplier = " SRC ".supplier AND " COND " OFFSET 0) s ON true"
+
+#define ADD_DELIV \
+    " ON CONFLICT (supplier, day) DO UPDATE" \
+    " SET n_lines = analyst_roll_deliveries.n_lines + excluded.n_lines," \
+    " n_requested = analyst_roll_deliveries.n_requested + excluded.n_requested," \
+    " n_on_time = analyst_roll_deliveries.n_on_time + excluded.n_on_time," \
+    " lead_s = analyst_roll_deliveries.lead_s + excluded.lead_s," \
+    " lead_s2 = analyst_roll_deliveries.lead_s2 + excluded.lead_s2"
+#define ADD_FILL \
+    " ON CONFLICT (supplier, order_day, day) DO UPDATE" \
+    " SET ordered = analyst_roll_fill.ordered + excluded.ordered," \
+    " shipped = analyst_roll_fill.shipped + excluded.shipped"
+#define ADD_CUST \
+    " ON CONFLICT (supplier, day, buyer) DO UPDATE" \
+    " SET quantity = analyst_roll_customers.quantity + excluded.quantity"
+
+/* Delivered lines from the day $2 on: of fresh shipments (side true:
+ * the new lines), and of the shipments against fresh orders (side
+ * false: old lines matched to new order lines); EXCL drops the logged
+ * keys. $3, $4: the first and last delivery day. */
+#define DELTA_DELIV(EXCL) \
+    "WITH " NEW_SHIPMENTS ", " NEW_ORDERS "," \
+    " src AS MATERIALIZED (SELECT * FROM (" \
+    "  SELECT tenant_id, shipment_id, supplier, shipped_at, delivered_at," \
+    "   " UTC_DAY("delivered_at") " AS dday, true AS side, true AS fresh" \
+    "  FROM ns WHERE delivered_at IS NOT NULL" \
+    "  UNION SELECT s.tenant_id, s.shipment_id, s.supplier, s.shipped_at," \
+    "   s.delivered_at, " UTC_DAY("s.delivered_at") ", false, s.fresh FROM no" \
+    SHIPMENTS_OF("no", "s.delivered_at IS NOT NULL") ") x" \
+    "  WHERE dday >= $2::date" EXCL("x.supplier", "x.dday", "roll_kd", "day") ")" \
+    INS_DELIV DELIV_ROWS_IF("src s", "$3::date", "$4::date", JLX, \
+    " AND CASE WHEN s.side THEN " UNSEEN("sl.x") \
+    "  ELSE " FRESH("o") " AND " UNSEEN("o.x") " AND " UNSEEN("ol.x") \
+    "   AND NOT (s.fresh AND " UNSEEN("sl.x") ") END") ADD_DELIV
+
+/* Fill rows: new order lines (ordered, and shipped by old shipment
+ * lines) and the order lines new shipment lines deliver (shipped). $3,
+ * $4: the first and last shipped day; $5, $6: the first and last order
+ * day of fresh orders. */
+#define DELTA_FILL(EXCL) \
+    "WITH " NEW_SHIPMENTS ", " NEW_ORDERS "," \
+    " nol AS MATERIALIZED (SELECT * FROM (SELECT ol.supplier, ol.buyer," \
+    "   ol.order_id, ol.line_no, ol.quantity, " UTC_DAY("ol.order_time") " AS od," \
+    "   " UTC_DAY("ol.requested_time") " AS rd FROM no" \
+    JLX("order_lines", "ol", "ol.tenant_id = no.tenant_id" \
+       "   AND ol.order_id = no.order_id AND ol.order_time = no.order_time" \
+       "   AND ol.order_time >= " DAY_START("$2::date - 365") \
+       "   AND ol.order_time >= " DAY_START("$5::date") \
+       "   AND ol.order_time < " DAY_START("$6::date + 1")) \
+    "   WHERE " UNSEEN("ol.x") ") z" \
+    "  WHERE rd >= $2::date AND rd <= od + 365)" \
+    " INSERT INTO analyst_roll_fill (supplier, order_day, day, ordered, shipped)" \
+    " SELECT supplier, od, rd, sum(o), sum(s) FROM (" \
+    "  SELECT supplier, od, rd, quantity AS o, 0::numeric AS s FROM nol" \
+    "  UNION ALL SELECT nol.supplier, nol.od, nol.rd, 0, sl.quantity FROM nol" \
+    SHIPMENTS_OF("nol", "s.shipped_at >= " DAY_START("nol.od - 150")) \
+    JLX("shipment_lines", "sl", "sl.tenant_id = s.tenant_id" \
+       "   AND sl.shipment_id = s.shipment_id AND sl.shipped_at = s.shipped_at" \
+       "   AND sl.shipped_at >= " DAY_START("$3::date") \
+       "   AND sl.shipped_at < " DAY_START("$4::date + 1") \
+       "   AND sl.order_id = nol.order_id AND sl.order_line_no = nol.line_no" \
+       "   AND sl.buyer = nol.buyer AND sl.supplier = nol.supplier") \
+    "  WHERE NOT (s.fresh AND " UNSEEN("sl.x") ")" \
+    "  UNION ALL SELECT ol.supplier, ol.od, ol.rd, 0, sl.quantity FROM ns" \
+    JLX("shipment_lines", "sl", "sl.tenant_id = ns.tenant_id" \
+       "   AND sl.shipment_id = ns.shipment_id AND sl.shipped_at = ns.shipped_at" \
+       "   AND sl.shipped_at >= " DAY_START("$3::date") \
+       "   AND sl.shipped_at < " DAY_START("$4::date + 1") \
+       "   AND sl.order_id = ns.order_id AND sl.buyer = ns.buyer" \
+       "   AND sl.supplier = ns.supplier AND sl.order_line_no IS NOT NULL") \
+    JL("orders", "o", "o.order_id = sl.order_id AND o.buyer = sl.buyer" \
+       "   AND o.supplier = sl.supplier" \
+       "   AND o.order_time >= " DAY_START("$2::date - 365")) \
+    " CROSS JOIN LATERAL (SELECT * FROM (SELECT ol.supplier," \
+    "   " UTC_DAY("ol.order_time") " AS od, " UTC_DAY("ol.requested_time") " AS rd" \
+    "   FROM order_lines ol WHERE ol.tenant_id = o.tenant_id" \
+    "   AND ol.order_id = o.order_id AND ol.order_time = o.order_time" \
+    "   AND ol.order_time >= " DAY_START("$2::date - 365") \
+    "   AND ol.order_time < " DAY_START("$4::date + 151") \
+    "   AND ol.line_no = sl.order_line_no AND ol.buyer = sl.buyer" \
+    "   AND ol.supplier = sl.supplier OFFSET 0) z" \
+    "   WHERE rd >= $2::date AND rd <= od + 365) ol" \
+    "  WHERE ns.shipped_at >= " DAY_START("ol.od - 150") \
+    "   AND " UNSEEN("sl.x") \
+    " ) x WHERE true" EXCL("x.supplier", "x.od", "roll_kf", "order_day") \
+    " GROUP BY 1, 2, 3" ADD_FILL
+
+/* Customers: the new lines of fresh shipments, from the day $2 on; $3,
+ * $4: the first and last shipped day. */
+#define DELTA_CUST(EXCL) \
+    "WITH " NEW_SHIPMENTS \
+    INS_CUST "SELECT sl.supplier, " UTC_DAY("sl.shipped_at") ", sl.buyer," \
+    " sum(sl.quantity) FROM ns" \
+    JLX("shipment_lines", "sl", "sl.tenant_id = ns.tenant_id" \
+       " AND sl.shipment_id = ns.shipment_id AND sl.shipped_at = ns.shipped_at" \
+       " AND sl.shipped_at >= " DAY_START("$2::date") \
+       " AND sl.shipped_at >= " DAY_START("$3::date") \
+       " AND sl.shipped_at < " DAY_START("$4::date + 1")) \
+    " WHERE " UNSEEN("sl.x") \
+    EXCL("sl.supplier", UTC_DAY("sl.shipped_at"), "roll_kc", "day") \
+    " GROUP BY 1, 2, 3" ADD_CUST
+
+/* The days the statements above look up lines of partitioned tables
+ * on, so that planning keeps only those partitions (with 'infinity' as
+ * the last day it planned some 60 empty future ones of each, 0.4 s at
+ * 10^4): the shipped days of the fresh shipments and of those against
+ * fresh orders; their delivery days from $2 on; the order days of the
+ * fresh orders. NULL when there are none: the statements then plan to
+ * nothing. */
+static const char sql_delta_bounds[] =
+    "WITH " NEW_SHIPMENTS ", " NEW_ORDERS ","
+    " sh AS (SELECT shipped_at, delivered_at FROM ns"
+    "  UNION ALL SELECT s.shipped_at, s.delivered_at FROM no"
+    SHIPMENTS_OF("no", "true") ")"
+    " SELECT min(" UTC_DAY("shipped_at") ")::text,"
+    "  max(" UTC_DAY("shipped_at") ")::text,"
+    "  min(" UTC_DAY("delivered_at") ") FILTER (WHERE"
+    "   " UTC_DAY("delivered_at") " >= $2::date)::text,"
+    "  max(" UTC_DAY("delivered_at") ") FILTER (WHERE"
+    "   " UTC_DAY("delivered_at") " >= $2::date)::text,"
+    "  (SELECT min(" UTC_DAY("order_time") ")::text FROM no),"
+    "  (SELECT max(" UTC_DAY("order_time") ")::text FROM no)"
+    " FROM sh";
+
+/* Without logged keys, and without the ones in the key tables (which
+ * then hold only logged keys). */
+#define NO_EXCL(SUP, DAY, TABLE, COL) ""
+#define EXCL_LOGGED(SUP, DAY, TABLE, COL) \
+    " AND NOT EXISTS (SELECT 1 FROM " TABLE " k WHERE k.supplier = " SUP \
+    " AND k." COL " = " DAY ")"
+
+static const char *const sql_delta[] = {
+    DELTA_DELIV(NO_EXCL),
+    DELTA_FILL(NO_EXCL),
+    DELTA_CUST(NO_EXCL),
+};
+static const char *const sql_delta_logged[] = {
+    DELTA_DELIV(EXCL_LOGGED),
+    DELTA_FILL(EXCL_LOGGED),
+    DELTA_CUST(EXCL_LOGGED),
+};
+
+/* The logged keys alone (for sql_keys_day and sql_refresh, which then
+ * delete and recompute them): no shipments or orders of the watermark
+ * ($1, unused but for the statements' shape). */
+static const char *const sql_keys_log[] = {
+    "CREATE TEMP TABLE roll_ship ON COMMIT DROP AS"
+    " SELECT supplier, buyer, order_id, shipped_at, delivered_at FROM shipments"
+    " WHERE false",
+    "CREATE TEMP TABLE roll_log ON COMMIT DROP AS"
+    " SELECT * FROM analyst_roll_dirty",
+    "DELETE FROM analyst_roll_dirty",
+    "CREATE TEMP TABLE roll_refs ON COMMIT DROP AS"
+    " SELECT supplier, buyer, order_id, true AS logged FROM roll_log"
+    " WHERE order_id IS NOT NULL AND buyer IS NOT NULL GROUP BY 1, 2, 3",
+    "ANALYZE roll_refs",
+};
+
 /* clang-format on */
 
 /* Runs n statements, those with a parameter with p as $1. */
@@ -346,6 +547,81 @@ static cs_status refresh(analyst *a, const char *from, cs_err *err)
     return rc;
 }
 
+static const char *const sql_drop_keys[] = {
+    "DROP TABLE roll_ship, roll_log, roll_refs, roll_kd, roll_kf, roll_kc",
+};
+
+/* Recomputes every key the facts stored or revised since the watermark
+ * touch (before 0061, and while the roll-ups' snapshot is not known:
+ * the first cycle after an older cs-analyst kept them). */
+static cs_status upkeep_recompute(analyst *a, const char *watermark,
+                                  const char *from, cs_err *err)
+{
+    cs_status rc = run_all(a, sql_keys_wm, N_OF(sql_keys_wm), watermark, err);
+
+    if (rc == CS_OK)
+        rc = run_all(a, sql_keys_day, N_OF(sql_keys_day), from, err);
+    if (rc == CS_OK)
+        rc = refresh(a, from, err);
+    if (rc == CS_OK)
+        rc = run_all(a, sql_drop_keys, 1, NULL, err);
+    return rc;
+}
+
+/* Adds what the facts the roll-ups' snapshot did not see contribute;
+ * the keys the triggers logged, if any, are deleted and recomputed. */
+static cs_status upkeep_delta(analyst *a, const char *watermark,
+                              const char *from, cs_err *err)
+{
+    const char *p[] = {watermark, from};
+    const char *const *delta = sql_delta;
+    const char *b[6];
+    PGresult *res = NULL;
+    bool logged;
+    cs_status rc =
+        cs_pg_query(a->db, "SELECT EXISTS (SELECT 1 FROM analyst_roll_dirty)",
+                    0, NULL, &res, err);
+
+    if (rc != CS_OK)
+        return analyst_pg_error(rc, err, "could not update the roll-ups");
+    logged = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    res = NULL;
+    if (logged) {
+        rc = run_all(a, sql_keys_log, N_OF(sql_keys_log), watermark, err);
+        if (rc == CS_OK)
+            rc = run_all(a, sql_keys_day, N_OF(sql_keys_day), from, err);
+        if (rc == CS_OK)
+            rc = refresh(a, from, err);
+        delta = sql_delta_logged;
+    }
+    if (rc == CS_OK)
+        rc = cs_pg_query(a->db, sql_delta_bounds, 2, p, &res, err);
+    if (rc != CS_OK)
+        return analyst_pg_error(rc, err, "could not update the roll-ups");
+    for (int j = 0; j < 6; j++)
+        b[j] = PQgetisnull(res, 0, j) ? NULL : PQgetvalue(res, 0, j);
+    {
+        /* deliveries: delivery days; fill: shipped and order days;
+         * customers: shipped days */
+        const char *pd[] = {watermark, from, b[2], b[3]};
+        const char *pf[] = {watermark, from, b[0], b[1], b[4], b[5]};
+        const char *pc[] = {watermark, from, b[0], b[1]};
+        const char *const *pp[] = {pd, pf, pc};
+        const int np[] = {4, 6, 4};
+
+        for (size_t i = 0; i < N_OF(sql_delta) && rc == CS_OK; i++) {
+            rc = cs_pg_query(a->db, delta[i], np[i], pp[i], NULL, err);
+            if (rc != CS_OK)
+                rc = analyst_pg_error(rc, err, "could not update the roll-ups");
+        }
+    }
+    PQclear(res);
+    if (rc == CS_OK && logged)
+        rc = run_all(a, sql_drop_keys, 1, NULL, err);
+    return rc;
+}
+
 cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
                          const char *as_of, const char *watermark,
                          analyst_summary *sum, cs_err *err)
@@ -354,7 +630,7 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
     cs_status rc;
     char window[16], cycle[24];
     const char *first;
-    bool rebuild, prune;
+    bool rebuild, prune, delta;
     double t = analyst_clock();
 
     snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
@@ -370,6 +646,7 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
     first = PQgetvalue(st, 0, 0);
     rebuild = strcmp(PQgetvalue(st, 0, 2), "t") == 0;
     prune = strcmp(PQgetvalue(st, 0, 3), "t") == 0;
+    delta = strcmp(PQgetvalue(st, 0, 4), "t") == 0;
     if (rebuild) {
         cs_log_info("building the roll-ups", CS_KV_STR("from_day", first));
         /* Large joins of whole windows: hashes, not loops; the keys'
@@ -392,26 +669,25 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
                         "SET LOCAL enable_hashjoin = off;"
                         " SET LOCAL enable_mergejoin = off",
                         err);
-        if (rc == CS_OK)
-            rc = run_all(a, sql_keys_wm, N_OF(sql_keys_wm), watermark, err);
-        if (rc == CS_OK)
-            rc = run_all(a, sql_keys_day, N_OF(sql_keys_day), from, err);
-        if (rc == CS_OK)
-            rc = refresh(a, from, err);
+        if (rc == CS_OK && delta)
+            rc = upkeep_delta(a, watermark, from, err);
+        else if (rc == CS_OK)
+            rc = upkeep_recompute(a, watermark, from, err);
         if (rc == CS_OK && prune)
             rc = run_all(a, sql_prune, N_OF(sql_prune), first, err);
         if (rc == CS_OK)
-            rc = cs_pg_exec(a->db,
-                            "DROP TABLE roll_ship, roll_log, roll_refs,"
-                            " roll_kd, roll_kf, roll_kc;"
-                            " RESET enable_hashjoin; RESET enable_mergejoin",
-                            err);
+            rc = cs_pg_exec(
+                a->db, "RESET enable_hashjoin; RESET enable_mergejoin", err);
     }
+    /* This cycle's snapshot saw every fact now rolled up: the next
+     * cycle adds what it did not see (0061). */
     if (rc == CS_OK) {
         const char *p[] = {cycle};
-        rc = cs_pg_query(a->db,
-                         "UPDATE analyst_roll_state SET cycle_id = $1::bigint",
-                         1, p, NULL, err);
+        rc = cs_pg_query(
+            a->db,
+            "UPDATE analyst_roll_state SET cycle_id = $1::bigint,"
+            " snap = pg_current_snapshot(), snap_cycle = $1::bigint",
+            1, p, NULL, err);
         if (rc != CS_OK)
             rc = analyst_pg_error(rc, err, "could not update the roll-ups");
     }
