@@ -291,8 +291,9 @@ cs_status api_webhooks_start(api *a, api_webhooks **out, cs_err *err);
 void api_webhooks_stop(api_webhooks *w); /* NULL is a no-op */
 
 /* cache.c: read answers per token, path and query, fresh for ttl_ms and
- * served stale for stale_ms more while one of n_refreshers background
- * threads (each with its own database connection) reads them again.
+ * served stale for stale_ms more (twice that while the read is pending)
+ * while one of n_refreshers background threads (each with its own
+ * database connection) reads them again.
  * NULL when ttl_ms is 0; every function takes a NULL cache as "off". */
 cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
                         unsigned stale_ms, unsigned n_refreshers,

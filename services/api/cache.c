@@ -24,9 +24,10 @@
  * host, their database sessions) run at a lower priority (api.refresh_nice), so
  * on a machine short of cores a refresh takes the CPU requests leave; the
  * number of threads bounds the refreshes running at once. An answer is
- * at most ttl_ms + stale_ms old (older
- * entries are read again by the request, as a miss); readers see other
- * replicas' and cs-analyst's writes within that time. */
+ * at most ttl_ms + stale_ms old, or ttl_ms + 2 * stale_ms while its
+ * refresh is still queued or running (older entries are read again by
+ * the request, as a miss); readers see other replicas' and cs-analyst's
+ * writes within that time. */
 #include "api_int.h"
 
 #include "cs_hash.h"
@@ -473,11 +474,22 @@ bool api_cache_lookup(api_cache *c, api_req *r, bool count_miss)
         uint64_t now = now_ms();
         hit = e->expires_ms > now;
         stale = !hit && e->expires_ms + c->stale_ms > now;
-        /* stale: served, and the first request to see it so has it read
-         * again in the background */
-        if (stale && !atomic_exchange(&s->refreshing, true) &&
-            !queue_refresh(c, r, &k))
-            atomic_store(&s->refreshing, false); /* the queue is full */
+        if (stale) {
+            /* served, and the first request to see it so has it read
+             * again in the background */
+            if (!atomic_exchange(&s->refreshing, true) &&
+                !queue_refresh(c, r, &k))
+                atomic_store(&s->refreshing, false); /* the queue is full */
+        } else if (!hit && c->stale_ms > 0 && atomic_load(&s->refreshing) &&
+                   e->expires_ms + 2 * (uint64_t)c->stale_ms > now) {
+            /* past the window with its refresh still queued or running
+             * (slow on a loaded machine, the refresh threads being
+             * niced): served for up to stale_ms more, so that the
+             * requests do not all read it themselves at once; a refresh
+             * that fails ends that at once (refresh_done clears the
+             * flag) */
+            stale = true;
+        }
         if (hit || stale)
             cs_http_set_body(r->resp, 200, e->content_type, e->body,
                              e->body_len);

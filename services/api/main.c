@@ -94,7 +94,8 @@ static const cs_opt api_opts[] = {
      CS_CFG(api_cfg, cache_ms)},
     {"api.cache_stale_ms", "CS_API_CACHE_STALE_MS", CS_OPT_U32, "10000",
      "after api.cache_ms, serve an answer up to this much longer while a "
-     "background thread reads it again (0: never; the request reads it)",
+     "background thread reads it again, and as long again while that read "
+     "is pending (0: never; the request reads it)",
      CS_CFG(api_cfg, cache_stale_ms)},
     {"api.refresh_threads", "CS_API_REFRESH_THREADS", CS_OPT_U32, "2",
      "background threads (each with a database connection) that read "

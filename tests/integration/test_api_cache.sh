@@ -6,7 +6,8 @@
 # another token never gets the first token's entry (its own scope is
 # read); a revoked token is refused even with an entry cached (at once
 # with the token cache off); a write through the replica empties the
-# cache.
+# cache; an entry whose refresh waits (a locked table) is served for one
+# more window, and read by the request after that.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 A=91350100M000100Y43 # Fujian
@@ -59,4 +60,49 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T_BJ2" 
 [ "$(names "$T_BJ2")" = B2 ] || fail "the cache survived a write"
 
 stop_service api
+
+note "an entry whose refresh cannot answer is served up to a second window, then read again"
+# enterprises locked: the refresh (and any read of the route) waits. The
+# entry is fresh for about 1 s, stale for 2 s more (its refresh queued by
+# the first request to see it so), then, the refresh still pending,
+# served for up to 2 s more; after that a request reads it itself.
+start_service api2 env CS_API_CACHE_MS=1000 CS_API_CACHE_STALE_MS=2000 CS_RATE_LIMIT_RPS=0 \
+    CS_PG_STATEMENT_TIMEOUT_MS=30000 CS_KAFKA_BROKERS= "$CS_BIN/cs-api" \
+    --pg-dsn "${dsn/user=postgres/user=cs_api_app}" --http-port 0
+wait_for 30 "the second cs-api to start" log_field api2 "api ready" port
+api="http://127.0.0.1:$(log_field api2 "api ready" port)"
+now_ms() { date +%s%3N; }
+# the entry ends between t0 + 7/8 s and t1 + 1 s (its freshness less up
+# to an eighth, from when it was stored)
+t0=$(now_ms)
+want=$(names "$T_BJ2")
+t1=$(now_ms)
+[ -n "$want" ] || fail "first read of the second cs-api"
+coproc LOCKER { psql "$dsn" -qAt -v ON_ERROR_STOP=1; }
+echo "BEGIN; LOCK TABLE enterprises IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&"${LOCKER[1]}"
+read -r -t 20 line <&"${LOCKER[0]}" && [ "$line" = locked ] || fail "could not lock enterprises"
+late=0
+# the stale window ends by t1 + 3 s, the second one not before t0 + 4.875 s
+until [ $(($(now_ms) - t0)) -ge 4600 ]; do
+    got=$({ curl -s --max-time 2 -H "Authorization: Bearer $T_BJ2" "$api/v1/enterprises" || echo '{}'; } |
+        jq -r '[.items[]?.name] | join(",")')
+    [ "$got" = "$want" ] || fail "request at $(($(now_ms) - t0)) ms: '$got' (read the database itself?)"
+    [ $(($(now_ms) - t1)) -gt 3100 ] && late=$((late + 1))
+done
+[ "$late" -ge 1 ] || fail "no request answered past the first window"
+[ "$(m misses)" = 1 ] && [ "$(m refreshes)" = 0 ] ||
+    fail "misses $(m misses), refreshes $(m refreshes): a request read the route itself, or the refresh did not wait"
+# past both windows (by t1 + 5 s): the request reads it itself (a miss,
+# and it waits on the lock too)
+past() { [ $(($(now_ms) - t1)) -ge "$1" ]; }
+wait_for 10 "t1 + 5.2 s" past 5200
+curl -s -o /dev/null --max-time 1 -H "Authorization: Bearer $T_BJ2" "$api/v1/enterprises" || true
+[ "$(m misses)" = 2 ] || fail "past both windows the request must read the route itself: $(m misses) misses"
+echo "COMMIT;" >&"${LOCKER[1]}"
+exec {LOCKER[1]}>&-
+wait "$LOCKER_PID" || fail "the locking session failed"
+refreshed() { [ "$(m refreshes)" = 1 ]; }
+wait_for 20 "the refresh to answer" refreshed
+[ "$(names "$T_BJ2")" = "$want" ] || fail "after the lock"
+stop_service api2
 note "ok"
