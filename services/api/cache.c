@@ -52,7 +52,7 @@
  * the pointer, and whoever drops the last reference frees the old one. */
 typedef struct cache_entry {
     _Atomic unsigned refs;
-    uint64_t expires_ms, generation;
+    uint64_t stored_ms, expires_ms, generation;
     const char *content_type;
     size_t body_len;
     char *body; /* in the same allocation, after the key */
@@ -494,6 +494,12 @@ bool api_cache_lookup(api_cache *c, api_req *r, bool count_miss)
             cs_http_set_body(r->resp, 200, e->content_type, e->body,
                              e->body_len);
         hit = (hit || stale) && (r->resp->body != NULL || e->body_len == 0);
+        if (hit) { /* how old the answer is, for clients that care (RFC 9111) */
+            r->resp->has_age = true;
+            r->resp->age_s =
+                (unsigned)((now > e->stored_ms ? now - e->stored_ms : 0) /
+                           1000u);
+        }
     }
     entry_unref(e);
     if (hit || count_miss)
@@ -558,7 +564,8 @@ void api_cache_put(api_cache *c, const api_req *r)
     e->body[resp->body_len] = '\0';
     e->body_len = resp->body_len;
     e->content_type = resp->content_type;
-    e->expires_ms = now_ms() + ttl_jittered(c->ttl_ms);
+    e->stored_ms = now_ms();
+    e->expires_ms = e->stored_ms + ttl_jittered(c->ttl_ms);
     e->generation = r->cache_gen;
     s = slot_of(c, &k);
     pthread_rwlock_wrlock(&s->mu);

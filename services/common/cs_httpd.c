@@ -170,6 +170,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, cs_http_resp *r)
     }
     if (r->www_authenticate != NULL)
         MHD_add_response_header(mr, "WWW-Authenticate", r->www_authenticate);
+    if (r->has_age) {
+        char age[16];
+        (void)snprintf(age, sizeof(age), "%u", r->age_s);
+        MHD_add_response_header(mr, "Age", age);
+    }
     ret = MHD_queue_response(conn, r->status, mr);
     MHD_destroy_response(mr);
     return ret;

@@ -36,6 +36,8 @@ typedef struct cs_http_resp {
     const char *www_authenticate; /* static string or NULL (for 401) */
     const char *cache_control;    /* static string or NULL ("no-store") */
     char etag[48];                /* "ETag" value, or "" for none */
+    bool has_age;                 /* an answer kept by a cache: */
+    unsigned age_s;               /* its "Age" (RFC 9111), in seconds */
 } cs_http_resp;
 
 /* Called on a pool thread (or a worker, see cs_httpd_opts.workers); fills

@@ -27,18 +27,27 @@ names() { curl -sf -H "Authorization: Bearer $1" "$api/v1/enterprises" | jq -r '
 m() { metric "cs_api_cache_$1_total" "$api/metrics"; }
 names_are() { [ "$(names "$1")" = "$2" ]; }
 
-note "a repeated read is a hit; a new row shows once the entry expired"
+# age TOKEN - the Age header of a read of /v1/enterprises ("" when none)
+age() {
+    curl -s -o /dev/null -D - -H "Authorization: Bearer $1" "$api/v1/enterprises" |
+        tr -d '\r' | awk -F': ' 'tolower($1) == "age" { print $2 }'
+}
+
+note "a repeated read is a hit (with its Age); a new row shows once the entry expired"
 [ "$(names "$T_ADM")" = A ] || fail "first read"
 [ "$(m misses)" = 1 ] && [ "$(m hits)" = 0 ] || fail "first read must miss"
 q "INSERT INTO enterprises (uscc, name, region_code, industry_code) VALUES ('$B', 'B', '110101', 'C36')"
 [ "$(names "$T_ADM")" = A ] || fail "the second read was not cached"
 [ "$(m hits)" = 1 ] || fail "hit counter"
+a=$(age "$T_ADM")
+[[ "$a" =~ ^[0-9]+$ ]] && [ "$a" -le 3 ] || fail "a cached answer's Age: '$a'"
 wait_for 20 "the entry to expire" names_are "$T_ADM" B,A
 [ "$(m misses)" = 1 ] || fail "a request read the database itself: $(m misses) misses"
 [ "$(m stale_hits)" -ge 1 ] && [ "$(m refreshes)" -ge 1 ] ||
     fail "the expired entry must be served while a background thread reads it again"
 
 note "another token reads its own scope, never the first token's entry"
+[ "$(age "$T_BJ")" = "" ] || fail "an answer read for this request has no Age"
 [ "$(names "$T_BJ")" = B ] || fail "the Beijing bureau got: $(names "$T_BJ")"
 [ "$(names "$T_BJ")" = B ] || fail "the bureau's cached read"
 
