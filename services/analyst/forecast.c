@@ -313,8 +313,20 @@ cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
     snprintf(lead, sizeof(lead), "%.17g", m->default_lead_time_days);
     if (!is_full) {
         /* Incremental: nothing to do unless a series can be stale. */
-        const char *p[] = {as_of, watermark, cycle};
-        rc = cs_pg_run(a->db, "forecast_due", 3, p, &res, err);
+        const char *p[] = {as_of, watermark, cycle, NULL};
+
+        rc = cs_pg_query(a->db,
+                         "SELECT ((($1::timestamptz - interval '1 microsecond')"
+                         " AT TIME ZONE 'UTC')::date + 1)::text",
+                         1, p, &res, err);
+        if (rc == CS_OK) {
+            PGresult *day = res;
+
+            p[3] = PQgetvalue(day, 0, 0);
+            res = NULL;
+            rc = cs_pg_run(a->db, "forecast_due", 4, p, &res, err);
+            PQclear(day);
+        }
         if (rc != CS_OK) {
             rc = analyst_pg_error(rc, err, "could not read sales series");
             goto out;

@@ -54,6 +54,22 @@
  * a LATERAL lookup into a partitioned table visits every partition it
  * kept on each rescan (145 monthly ones: most of the time of 5,000
  * keys). */
+/* The order line o, ol a shipment line SL delivers: through the order
+ * header (buyer, supplier, order id; ordered in [O_LO, O_HI) days), its
+ * line by number, or by sku when the shipment line has none; OL_LO and
+ * OL_HI bound the order lines' partitions. */
+#define ORDER_LINE_OF(J, SL, O_LO, O_HI, OL_LO, OL_HI) \
+    J("orders", "o", "o.order_id = " SL ".order_id AND o.buyer = " SL ".buyer" \
+      "  AND o.supplier = " SL ".supplier" \
+      "  AND o.order_time >= " DAY_START(O_LO) \
+      "  AND o.order_time < " DAY_START(O_HI)) \
+    J("order_lines", "ol", "ol.tenant_id = o.tenant_id" \
+      "  AND ol.order_id = o.order_id AND ol.order_time = o.order_time" \
+      "  AND ol.order_time >= " DAY_START(OL_LO) \
+      "  AND ol.order_time < " DAY_START(OL_HI) \
+      "  AND ol.buyer = " SL ".buyer AND ol.supplier = " SL ".supplier" \
+      "  AND (ol.line_no = " SL ".order_line_no" \
+      "       OR (" SL ".order_line_no IS NULL AND ol.sku = " SL ".sku))")
 #define DELIV_ROWS(SRC, LO, HI, J) DELIV_ROWS_IF(SRC, LO, HI, J, "")
 #define DELIV_ROWS_IF(SRC, LO, HI, J, COND) \
     "SELECT s.supplier, s.dday, count(*)::int, count(ol.requested_time)::int," \
@@ -64,17 +80,8 @@
       "  AND sl.shipment_id = s.shipment_id AND sl.shipped_at = s.shipped_at" \
       "  AND sl.shipped_at >= " DAY_START(LO " - 150") \
       "  AND sl.shipped_at < " DAY_START(HI " + 1")) \
-    J("orders", "o", "o.order_id = sl.order_id AND o.buyer = sl.buyer" \
-      "  AND o.supplier = sl.supplier" \
-      "  AND o.order_time >= " DAY_START("s.dday - 455") \
-      "  AND o.order_time < " DAY_START("s.dday + 1")) \
-    J("order_lines", "ol", "ol.tenant_id = o.tenant_id" \
-      "  AND ol.order_id = o.order_id AND ol.order_time = o.order_time" \
-      "  AND ol.order_time >= " DAY_START(LO " - 455") \
-      "  AND ol.order_time < " DAY_START(HI " + 1") \
-      "  AND ol.buyer = sl.buyer AND ol.supplier = sl.supplier" \
-      "  AND (ol.line_no = sl.order_line_no" \
-      "       OR (sl.order_line_no IS NULL AND ol.sku = sl.sku))") \
+    ORDER_LINE_OF(J, "sl", "s.dday - 455", "s.dday + 1", LO " - 455", \
+                  HI " + 1") \
     " CROSS JOIN LATERAL (SELECT extract(epoch FROM s.delivered_at" \
     "  - ol.order_time) AS e) x" \
     " WHERE s.shipped_at >= " DAY_START("s.dday - 150") COND \
@@ -357,91 +364,107 @@ static const char *const sql_refresh[] = {
     " ON CONFLICT (supplier, day, buyer) DO UPDATE" \
     " SET quantity = analyst_roll_customers.quantity + excluded.quantity"
 
-/* Delivered lines from the day $2 on: of fresh shipments (side true:
- * the new lines), and of the shipments against fresh orders (side
- * false: old lines matched to new order lines); EXCL drops the logged
- * keys. $3, $4: the first and last delivery day. */
-#define DELTA_DELIV(EXCL) \
+/* One statement for the three roll-ups, so that each new line is looked
+ * up once. nsl: the new lines of fresh shipments (tenant, shipment and
+ * shipped time of the header: one partition each); nslo: each matched
+ * to its order lines through the order header (as the build matches
+ * them; filtered for each roll-up below, as the build filters them);
+ * nol: the new lines of fresh orders; os, osl: the shipments against
+ * fresh orders and their old lines (a new shipment line is counted from
+ * the shipment's side), matched to nol in memory. $1 the watermark, $2
+ * the first day rolled up, $3 and $4 the first and last shipped day of
+ * the shipments in ns and os, $5 and $6 the first and last order day of
+ * the fresh orders (sql_delta_bounds): the partitions planned. EXCL
+ * leaves out the logged keys. */
+#define DELTA_ALL(EXCL) \
     "WITH " NEW_SHIPMENTS ", " NEW_ORDERS "," \
-    " src AS MATERIALIZED (SELECT * FROM (" \
-    "  SELECT tenant_id, shipment_id, supplier, shipped_at, delivered_at," \
-    "   " UTC_DAY("delivered_at") " AS dday, true AS side, true AS fresh" \
-    "  FROM ns WHERE delivered_at IS NOT NULL" \
-    "  UNION SELECT s.tenant_id, s.shipment_id, s.supplier, s.shipped_at," \
-    "   s.delivered_at, " UTC_DAY("s.delivered_at") ", false, s.fresh FROM no" \
-    SHIPMENTS_OF("no", "s.delivered_at IS NOT NULL") ") x" \
-    "  WHERE dday >= $2::date" EXCL("x.supplier", "x.dday", "roll_kd", "day") ")" \
-    INS_DELIV DELIV_ROWS_IF("src s", "$3::date", "$4::date", JLX, \
-    " AND CASE WHEN s.side THEN " UNSEEN("sl.x") \
-    "  ELSE " FRESH("o") " AND " UNSEEN("o.x") " AND " UNSEEN("ol.x") \
-    "   AND NOT (s.fresh AND " UNSEEN("sl.x") ") END") ADD_DELIV
-
-/* Fill rows: new order lines (ordered, and shipped by old shipment
- * lines) and the order lines new shipment lines deliver (shipped). $3,
- * $4: the first and last shipped day; $5, $6: the first and last order
- * day of fresh orders. */
-#define DELTA_FILL(EXCL) \
-    "WITH " NEW_SHIPMENTS ", " NEW_ORDERS "," \
-    " nol AS MATERIALIZED (SELECT * FROM (SELECT ol.supplier, ol.buyer," \
-    "   ol.order_id, ol.line_no, ol.quantity, " UTC_DAY("ol.order_time") " AS od," \
-    "   " UTC_DAY("ol.requested_time") " AS rd FROM no" \
+    " nsl AS MATERIALIZED (SELECT ns.supplier AS s_supplier," \
+    "  ns.buyer AS s_buyer, ns.order_id AS s_order, ns.shipped_at AS s_shipped," \
+    "  ns.delivered_at, sl.supplier, sl.buyer, sl.order_id, sl.order_line_no," \
+    "  sl.sku, sl.quantity, sl.shipped_at FROM ns" \
+    JLX("shipment_lines", "sl", "sl.tenant_id = ns.tenant_id" \
+        " AND sl.shipment_id = ns.shipment_id AND sl.shipped_at = ns.shipped_at" \
+        " AND sl.shipped_at >= " DAY_START("$3::date") \
+        " AND sl.shipped_at < " DAY_START("$4::date + 1")) \
+    "  WHERE " UNSEEN("sl.x") ")," \
+    " nslo AS MATERIALIZED (SELECT nsl.*, ol.order_time AS o_time," \
+    "  ol.requested_time FROM nsl" \
+    ORDER_LINE_OF(JL, "nsl", "$2::date - 455", "$4::date + 151", \
+                  "$2::date - 455", "$4::date + 151") ")," \
+    " nol AS MATERIALIZED (SELECT no.buyer AS h_buyer, no.supplier AS h_supplier," \
+    "  ol.supplier, ol.buyer, ol.order_id, ol.line_no, ol.sku, ol.quantity," \
+    "  ol.order_time, ol.requested_time, " UTC_DAY("ol.order_time") " AS od," \
+    "  " UTC_DAY("ol.requested_time") " AS rd FROM no" \
     JLX("order_lines", "ol", "ol.tenant_id = no.tenant_id" \
-       "   AND ol.order_id = no.order_id AND ol.order_time = no.order_time" \
-       "   AND ol.order_time >= " DAY_START("$2::date - 365") \
-       "   AND ol.order_time >= " DAY_START("$5::date") \
-       "   AND ol.order_time < " DAY_START("$6::date + 1")) \
-    "   WHERE " UNSEEN("ol.x") ") z" \
-    "  WHERE rd >= $2::date AND rd <= od + 365)" \
-    " INSERT INTO analyst_roll_fill (supplier, order_day, day, ordered, shipped)" \
-    " SELECT supplier, od, rd, sum(o), sum(s) FROM (" \
+        " AND ol.order_id = no.order_id AND ol.order_time = no.order_time" \
+        " AND ol.order_time >= " DAY_START("$2::date - 455") \
+        " AND ol.order_time >= " DAY_START("$5::date") \
+        " AND ol.order_time < " DAY_START("$6::date + 1")) \
+    "  WHERE " UNSEEN("ol.x") ")," \
+    " os AS MATERIALIZED (SELECT DISTINCT ON (s.tenant_id, s.shipment_id)" \
+    "  s.tenant_id, s.shipment_id, s.supplier, s.buyer, s.order_id," \
+    "  s.shipped_at, s.delivered_at, s.fresh FROM no" \
+    SHIPMENTS_OF("no", "true") ")," \
+    " osl AS MATERIALIZED (SELECT os.supplier AS s_supplier," \
+    "  os.buyer AS s_buyer, os.order_id AS s_order, os.shipped_at AS s_shipped," \
+    "  os.delivered_at, sl.supplier, sl.buyer, sl.order_id, sl.order_line_no," \
+    "  sl.sku, sl.quantity FROM os" \
+    JLX("shipment_lines", "sl", "sl.tenant_id = os.tenant_id" \
+        " AND sl.shipment_id = os.shipment_id AND sl.shipped_at = os.shipped_at" \
+        " AND sl.shipped_at >= " DAY_START("$3::date") \
+        " AND sl.shipped_at < " DAY_START("$4::date + 1")) \
+    "  WHERE NOT (os.fresh AND " UNSEEN("sl.x") "))," \
+    /* delivered lines: (supplier, delivery day, delivered, requested, \
+     * ordered); from new shipment lines, and old ones against new \
+     * order lines */ \
+    " dl AS (SELECT * FROM (" \
+    "  SELECT s_supplier AS supplier, " UTC_DAY("delivered_at") " AS dday," \
+    "   s_shipped, delivered_at, requested_time, o_time FROM nslo" \
+    "  UNION ALL SELECT osl.s_supplier, " UTC_DAY("osl.delivered_at") "," \
+    "   osl.s_shipped, osl.delivered_at, nol.requested_time, nol.order_time" \
+    "  FROM osl JOIN nol ON nol.order_id = osl.order_id" \
+    "   AND nol.h_buyer = osl.buyer AND nol.h_supplier = osl.supplier" \
+    "   AND nol.buyer = osl.buyer AND nol.supplier = osl.supplier" \
+    "   AND (nol.line_no = osl.order_line_no" \
+    "        OR (osl.order_line_no IS NULL AND nol.sku = osl.sku))) z" \
+    "  WHERE delivered_at IS NOT NULL AND dday >= $2::date" \
+    "   AND s_shipped >= " DAY_START("dday - 150") \
+    "   AND o_time >= " DAY_START("dday - 455") \
+    "   AND o_time < " DAY_START("dday + 1") \
+    EXCL("supplier", "dday", "roll_kd", "day") ")," \
+    " d AS (" INS_DELIV "SELECT supplier, dday, count(*)::int," \
+    "  count(requested_time)::int," \
+    "  count(*) FILTER (WHERE delivered_at <= requested_time)::int," \
+    "  sum(e), sum(e * e) FROM (SELECT supplier, dday, delivered_at," \
+    "   requested_time, extract(epoch FROM delivered_at - o_time) AS e" \
+    "   FROM dl) y GROUP BY supplier, dday" ADD_DELIV " RETURNING 1)," \
+    /* fill: new order lines (ordered, and shipped by old shipment \
+     * lines) and the order lines new shipment lines deliver */ \
+    " fl AS (SELECT * FROM (" \
     "  SELECT supplier, od, rd, quantity AS o, 0::numeric AS s FROM nol" \
-    "  UNION ALL SELECT nol.supplier, nol.od, nol.rd, 0, sl.quantity FROM nol" \
-    SHIPMENTS_OF("nol", "s.shipped_at >= " DAY_START("nol.od - 150")) \
-    JLX("shipment_lines", "sl", "sl.tenant_id = s.tenant_id" \
-       "   AND sl.shipment_id = s.shipment_id AND sl.shipped_at = s.shipped_at" \
-       "   AND sl.shipped_at >= " DAY_START("$3::date") \
-       "   AND sl.shipped_at < " DAY_START("$4::date + 1") \
-       "   AND sl.order_id = nol.order_id AND sl.order_line_no = nol.line_no" \
-       "   AND sl.buyer = nol.buyer AND sl.supplier = nol.supplier") \
-    "  WHERE NOT (s.fresh AND " UNSEEN("sl.x") ")" \
-    "  UNION ALL SELECT ol.supplier, ol.od, ol.rd, 0, sl.quantity FROM ns" \
-    JLX("shipment_lines", "sl", "sl.tenant_id = ns.tenant_id" \
-       "   AND sl.shipment_id = ns.shipment_id AND sl.shipped_at = ns.shipped_at" \
-       "   AND sl.shipped_at >= " DAY_START("$3::date") \
-       "   AND sl.shipped_at < " DAY_START("$4::date + 1") \
-       "   AND sl.order_id = ns.order_id AND sl.buyer = ns.buyer" \
-       "   AND sl.supplier = ns.supplier AND sl.order_line_no IS NOT NULL") \
-    JL("orders", "o", "o.order_id = sl.order_id AND o.buyer = sl.buyer" \
-       "   AND o.supplier = sl.supplier" \
-       "   AND o.order_time >= " DAY_START("$2::date - 365")) \
-    " CROSS JOIN LATERAL (SELECT * FROM (SELECT ol.supplier," \
-    "   " UTC_DAY("ol.order_time") " AS od, " UTC_DAY("ol.requested_time") " AS rd" \
-    "   FROM order_lines ol WHERE ol.tenant_id = o.tenant_id" \
-    "   AND ol.order_id = o.order_id AND ol.order_time = o.order_time" \
-    "   AND ol.order_time >= " DAY_START("$2::date - 365") \
-    "   AND ol.order_time < " DAY_START("$4::date + 151") \
-    "   AND ol.line_no = sl.order_line_no AND ol.buyer = sl.buyer" \
-    "   AND ol.supplier = sl.supplier OFFSET 0) z" \
-    "   WHERE rd >= $2::date AND rd <= od + 365) ol" \
-    "  WHERE ns.shipped_at >= " DAY_START("ol.od - 150") \
-    "   AND " UNSEEN("sl.x") \
-    " ) x WHERE true" EXCL("x.supplier", "x.od", "roll_kf", "order_day") \
-    " GROUP BY 1, 2, 3" ADD_FILL
-
-/* Customers: the new lines of fresh shipments, from the day $2 on; $3,
- * $4: the first and last shipped day. */
-#define DELTA_CUST(EXCL) \
-    "WITH " NEW_SHIPMENTS \
-    INS_CUST "SELECT sl.supplier, " UTC_DAY("sl.shipped_at") ", sl.buyer," \
-    " sum(sl.quantity) FROM ns" \
-    JLX("shipment_lines", "sl", "sl.tenant_id = ns.tenant_id" \
-       " AND sl.shipment_id = ns.shipment_id AND sl.shipped_at = ns.shipped_at" \
-       " AND sl.shipped_at >= " DAY_START("$2::date") \
-       " AND sl.shipped_at >= " DAY_START("$3::date") \
-       " AND sl.shipped_at < " DAY_START("$4::date + 1")) \
-    " WHERE " UNSEEN("sl.x") \
-    EXCL("sl.supplier", UTC_DAY("sl.shipped_at"), "roll_kc", "day") \
-    " GROUP BY 1, 2, 3" ADD_CUST
+    "  UNION ALL SELECT nol.supplier, nol.od, nol.rd, 0, osl.quantity" \
+    "  FROM osl JOIN nol ON osl.s_buyer = nol.buyer" \
+    "   AND osl.s_order = nol.order_id AND osl.s_supplier = nol.supplier" \
+    "   AND osl.order_id = nol.order_id AND osl.order_line_no = nol.line_no" \
+    "   AND osl.buyer = nol.buyer AND osl.supplier = nol.supplier" \
+    "  WHERE osl.s_shipped >= " DAY_START("nol.od - 150") \
+    "  UNION ALL SELECT supplier, " UTC_DAY("o_time") "," \
+    "   " UTC_DAY("requested_time") ", 0, quantity FROM nslo" \
+    "  WHERE order_line_no IS NOT NULL AND order_id = s_order" \
+    "   AND buyer = s_buyer AND supplier = s_supplier" \
+    "   AND s_shipped >= " DAY_START(UTC_DAY("o_time") " - 150") ") z" \
+    "  WHERE od >= $2::date - 365 AND rd >= $2::date AND rd <= od + 365" \
+    EXCL("supplier", "od", "roll_kf", "order_day") ")," \
+    " f AS (INSERT INTO analyst_roll_fill (supplier, order_day, day, ordered," \
+    "  shipped) SELECT supplier, od, rd, sum(o), sum(s) FROM fl" \
+    "  GROUP BY 1, 2, 3" ADD_FILL " RETURNING 1)," \
+    /* customers: the new shipment lines */ \
+    " c AS (" INS_CUST "SELECT supplier, " UTC_DAY("shipped_at") ", buyer," \
+    "  sum(quantity) FROM nsl WHERE " UTC_DAY("shipped_at") " >= $2::date" \
+    EXCL("supplier", UTC_DAY("shipped_at"), "roll_kc", "day") \
+    "  GROUP BY 1, 2, 3" ADD_CUST " RETURNING 1)" \
+    " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM f)," \
+    " (SELECT count(*) FROM c)"
 
 /* The days the statements above look up lines of partitioned tables
  * on, so that planning keeps only those partitions (with 'infinity' as
@@ -472,16 +495,8 @@ static const char sql_delta_bounds[] =
     " AND NOT EXISTS (SELECT 1 FROM " TABLE " k WHERE k.supplier = " SUP \
     " AND k." COL " = " DAY ")"
 
-static const char *const sql_delta[] = {
-    DELTA_DELIV(NO_EXCL),
-    DELTA_FILL(NO_EXCL),
-    DELTA_CUST(NO_EXCL),
-};
-static const char *const sql_delta_logged[] = {
-    DELTA_DELIV(EXCL_LOGGED),
-    DELTA_FILL(EXCL_LOGGED),
-    DELTA_CUST(EXCL_LOGGED),
-};
+static const char sql_delta[] = DELTA_ALL(NO_EXCL);
+static const char sql_delta_logged[] = DELTA_ALL(EXCL_LOGGED);
 
 /* The logged keys alone (for sql_keys_day and sql_refresh, which then
  * delete and recompute them): no shipments or orders of the watermark
@@ -573,9 +588,8 @@ static cs_status upkeep_recompute(analyst *a, const char *watermark,
 static cs_status upkeep_delta(analyst *a, const char *watermark,
                               const char *from, cs_err *err)
 {
-    const char *p[] = {watermark, from};
-    const char *const *delta = sql_delta;
-    const char *b[6];
+    const char *p[6] = {watermark, from};
+    const char *delta = sql_delta;
     PGresult *res = NULL;
     bool logged;
     cs_status rc =
@@ -599,23 +613,14 @@ static cs_status upkeep_delta(analyst *a, const char *watermark,
         rc = cs_pg_query(a->db, sql_delta_bounds, 2, p, &res, err);
     if (rc != CS_OK)
         return analyst_pg_error(rc, err, "could not update the roll-ups");
-    for (int j = 0; j < 6; j++)
-        b[j] = PQgetisnull(res, 0, j) ? NULL : PQgetvalue(res, 0, j);
-    {
-        /* deliveries: delivery days; fill: shipped and order days;
-         * customers: shipped days */
-        const char *pd[] = {watermark, from, b[2], b[3]};
-        const char *pf[] = {watermark, from, b[0], b[1], b[4], b[5]};
-        const char *pc[] = {watermark, from, b[0], b[1]};
-        const char *const *pp[] = {pd, pf, pc};
-        const int np[] = {4, 6, 4};
-
-        for (size_t i = 0; i < N_OF(sql_delta) && rc == CS_OK; i++) {
-            rc = cs_pg_query(a->db, delta[i], np[i], pp[i], NULL, err);
-            if (rc != CS_OK)
-                rc = analyst_pg_error(rc, err, "could not update the roll-ups");
-        }
-    }
+    /* shipped days (first, last), order days (first, last) */
+    p[2] = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+    p[3] = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+    p[4] = PQgetisnull(res, 0, 4) ? NULL : PQgetvalue(res, 0, 4);
+    p[5] = PQgetisnull(res, 0, 5) ? NULL : PQgetvalue(res, 0, 5);
+    rc = cs_pg_query(a->db, delta, 6, p, NULL, err);
+    if (rc != CS_OK)
+        rc = analyst_pg_error(rc, err, "could not update the roll-ups");
     PQclear(res);
     if (rc == CS_OK && logged)
         rc = run_all(a, sql_drop_keys, 1, NULL, err);

@@ -626,11 +626,29 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
     t = analyst_clock();
     if (incr != NULL) {
         /* The stale enterprises one by one, by index (nested loops),
-         * from the roll-ups this cycle brought up to date. */
-        const char *p[] = {
-            cycle,  as_of,       ev_window,        version,
-            window, incr->stale, incr->full_cycle, incr->full_at};
-        rc = cs_pg_run(a->db, "indicators_stale", 8, p, &res, err);
+         * from the roll-ups this cycle brought up to date; the window's
+         * first and end day of production as dates. */
+        const char *q[] = {as_of, window};
+        PGresult *days = NULL;
+
+        rc = cs_pg_query(a->db,
+                         "SELECT ($1::timestamptz - make_interval(days =>"
+                         " $2::int))::date::text, $1::timestamptz::date::text",
+                         2, q, &days, err);
+        if (rc == CS_OK) {
+            const char *p[] = {cycle,
+                               as_of,
+                               ev_window,
+                               version,
+                               window,
+                               incr->stale,
+                               incr->full_cycle,
+                               incr->full_at,
+                               PQgetvalue(days, 0, 0),
+                               PQgetvalue(days, 0, 1)};
+            rc = cs_pg_run(a->db, "indicators_stale", 10, p, &res, err);
+        }
+        PQclear(days);
     } else {
         const char *p[] = {cycle,    as_of,     ev_window, version, window,
                            crit_ids, crit_vals, NULL,      NULL,    NULL};
