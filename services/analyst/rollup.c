@@ -44,16 +44,6 @@
     " JOIN LATERAL (SELECT *, " ALIAS ".xmin AS x FROM " TABLE " " ALIAS \
     " WHERE " ON " OFFSET 0) " ALIAS " ON true"
 
-/* Delivered lines of the shipments s (tenant_id, shipment_id, supplier,
- * shipped_at, delivered_at, dday = the UTC day delivered) per supplier
- * and day: each line of the shipment (shipped at most 150 days before
- * dday) matched to its order line (through the order header: buyer,
- * supplier, order id; line number, or sku without one; ordered at most
- * 455 days before dday and not after it). LO, HI: the earliest and the
- * latest dday, so that planning prunes the partitions of the lines:
- * a LATERAL lookup into a partitioned table visits every partition it
- * kept on each rescan (145 monthly ones: most of the time of 5,000
- * keys). */
 /* The order line o, ol a shipment line SL delivers: through the order
  * header (buyer, supplier, order id; ordered in [O_LO, O_HI) days), its
  * line by number, or by sku when the shipment line has none; OL_LO and
@@ -70,8 +60,18 @@
       "  AND ol.buyer = " SL ".buyer AND ol.supplier = " SL ".supplier" \
       "  AND (ol.line_no = " SL ".order_line_no" \
       "       OR (" SL ".order_line_no IS NULL AND ol.sku = " SL ".sku))")
-#define DELIV_ROWS(SRC, LO, HI, J) DELIV_ROWS_IF(SRC, LO, HI, J, "")
-#define DELIV_ROWS_IF(SRC, LO, HI, J, COND) \
+
+/* Delivered lines of the shipments s (tenant_id, shipment_id, supplier,
+ * shipped_at, delivered_at, dday = the UTC day delivered) per supplier
+ * and day: each line of the shipment (shipped at most 150 days before
+ * dday) matched to its order line (through the order header: buyer,
+ * supplier, order id; line number, or sku without one; ordered at most
+ * 455 days before dday and not after it). LO, HI: the earliest and the
+ * latest dday, so that planning prunes the partitions of the lines:
+ * a LATERAL lookup into a partitioned table visits every partition it
+ * kept on each rescan (145 monthly ones: most of the time of 5,000
+ * keys). */
+#define DELIV_ROWS(SRC, LO, HI, J) \
     "SELECT s.supplier, s.dday, count(*)::int, count(ol.requested_time)::int," \
     " count(*) FILTER (WHERE s.delivered_at <= ol.requested_time)::int," \
     " sum(x.e), sum(x.e * x.e)" \
@@ -84,7 +84,7 @@
                   HI " + 1") \
     " CROSS JOIN LATERAL (SELECT extract(epoch FROM s.delivered_at" \
     "  - ol.order_time) AS e) x" \
-    " WHERE s.shipped_at >= " DAY_START("s.dday - 150") COND \
+    " WHERE s.shipped_at >= " DAY_START("s.dday - 150") \
     " GROUP BY s.supplier, s.dday"
 
 /* Order lines ol (of SRC) requested on day rd >= $1 and at most 365 days
