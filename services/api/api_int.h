@@ -38,11 +38,12 @@ typedef struct api_cfg {
     uint32_t webhook_backoff_ms;
     uint32_t webhook_timeout_ms;
     uint32_t webhook_poll_ms;
-    uint32_t cache_ms;        /* cache.c; 0: off */
-    uint32_t cache_stale_ms;  /* 0: as long as cache_ms */
-    uint32_t refresh_threads; /* background refreshes of the cache */
-    uint32_t refresh_nice;    /* their niceness (and their backends') */
-    uint32_t token_cache_ms;  /* tokens.c; 0: a lookup per request */
+    uint32_t cache_ms;           /* cache.c; 0: off */
+    uint32_t cache_stale_ms;     /* 0: as long as cache_ms */
+    uint32_t refresh_threads;    /* background refreshes of the cache */
+    uint32_t refresh_nice;       /* their niceness (and their backends') */
+    uint32_t refresh_timeout_ms; /* their statement timeout */
+    uint32_t token_cache_ms;     /* tokens.c; 0: a lookup per request */
     char *log_level;
 } api_cfg;
 
@@ -117,6 +118,7 @@ typedef struct api_req {
     const char *audit_outcome;
     char audit_detail[160];
     uint64_t cache_gen; /* cache.c: the cache generation the read began in */
+    bool db_timeout;    /* a statement ran past pg.statement_timeout_ms */
 } api_req;
 
 /* A handler runs inside a read-only transaction with the principal set;
@@ -194,7 +196,9 @@ bool api_req_db(api_req *r);
  * cache's background refresh. */
 void api_read_again(api *a, cs_pg *db, api_principal *who, const char *path,
                     const char *const *args);
-void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err);
+/* A database failure seen by a handler, answered in r->resp (503, 400 or
+ * 500); a statement timeout also sets r->db_timeout. */
+void api_db_failure(api_req *r, const cs_err *err);
 void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g);
 
 /* static.c: serves the dashboard's file for a GET or HEAD of req's path
@@ -305,6 +309,11 @@ bool api_cache_get(api_cache *c, api_req *r);
 bool api_cache_lookup(api_cache *c, api_req *r, bool count_miss);
 /* Keeps r's answer when it is a 200 (after a false api_cache_get). */
 void api_cache_put(api_cache *c, const api_req *r);
+/* Queues r's read for a refresh thread (statements up to
+ * api.refresh_timeout_ms), which keeps its answer: for a read that ran
+ * past the statement timeout. True when it is queued or already pending
+ * (false: no cache or the queue is full). */
+bool api_cache_background(api_cache *c, api_req *r);
 void api_cache_clear(api_cache *c); /* after a write */
 /* A reader-writer lock that prefers writers (cache.c, tokens.c). */
 void api_rwlock_init(pthread_rwlock_t *l);

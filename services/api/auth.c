@@ -99,7 +99,7 @@ bool api_authenticate(api_req *r)
         if (!api_req_db(r))
             return false;
         if (cs_pg_run(r->db, "auth_token", 1, params, &res, &err) != CS_OK) {
-            api_db_failure(r->a, r->resp, &err);
+            api_db_failure(r, &err);
             return false;
         }
         if (PQntuples(res) != 1) {

@@ -91,7 +91,7 @@ struct api_cache {
     pthread_t *threads;
     cs_pg **dbs;
     size_t n_threads;
-    char setup_sql[160]; /* of the refreshers' connections */
+    char setup_sql[256]; /* of the refreshers' connections */
 };
 
 static uint64_t now_ms(void)
@@ -228,7 +228,9 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
     /* a refresh is background work: no parallel workers, so that it takes
      * one core at most from the request threads */
     (void)snprintf(c->setup_sql, sizeof(c->setup_sql),
-                   "%s; SET max_parallel_workers_per_gather = 0", a->setup_sql);
+                   "%s; SET max_parallel_workers_per_gather = 0; "
+                   "SET statement_timeout = %u",
+                   a->setup_sql, a->cfg->refresh_timeout_ms);
     for (unsigned i = 0; i < n_refreshers; i++) {
         void **arg = NULL;
         cs_status rc = cs_pg_connect(a->cfg->pg_dsn, c->setup_sql, cs_api_stmts,
@@ -509,19 +511,34 @@ bool api_cache_lookup(api_cache *c, api_req *r, bool count_miss)
     return hit;
 }
 
+/* The slot's flag gates queueing (one refresh per slot at a time), so
+ * it is cleared whatever the slot holds now: its entry may be another
+ * key's, or none, when the read was a background one (api_cache_background)
+ * or its answer was not kept (not a 200: the stale entry stays, and a
+ * later request queues another). */
 static void refresh_done(api_cache *c, const char *key)
 {
     key_buf k;
-    cache_slot *s;
-    cache_entry *e;
 
     k.len = strlen(key);
     memcpy(k.s, key, k.len + 1);
+    atomic_store(&slot_of(c, &k)->refreshing, false);
+}
+
+bool api_cache_background(api_cache *c, api_req *r)
+{
+    key_buf k;
+    cache_slot *s;
+
+    if (c == NULL || c->n_threads == 0 || !make_key(r, &k))
+        return false;
     s = slot_of(c, &k);
-    e = slot_entry(s);
-    if (e != NULL && strcmp(e->key, key) == 0)
-        atomic_store(&s->refreshing, false);
-    entry_unref(e);
+    if (atomic_exchange(&s->refreshing, true))
+        return true; /* this slot's read is queued or running already */
+    if (queue_refresh(c, r, &k))
+        return true;
+    atomic_store(&s->refreshing, false); /* the queue is full */
+    return false;
 }
 
 /* A fresh entry's lifetime: ttl_ms less up to an eighth of it, drawn per

@@ -125,7 +125,7 @@ static idem_state idem_claim(api_req *r, const char *key, const char *hex)
     return st;
 db_failed:
     PQclear(res);
-    api_db_failure(r->a, r->resp, &err);
+    api_db_failure(r, &err);
     return IDEM_ANSWERED;
 }
 

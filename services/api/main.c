@@ -106,6 +106,11 @@ static const cs_opt api_opts[] = {
      "reached over a Unix socket and may be reniced, of their sessions' "
      "server processes, so refreshes take CPU the requests leave",
      CS_CFG(api_cfg, refresh_nice)},
+    {"api.refresh_timeout_ms", "CS_API_REFRESH_TIMEOUT_MS", CS_OPT_U32, "60000",
+     "longest a background read may run (a refresh, or a read that passed "
+     "pg.statement_timeout_ms and goes on in the background, its answer "
+     "kept; 0: none)",
+     CS_CFG(api_cfg, refresh_timeout_ms)},
     {"api.token_cache_ms", "CS_API_TOKEN_CACHE_MS", CS_OPT_U32, "1000",
      "keep verified tokens in memory this long (renewed in the background "
      "while in use), so a revocation takes effect within twice it (0: look "

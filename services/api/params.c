@@ -171,7 +171,7 @@ bool api_reply_sql_json(api_req *r, const char *stmt, int n_params,
     bool ok = false;
 
     if (cs_pg_run(r->db, stmt, n_params, params, &res, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
     } else if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
         cs_http_error(r->resp, 404, "not_found", nf_field, "%s", nf_detail);
     } else {
@@ -261,7 +261,7 @@ static bool run_page(api_req *r, bool prepared, const char *stmt, int n_params,
     bool ok = rc == CS_OK && reply_page(r, res, prefix);
 
     if (rc != CS_OK)
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
     PQclear(res);
     return ok;
 }

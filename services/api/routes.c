@@ -66,11 +66,15 @@ void api_reply_gen(cs_http_resp *resp, unsigned status, yajl_gen g)
  * statement timed out), 400 when the database refused a value as data
  * (SQLSTATE class 22: handlers validate first, this is the backstop so
  * bad input never gets a 500), else 500. */
-void api_db_failure(api *a, cs_http_resp *resp, const cs_err *err)
+void api_db_failure(api_req *r, const cs_err *err)
 {
+    api *a = r->a;
+    cs_http_resp *resp = r->resp;
+
     cs_metric_add(&a->stats.db_errors, 1);
     cs_log_warn("database error", CS_KV_STR("error", err->msg));
     if (strstr(err->msg, "(57014)") != NULL) { /* statement_timeout */
+        r->db_timeout = true;
         cs_http_error(resp, 503, "unavailable", NULL,
                       "the query took longer than %u ms, retry later",
                       a->cfg->statement_timeout_ms);
@@ -209,7 +213,7 @@ bool api_req_db(api_req *r)
     if (r->db == NULL) {
         if (err.code == CS_E_TIMEOUT)
             cs_metric_add(&r->a->stats.pool_timeouts, 1);
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         return false;
     }
     r->db_own = true;
@@ -227,11 +231,22 @@ static void run_read(api_req *r, const api_route *rt, const char *rest)
     if (!api_req_db(r))
         return;
     if (api_begin(r, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         return;
     }
     rt->fn(r, rest);
     api_end(r);
+    /* too slow for a request: read again by a background thread, whose
+     * statements may run for api.refresh_timeout_ms, and kept; the client
+     * is told to come back */
+    if (r->db_timeout && api_cache_background(r->a->cache, r)) {
+        cs_http_error(r->resp, 503, "unavailable", NULL,
+                      "the answer takes longer than %u ms to read: it is "
+                      "being read in the background, retry in a few seconds",
+                      r->a->cfg->statement_timeout_ms);
+        r->resp->retry_after = "5";
+        return;
+    }
     api_cache_put(r->a->cache, r);
 }
 

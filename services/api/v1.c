@@ -121,7 +121,7 @@ void api_get_order(api_req *r, const char *id)
     params[0] = id;
     params[1] = tenant;
     if (cs_pg_run(r->db, "order_header", 2, params, &hdr, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         goto out;
     }
     if (PQntuples(hdr) == 0) {
@@ -140,7 +140,7 @@ void api_get_order(api_req *r, const char *id)
     params[1] = PQgetvalue(hdr, 0, 1);
     params[2] = PQgetvalue(hdr, 0, 11);
     if (cs_pg_run(r->db, "order_lines", 3, params, &lines, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         goto out;
     }
 
@@ -309,7 +309,7 @@ void api_list_enterprises(api_req *r, const char *rest)
     params[4] = limit_txt;
     params[5] = level;
     if (cs_pg_run(r->db, "enterprise_list", 6, params, &res, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         goto out;
     }
     n = PQntuples(res);
@@ -368,7 +368,7 @@ void api_get_enterprise(api_req *r, const char *rest)
         return;
     }
     if (cs_pg_run(r->db, "enterprise_one", 1, params, &res, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         goto out;
     }
     if (PQntuples(res) == 0) {
@@ -477,7 +477,7 @@ void api_resolve(api_req *r, const char *identifier)
     for (size_t i = 0; i < n_parts; i++) {
         if (cs_pg_run(r->db, parts[i].stmt, 1, params, &parts[i].res, &err) !=
             CS_OK) {
-            api_db_failure(r->a, r->resp, &err);
+            api_db_failure(r, &err);
             goto out;
         }
     }

@@ -48,7 +48,7 @@ static void in_tx(api_req *r, bool rw, void (*fn)(api_req *, const char *),
     cs_err err = {0};
 
     if ((rw ? api_begin_rw(r, &err) : api_begin(r, &err)) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         return;
     }
     fn(r, arg);
@@ -164,7 +164,7 @@ static void transition(api_req *r, const char *id_action)
     params[1] = action;
     params[2] = who;
     if (cs_pg_run(r->db, "alert_transition", 3, params, &res, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
     } else if (PQgetisnull(res, 0, 0)) {
         cs_http_error(r->resp, 404, "not_found", "id",
                       "no alert %s in your scope", id);

@@ -212,7 +212,7 @@ static void queue(api_req *r)
                           "a bureau may disrupt only its own regions and "
                           "their enterprises");
         else
-            api_db_failure(r->a, r->resp, &err);
+            api_db_failure(r, &err);
     } else if (!PQgetisnull(res, 0, 1)) {
         cs_http_error(r->resp, 404, "not_found", "enterprises",
                       "not in your scope: %.200s", PQgetvalue(res, 0, 1));
@@ -268,7 +268,7 @@ void api_scenarios_route(api_req *r, const char *rest)
         return;
     }
     if ((post ? api_begin_rw(r, &err) : api_begin(r, &err)) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         return;
     }
     if (post)

@@ -330,7 +330,7 @@ static void create_hook(api_req *r)
     if (api_begin_rw(r, &err) != CS_OK ||
         cs_pg_query(r->db, hook_insert_sql, 6, p, &res, &err) != CS_OK) {
         api_end(r);
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         goto out;
     }
     api_end(r);
@@ -376,7 +376,7 @@ static void list_hooks(api_req *r)
     p[0] = after[0] != '\0' ? after : NULL;
     p[1] = limit_txt;
     if (api_begin(r, &err) != CS_OK)
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
     else
         (void)api_reply_page_sql(r, hook_list_sql, 2, p, "webhook");
     api_end(r);
@@ -391,7 +391,7 @@ static void read_json(api_req *r, const char *sql, int n, const char *const *p,
 
     if (api_begin(r, &err) != CS_OK ||
         cs_pg_query(r->db, sql, n, p, &res, &err) != CS_OK)
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
     else if (PQntuples(res) != 1)
         cs_http_error(r->resp, 404, "not_found", NULL, "%s", missing);
     else
@@ -419,7 +419,7 @@ static void list_deliveries(api_req *r, const char *id)
     }
     if (api_begin(r, &err) != CS_OK ||
         cs_pg_query(r->db, hook_visible_sql, 1, p, &res, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         goto out;
     }
     if (PQntuples(res) != 1) {
@@ -429,7 +429,7 @@ static void list_deliveries(api_req *r, const char *id)
     PQclear(res);
     res = NULL;
     if (cs_pg_query(r->db, hook_deliveries_sql, 2, p, &res, &err) != CS_OK) {
-        api_db_failure(r->a, r->resp, &err);
+        api_db_failure(r, &err);
         goto out;
     }
     g = yajl_gen_alloc(NULL);
@@ -506,7 +506,7 @@ void api_webhooks_route(api_req *r, const char *rest)
         PGresult *res = NULL;
         if (api_begin_rw(r, &err) != CS_OK ||
             cs_pg_query(r->db, hook_delete_sql, 1, p, &res, &err) != CS_OK)
-            api_db_failure(r->a, r->resp, &err);
+            api_db_failure(r, &err);
         else if (PQntuples(res) != 1)
             cs_http_error(r->resp, 404, "not_found", NULL, "no webhook %s", id);
         else

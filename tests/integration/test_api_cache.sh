@@ -7,7 +7,9 @@
 # read); a revoked token is refused even with an entry cached (at once
 # with the token cache off); a write through the replica empties the
 # cache; an entry whose refresh waits (a locked table) is served for one
-# more window, and read by the request after that.
+# more window, and read by the request after that; a read past the
+# statement timeout gets 503 and goes on in the background, its answer
+# kept.
 source "$CS_SRC/tests/lib/testlib.sh"
 
 A=91350100M000100Y43 # Fujian
@@ -18,11 +20,16 @@ tok() { "$CS_BIN/cs-admin" token create "$@" --pg-dsn "$dsn" 2>/dev/null; }
 q "INSERT INTO enterprises (uscc, name, region_code, industry_code) VALUES ('$A', 'A', '350102', 'C36')"
 T_ADM=$(tok --role admin --name ops)
 T_BJ=$(tok --role bureau --regions 110000 --name beijing)
-start_service api env CS_API_CACHE_MS=3000 CS_API_CACHE_STALE_MS=120000 CS_API_TOKEN_CACHE_MS=0 \
-    CS_KAFKA_BROKERS= "$CS_BIN/cs-api" \
-    --pg-dsn "${dsn/user=postgres/user=cs_api_app}" --http-port 0
-wait_for 30 "cs-api to start" log_field api "api ready" port
-api="http://127.0.0.1:$(log_field api "api ready" port)"
+# start_api NAME VAR=VALUE... - a cs-api with those settings; sets api
+start_api() {
+    local name=$1
+    shift
+    start_service "$name" env "$@" CS_KAFKA_BROKERS= "$CS_BIN/cs-api" \
+        --pg-dsn "${dsn/user=postgres/user=cs_api_app}" --http-port 0
+    wait_for 30 "$name to start" log_field "$name" "api ready" port
+    api="http://127.0.0.1:$(log_field "$name" "api ready" port)"
+}
+start_api api CS_API_CACHE_MS=3000 CS_API_CACHE_STALE_MS=120000 CS_API_TOKEN_CACHE_MS=0
 names() { curl -sf -H "Authorization: Bearer $1" "$api/v1/enterprises" | jq -r '[.items[].name] | join(",")'; }
 m() { metric "cs_api_cache_$1_total" "$api/metrics"; }
 names_are() { [ "$(names "$1")" = "$2" ]; }
@@ -75,11 +82,8 @@ note "an entry whose refresh cannot answer is served up to a second window, then
 # entry is fresh for about 1 s, stale for 2 s more (its refresh queued by
 # the first request to see it so), then, the refresh still pending,
 # served for up to 2 s more; after that a request reads it itself.
-start_service api2 env CS_API_CACHE_MS=1000 CS_API_CACHE_STALE_MS=2000 CS_RATE_LIMIT_RPS=0 \
-    CS_PG_STATEMENT_TIMEOUT_MS=30000 CS_KAFKA_BROKERS= "$CS_BIN/cs-api" \
-    --pg-dsn "${dsn/user=postgres/user=cs_api_app}" --http-port 0
-wait_for 30 "the second cs-api to start" log_field api2 "api ready" port
-api="http://127.0.0.1:$(log_field api2 "api ready" port)"
+start_api api2 CS_API_CACHE_MS=1000 CS_API_CACHE_STALE_MS=2000 CS_RATE_LIMIT_RPS=0 \
+    CS_PG_STATEMENT_TIMEOUT_MS=30000
 now_ms() { date +%s%3N; }
 # the entry ends between t0 + 7/8 s and t1 + 1 s (its freshness less up
 # to an eighth, from when it was stored)
@@ -87,9 +91,7 @@ t0=$(now_ms)
 want=$(names "$T_BJ2")
 t1=$(now_ms)
 [ -n "$want" ] || fail "first read of the second cs-api"
-coproc LOCKER { psql "$dsn" -qAt -v ON_ERROR_STOP=1; }
-echo "BEGIN; LOCK TABLE enterprises IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&"${LOCKER[1]}"
-read -r -t 20 line <&"${LOCKER[0]}" && [ "$line" = locked ] || fail "could not lock enterprises"
+pg_lock "$dsn" enterprises
 late=0
 # the stale window ends by t1 + 3 s, the second one not before t0 + 4.875 s
 until [ $(($(now_ms) - t0)) -ge 4600 ]; do
@@ -107,11 +109,32 @@ past() { [ $(($(now_ms) - t1)) -ge "$1" ]; }
 wait_for 10 "t1 + 5.2 s" past 5200
 curl -s -o /dev/null --max-time 1 -H "Authorization: Bearer $T_BJ2" "$api/v1/enterprises" || true
 [ "$(m misses)" = 2 ] || fail "past both windows the request must read the route itself: $(m misses) misses"
-echo "COMMIT;" >&"${LOCKER[1]}"
-exec {LOCKER[1]}>&-
-wait "$LOCKER_PID" || fail "the locking session failed"
+pg_unlock
 refreshed() { [ "$(m refreshes)" = 1 ]; }
 wait_for 20 "the refresh to answer" refreshed
 [ "$(names "$T_BJ2")" = "$want" ] || fail "after the lock"
 stop_service api2
+
+note "a read past the statement timeout goes on in the background and is kept"
+# enterprises locked: the request's read waits past its 500 ms timeout
+# (503, come back later) and a refresh thread reads it again with a
+# longer one; once the lock goes, its answer is kept and served.
+start_api api3 CS_API_CACHE_MS=60000 CS_RATE_LIMIT_RPS=0 CS_PG_STATEMENT_TIMEOUT_MS=500 \
+    CS_API_REFRESH_TIMEOUT_MS=30000
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T_BJ2" "$api/v1/me")" = 200 ] ||
+    fail "the token"
+pg_lock "$dsn" enterprises
+for i in 1 2; do
+    curl -s -D "$TEST_TMP/h$i" -o "$TEST_TMP/b$i" --max-time 20 -H "Authorization: Bearer $T_BJ2" "$api/v1/enterprises"
+    [ "$(head -1 "$TEST_TMP/h$i" | cut -d' ' -f2)" = 503 ] || fail "read $i past the timeout: $(head -1 "$TEST_TMP/h$i")"
+    grep -qi '^retry-after: 5' "$TEST_TMP/h$i" || fail "read $i: no Retry-After: $(cat "$TEST_TMP/h$i")"
+    jq -e '.detail | test("background")' "$TEST_TMP/b$i" >/dev/null || fail "read $i: $(cat "$TEST_TMP/b$i")"
+done
+[ "$(m refreshes)" = 0 ] || fail "the background read did not wait for the lock"
+pg_unlock
+wait_for 30 "the background read to be kept" refreshed
+misses=$(m misses)
+[ "$(names "$T_BJ2")" = "$want" ] || fail "the kept answer: $(names "$T_BJ2")"
+[ "$(m misses)" = "$misses" ] || fail "the answer read in the background was not kept"
+stop_service api3
 note "ok"

@@ -27,9 +27,7 @@ t0=$(now_ms)
 [ "$(misses)" = 1 ] || fail "token misses after the first request: $(misses)"
 
 note "the token table locked: requests are answered past the entry's end"
-coproc LOCKER { psql "$dsn" -qAt -v ON_ERROR_STOP=1; }
-echo "BEGIN; LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&"${LOCKER[1]}"
-read -r -t 20 line <&"${LOCKER[0]}" && [ "$line" = locked ] || fail "could not lock api_tokens"
+pg_lock "$dsn" api_tokens
 n=0 late=0
 # from the first half of the entry's life to 1.4 * ttl: the entry ends at
 # t0 + ttl, its check (queued after t0 + ttl / 2) waits on the lock; the
@@ -44,9 +42,7 @@ done
 [ "$(misses)" = 1 ] || fail "a request looked the token up itself: $(misses) misses"
 
 note "the check answers once the lock is released: the entry is renewed"
-echo "COMMIT;" >&"${LOCKER[1]}"
-exec {LOCKER[1]}>&-
-wait "$LOCKER_PID" || fail "the locking session failed"
+pg_unlock
 renewed() { [ "$(me)" = 200 ] && [ "$(misses)" = 1 ]; }
 wait_for 10 "the renewed entry" renewed
 t1=$(now_ms)

@@ -21,17 +21,8 @@ get() { curl -s -o "$TEST_TMP/get.json" -w '%{http_code}' --max-time "${2:-10}" 
 [ "$(get /v1/enterprises)" = 200 ] || fail "first read"
 [ "$(metric cs_api_cache_misses_total "$api/metrics")" = 1 ] || fail "the first read must miss"
 
-# lock NAME - a session holding an exclusive lock on enterprises
-lock() {
-    coproc LOCKER { psql "$dsn" -qAt -v ON_ERROR_STOP=1; }
-    echo "BEGIN; LOCK TABLE enterprises IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&"${LOCKER[1]}"
-    read -r -t 20 line <&"${LOCKER[0]}" && [ "$line" = locked ] || fail "could not lock enterprises"
-}
-unlock() {
-    echo "COMMIT;" >&"${LOCKER[1]}"
-    exec {LOCKER[1]}>&-
-    wait "$LOCKER_PID" || fail "the locking session failed"
-}
+lock() { pg_lock "$dsn" enterprises; }
+unlock() { pg_unlock; }
 waiting() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'cs_api_app' AND wait_event_type = 'Lock'")" -ge 1 ]; }
 
 note "a read waiting on a lock does not hold up the network thread"

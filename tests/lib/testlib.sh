@@ -125,6 +125,20 @@ start_devbroker() {
     export BROKERS
 }
 
+# pg_lock DSN TABLE - another session takes an exclusive lock on TABLE
+# and holds it (every read of it waits) until pg_unlock.
+pg_lock() {
+    coproc PG_LOCKER { psql "$1" -qAt -v ON_ERROR_STOP=1; }
+    echo "BEGIN; LOCK TABLE $2 IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&"${PG_LOCKER[1]}"
+    local line
+    read -r -t 20 line <&"${PG_LOCKER[0]}" && [ "$line" = locked ] || fail "could not lock $2"
+}
+pg_unlock() {
+    echo "COMMIT;" >&"${PG_LOCKER[1]}"
+    exec {PG_LOCKER[1]}>&-
+    wait "$PG_LOCKER_PID" || fail "the locking session failed"
+}
+
 # metric NAME_WITH_LABELS URL - the value of one sample on a /metrics page.
 metric() {
     curl -sf "$2" | awk -v m="$1" '$1 == m { print $2 }'
