@@ -314,6 +314,8 @@ void api_cache_put(api_cache *c, const api_req *r);
  * past the statement timeout. True when it is queued or already pending
  * (false: no cache or the queue is full). */
 bool api_cache_background(api_cache *c, api_req *r);
+/* Whether r's own read is such a background read, queued or running. */
+bool api_cache_pending(api_cache *c, api_req *r);
 void api_cache_clear(api_cache *c); /* after a write */
 /* A reader-writer lock that prefers writers (cache.c, tokens.c). */
 void api_rwlock_init(pthread_rwlock_t *l);

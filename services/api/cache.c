@@ -65,6 +65,9 @@ typedef struct cache_slot {
     pthread_rwlock_t mu;
     cache_entry *e;
     _Atomic bool refreshing; /* a refresh is queued or running */
+    /* the key's hash when that refresh is a background read of a request
+     * that timed out (api_cache_background), else 0 */
+    _Atomic uint64_t background;
 } cache_slot;
 
 /* What a refresh needs, in one allocation: the key, the path and the
@@ -519,10 +522,26 @@ bool api_cache_lookup(api_cache *c, api_req *r, bool count_miss)
 static void refresh_done(api_cache *c, const char *key)
 {
     key_buf k;
+    cache_slot *s;
 
     k.len = strlen(key);
     memcpy(k.s, key, k.len + 1);
-    atomic_store(&slot_of(c, &k)->refreshing, false);
+    s = slot_of(c, &k);
+    atomic_store(&s->background, 0);
+    atomic_store(&s->refreshing, false);
+}
+
+static uint64_t key_hash(const key_buf *k)
+{
+    return cs_fnv1a(CS_FNV1A_INIT, k->s, k->len) | 1u; /* never 0 */
+}
+
+bool api_cache_pending(api_cache *c, api_req *r)
+{
+    key_buf k;
+
+    return c != NULL && make_key(r, &k) &&
+           atomic_load(&slot_of(c, &k)->background) == key_hash(&k);
 }
 
 bool api_cache_background(api_cache *c, api_req *r)
@@ -535,8 +554,10 @@ bool api_cache_background(api_cache *c, api_req *r)
     s = slot_of(c, &k);
     if (atomic_exchange(&s->refreshing, true))
         return true; /* this slot's read is queued or running already */
+    atomic_store(&s->background, key_hash(&k));
     if (queue_refresh(c, r, &k))
         return true;
+    atomic_store(&s->background, 0);
     atomic_store(&s->refreshing, false); /* the queue is full */
     return false;
 }

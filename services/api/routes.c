@@ -220,6 +220,16 @@ bool api_req_db(api_req *r)
     return true;
 }
 
+/* Tells the client its read goes on in the background (503). */
+static void read_later(api_req *r)
+{
+    cs_http_error(r->resp, 503, "unavailable", NULL,
+                  "the answer takes longer than %u ms to read: it is "
+                  "being read in the background, retry in a few seconds",
+                  r->a->cfg->statement_timeout_ms);
+    r->resp->retry_after = "5";
+}
+
 /* A read of an authorised GET route: from the cache, or in one read-only
  * transaction with the principal set (then kept in the cache). */
 static void run_read(api_req *r, const api_route *rt, const char *rest)
@@ -228,6 +238,10 @@ static void run_read(api_req *r, const api_route *rt, const char *rest)
 
     if (api_cache_get(r->a->cache, r))
         return; /* a fresh (or briefly stale) answer to this token and URL */
+    if (api_cache_pending(r->a->cache, r)) {
+        read_later(r); /* not read twice: it timed out once already */
+        return;
+    }
     if (!api_req_db(r))
         return;
     if (api_begin(r, &err) != CS_OK) {
@@ -240,11 +254,7 @@ static void run_read(api_req *r, const api_route *rt, const char *rest)
      * statements may run for api.refresh_timeout_ms, and kept; the client
      * is told to come back */
     if (r->db_timeout && api_cache_background(r->a->cache, r)) {
-        cs_http_error(r->resp, 503, "unavailable", NULL,
-                      "the answer takes longer than %u ms to read: it is "
-                      "being read in the background, retry in a few seconds",
-                      r->a->cfg->statement_timeout_ms);
-        r->resp->retry_after = "5";
+        read_later(r);
         return;
     }
     api_cache_put(r->a->cache, r);

@@ -131,6 +131,9 @@ for i in 1 2; do
     jq -e '.detail | test("background")' "$TEST_TMP/b$i" >/dev/null || fail "read $i: $(cat "$TEST_TMP/b$i")"
 done
 [ "$(m refreshes)" = 0 ] || fail "the background read did not wait for the lock"
+# the second was told at once, without reading again (one timeout in all)
+[ "$(metric cs_api_db_errors_total "$api/metrics")" = 1 ] ||
+    fail "the second request read the route again: $(metric cs_api_db_errors_total "$api/metrics") database errors"
 pg_unlock
 wait_for 30 "the background read to be kept" refreshed
 misses=$(m misses)

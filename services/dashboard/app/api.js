@@ -51,9 +51,11 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let resp = await send();
-  if ((resp.status === 429 || resp.status === 503) && method === 'GET') {
-    // over the token's rate limit, or the server is busy: wait as told
-    // (at most 5 s), then try once more
+  // over the token's rate limit, or the server is busy, or the answer is
+  // being read in the background (a province's situation can take longer
+  // than a request may): wait as told (at most 5 s), up to three times
+  for (let tries = 0; tries < 3 && (resp.status === 429 || resp.status === 503)
+       && method === 'GET'; tries++) {
     const secs = Math.min(5, Number(resp.headers.get('Retry-After')) || 1);
     await new Promise((r) => setTimeout(r, secs * 1000));
     resp = await send();
