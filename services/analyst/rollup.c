@@ -7,13 +7,16 @@
  *
  * Each cycle, inside its transaction and before the indicators: when the
  * roll-ups are empty or do not reach back to the first day of this
- * cycle's window, rebuild them from that day on; else recompute only the
- * rows that orders and shipments stored or revised since the watermark
- * touch (their headers' updated_at, BRIN-indexed), and the rows the old
- * versions of revised facts were rolled up under (analyst_roll_dirty,
- * written by triggers). Then mark them as this cycle's: the indicators
- * statement reads them when analyst_roll_state.cycle_id is its cycle, and
- * the raw facts otherwise (a backtest at an earlier date).
+ * cycle's window, rebuild them from that day on; else add what the lines
+ * stored since the snapshot that last brought them up to date contribute
+ * (0061; their headers found by updated_at, BRIN-indexed), and recompute
+ * the rows the old versions of revised facts were rolled up under
+ * (analyst_roll_dirty, written by triggers). Without that snapshot (an
+ * older cs-analyst kept them last), recompute every key the facts stored
+ * or revised since the watermark touch. Then mark them as this cycle's,
+ * with its snapshot: the indicators statement reads them when
+ * analyst_roll_state.cycle_id is its cycle, and the raw facts otherwise
+ * (a backtest at an earlier date).
  *
  * Matching follows what the ingest stores: an order's or a shipment's
  * lines carry its header's order time, shipped time, parties and order
