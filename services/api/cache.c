@@ -93,6 +93,9 @@ struct api_cache {
     bool stop;
     pthread_t *threads;
     cs_pg **dbs;
+    /* per refresher, under qmu: what cancels its session's query, so that
+     * a stop need not wait for a read of up to api.refresh_timeout_ms */
+    PGcancel **cancels;
     size_t n_threads;
     char setup_sql[256]; /* of the refreshers' connections */
 };
@@ -160,12 +163,38 @@ static void nice_backend(cs_pg *db, unsigned nice, int *done_pid)
                     CS_KV_INT("pid", pid), CS_KV_STR("error", strerror(errno)));
 }
 
+/* Keeps refresher i's cancel object for its session's current server
+ * process (a reset starts another); false when the cache is stopping. A
+ * stop between this and the query's start would find nothing to cancel:
+ * that read then runs to its end (microseconds of window). */
+static bool arm_cancel(api_cache *c, size_t i, cs_pg *db, int *pid)
+{
+    PGcancel *fresh = NULL, *old = NULL;
+    bool go;
+
+    if (PQbackendPID(db->conn) != *pid) {
+        *pid = PQbackendPID(db->conn);
+        fresh = PQgetCancel(db->conn);
+    }
+    pthread_mutex_lock(&c->qmu);
+    if (fresh != NULL) {
+        old = c->cancels[i];
+        c->cancels[i] = fresh;
+    }
+    go = !c->stop;
+    pthread_mutex_unlock(&c->qmu);
+    if (old != NULL)
+        PQfreeCancel(old);
+    return go;
+}
+
 static void *refresher(void *arg)
 {
     api_cache *c = ((void **)arg)[0];
     cs_pg *db = ((void **)arg)[1];
+    size_t i = (size_t)(uintptr_t)((void **)arg)[2];
     unsigned nice = c->a->cfg->refresh_nice;
-    int backend = 0;
+    int backend = 0, cancel_pid = 0;
 
     free(arg);
     /* background work: on Linux a TID names the thread alone */
@@ -190,7 +219,8 @@ static void *refresher(void *arg)
         if (cs_pg_ok(db) || cs_pg_reset(db, &err) == CS_OK) {
             if (nice > 0) /* again after a reset: another process */
                 nice_backend(db, nice, &backend);
-            api_read_again(c->a, db, j.who, j.path, j.args);
+            if (arm_cancel(c, i, db, &cancel_pid))
+                api_read_again(c->a, db, j.who, j.path, j.args);
         } else
             cs_log_warn("cache refresh: no database",
                         CS_KV_STR("error", err.msg));
@@ -212,10 +242,12 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
     c = calloc(1, sizeof(*c));
     if (c == NULL || (c->slots = calloc(n_slots, sizeof(*c->slots))) == NULL ||
         (c->threads = calloc(n_refreshers + 1, sizeof(*c->threads))) == NULL ||
-        (c->dbs = calloc(n_refreshers + 1, sizeof(*c->dbs))) == NULL) {
+        (c->dbs = calloc(n_refreshers + 1, sizeof(*c->dbs))) == NULL ||
+        (c->cancels = calloc(n_refreshers + 1, sizeof(*c->cancels))) == NULL) {
         if (c != NULL) {
             free(c->slots);
             free(c->threads);
+            free(c->dbs);
         }
         free(c);
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
@@ -238,11 +270,12 @@ cs_status api_cache_new(api *a, size_t n_slots, unsigned ttl_ms,
         void **arg = NULL;
         cs_status rc = cs_pg_connect(a->cfg->pg_dsn, c->setup_sql, cs_api_stmts,
                                      cs_api_n_stmts, &c->dbs[i], err);
-        if (rc == CS_OK && (arg = malloc(2 * sizeof(*arg))) == NULL)
+        if (rc == CS_OK && (arg = malloc(3 * sizeof(*arg))) == NULL)
             rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         if (rc == CS_OK) {
             arg[0] = c;
             arg[1] = c->dbs[i];
+            arg[2] = (void *)(uintptr_t)i;
             if (pthread_create(&c->threads[i], NULL, refresher, arg) != 0) {
                 free(arg);
                 rc = cs_err_set(err, CS_E_INTERNAL,
@@ -268,10 +301,18 @@ void api_cache_free(api_cache *c)
     pthread_mutex_lock(&c->qmu);
     c->stop = true;
     pthread_cond_broadcast(&c->qcv);
+    for (size_t i = 0; c->cancels != NULL && i < c->n_threads; i++) {
+        char why[256];
+        if (c->cancels[i] != NULL && !PQcancel(c->cancels[i], why, sizeof(why)))
+            cs_log_info("cache refresh: cannot cancel a read",
+                        CS_KV_STR("error", why));
+    }
     pthread_mutex_unlock(&c->qmu);
     for (size_t i = 0; i < c->n_threads; i++) {
         pthread_join(c->threads[i], NULL);
         cs_pg_close(c->dbs[i]);
+        if (c->cancels[i] != NULL)
+            PQfreeCancel(c->cancels[i]);
     }
     for (; c->q_len > 0; c->q_len--) {
         job_free(&c->q[c->q_head]);
@@ -285,6 +326,7 @@ void api_cache_free(api_cache *c)
     pthread_cond_destroy(&c->qcv);
     free(c->threads);
     free(c->dbs);
+    free(c->cancels);
     free(c->slots);
     free(c);
 }

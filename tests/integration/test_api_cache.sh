@@ -120,7 +120,7 @@ note "a read past the statement timeout goes on in the background and is kept"
 # (503, come back later) and a refresh thread reads it again with a
 # longer one; once the lock goes, its answer is kept and served.
 start_api api3 CS_API_CACHE_MS=60000 CS_RATE_LIMIT_RPS=0 CS_PG_STATEMENT_TIMEOUT_MS=500 \
-    CS_API_REFRESH_TIMEOUT_MS=30000
+    CS_API_REFRESH_TIMEOUT_MS=60000
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T_BJ2" "$api/v1/me")" = 200 ] ||
     fail "the token"
 pg_lock "$dsn" enterprises
@@ -139,5 +139,16 @@ wait_for 30 "the background read to be kept" refreshed
 misses=$(m misses)
 [ "$(names "$T_BJ2")" = "$want" ] || fail "the kept answer: $(names "$T_BJ2")"
 [ "$(m misses)" = "$misses" ] || fail "the answer read in the background was not kept"
+
+note "SIGTERM cancels a background read instead of waiting for it"
+# a 60 s refresh timeout; stop_service allows 30 s
+pg_lock "$dsn" enterprises
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $T_BJ2" "$api/v1/enterprises?limit=3")
+[ "$code" = 503 ] || fail "the read past the timeout: $code"
+bg_waiting() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'cs_api_app' AND wait_event_type = 'Lock'")" -ge 1 ]; }
+wait_for 20 "the background read to wait on the lock" bg_waiting
+t_stop=$SECONDS
 stop_service api3
+pg_unlock
+note "stopped in $((SECONDS - t_stop)) s"
 note "ok"
