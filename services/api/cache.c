@@ -420,9 +420,15 @@ static bool make_key(const api_req *r, key_buf *k)
     return !k->overflow;
 }
 
+/* a key's hash, never 0 (a slot's "no background read") */
+static uint64_t key_hash(const key_buf *k)
+{
+    return cs_fnv1a(CS_FNV1A_INIT, k->s, k->len) | 1u;
+}
+
 static cache_slot *slot_of(api_cache *c, const key_buf *k)
 {
-    return &c->slots[cs_fnv1a(CS_FNV1A_INIT, k->s, k->len) % c->n];
+    return &c->slots[key_hash(k) % c->n];
 }
 
 /* counts the query arguments and their bytes */
@@ -573,30 +579,30 @@ static void refresh_done(api_cache *c, const char *key)
     atomic_store(&s->refreshing, false);
 }
 
-static uint64_t key_hash(const key_buf *k)
-{
-    return cs_fnv1a(CS_FNV1A_INIT, k->s, k->len) | 1u; /* never 0 */
-}
-
 bool api_cache_pending(api_cache *c, api_req *r)
 {
     key_buf k;
+    uint64_t h;
 
-    return c != NULL && make_key(r, &k) &&
-           atomic_load(&slot_of(c, &k)->background) == key_hash(&k);
+    if (c == NULL || !make_key(r, &k))
+        return false;
+    h = key_hash(&k); /* hashed once: the slot and the mark */
+    return atomic_load(&c->slots[h % c->n].background) == h;
 }
 
 bool api_cache_background(api_cache *c, api_req *r)
 {
     key_buf k;
     cache_slot *s;
+    uint64_t h;
 
     if (c == NULL || c->n_threads == 0 || !make_key(r, &k))
         return false;
-    s = slot_of(c, &k);
+    h = key_hash(&k);
+    s = &c->slots[h % c->n];
     if (atomic_exchange(&s->refreshing, true))
         return true; /* this slot's read is queued or running already */
-    atomic_store(&s->background, key_hash(&k));
+    atomic_store(&s->background, h);
     if (queue_refresh(c, r, &k))
         return true;
     atomic_store(&s->background, 0);

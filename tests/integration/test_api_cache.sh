@@ -85,7 +85,6 @@ note "an entry whose refresh cannot answer is served up to a second window, then
 # windows are wide so that a slow machine keeps the margins.)
 start_api api2 CS_API_CACHE_MS=1000 CS_API_CACHE_STALE_MS=4000 CS_RATE_LIMIT_RPS=0 \
     CS_PG_STATEMENT_TIMEOUT_MS=30000
-now_ms() { date +%s%3N; }
 # the entry ends between t0 + 7/8 s and t1 + 1 s (its freshness less up
 # to an eighth, from when it was stored)
 t0=$(now_ms)

@@ -19,7 +19,6 @@ wait_for 30 "cs-api to start" log_field api "api ready" port
 api="http://127.0.0.1:$(log_field api "api ready" port)"
 me() { curl -s -o /dev/null -w '%{http_code}' --max-time "${1:-10}" -H "Authorization: Bearer $T" "$api/v1/me"; }
 misses() { metric cs_api_token_cache_misses_total "$api/metrics"; }
-now_ms() { date +%s%3N; }
 
 note "the first request looks the token up"
 t0=$(now_ms)

@@ -125,6 +125,10 @@ start_devbroker() {
     export BROKERS
 }
 
+# now_ms - milliseconds since the epoch (for tests that reason about a
+# cache's windows)
+now_ms() { date +%s%3N; }
+
 # pg_lock DSN TABLE - another session takes an exclusive lock on TABLE
 # and holds it (every read of it waits) until pg_unlock.
 pg_lock() {
