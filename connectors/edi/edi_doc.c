@@ -308,7 +308,7 @@ static void strs_free(strs *st)
 
 /* ---- the document ---- */
 
-edi_kind cs__edi_kind_of(const char *type)
+edi_kind cs__edi_kind_of(edi_syntax syntax, const char *type)
 {
     static const struct {
         const char *x12, *edifact;
@@ -318,10 +318,11 @@ edi_kind cs__edi_kind_of(const char *type)
         {"856", "DESADV", EDI_SHIPMENT}, {"810", "INVOIC", EDI_INVOICE},
         {NULL, "SLSRPT", EDI_SALES},     {"830", NULL, EDI_DEMAND_PLAN},
     };
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if ((t[i].x12 != NULL && strcmp(type, t[i].x12) == 0) ||
-            (t[i].edifact != NULL && strcmp(type, t[i].edifact) == 0))
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        const char *code = syntax == EDI_EDIFACT ? t[i].edifact : t[i].x12;
+        if (code != NULL && strcmp(type, code) == 0)
             return t[i].kind;
+    }
     return (edi_kind)0;
 }
 

@@ -425,7 +425,7 @@ static cs_status message(edi_run *r, const uni_env *env, size_t unh, size_t unt)
     d.charset = charset;
     memcpy(d.time, env->time, sizeof(d.time));
     cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
-    d.kind = cs__edi_kind_of(type);
+    d.kind = cs__edi_kind_of(EDI_EDIFACT, type);
     if (d.kind == 0) {
         cs__edi_fail(&e, s_unh,
                      "message type %s (%s, reference %s) is not supported: "

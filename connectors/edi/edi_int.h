@@ -313,9 +313,11 @@ typedef struct edi_ids {
 cs_status cs__edi_message_out(edi_run *r, edi_doc *d, const edi_ids *ids,
                               size_t from, size_t to);
 
-/* The event kind of an X12 transaction set or EDIFACT message type, or 0
- * when cs-edi converts no such documents. */
-edi_kind cs__edi_kind_of(const char *type);
+/* The event kind of an X12 transaction set (EDI_X12) or an EDIFACT
+ * message type (EDI_EDIFACT), or 0 when cs-edi converts no such
+ * documents in that syntax: an EDIFACT message typed "830" is no
+ * demand plan. */
+edi_kind cs__edi_kind_of(edi_syntax syntax, const char *type);
 
 /* ---- documents that yield one event per item and period ---- */
 

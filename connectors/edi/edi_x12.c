@@ -523,7 +523,7 @@ static cs_status message(edi_run *r, const x12_env *env, size_t st, size_t se,
     d.head = s_st;
     memcpy(d.time, env->time, sizeof(d.time));
     cs__edi_ascii(env->sender, d.sender, sizeof(d.sender));
-    d.kind = cs__edi_kind_of(type);
+    d.kind = cs__edi_kind_of(EDI_X12, type);
     if (d.kind == 0) {
         cs__edi_fail(&e, s_st,
                      "transaction set %s (%s, control number %s) is not "

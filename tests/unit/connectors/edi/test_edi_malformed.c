@@ -277,6 +277,22 @@ static void structure_errors(void **state)
            "FTX+AAI+1'", 0, "message has no BGM");
 }
 
+/* A type code of the other syntax is no document cs-edi converts: an
+ * EDIFACT message typed 830 (the X12 planning schedule's code) and an
+ * X12 transaction set SLSRPT are rejected by name. (The first was a
+ * fuzz finding: the 830 reached the EDIFACT line mapping as a demand
+ * plan, which it has no quantity qualifier for.) */
+static void type_of_the_other_syntax(void **state)
+{
+    (void)state;
+    expect("edifact_orders_d96a_01.edi", "+ORDERS:D:96A:", "+830:D:96A:", 0,
+           "message type 830");
+    expect("edifact_orders_d96a_01.edi", "+ORDERS:D:96A:", "+830:D:96A:", 0,
+           "is not supported: cs-edi converts ORDERS, ORDRSP, DESADV");
+    expect("x12_850_01.edi", "ST*850*", "ST*SLSRPT*", 0,
+           "transaction set SLSRPT");
+}
+
 /* One bad message among good ones: only it is lost. */
 static void valid_records_around_survive(void **state)
 {
@@ -401,6 +417,7 @@ int main(void)
         cmocka_unit_test(decimal_mark_comma),
         cmocka_unit_test(bad_encoding),
         cmocka_unit_test(structure_errors),
+        cmocka_unit_test(type_of_the_other_syntax),
         cmocka_unit_test(valid_records_around_survive),
         cmocka_unit_test(missing_trailer_is_a_warning),
         cmocka_unit_test(unmapped_partner_is_named),
