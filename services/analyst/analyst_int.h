@@ -120,9 +120,12 @@ typedef struct analyst_summary {
     uint64_t n_fc_aggregates;
     double s_scores, s_alerts, s_forecasts, s_propagation;       /* by stage */
     double s_criticality, s_indicators, s_write, s_alternatives; /* parts */
-    uint64_t n_recomputed; /* enterprises whose indicators were computed */
-    double s_rollup;       /* bringing the daily roll-ups up to date */
-    bool rollup_built;     /* ... by building them from the facts */
+    uint64_t n_recomputed;     /* enterprises whose indicators were computed */
+    double s_rollup;           /* bringing the daily roll-ups up to date */
+    double s_rollup_ahead;     /* ... of it building them before the cycle */
+    double s_propagation_side; /* the cascades' thread, beside the cycle */
+    double s_criticality_side; /* criticality's thread, beside the cycle */
+    bool rollup_built;         /* ... by building them from the facts */
     double seconds;
 } analyst_summary;
 
@@ -172,11 +175,17 @@ typedef struct analyst_incr {
     const char *stale;      /* text[] literal of credit codes */
 } analyst_incr;
 
+/* A cycle's propagation runs (propagation.c). */
+typedef struct analyst_prop analyst_prop;
+
 /* score.c: indicators, criticality, scores for cycle_id (inside the
- * cycle's transaction); all indicators when incr is NULL. */
+ * cycle's transaction); all indicators when incr is NULL. prop: a
+ * cycle's propagation runs, whose thread it starts when the other core
+ * is free (NULL in a backtest: then everything runs on the cycle's
+ * connection). */
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         const char *as_of, const analyst_incr *incr,
-                        analyst_summary *sum, cs_err *err);
+                        analyst_prop *prop, analyst_summary *sum, cs_err *err);
 
 /* chains.c: chain_members rows (chain, uscc, tier, cycle) of the graph's
  * industry chains into cb; buyer_div[i] is the GB/T 4754 division of
@@ -193,6 +202,10 @@ cs_status analyst_chains(const char *const *names, size_t n_names,
 cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
                          const char *as_of, const char *watermark,
                          analyst_summary *sum, cs_err *err);
+/* Before the cycle's transaction: builds the roll-ups, when they must be,
+ * in transactions of their own, the three tables at once. */
+cs_status analyst_rollup_prebuild(analyst *a, analyst_summary *sum,
+                                  cs_err *err);
 
 /* alerts.c: raises and resolves alerts from this cycle's scores. */
 cs_status analyst_alerts(analyst *a, const analyst_model *m, int64_t cycle_id,
@@ -210,10 +223,20 @@ cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
                            bool is_full, analyst_summary *sum, cs_err *err);
 
 /* propagation.c: queues today's standing runs for active risk events
- * and runs every queued scenario through the cascade. */
-cs_status analyst_propagate(analyst *a, const analyst_model *m,
-                            int64_t cycle_id, const char *as_of,
-                            analyst_summary *sum, cs_err *err);
+ * and takes the queued scenarios (start; their cascades then run beside
+ * the cycle, in a thread on a connection of its own), then stores what
+ * the cascades gave (finish). free: joins and frees (any time, NULL
+ * too). */
+cs_status analyst_propagate_start(analyst *a, const analyst_model *m,
+                                  const char *as_of, analyst_prop **out,
+                                  cs_err *err);
+cs_status analyst_propagate_finish(analyst *a, const analyst_model *m,
+                                   int64_t cycle_id, const char *as_of,
+                                   analyst_prop *j, analyst_summary *sum,
+                                   cs_err *err);
+void analyst_propagate_free(analyst_prop *j);
+/* Starts the runs' thread (once; NULL or no runs: nothing). */
+void analyst_propagate_go(analyst_prop *j);
 
 /* publish.c: sends unpublished alerts to the alerts topic and marks
  * those Kafka acknowledged. Outside the cycle transaction. */

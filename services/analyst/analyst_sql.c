@@ -161,6 +161,8 @@ const cs_pg_stmt analyst_stmts[] = {
      " LATERAL (SELECT max(ingested_at) AS newest FROM ingested_events) n"
      " FOR UPDATE OF s",
      0},
+    /* The as-of time a cycle would take now (building roll-ups ahead). */
+    {"as_of", "SELECT (" AS_OF("$1", "$2") ")::text", 2},
     {"cycle_begin",
      "INSERT INTO analyst_cycles (model_version, is_full, as_of, host)"
      " VALUES ($1::int, $2::boolean, " AS_OF("$3", "$5") ", $4)"
@@ -450,6 +452,15 @@ const cs_pg_stmt analyst_stmts[] = {
     /* This cycle's indicators back, with the peer-group keys: of the
      * enterprises $2 (an incremental cycle's stale ones), NULL: all;
      * $3 the transaction's now(), which they were written at. */
+    /* A full cycle's criticality, computed beside its indicators
+     * statement (which wrote 0): $1 cycle, $2 and $3 the credit codes and
+     * their values, $4 the rows' computed_at. */
+    {"indicators_crit",
+     "UPDATE enterprise_indicators i SET criticality = c.crit"
+     " FROM unnest($2::text[], $3::float8[]) AS c(uscc, crit)"
+     " WHERE i.cycle_id = $1::bigint AND i.computed_at = $4::timestamptz"
+     "  AND i.uscc::text = c.uscc",
+     4},
     {"indicators_read",
      "SELECT i.uscc, coalesce(left(e.industry_code, 3), ''),"
      " coalesce(left(e.region_code, 2), ''), i.on_time_rate,"

@@ -112,6 +112,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
                            bool *commit, cs_err *err)
 {
     PGresult *st = NULL, *cy = NULL, *rq = NULL, *chk = NULL;
+    analyst_prop *prop = NULL;
     char *stale = NULL;
     analyst_incr incr;
     analyst_model m;
@@ -185,12 +186,20 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
         incr = (analyst_incr){.full_cycle = PQgetvalue(chk, 0, 5),
                               .full_at = PQgetvalue(chk, 0, 6),
                               .stale = stale};
+    /* Today's standing runs and the queued ones: their cascades run
+     * beside the stages below, on the other core (started by
+     * analyst_score, after criticality's thread). */
+    t = analyst_clock();
+    rc = analyst_propagate_start(a, &m, as_of, &prop, err);
+    sum->s_propagation = analyst_clock() - t;
+    if (rc != CS_OK)
+        goto out;
     rc = analyst_rollup(a, &m, sum->cycle_id, as_of, watermark, sum, err);
     if (rc != CS_OK)
         goto out;
     t = analyst_clock();
-    rc = analyst_score(a, &m, sum->cycle_id, as_of, is_full ? NULL : &incr, sum,
-                       err);
+    rc = analyst_score(a, &m, sum->cycle_id, as_of, is_full ? NULL : &incr,
+                       prop, sum, err);
     sum->s_scores = analyst_clock() - t;
     t = analyst_clock();
     if (rc == CS_OK)
@@ -209,8 +218,9 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     sum->s_forecasts = analyst_clock() - t;
     t = analyst_clock();
     if (rc == CS_OK)
-        rc = analyst_propagate(a, &m, sum->cycle_id, as_of, sum, err);
-    sum->s_propagation = analyst_clock() - t;
+        rc = analyst_propagate_finish(a, &m, sum->cycle_id, as_of, prop, sum,
+                                      err);
+    sum->s_propagation += analyst_clock() - t;
     if (rc != CS_OK)
         goto out;
     {
@@ -238,6 +248,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     }
     *commit = true;
 out:
+    analyst_propagate_free(prop);
     free(stale);
     PQclear(chk);
     PQclear(rq);
@@ -261,6 +272,16 @@ cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
     if (!got) {
         sum->skipped = true; /* another analyst is in its cycle */
         return CS_OK;
+    }
+    /* Roll-ups to build: ahead of the transaction, on more connections
+     * than one; if that fails, the cycle builds them itself. */
+    if (analyst_rollup_prebuild(a, sum, &uerr) != CS_OK) {
+        cs_log_warn("could not build the roll-ups ahead of the cycle",
+                    CS_KV_STR("error", uerr.msg));
+        if (!cs_pg_ok(a->db)) {
+            *err = uerr;
+            return CS_E_DB_DOWN;
+        }
     }
     rc = cs_pg_exec(a->db, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
     /* The cycle's statements are few and large: JIT compiling them cost

@@ -178,8 +178,10 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_INT("propagation_failed", (int64_t)s->n_runs_failed),
                 CS_KV_INT("recomputed", (int64_t)s->n_recomputed),
                 CS_KV_DBL("rollup_s", s->s_rollup),
+                CS_KV_DBL("rollup_ahead_s", s->s_rollup_ahead),
                 CS_KV_BOOL("rollup_built", s->rollup_built),
                 CS_KV_DBL("criticality_s", s->s_criticality),
+                CS_KV_DBL("criticality_side_s", s->s_criticality_side),
                 CS_KV_DBL("indicators_s", s->s_indicators),
                 CS_KV_DBL("score_write_s", s->s_write),
                 CS_KV_DBL("scores_s", s->s_scores),
@@ -187,6 +189,7 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_DBL("alternatives_s", s->s_alternatives),
                 CS_KV_DBL("forecasts_s", s->s_forecasts),
                 CS_KV_DBL("propagation_s", s->s_propagation),
+                CS_KV_DBL("propagation_side_s", s->s_propagation_side),
                 CS_KV_DBL("seconds", s->seconds));
 }
 

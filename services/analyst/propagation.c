@@ -5,6 +5,7 @@
  * refuses fails that run (status 'failed', with the reason), not the
  * cycle. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,9 +224,9 @@ static bool sort_links(const link_ref *lr, size_t n, size_t n_nodes,
 /* One read of the nodes and one of the links (unsorted: the links are
  * ordered and each buyer's daily volume of an item summed here, not by
  * SQL sorts and windows over 10^6 rows). */
-static cs_status graph_load(analyst *a, const analyst_model *m,
+static cs_status graph_load(cs_pg *db, uint32_t window_days,
                             const prop_opts *po, const char *as_of,
-                            prop_graph *pg, analyst_summary *sum, cs_err *err)
+                            prop_graph *pg, uint64_t *model_errors, cs_err *err)
 {
     PGresult *links = NULL;
     cs_node *nodes = NULL;
@@ -239,12 +240,12 @@ static cs_status graph_load(analyst *a, const analyst_model *m,
     size_t n_lr = 0;
     int n_links;
 
-    snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
+    snprintf(window, sizeof(window), "%u", (unsigned)window_days);
     p[0] = as_of;
     p[1] = window;
-    rc = cs_pg_run(a->db, "prop_nodes", 2, p, &pg->nodes, err);
+    rc = cs_pg_run(db, "prop_nodes", 2, p, &pg->nodes, err);
     if (rc == CS_OK)
-        rc = cs_pg_run(a->db, "prop_links", 2, p, &links, err);
+        rc = cs_pg_run(db, "prop_links", 2, p, &links, err);
     if (rc != CS_OK) {
         rc = analyst_pg_error(rc, err, "could not read the supply graph");
         goto out;
@@ -341,7 +342,7 @@ static cs_status graph_load(analyst *a, const analyst_model *m,
     }
     pg->g = cs_graph_new(pg->n_nodes, nodes, n_lr, ls, err);
     if (pg->g == NULL) {
-        sum->n_model_errors++;
+        (*model_errors)++;
         rc = err->code;
         goto out;
     }
@@ -379,12 +380,19 @@ static cs_status run_done(analyst *a, const char *run_id, const char *status,
     return CS_OK;
 }
 
-/* One queued run (row of prop_take): the cascade, its impacts. */
-static cs_status one_run(analyst *a, const prop_graph *pg, const prop_opts *po,
-                         const PGresult *q, int row, const char *cycle,
-                         const char *version, analyst_summary *sum, cs_err *err)
+/* What the cascade of one queued run gave: its result, or why the
+ * model refused the scenario (r NULL). */
+typedef struct run_out {
+    cs_cascade_result *r;
+    cs_err why;
+} run_out;
+
+/* One queued run (row of prop_take): the cascade, in memory (no
+ * database: it may run beside the cycle, propagation_job). CS_E_NOMEM
+ * is the only error; a refused scenario is an outcome. */
+static cs_status run_compute(const prop_graph *pg, const prop_opts *po,
+                             const PGresult *q, int row, run_out *out)
 {
-    const char *run_id = PQgetvalue(q, row, 0);
     const char *list = PQgetvalue(q, row, 1);
     double loss = analyst_num(PQgetvalue(q, row, 2));
     double start = analyst_num(PQgetvalue(q, row, 3));
@@ -395,12 +403,10 @@ static cs_status one_run(analyst *a, const prop_graph *pg, const prop_opts *po,
     size_t n_shocked = 0, cap = strlen(list) / 18 + 1;
     cs_cascade_opts o = cs_cascade_default_opts;
     cs_shock shock;
-    cs_cascade_result *r = NULL;
-    cs_copybuf cb = {0};
-    cs_err merr = {0};
-    cs_status rc;
+    cs_status rc = CS_OK;
     char *copy = NULL, *save = NULL;
 
+    memset(out, 0, sizeof(*out));
     o.horizon_days =
         isfinite(horizon) ? (uint32_t)fmax(1, horizon) : po->horizon_days;
     o.surge = po->surge;
@@ -412,38 +418,65 @@ static cs_status one_run(analyst *a, const prop_graph *pg, const prop_opts *po,
     shocked = calloc(cap, sizeof(*shocked));
     copy = strdup(list);
     if (shocked == NULL || copy == NULL) {
-        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+        rc = CS_E_NOMEM;
         goto out;
     }
     for (char *t = strtok_r(copy, ",", &save); t != NULL;
          t = strtok_r(NULL, ",", &save)) {
         long k = find_node(pg, t);
         if (k < 0) {
-            cs_err_set(&merr, CS_E_INVALID,
+            cs_err_set(&out->why, CS_E_INVALID,
                        "enterprise %s is not in the supply graph", t);
-            goto refused;
+            goto out;
         }
         if (n_shocked < cap)
             shocked[n_shocked++] = (uint32_t)k;
     }
     if (n_shocked == 0) {
-        cs_err_set(&merr, CS_E_INVALID, "the scenario shocks no enterprise");
-        goto refused;
+        cs_err_set(&out->why, CS_E_INVALID,
+                   "the scenario shocks no enterprise");
+        goto out;
     }
     if (!(loss >= 0 && loss <= 1) || !(start >= 0 && start < 36500) ||
         !(days >= 1 && days < 36500)) {
-        cs_err_set(&merr, CS_E_INVALID,
+        cs_err_set(&out->why, CS_E_INVALID,
                    "capacity_loss must be in [0, 1], start_day >= 0 and "
                    "duration_days >= 1");
-        goto refused;
+        goto out;
     }
     shock = (cs_shock){.nodes = shocked,
                        .n_nodes = n_shocked,
                        .capacity_loss = loss,
                        .start_day = (uint32_t)start,
                        .duration_days = (uint32_t)days};
-    if (cs_cascade_run(pg->g, &shock, 1, &o, &r, &merr) != CS_OK)
-        goto refused;
+    if (cs_cascade_run(pg->g, &shock, 1, &o, &out->r, &out->why) != CS_OK) {
+        cs_cascade_result_free(out->r);
+        out->r = NULL;
+    }
+out:
+    free(copy);
+    free(shocked);
+    return rc;
+}
+
+/* Stores what one queued run gave: its impacts and status. */
+static cs_status run_store(analyst *a, const prop_graph *pg, const PGresult *q,
+                           int row, const run_out *ro, const char *cycle,
+                           const char *version, analyst_summary *sum,
+                           cs_err *err)
+{
+    const char *run_id = PQgetvalue(q, row, 0);
+    const cs_cascade_result *r = ro->r;
+    cs_copybuf cb = {0};
+    cs_status rc;
+
+    if (r == NULL) {
+        cs_log_warn("propagation run refused", CS_KV_STR("run_id", run_id),
+                    CS_KV_STR("error", ro->why.msg));
+        sum->n_runs_failed++;
+        return run_done(a, run_id, "failed", ro->why.msg, cycle, version, NULL,
+                        err);
+    }
     for (size_t i = 0; i < r->n_impacted; i++) {
         const cs_impact *im = &r->impacts[i];
         char tier[16], tts[16], ttr[16], lvl[40], units[40], value[40];
@@ -477,17 +510,8 @@ static cs_status one_run(analyst *a, const prop_graph *pg, const prop_opts *po,
     }
     rc = run_done(a, run_id, "done", "", cycle, version, r, err);
     sum->n_runs++;
-    goto out;
-refused:
-    cs_log_warn("propagation run refused", CS_KV_STR("run_id", run_id),
-                CS_KV_STR("error", merr.msg));
-    sum->n_runs_failed++;
-    rc = run_done(a, run_id, "failed", merr.msg, cycle, version, NULL, err);
 out:
     cs_copybuf_free(&cb);
-    cs_cascade_result_free(r);
-    free(copy);
-    free(shocked);
     return rc;
 }
 
@@ -562,43 +586,172 @@ static cs_status tts_alerts(analyst *a, const analyst_model *m,
     return CS_OK;
 }
 
-cs_status analyst_propagate(analyst *a, const analyst_model *m,
-                            int64_t cycle_id, const char *as_of,
-                            analyst_summary *sum, cs_err *err)
+/* The propagation runs of a cycle. Taken at its start (today's
+ * standing runs queued, the queued ones taken), then, when there are
+ * any, the graph is read and the cascades run on a connection of their
+ * own in a thread, from the snapshot of the cycle's transaction
+ * (exported): the tables they read (enterprises, production, links,
+ * shipped lines, inventory) are none the cycle writes, so they see
+ * what the cycle's transaction sees, while the cycle computes its
+ * scores on the other core. At the end of the cycle the impacts and
+ * statuses are stored by the cycle's transaction, as before. When the
+ * thread cannot run (no second connection), the cycle does it all. */
+struct analyst_prop {
+    const char *dsn;
+    prop_opts po;
+    uint32_t window_days;
+    char as_of[64], snap[128];
+    PGresult *q; /* prop_take: the runs */
+    int n;
+    run_out *out;
+    prop_graph pg;
+    pthread_t th;
+    bool went, started, done; /* thread asked for, started; it did all */
+    cs_status rc;
+    cs_err err;
+    double secs; /* the thread's time */
+};
+
+/* The graph and every cascade, on connection db. */
+static cs_status prop_compute(analyst_prop *j, cs_pg *db, uint64_t *errors,
+                              cs_err *err)
 {
-    PGresult *q = NULL;
-    prop_graph pg = {0};
-    prop_opts po = {0};
-    char cycle[24], version[16], horizon[16];
+    cs_status rc =
+        graph_load(db, j->window_days, &j->po, j->as_of, &j->pg, errors, err);
+
+    for (int i = 0; i < j->n && rc == CS_OK; i++)
+        if (run_compute(&j->pg, &j->po, j->q, i, &j->out[i]) != CS_OK)
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+    return rc;
+}
+
+static void *prop_thread(void *arg)
+{
+    analyst_prop *j = arg;
+    cs_pg *db = NULL;
+    uint64_t errors = 0;
+    char sql[192];
+    double t = analyst_clock();
+
+    j->rc = cs_pg_connect(j->dsn, NULL, analyst_stmts, analyst_n_stmts, &db,
+                          &j->err);
+    snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT '%s'", j->snap);
+    if (j->rc == CS_OK)
+        j->rc = cs_pg_exec(
+            db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &j->err);
+    if (j->rc == CS_OK)
+        j->rc = cs_pg_exec(db, sql, &j->err);
+    if (j->rc == CS_OK)
+        j->rc = cs_pg_exec(db,
+                           "SET LOCAL jit = off; SET LOCAL work_mem = '256MB';"
+                           " SET LOCAL max_parallel_workers_per_gather = 0",
+                           &j->err);
+    if (j->rc == CS_OK)
+        j->rc = prop_compute(j, db, &errors, &j->err);
+    j->done = j->rc == CS_OK;
+    cs_pg_close(db); /* read only: nothing to commit */
+    j->secs = analyst_clock() - t;
+    return NULL;
+}
+
+static void prop_clear(analyst_prop *j)
+{
+    graph_free(&j->pg);
+    for (int i = 0; i < j->n; i++) {
+        cs_cascade_result_free(j->out[i].r);
+        j->out[i].r = NULL;
+    }
+    j->done = false;
+}
+
+void analyst_propagate_free(analyst_prop *j)
+{
+    if (j == NULL)
+        return;
+    if (j->started)
+        pthread_join(j->th, NULL);
+    prop_clear(j);
+    free(j->out);
+    PQclear(j->q);
+    free(j);
+}
+
+cs_status analyst_propagate_start(analyst *a, const analyst_model *m,
+                                  const char *as_of, analyst_prop **out,
+                                  cs_err *err)
+{
+    analyst_prop *j = calloc(1, sizeof(*j));
+    PGresult *ex = NULL;
+    char horizon[16];
     cs_status rc;
 
-    rc = load_opts(a, m, &po, err);
+    *out = j;
+    if (j == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    j->dsn = a->cfg->pg_dsn;
+    j->window_days = m->window_days;
+    snprintf(j->as_of, sizeof(j->as_of), "%s", as_of);
+    rc = load_opts(a, m, &j->po, err);
     if (rc != CS_OK)
         return rc;
-    snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
-    snprintf(version, sizeof(version), "%d", m->version);
-    snprintf(horizon, sizeof(horizon), "%u", (unsigned)po.horizon_days);
+    snprintf(horizon, sizeof(horizon), "%u", (unsigned)j->po.horizon_days);
     {
         const char *p[] = {as_of, horizon};
         rc = cs_pg_run(a->db, "prop_standing", 2, p, NULL, err);
         if (rc == CS_OK)
-            rc = cs_pg_run(a->db, "prop_take", 0, NULL, &q, err);
-        if (rc != CS_OK) {
-            rc = analyst_pg_error(rc, err, "could not queue propagation runs");
-            goto out;
-        }
+            rc = cs_pg_run(a->db, "prop_take", 0, NULL, &j->q, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err,
+                                    "could not queue propagation runs");
     }
-    if (PQntuples(q) == 0)
-        goto out;
-    rc = graph_load(a, m, &po, as_of, &pg, sum, err);
+    j->n = PQntuples(j->q);
+    if (j->n == 0)
+        return CS_OK;
+    j->out = calloc((size_t)j->n, sizeof(*j->out));
+    if (j->out == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    rc = cs_pg_query(a->db, "SELECT pg_export_snapshot()", 0, NULL, &ex, err);
     if (rc != CS_OK)
-        goto out;
-    for (int i = 0; i < PQntuples(q) && rc == CS_OK; i++)
-        rc = one_run(a, &pg, &po, q, i, cycle, version, sum, err);
-out:
+        return analyst_pg_error(rc, err, "could not export the snapshot");
+    snprintf(j->snap, sizeof(j->snap), "%s", PQgetvalue(ex, 0, 0));
+    PQclear(ex);
+    return CS_OK;
+}
+
+void analyst_propagate_go(analyst_prop *j)
+{
+    if (j != NULL && j->n > 0 && !j->started && !j->went) {
+        j->went = true;
+        j->started = pthread_create(&j->th, NULL, prop_thread, j) == 0;
+    }
+}
+
+cs_status analyst_propagate_finish(analyst *a, const analyst_model *m,
+                                   int64_t cycle_id, const char *as_of,
+                                   analyst_prop *j, analyst_summary *sum,
+                                   cs_err *err)
+{
+    char cycle[24], version[16];
+    cs_status rc = CS_OK;
+
+    snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
+    snprintf(version, sizeof(version), "%d", m->version);
+    if (j->started) {
+        pthread_join(j->th, NULL);
+        j->started = false;
+        sum->s_propagation_side = j->secs;
+        if (!j->done)
+            cs_log_warn("propagation beside the cycle failed; in the cycle",
+                        CS_KV_STR("error", j->err.msg));
+    }
+    if (j->n > 0 && !j->done) {
+        prop_clear(j);
+        rc = prop_compute(j, a->db, &sum->n_model_errors, err);
+    }
+    for (int i = 0; i < j->n && rc == CS_OK; i++)
+        rc =
+            run_store(a, &j->pg, j->q, i, &j->out[i], cycle, version, sum, err);
     if (rc == CS_OK)
         rc = tts_alerts(a, m, cycle, version, as_of, sum, err);
-    graph_free(&pg);
-    PQclear(q);
     return rc;
 }

@@ -21,6 +21,8 @@
  * Matching follows what the ingest stores: an order's or a shipment's
  * lines carry its header's order time, shipped time, parties and order
  * id, so a line's order is found through the header's indexes. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +121,7 @@
 #define INS_CUST \
     "INSERT INTO analyst_roll_customers (supplier, day, buyer, quantity) "
 
-/* $1 the cycle's as of, $2 window days: the first day of the window
+/* $1 the cycle's as of, $2 window days, $3 the watermark: the first day of the window
  * (the window is the window_days whole UTC days up to the one as-of
  * falls in, or, at midnight, before it), what the roll-ups cover, and
  * whether to rebuild (not built, or not back far enough) or prune
@@ -128,7 +130,11 @@ static const char sql_state[] =
     "SELECT w.first::text, coalesce(s.from_day::text, ''),"
     " s.from_day IS NULL OR w.first < s.from_day,"
     " coalesce(s.from_day < w.first - 30, false),"
-    " coalesce(s.snap IS NOT NULL AND s.snap_cycle = s.cycle_id, false)"
+    " coalesce(s.snap IS NOT NULL AND s.snap_cycle = s.cycle_id, false),"
+    /* the watermark ($3) of the delta; built ahead of this cycle: what
+     * was stored since the build */
+    " CASE WHEN s.snap_cycle = 0 THEN greatest(nullif($3, '')::timestamptz,"
+    "  s.built_at)::text ELSE $3 END"
     " FROM analyst_roll_state s, LATERAL (SELECT " UTC_DAY("$1::timestamptz"
     "  - interval '1 microsecond'") " + 1 - $2::int AS first) w"
     " FOR UPDATE OF s";
@@ -155,21 +161,53 @@ static const char sql_state_row[] =
  * from their grouping; the other two are hash-aggregated and CLUSTERed
  * by their new keys (an ORDER BY of their rows took 33 and 17 s at 10^5,
  * the keys and CLUSTER about 10 s, docs/analyst.md "Cost, measured"). */
+#define BUILD_DELIV \
+    INS_DELIV DELIV_ROWS( \
+        "(SELECT tenant_id, shipment_id, supplier, shipped_at, delivered_at," \
+        " " UTC_DAY("delivered_at") " AS dday FROM shipments" \
+        " WHERE delivered_at >= " DAY_START("$1::date") ") s", "$1::date", \
+        "'infinity'::date", JH) " ORDER BY 1, 2"
+/* Building, FILL_ROWS joined the other way round: the window's order
+ * lines to their shipment lines first (about 750,000 of 2.9 million at
+ * 10^5), then those to their headers (the same conditions; a line has
+ * one header, shipments' key), so that the 2.9 million shipments are
+ * scanned against a hash of the matched lines instead of being hashed
+ * themselves (about 400 MB, most of the statement's time). */
+#define BUILD_FILL \
+    "WITH ol AS MATERIALIZED (SELECT * FROM (SELECT ol.supplier, ol.buyer," \
+    "   ol.order_id, ol.line_no, ol.quantity, " UTC_DAY("ol.order_time") " AS od," \
+    "   " UTC_DAY("ol.requested_time") " AS rd FROM order_lines ol" \
+    "   WHERE ol.order_time >= " DAY_START("$1::date - 365") ") z" \
+    "  WHERE rd >= $1::date AND rd <= od + 365)," \
+    " m AS MATERIALIZED (SELECT ol.supplier, ol.buyer, ol.order_id, ol.od," \
+    "  ol.rd, sl.quantity, sl.tenant_id, sl.shipment_id, sl.shipped_at" \
+    "  FROM ol JOIN shipment_lines sl ON sl.order_id = ol.order_id" \
+    "   AND sl.order_line_no = ol.line_no AND sl.buyer = ol.buyer" \
+    "   AND sl.supplier = ol.supplier" \
+    "   AND sl.shipped_at >= " DAY_START("$1::date - 365 - 150") ")" \
+    " INSERT INTO analyst_roll_fill (supplier, order_day, day, ordered, shipped)" \
+    " SELECT supplier, od, rd, sum(o), sum(s) FROM (" \
+    "  SELECT supplier, od, rd, quantity AS o, 0::numeric AS s FROM ol" \
+    "  UNION ALL SELECT m.supplier, m.od, m.rd, 0, m.quantity FROM m" \
+    "  JOIN shipments s ON s.tenant_id = m.tenant_id" \
+    "   AND s.shipment_id = m.shipment_id AND s.shipped_at = m.shipped_at" \
+    "   AND s.buyer = m.buyer AND s.order_id = m.order_id" \
+    "   AND s.supplier = m.supplier" \
+    "   AND s.shipped_at >= " DAY_START("m.od - 150") \
+    " ) x GROUP BY 1, 2, 3"
+#define BUILD_CUST \
+    INS_CUST "SELECT supplier, " UTC_DAY("shipped_at") ", buyer, sum(quantity)" \
+    " FROM shipment_lines WHERE shipped_at >= " DAY_START("$1::date") \
+    " GROUP BY 1, 2, 3"
+
 static const char *const sql_rebuild[] = {
     "DELETE FROM analyst_roll_dirty",
     "TRUNCATE analyst_roll_deliveries, analyst_roll_fill,"
     " analyst_roll_customers",
     ROLL_KEYS("DROP CONSTRAINT", "", "", ""),
-    INS_DELIV DELIV_ROWS(
-        "(SELECT tenant_id, shipment_id, supplier, shipped_at, delivered_at,"
-        " " UTC_DAY("delivered_at") " AS dday FROM shipments"
-        " WHERE delivered_at >= " DAY_START("$1::date") ") s", "$1::date",
-        "'infinity'::date", JH) " ORDER BY 1, 2",
-    FILL_ROWS("order_lines ol WHERE ol.order_time >= "
-              DAY_START("$1::date - 365"), "($1::date - 365)", JH),
-    INS_CUST "SELECT supplier, " UTC_DAY("shipped_at") ", buyer, sum(quantity)"
-    " FROM shipment_lines WHERE shipped_at >= " DAY_START("$1::date")
-    " GROUP BY 1, 2, 3",
+    BUILD_DELIV,
+    BUILD_FILL,
+    BUILD_CUST,
     ROLL_KEYS("ADD CONSTRAINT", " PRIMARY KEY (supplier, day)",
               " PRIMARY KEY (supplier, order_day, day)",
               " PRIMARY KEY (supplier, day, buyer)"),
@@ -630,6 +668,254 @@ static cs_status upkeep_delta(analyst *a, const char *watermark,
     return rc;
 }
 
+/* Building the roll-ups ahead of the cycle (analyst_rollup_prebuild):
+ * each table in a transaction of its own on a connection of its own,
+ * all three at once, each from the snapshot of the transaction that
+ * coordinates them (exported; docs/analyst.md, "Daily roll-ups"). The
+ * key is dropped while the rows go in and made after them, fill and
+ * customers CLUSTERed by it; work_mem 512MB, so that the fill rows'
+ * hash aggregate (1.6 million rows into 880,000 groups at 10^5, 524 MB)
+ * does not spill; client_connection_check_interval ends a
+ * builder whose analyst died (its script would otherwise run on to its
+ * COMMIT). */
+typedef struct roll_table {
+    const char *name, *key, *rows;
+    bool cluster;
+} roll_table;
+
+static const roll_table roll_tables[] = {
+    {"analyst_roll_deliveries", "(supplier, day)", BUILD_DELIV, false},
+    {"analyst_roll_fill", "(supplier, order_day, day)", BUILD_FILL, true},
+    {"analyst_roll_customers", "(supplier, day, buyer)", BUILD_CUST, true},
+};
+
+#define N_ROLL (sizeof(roll_tables) / sizeof(roll_tables[0]))
+
+/* The builder's script for table t: snapshot snap, the rows from day
+ * first (a date literal, put where the statements say $1). NULL when out
+ * of memory. */
+static char *builder_script(const roll_table *t, const char *snap,
+                            const char *first)
+{
+    char lit[48], clus[128] = "", *rows, *out;
+    size_t n = 0, len = strlen(t->rows), cap;
+    int k;
+
+    snprintf(lit, sizeof(lit), "'%s'", first);
+    cap = len * 2 + 1;
+    rows = malloc(cap);
+    if (rows == NULL)
+        return NULL;
+    for (const char *q = t->rows; *q != '\0';) {
+        if (q[0] == '$' && q[1] == '1') {
+            size_t l = strlen(lit);
+            if (n + l >= cap)
+                break;
+            memcpy(rows + n, lit, l);
+            n += l;
+            q += 2;
+        } else {
+            if (n + 1 >= cap)
+                break;
+            rows[n++] = *q++;
+        }
+    }
+    rows[n] = '\0';
+    if (t->cluster)
+        snprintf(clus, sizeof(clus), " CLUSTER %s USING %s_pkey;", t->name,
+                 t->name);
+    k = snprintf(NULL, 0, "x%sx%s", rows, snap) + 1024;
+    out = malloc((size_t)k);
+    if (out != NULL)
+        snprintf(out, (size_t)k,
+                 "SET client_connection_check_interval = '1s';"
+                 " BEGIN ISOLATION LEVEL REPEATABLE READ;"
+                 " SET TRANSACTION SNAPSHOT '%s';"
+                 " SET LOCAL jit = off; SET LOCAL work_mem = '512MB';"
+                 " SET LOCAL max_parallel_workers_per_gather = 0;"
+                 " SET LOCAL enable_nestloop = off;"
+                 " SET LOCAL maintenance_work_mem = '256MB';"
+                 " TRUNCATE %s;"
+                 " ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s_pkey;"
+                 " %s;"
+                 " ALTER TABLE %s ADD CONSTRAINT %s_pkey PRIMARY KEY %s;%s"
+                 " ANALYZE %s;"
+                 " COMMIT",
+                 snap, t->name, t->name, t->name, rows, t->name, t->name,
+                 t->key, clus, t->name);
+    free(rows);
+    return out;
+}
+
+/* Runs the builders at once and waits for them all; the first error in
+ * err. secs[i]: when builder i finished, from start. */
+static cs_status run_builders(analyst *a, const char *snap, const char *first,
+                              double *secs, cs_err *err)
+{
+    cs_pg *db[N_ROLL] = {0};
+    bool busy[N_ROLL] = {0};
+    cs_status rc = CS_OK;
+    double t0 = analyst_clock();
+
+    for (size_t i = 0; i < N_ROLL && rc == CS_OK; i++) {
+        char *script = builder_script(&roll_tables[i], snap, first);
+
+        if (script == NULL) {
+            rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+            break;
+        }
+        rc = cs_pg_connect(a->cfg->pg_dsn, NULL, NULL, 0, &db[i], err);
+        if (rc == CS_OK && !PQsendQuery(db[i]->conn, script)) {
+            rc = cs_err_set(err, CS_E_DB_DOWN, "could not send a build: %s",
+                            PQerrorMessage(db[i]->conn));
+        }
+        busy[i] = rc == CS_OK;
+        free(script);
+    }
+    for (;;) {
+        struct pollfd pfd[N_ROLL];
+        nfds_t n = 0;
+
+        for (size_t i = 0; i < N_ROLL; i++) {
+            if (!busy[i])
+                continue;
+            if (!PQconsumeInput(db[i]->conn)) {
+                if (rc == CS_OK)
+                    rc = cs_err_set(err, CS_E_DB_DOWN, "building %s: %s",
+                                    roll_tables[i].name,
+                                    PQerrorMessage(db[i]->conn));
+                busy[i] = false;
+                continue;
+            }
+            while (busy[i] && !PQisBusy(db[i]->conn)) {
+                PGresult *r = PQgetResult(db[i]->conn);
+                if (r == NULL) {
+                    busy[i] = false;
+                    secs[i] = analyst_clock() - t0;
+                    break;
+                }
+                if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+                    PQresultStatus(r) != PGRES_TUPLES_OK && rc == CS_OK)
+                    rc = cs_err_set(err, cs_pg_status_of(r, db[i]->conn),
+                                    "building %s: %s", roll_tables[i].name,
+                                    PQresultErrorMessage(r));
+                PQclear(r);
+            }
+            if (busy[i])
+                pfd[n++] = (struct pollfd){.fd = PQsocket(db[i]->conn),
+                                           .events = POLLIN};
+        }
+        if (n == 0)
+            break;
+        if (poll(pfd, n, -1) < 0 && errno != EINTR) {
+            if (rc == CS_OK)
+                rc =
+                    cs_err_set(err, CS_E_INTERNAL, "poll: %s", strerror(errno));
+            break;
+        }
+    }
+    for (size_t i = 0; i < N_ROLL; i++)
+        cs_pg_close(db[i]); /* a failed builder's transaction rolls back */
+    return rc;
+}
+
+/* Before the cycle's transaction, under the cycle lock: when the
+ * roll-ups must be built (empty, or short of the window of the model's
+ * as-of), build them in committed transactions of their own, three at
+ * once (the cycle's transaction could only build them one statement
+ * after the other, on one core). First the state row says "not built"
+ * (committed), so that a kill anywhere after leaves it honest; then a
+ * coordinating transaction exports its snapshot, empties the revision
+ * log as of it, waits for the builders and marks the roll-ups built as
+ * of that snapshot (snap_cycle = cycle_id = 0: built ahead of a cycle),
+ * so the cycle adds what was stored since (its delta, from built_at on).
+ * Without a build to do, nothing happens. On failure the state says
+ * "not built" and the cycle builds them in its own transaction. */
+cs_status analyst_rollup_prebuild(analyst *a, analyst_summary *sum, cs_err *err)
+{
+    PGresult *st = NULL, *ao = NULL, *ex = NULL;
+    analyst_model m;
+    char window[16], first[32];
+    double secs[N_ROLL] = {0}, t = analyst_clock();
+    bool rebuild = false, open = false;
+    cs_status rc =
+        cs_pg_exec(a->db, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+
+    open = rc == CS_OK;
+    if (rc == CS_OK)
+        rc = analyst_model_load(a, &m, err);
+    if (rc == CS_OK) {
+        const char *p[] = {a->cfg->as_of, a->cfg->clock};
+        snprintf(window, sizeof(window), "%u", (unsigned)m.window_days);
+        rc = cs_pg_run(a->db, "as_of", 2, p, &ao, err);
+    }
+    if (rc == CS_OK)
+        rc = cs_pg_exec(a->db, sql_state_row, err);
+    if (rc == CS_OK) {
+        const char *p[] = {PQgetvalue(ao, 0, 0), window, ""};
+        rc = cs_pg_query(a->db, sql_state, 3, p, &st, err);
+    }
+    if (rc == CS_OK) {
+        rebuild = strcmp(PQgetvalue(st, 0, 2), "t") == 0;
+        snprintf(first, sizeof(first), "%s", PQgetvalue(st, 0, 0));
+    }
+    if (rc == CS_OK && rebuild)
+        rc = cs_pg_exec(a->db,
+                        "UPDATE analyst_roll_state SET from_day = NULL,"
+                        " built_at = NULL, cycle_id = NULL, snap = NULL,"
+                        " snap_cycle = NULL",
+                        err);
+    if (rc == CS_OK) {
+        rc = cs_pg_exec(a->db, "COMMIT", err);
+        open = false;
+    }
+    PQclear(st);
+    PQclear(ao);
+    if (rc != CS_OK || !rebuild)
+        goto out;
+    cs_log_info("building the roll-ups", CS_KV_STR("from_day", first),
+                CS_KV_STR("how", "ahead of the cycle, three at once"));
+    rc = cs_pg_exec(a->db, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+    open = rc == CS_OK;
+    if (rc == CS_OK)
+        rc = cs_pg_query(a->db, "SELECT pg_export_snapshot()", 0, NULL, &ex,
+                         err);
+    /* Revisions this snapshot saw are in what is built from it. */
+    if (rc == CS_OK)
+        rc = cs_pg_exec(a->db, "DELETE FROM analyst_roll_dirty", err);
+    if (rc == CS_OK)
+        rc = run_builders(a, PQgetvalue(ex, 0, 0), first, secs, err);
+    if (rc == CS_OK) {
+        const char *p[] = {first};
+        rc = cs_pg_query(a->db,
+                         "UPDATE analyst_roll_state SET from_day = $1::date,"
+                         " built_at = now(), cycle_id = 0,"
+                         " snap = pg_current_snapshot(), snap_cycle = 0",
+                         1, p, NULL, err);
+    }
+    if (rc == CS_OK) {
+        rc = cs_pg_exec(a->db, "COMMIT", err);
+        open = false;
+    }
+    PQclear(ex);
+    if (rc == CS_OK) {
+        sum->rollup_built = true;
+        cs_log_info("roll-ups built", CS_KV_DBL("deliveries_s", secs[0]),
+                    CS_KV_DBL("fill_s", secs[1]),
+                    CS_KV_DBL("customers_s", secs[2]),
+                    CS_KV_DBL("seconds", analyst_clock() - t));
+    }
+out:
+    if (open) {
+        cs_err uerr = {0};
+        (void)cs_pg_exec(a->db, "ROLLBACK", &uerr);
+    }
+    sum->s_rollup_ahead = analyst_clock() - t;
+    if (rc != CS_OK)
+        rc = analyst_pg_error(rc, err, "could not build the roll-ups");
+    return rc;
+}
+
 cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
                          const char *as_of, const char *watermark,
                          analyst_summary *sum, cs_err *err)
@@ -644,10 +930,10 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
     snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
     {
-        const char *p[] = {as_of, window};
+        const char *p[] = {as_of, window, watermark};
         rc = cs_pg_exec(a->db, sql_state_row, err);
         if (rc == CS_OK)
-            rc = cs_pg_query(a->db, sql_state, 2, p, &st, err);
+            rc = cs_pg_query(a->db, sql_state, 3, p, &st, err);
         if (rc != CS_OK)
             return analyst_pg_error(rc, err, "could not read the roll-ups");
     }
@@ -678,7 +964,7 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
                         " SET LOCAL enable_mergejoin = off",
                         err);
         if (rc == CS_OK && delta)
-            rc = upkeep_delta(a, watermark, from, err);
+            rc = upkeep_delta(a, PQgetvalue(st, 0, 5), from, err);
         else if (rc == CS_OK)
             rc = upkeep_recompute(a, watermark, from, err);
         if (rc == CS_OK && prune)
@@ -700,7 +986,7 @@ cs_status analyst_rollup(analyst *a, const analyst_model *m, int64_t cycle_id,
             rc = analyst_pg_error(rc, err, "could not update the roll-ups");
     }
     PQclear(st);
-    sum->s_rollup = analyst_clock() - t;
-    sum->rollup_built = rebuild;
+    sum->s_rollup = sum->s_rollup_ahead + analyst_clock() - t;
+    sum->rollup_built = sum->rollup_built || rebuild;
     return rc;
 }

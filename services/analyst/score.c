@@ -3,6 +3,7 @@
  * weights, score, level, contributions and the one-sentence explanation
  * (models/risk), written as this cycle's rows of risk_scores. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,11 +118,28 @@ static bool order_links(cs_link *links, const char **divs, size_t n,
     return ok;
 }
 
-/* Downstream reach of every enterprise in the active supply graph, as
- * two array literals for the indicators statement ("{}" when none). */
-static cs_status criticality(analyst *a, const analyst_model *m,
-                             const char *cycle, char **ids_out, char **vals_out,
-                             analyst_summary *sum, cs_err *err)
+/* What criticality gives: the downstream reach of every enterprise in
+ * the active supply graph, as two array literals ("{}" when none), and
+ * the industry chains' members as COPY rows. */
+typedef struct crit_out {
+    char *ids, *vals;
+    cs_copybuf cb;
+    size_t n_rows;
+    uint64_t model_errors;
+} crit_out;
+
+static void crit_free(crit_out *o)
+{
+    free(o->ids);
+    free(o->vals);
+    cs_copybuf_free(&o->cb);
+    memset(o, 0, sizeof(*o));
+}
+
+/* Computes criticality and the chains on connection db (reads only:
+ * it may run beside the cycle, crit_thread). */
+static cs_status crit_compute(cs_pg *db, const analyst_model *m,
+                              const char *cycle, crit_out *o, cs_err *err)
 {
     PGresult *res = NULL;
     cs_status rc;
@@ -134,12 +152,11 @@ static cs_status criticality(analyst *a, const analyst_model *m,
     double *reach = NULL;
     char *ids = NULL, *vals = NULL;
     const char **divs = NULL;
-    cs_copybuf cb = {0};
-    size_t ids_len = 0, ids_cap = 0, vals_len = 0, vals_cap = 0, n_rows = 0;
+    size_t ids_len = 0, ids_cap = 0, vals_len = 0, vals_cap = 0;
     char num[40];
     cs_err merr = {0};
 
-    rc = cs_pg_run(a->db, "graph_links", 0, NULL, &res, err);
+    rc = cs_pg_run(db, "graph_links", 0, NULL, &res, err);
     if (rc != CS_OK)
         return rc;
     n_links = PQntuples(res);
@@ -199,12 +216,8 @@ static cs_status criticality(analyst *a, const analyst_model *m,
         goto out;
     }
     /* The industry chains of this graph, for the chain roll-ups. */
-    rc = cs_pg_run(a->db, "chains_clear", 0, NULL, NULL, err);
-    if (rc == CS_OK)
-        rc = analyst_chains(names, n_names, links, divs, (size_t)n_links,
-                            m->crit_max_tiers, cycle, &cb, &n_rows, err);
-    if (rc == CS_OK && n_rows > 0)
-        rc = cs_pg_copy(a->db, analyst_copy_chains, &cb, err);
+    rc = analyst_chains(names, n_names, links, divs, (size_t)n_links,
+                        m->crit_max_tiers, cycle, &o->cb, &o->n_rows, err);
     if (rc != CS_OK) {
         cs_err_wrap(err, "could not store chain members");
         goto out;
@@ -217,7 +230,7 @@ static cs_status criticality(analyst *a, const analyst_model *m,
             /* A model error costs this indicator, not the cycle. */
             cs_log_warn("network criticality failed; using 0",
                         CS_KV_STR("error", merr.msg));
-            sum->n_model_errors++;
+            o->model_errors++;
             memset(reach, 0, n_names * sizeof(*reach));
         }
     }
@@ -242,12 +255,11 @@ static cs_status criticality(analyst *a, const analyst_model *m,
         rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
         goto out;
     }
-    *ids_out = ids;
-    *vals_out = vals;
+    o->ids = ids;
+    o->vals = vals;
     ids = vals = NULL;
     rc = CS_OK;
 out:
-    cs_copybuf_free(&cb);
     free(divs);
     free(ids);
     free(vals);
@@ -579,13 +591,71 @@ static void floor_note(char *buf, size_t bytes, const analyst_model *m,
                  m->floor_exposure, cs_risk_level_name(m->floor_level));
 }
 
+/* Stores the chains criticality found (the current membership). */
+static cs_status crit_store(analyst *a, const crit_out *o, cs_err *err)
+{
+    cs_status rc = cs_pg_run(a->db, "chains_clear", 0, NULL, NULL, err);
+
+    if (rc == CS_OK && o->n_rows > 0)
+        rc = cs_pg_copy(a->db, analyst_copy_chains, &o->cb, err);
+    if (rc != CS_OK)
+        cs_err_wrap(err, "could not store chain members");
+    return rc;
+}
+
+/* Criticality beside the cycle: a thread on a connection of its own,
+ * from the cycle transaction's snapshot (exported; the links and
+ * enterprises it reads are none the cycle writes), while the cycle's
+ * connection computes the other indicators; they get the criticality
+ * after (indicators_crit). */
+typedef struct crit_job {
+    const char *dsn;
+    const analyst_model *m;
+    char cycle[24], snap[128];
+    pthread_t th;
+    bool started, done;
+    crit_out out;
+    cs_err err;
+    double secs;
+} crit_job;
+
+static void *crit_thread(void *arg)
+{
+    crit_job *j = arg;
+    cs_pg *db = NULL;
+    char sql[192];
+    double t = analyst_clock();
+    cs_status rc = cs_pg_connect(j->dsn, NULL, analyst_stmts, analyst_n_stmts,
+                                 &db, &j->err);
+
+    snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT '%s'", j->snap);
+    if (rc == CS_OK)
+        rc = cs_pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                        &j->err);
+    if (rc == CS_OK)
+        rc = cs_pg_exec(db, sql, &j->err);
+    if (rc == CS_OK)
+        rc = cs_pg_exec(db,
+                        "SET LOCAL jit = off; SET LOCAL work_mem = '256MB';"
+                        " SET LOCAL max_parallel_workers_per_gather = 0",
+                        &j->err);
+    if (rc == CS_OK)
+        rc = crit_compute(db, j->m, j->cycle, &j->out, &j->err);
+    j->done = rc == CS_OK;
+    cs_pg_close(db);
+    j->secs = analyst_clock() - t;
+    return NULL;
+}
+
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         const char *as_of, const analyst_incr *incr,
-                        analyst_summary *sum, cs_err *err)
+                        analyst_prop *prop, analyst_summary *sum, cs_err *err)
 {
     cs_status rc;
     PGresult *res = NULL, *now_res = NULL;
-    char *crit_ids = NULL, *crit_vals = NULL;
+    const char *crit_ids = "{}", *crit_vals = "{}";
+    crit_job cj = {0};
+    crit_out co = {0};
     char cycle[24], version[16], window[16], ev_window[16];
     size_t n = 0, k = m->n_inds;
     double *x = NULL, *y = NULL, *score = NULL, *contrib = NULL;
@@ -615,13 +685,46 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
              (unsigned)m->event_window_days);
 
     t = analyst_clock();
+    /* The transaction's now(): this cycle's rows' computed_at, as a
+     * constant, so that planning keeps one partition of each table
+     * partitioned by it (now() itself left them all to planning: 0.1 s
+     * at 10^4). */
+    rc = cs_pg_query(a->db, "SELECT now()::text", 0, NULL, &now_res, err);
+    if (rc != CS_OK)
+        goto out;
+    now_text = PQgetvalue(now_res, 0, 0);
     /* Incremental: no link changed, so every criticality is the last
-     * full cycle's; only the stale enterprises get rows of this cycle. */
-    if (incr == NULL) {
-        rc = criticality(a, m, cycle, &crit_ids, &crit_vals, sum, err);
+     * full cycle's; only the stale enterprises get rows of this cycle.
+     * A cycle's full recompute (prop: not a backtest) computes it beside
+     * the other indicators (crit_thread), and the propagation runs'
+     * thread starts once it is done, so that the two take the other
+     * core one after the other. */
+    if (incr == NULL && prop != NULL) {
+        PGresult *ex = NULL;
+        cs_err uerr = {0};
+
+        if (cs_pg_query(a->db, "SELECT pg_export_snapshot()", 0, NULL, &ex,
+                        &uerr) == CS_OK) {
+            cj.dsn = a->cfg->pg_dsn;
+            cj.m = m;
+            snprintf(cj.cycle, sizeof(cj.cycle), "%s", cycle);
+            snprintf(cj.snap, sizeof(cj.snap), "%s", PQgetvalue(ex, 0, 0));
+            cj.started = pthread_create(&cj.th, NULL, crit_thread, &cj) == 0;
+        }
+        PQclear(ex);
+    }
+    if (incr == NULL && !cj.started) {
+        rc = crit_compute(a->db, m, cycle, &co, err);
+        sum->n_model_errors += co.model_errors;
+        if (rc == CS_OK)
+            rc = crit_store(a, &co, err);
         if (rc != CS_OK)
             goto out;
+        crit_ids = co.ids;
+        crit_vals = co.vals;
     }
+    if (incr != NULL)
+        analyst_propagate_go(prop);
     sum->s_criticality = analyst_clock() - t;
     t = analyst_clock();
     if (incr != NULL) {
@@ -665,6 +768,29 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
             rc = cs_pg_run(a->db, "indicators", 10, p, &res, err);
         if (rc == CS_OK)
             rc = cs_pg_exec(a->db, "SET LOCAL enable_nestloop = on", err);
+        if (rc == CS_OK && cj.started) {
+            /* criticality from beside: the chains, then the rows' */
+            double tc = analyst_clock();
+
+            pthread_join(cj.th, NULL);
+            cj.started = false;
+            sum->s_criticality_side = cj.secs;
+            if (!cj.done) {
+                cs_log_warn("criticality beside the cycle failed; in it",
+                            CS_KV_STR("error", cj.err.msg));
+                crit_free(&cj.out);
+                rc = crit_compute(a->db, m, cycle, &cj.out, err);
+            }
+            analyst_propagate_go(prop);
+            sum->n_model_errors += cj.out.model_errors;
+            if (rc == CS_OK)
+                rc = crit_store(a, &cj.out, err);
+            if (rc == CS_OK) {
+                const char *q[] = {cycle, cj.out.ids, cj.out.vals, now_text};
+                rc = cs_pg_run(a->db, "indicators_crit", 4, q, NULL, err);
+            }
+            sum->s_criticality += analyst_clock() - tc;
+        }
     }
     if (rc != CS_OK) {
         cs_err_wrap(err, "could not compute indicators");
@@ -694,14 +820,6 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
             }
         }
     }
-    /* The transaction's now(): this cycle's rows' computed_at, as a
-     * constant, so that planning keeps one partition of each table
-     * partitioned by it (now() itself left them all to planning: 0.1 s
-     * at 10^4). */
-    rc = cs_pg_query(a->db, "SELECT now()::text", 0, NULL, &now_res, err);
-    if (rc != CS_OK)
-        goto out;
-    now_text = PQgetvalue(now_res, 0, 0);
     {
         /* This cycle's rows only: with a basis those are the stale
          * enterprises' (an = ANY of thousands of codes here cost 0.3 s
@@ -885,8 +1003,10 @@ out:
     free(contrib);
     free(y);
     free(x);
-    free(crit_ids);
-    free(crit_vals);
+    if (cj.started)
+        pthread_join(cj.th, NULL);
+    crit_free(&cj.out);
+    crit_free(&co);
     PQclear(now_res);
     PQclear(res);
     return rc;

@@ -79,5 +79,47 @@ grep -q 'database system was not properly shut down' "$TEST_TMP/pg/server.log" |
 cycle after true
 [ "$(ind)" = "10 0.7000 14.40 0.9000 1.0000" ] || fail "indicators after the crash: $(ind)"
 [ "$(rolled)" = "10 10 10 1" ] || fail "roll-ups after the crash: $(rolled)"
+
+note "the build runs ahead of the cycle, three tables at once; killed there, the state stays honest"
+state() { q "SELECT coalesce(from_day::text, 'none') || ' ' || coalesce(cycle_id::text, 'none') FROM analyst_roll_state"; }
+built_before=$(state)
+[ "${built_before%% *}" != none ] || fail "the roll-ups should be built: $built_before"
+q "UPDATE analyst_roll_state SET from_day = NULL" # as after a longer window: build again
+cycles_before=$(q "SELECT count(*) FROM analyst_cycles")
+# hold the fill roll-up: its builder waits at its TRUNCATE while the
+# other two commit; kill the analyst there
+psql "$dsn" -qAt -c "BEGIN" -c "LOCK TABLE analyst_roll_fill IN ACCESS SHARE MODE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+locker=$!
+have_lock() { [ "$(q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                       WHERE c.relname = 'analyst_roll_fill' AND l.granted AND l.mode = 'AccessShareLock'")" = 1 ]; }
+wait_for 10 "the lock" have_lock
+start_service killed "$CS_BIN/cs-analyst" --once
+# the fill builder waits; the others are done (the customers' and deliveries' scripts end idle)
+blocked() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                    AND query LIKE '%TRUNCATE analyst_roll_fill%'")" = 1 ] &&
+            [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'
+                    AND query LIKE '%TRUNCATE analyst_roll_%' AND query NOT LIKE '%TRUNCATE analyst_roll_fill%'")" = 0 ]; }
+wait_for 60 "the fill builder to wait" blocked
+kill -KILL "${SVC_PID[killed]}"
+wait "${SVC_PID[killed]}" 2>/dev/null || true
+unset "SVC_PID[killed]"
+[ "$(state)" = "none none" ] || fail "a build killed half way must leave the state saying not built: $(state)"
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $locker 2>/dev/null || true
+# the orphaned builder ends (client_connection_check_interval) without committing a state
+gone() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%TRUNCATE analyst_roll_%' AND pid <> pg_backend_pid()")" = 0 ]; }
+wait_for 30 "the killed analyst's builders to end" gone
+[ "$(state)" = "none none" ] || fail "after the builders ended: $(state)"
+[ "$(q "SELECT count(*) FROM analyst_cycles")" = "$cycles_before" ] || fail "a killed build left a cycle row"
+cycle rebuilt true
+grep -q '"msg":"roll-ups built"' "$TEST_TMP/rebuilt.log" || fail "the roll-ups were not built ahead of the cycle"
+[ "$(ind)" = "10 0.7000 14.40 0.9000 1.0000" ] || fail "indicators after the killed build: $(ind)"
+[ "$(rolled)" = "10 10 10 1" ] || fail "roll-ups after the killed build: $(rolled)"
+[ "$(state)" = "${built_before%% *} $(q "SELECT max(cycle_id) FROM analyst_cycles")" ] ||
+    fail "the cycle should mark the roll-ups its own: $(state)"
+[ "$(q "SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint WHERE contype = 'p'
+        AND conrelid::regclass::text LIKE 'analyst_roll_%'")" = \
+    "analyst_roll_customers_pkey analyst_roll_deliveries_pkey analyst_roll_fill_pkey analyst_roll_state_pkey" ] ||
+    fail "primary keys after the build ahead"
 pg stop 2>/dev/null
 note "ok"
