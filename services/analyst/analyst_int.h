@@ -139,6 +139,11 @@ typedef struct analyst {
 /* analyst_sql.c */
 extern const cs_pg_stmt analyst_stmts[];
 extern const size_t analyst_n_stmts;
+/* Not prepared: the temporary table a full cycle computes its
+ * indicators into while its criticality is computed beside, and the
+ * statement that stores them with it. */
+extern const char analyst_sql_ind_tmp[];
+extern const char analyst_sql_ind_crit[];
 extern const char analyst_copy_scores[];
 extern const char analyst_copy_forecasts[];
 extern const char analyst_copy_impacts[];

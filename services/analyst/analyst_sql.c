@@ -443,24 +443,18 @@ const cs_pg_stmt analyst_stmts[] = {
      "  WHERE" EVENT_ACTIVE ") ex ON true"
      /* The last full cycle's criticality, by its key (OFFSET 0: joined
       * as a whole, that cycle's rows, which the statistics do not
-      * know, were scanned once per enterprise). */
+      * know, were scanned once per enterprise; cycle_id + 0: not by the
+      * cycle_id index, which the planner took while autoanalyze had not
+      * yet seen that cycle, expecting one row, and read its 10^5 rows
+      * for each enterprise: 50-75 s at 10^5 instead of 1 s). */
      " LEFT JOIN LATERAL (SELECT criticality FROM enterprise_indicators cr"
-     "  WHERE cr.uscc = u.uscc AND cr.cycle_id = $7::bigint"
+     "  WHERE cr.uscc = u.uscc AND cr.cycle_id + 0 = $7::bigint"
      "  AND cr.computed_at = $8::timestamptz OFFSET 0) cr ON true",
      10},
 
     /* This cycle's indicators back, with the peer-group keys: of the
      * enterprises $2 (an incremental cycle's stale ones), NULL: all;
      * $3 the transaction's now(), which they were written at. */
-    /* A full cycle's criticality, computed beside its indicators
-     * statement (which wrote 0): $1 cycle, $2 and $3 the credit codes and
-     * their values, $4 the rows' computed_at. */
-    {"indicators_crit",
-     "UPDATE enterprise_indicators i SET criticality = c.crit"
-     " FROM unnest($2::text[], $3::float8[]) AS c(uscc, crit)"
-     " WHERE i.cycle_id = $1::bigint AND i.computed_at = $4::timestamptz"
-     "  AND i.uscc::text = c.uscc",
-     4},
     {"indicators_read",
      "SELECT i.uscc, coalesce(left(e.industry_code, 3), ''),"
      " coalesce(left(e.region_code, 2), ''), i.on_time_rate,"
@@ -1135,3 +1129,19 @@ const char analyst_copy_forecasts[] =
     " first_period, n_history, mean, lo80, hi80, lo95, hi95, backtest_mase,"
     " backtest_smape, backtest_coverage95, on_hand, safety_stock,"
     " reorder_point, days_of_cover, lead_time_days) FROM STDIN";
+
+/* Not prepared (they read ind_tmp, which a cycle makes): a full cycle's
+ * indicators are computed into ind_tmp beside its criticality
+ * (score.c), then stored with it: $1 and $2 the credit codes and their
+ * values. (An UPDATE of the stored rows made the next incremental
+ * cycle's lookups of them take 50 s at 10^5 until autovacuum came.) */
+const char analyst_sql_ind_tmp[] =
+    "CREATE TEMP TABLE ind_tmp ON COMMIT DROP AS SELECT * FROM"
+    " enterprise_indicators WHERE false";
+const char analyst_sql_ind_crit[] = IND_INSERT
+    " SELECT t.cycle_id, t.uscc, t.computed_at, t.model_version,"
+    " t.on_time_rate, t.lead_time_mean_days, t.lead_time_cv, t.fill_rate,"
+    " t.supplier_hhi, t.single_source, t.customer_hhi, t.production_drop_z,"
+    " t.utilisation, t.event_exposure, coalesce(c.crit, 0), t.n_deliveries"
+    " FROM ind_tmp t LEFT JOIN unnest($1::text[], $2::float8[]) AS c(uscc,"
+    "  crit) ON c.uscc = t.uscc::text";

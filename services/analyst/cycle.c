@@ -4,7 +4,11 @@
  * decide whether anything is stale, compute scores, alerts, the stale
  * forecasts and the queued propagation runs, advance the watermark, commit.
  * Killing the process anywhere before COMMIT leaves nothing of the cycle; after
- * it, the alerts outbox is published, still under the lock. */
+ * it, the alerts outbox is published, still under the lock. Roll-ups due
+ * to be built are built before the transaction, on more connections
+ * (rollup.c); inside it, criticality and the propagation runs are
+ * computed by threads on connections of their own from its exported
+ * snapshot, and stored by it (score.c, propagation.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

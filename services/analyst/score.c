@@ -603,11 +603,38 @@ static cs_status crit_store(analyst *a, const crit_out *o, cs_err *err)
     return rc;
 }
 
+/* The indicators statement writing into ind_tmp instead (malloc'd;
+ * NULL when out of memory or not found). */
+static char *ind_into_tmp(void)
+{
+    static const char from[] = " INSERT INTO enterprise_indicators (";
+    static const char to[] = " INSERT INTO ind_tmp (";
+
+    for (size_t i = 0; i < analyst_n_stmts; i++) {
+        const char *sql = analyst_stmts[i].sql, *at;
+        char *out;
+        size_t n;
+
+        if (strcmp(analyst_stmts[i].name, "indicators") != 0)
+            continue;
+        at = strstr(sql, from);
+        if (at == NULL)
+            return NULL;
+        n = strlen(sql) - strlen(from) + strlen(to) + 1;
+        out = malloc(n);
+        if (out != NULL)
+            snprintf(out, n, "%.*s%s%s", (int)(at - sql), sql, to,
+                     at + strlen(from));
+        return out;
+    }
+    return NULL;
+}
+
 /* Criticality beside the cycle: a thread on a connection of its own,
  * from the cycle transaction's snapshot (exported; the links and
  * enterprises it reads are none the cycle writes), while the cycle's
- * connection computes the other indicators; they get the criticality
- * after (indicators_crit). */
+ * connection computes the other indicators into ind_tmp; they are
+ * stored with it after (analyst_sql_ind_crit). */
 typedef struct crit_job {
     const char *dsn;
     const analyst_model *m;
@@ -764,8 +791,18 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
          * does), so JIT goes off too. */
         rc = cs_pg_exec(
             a->db, "SET LOCAL enable_nestloop = off; SET LOCAL jit = off", err);
-        if (rc == CS_OK)
+        if (rc == CS_OK && cj.started) {
+            /* into ind_tmp, criticality after (analyst_sql_ind_crit) */
+            char *sql = ind_into_tmp();
+
+            rc = sql == NULL ? cs_err_set(err, CS_E_NOMEM, "out of memory")
+                             : cs_pg_exec(a->db, analyst_sql_ind_tmp, err);
+            if (rc == CS_OK)
+                rc = cs_pg_query(a->db, sql, 10, p, &res, err);
+            free(sql);
+        } else if (rc == CS_OK) {
             rc = cs_pg_run(a->db, "indicators", 10, p, &res, err);
+        }
         if (rc == CS_OK)
             rc = cs_pg_exec(a->db, "SET LOCAL enable_nestloop = on", err);
         if (rc == CS_OK && cj.started) {
@@ -786,9 +823,11 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
             if (rc == CS_OK)
                 rc = crit_store(a, &cj.out, err);
             if (rc == CS_OK) {
-                const char *q[] = {cycle, cj.out.ids, cj.out.vals, now_text};
-                rc = cs_pg_run(a->db, "indicators_crit", 4, q, NULL, err);
+                const char *q[] = {cj.out.ids, cj.out.vals};
+                rc = cs_pg_query(a->db, analyst_sql_ind_crit, 2, q, NULL, err);
             }
+            if (rc == CS_OK)
+                rc = cs_pg_exec(a->db, "DROP TABLE ind_tmp", err);
             sum->s_criticality += analyst_clock() - tc;
         }
     }
