@@ -698,25 +698,23 @@ static char *builder_script(const roll_table *t, const char *snap,
                             const char *first)
 {
     char lit[48], clus[128] = "", *rows, *out;
-    size_t n = 0, len = strlen(t->rows), cap;
+    size_t n = 0, n_params = 0, l;
     int k;
 
     snprintf(lit, sizeof(lit), "'%s'", first);
-    cap = len * 2 + 1;
-    rows = malloc(cap);
+    l = strlen(lit);
+    for (const char *q = strstr(t->rows, "$1"); q != NULL;
+         q = strstr(q + 2, "$1"))
+        n_params++;
+    rows = malloc(strlen(t->rows) + n_params * l + 1);
     if (rows == NULL)
         return NULL;
     for (const char *q = t->rows; *q != '\0';) {
         if (q[0] == '$' && q[1] == '1') {
-            size_t l = strlen(lit);
-            if (n + l >= cap)
-                break;
             memcpy(rows + n, lit, l);
             n += l;
             q += 2;
         } else {
-            if (n + 1 >= cap)
-                break;
             rows[n++] = *q++;
         }
     }
@@ -724,25 +722,30 @@ static char *builder_script(const roll_table *t, const char *snap,
     if (t->cluster)
         snprintf(clus, sizeof(clus), " CLUSTER %s USING %s_pkey;", t->name,
                  t->name);
-    k = snprintf(NULL, 0, "x%sx%s", rows, snap) + 1024;
+#define BUILDER_SCRIPT                                                         \
+    "SET client_connection_check_interval = '1s';"                             \
+    " BEGIN ISOLATION LEVEL REPEATABLE READ;"                                  \
+    " SET TRANSACTION SNAPSHOT '%s';"                                          \
+    " SET LOCAL jit = off; SET LOCAL work_mem = '512MB';"                      \
+    " SET LOCAL max_parallel_workers_per_gather = 0;"                          \
+    " SET LOCAL enable_nestloop = off;"                                        \
+    " SET LOCAL maintenance_work_mem = '256MB';"                               \
+    " TRUNCATE %s;"                                                            \
+    " ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s_pkey;"                       \
+    " %s;"                                                                     \
+    " ALTER TABLE %s ADD CONSTRAINT %s_pkey PRIMARY KEY %s;%s"                 \
+    " ANALYZE %s;"                                                             \
+    " COMMIT"
+#define BUILDER_ARGS                                                           \
+    snap, t->name, t->name, t->name, rows, t->name, t->name, t->key, clus,     \
+        t->name
+    /* sized by the same format and arguments */
+    k = snprintf(NULL, 0, BUILDER_SCRIPT, BUILDER_ARGS) + 1;
     out = malloc((size_t)k);
     if (out != NULL)
-        snprintf(out, (size_t)k,
-                 "SET client_connection_check_interval = '1s';"
-                 " BEGIN ISOLATION LEVEL REPEATABLE READ;"
-                 " SET TRANSACTION SNAPSHOT '%s';"
-                 " SET LOCAL jit = off; SET LOCAL work_mem = '512MB';"
-                 " SET LOCAL max_parallel_workers_per_gather = 0;"
-                 " SET LOCAL enable_nestloop = off;"
-                 " SET LOCAL maintenance_work_mem = '256MB';"
-                 " TRUNCATE %s;"
-                 " ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s_pkey;"
-                 " %s;"
-                 " ALTER TABLE %s ADD CONSTRAINT %s_pkey PRIMARY KEY %s;%s"
-                 " ANALYZE %s;"
-                 " COMMIT",
-                 snap, t->name, t->name, t->name, rows, t->name, t->name,
-                 t->key, clus, t->name);
+        snprintf(out, (size_t)k, BUILDER_SCRIPT, BUILDER_ARGS);
+#undef BUILDER_ARGS
+#undef BUILDER_SCRIPT
     free(rows);
     return out;
 }

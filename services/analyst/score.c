@@ -603,31 +603,34 @@ static cs_status crit_store(analyst *a, const crit_out *o, cs_err *err)
     return rc;
 }
 
-/* The indicators statement writing into ind_tmp instead (malloc'd;
- * NULL when out of memory or not found). */
-static char *ind_into_tmp(void)
+/* The indicators statement writing into ind_tmp instead (*out
+ * malloc'd). The one statement is rewritten rather than kept twice in
+ * analyst_sql.c; a change of its INSERT that this no longer finds is a
+ * bug, said so (test_analyst's full cycles go through here). */
+static cs_status ind_into_tmp(char **out, cs_err *err)
 {
     static const char from[] = " INSERT INTO enterprise_indicators (";
     static const char to[] = " INSERT INTO ind_tmp (";
 
+    *out = NULL;
     for (size_t i = 0; i < analyst_n_stmts; i++) {
         const char *sql = analyst_stmts[i].sql, *at;
-        char *out;
         size_t n;
 
-        if (strcmp(analyst_stmts[i].name, "indicators") != 0)
+        if (strcmp(analyst_stmts[i].name, "indicators") != 0 ||
+            (at = strstr(sql, from)) == NULL)
             continue;
-        at = strstr(sql, from);
-        if (at == NULL)
-            return NULL;
         n = strlen(sql) - strlen(from) + strlen(to) + 1;
-        out = malloc(n);
-        if (out != NULL)
-            snprintf(out, n, "%.*s%s%s", (int)(at - sql), sql, to,
-                     at + strlen(from));
-        return out;
+        *out = malloc(n);
+        if (*out == NULL)
+            return cs_err_set(err, CS_E_NOMEM, "out of memory");
+        snprintf(*out, n, "%.*s%s%s", (int)(at - sql), sql, to,
+                 at + strlen(from));
+        return CS_OK;
     }
-    return NULL;
+    return cs_err_set(err, CS_E_INTERNAL,
+                      "no indicators statement inserting into "
+                      "enterprise_indicators to redirect into ind_tmp");
 }
 
 /* Criticality beside the cycle: a thread on a connection of its own,
@@ -793,10 +796,11 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
             a->db, "SET LOCAL enable_nestloop = off; SET LOCAL jit = off", err);
         if (rc == CS_OK && cj.started) {
             /* into ind_tmp, criticality after (analyst_sql_ind_crit) */
-            char *sql = ind_into_tmp();
+            char *sql = NULL;
 
-            rc = sql == NULL ? cs_err_set(err, CS_E_NOMEM, "out of memory")
-                             : cs_pg_exec(a->db, analyst_sql_ind_tmp, err);
+            rc = ind_into_tmp(&sql, err);
+            if (rc == CS_OK)
+                rc = cs_pg_exec(a->db, analyst_sql_ind_tmp, err);
             if (rc == CS_OK)
                 rc = cs_pg_query(a->db, sql, 10, p, &res, err);
             free(sql);
