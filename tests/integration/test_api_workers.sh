@@ -55,4 +55,4 @@ kill -0 "${SVC_PID[api]}" 2>/dev/null || fail "cs-api exited with a request stil
 unlock
 wait "$last" || true
 [ "$(cat "$TEST_TMP/last.code")" = 200 ] || fail "the request in flight at SIGTERM: $(cat "$TEST_TMP/last.code")"
-stop_service api
+await_exit api # already signalled: it may have exited by now

@@ -97,8 +97,15 @@ start_service() {
 
 # stop_service NAME - SIGTERM, then the exit status must be 0.
 stop_service() {
+    kill -TERM "${SVC_PID[$1]}"
+    await_exit "$1"
+}
+
+# await_exit NAME - waits (30 s at most) for NAME, already told to stop,
+# to exit; its exit status must be 0. For a test that sent the signal
+# itself: signalling again could find the process already gone.
+await_exit() {
     local name=$1 pid=${SVC_PID[$1]} rc=0
-    kill -TERM "$pid"
     local deadline=$((SECONDS + 30))
     while kill -0 "$pid" 2>/dev/null; do
         [ $SECONDS -lt $deadline ] || fail "$name did not stop within 30s of SIGTERM"
