@@ -125,6 +125,7 @@ typedef struct analyst_summary {
     double s_rollup_ahead;     /* ... of it building them before the cycle */
     double s_propagation_side; /* the cascades' thread, beside the cycle */
     double s_criticality_side; /* criticality's thread, beside the cycle */
+    double s_indicators_side;  /* indicators_side's thread, beside it */
     bool rollup_built;         /* ... by building them from the facts */
     double seconds;
 } analyst_summary;
@@ -174,11 +175,39 @@ cs_status analyst_backtest(analyst *a, uint32_t version, cs_err *err);
 /* What an incremental cycle recomputes: the indicators of the stale
  * enterprises; the others' current ones stay their newest rows, written
  * by the last full cycle or an incremental one since. */
+/* The cycle transaction's settings (cycle.c): no JIT, 256 MB for sorts
+ * and hashes, plans for the parameters, no parallel workers. */
+#define CYCLE_SETTINGS                                                         \
+    "SET LOCAL jit = off; SET LOCAL work_mem = '256MB';"                       \
+    " SET LOCAL plan_cache_mode = force_custom_plan;"                          \
+    " SET LOCAL max_parallel_workers_per_gather = 0"
+
+/* cycle.c: a connection of a thread beside the cycle, in a READ ONLY
+ * transaction of the cycle's snapshot snap (exported), with the cycle's
+ * settings; *out NULL on failure. Closing it ends the transaction. */
+cs_status analyst_snapshot_open(const char *dsn, const char *snap, cs_pg **out,
+                                cs_err *err);
+
+typedef struct analyst_side analyst_side;
 typedef struct analyst_incr {
     const char *full_cycle; /* the last full cycle's cycle_id */
     const char *full_at;    /* its rows' computed_at */
     const char *stale;      /* text[] literal of credit codes */
+    analyst_side *side;     /* indicators_side beside the cycle, or NULL */
 } analyst_incr;
+
+/* score.c: an incremental cycle's indicators that the roll-ups do not
+ * give (indicators_side), read by a thread on a connection of its own
+ * from the cycle's snapshot, started before the roll-ups are brought up
+ * to date on the cycle's connection; analyst_score takes the rows. When
+ * it cannot start, *out is NULL and analyst_score reads everything
+ * itself (CS_OK either way unless the cycle's connection failed). */
+cs_status analyst_side_start(analyst *a, const analyst_model *m,
+                             int64_t cycle_id, const char *as_of,
+                             const analyst_incr *incr, analyst_side **out,
+                             cs_err *err);
+/* Waits for the thread and frees; NULL is fine. */
+void analyst_side_free(analyst_side *s);
 
 /* A cycle's propagation runs (propagation.c). */
 typedef struct analyst_prop analyst_prop;

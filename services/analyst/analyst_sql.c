@@ -81,14 +81,16 @@
     "  fill_rate, supplier_hhi, single_source, customer_hhi," \
     "  production_drop_z, utilisation, event_exposure, criticality," \
     "  n_deliveries)"
-#define IND_VALUES \
-    " now(), $4::int, d.on_time_rate, d.lt_mean, d.lt_cv, f.fill_rate," \
-    "  sh.supplier_hhi, ss.single_source, ch.customer_hhi," \
+#define IND_PROD_DROP \
     "  CASE WHEN p.cur IS NULL OR p.hn < 2 THEN NULL" \
     "   WHEN p.hsd = 0 THEN CASE WHEN p.cur = p.hm THEN 0" \
     "    WHEN p.cur < p.hm THEN 10 ELSE -10 END" \
-    "   ELSE (p.hm - p.cur) / p.hsd END," \
-    "  coalesce(p.util, p.out30 / nullif(en.capacity::float8, 0))," \
+    "   ELSE (p.hm - p.cur) / p.hsd END"
+#define IND_UTIL "  coalesce(p.util, p.out30 / nullif(en.capacity::float8, 0))"
+#define IND_VALUES \
+    " now(), $4::int, d.on_time_rate, d.lt_mean, d.lt_cv, f.fill_rate," \
+    "  sh.supplier_hhi, ss.single_source, ch.customer_hhi," \
+    IND_PROD_DROP "," IND_UTIL "," \
     "  coalesce(ex.event_exposure, 0)"
 /* A supplier's delivery indicators from its roll-up rows: the same in
  * exact numeric sums (lead times in seconds), the sample standard
@@ -117,6 +119,92 @@
     "  CROSS JOIN LATERAL (SELECT alert_id FROM alerts x" \
     "   WHERE x." COL " = r.uscc AND x.kind = '" KIND "'" \
     "    AND x.status <> 'resolved' AND x.level <> r.level OFFSET 0) x))"
+
+/* The pieces of an incremental cycle's indicators (indicators_stale):
+ * the stale enterprises that are known, by index (OFFSET 0: no hashed
+ * sub-plan, which would read all 10^5 enterprises or 10^6 links), and
+ * one LATERAL subquery per source, each by index for one enterprise
+ * (U.uscc). */
+#define STALE_U \
+     "WITH u AS MATERIALIZED (SELECT u.uscc FROM unnest($6::text[]) AS u(uscc)" \
+     "  WHERE EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = u.uscc" \
+     "    OFFSET 0)" \
+     "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.supplier = u.uscc" \
+     "    AND l.active OFFSET 0)" \
+     "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.buyer = u.uscc" \
+     "    AND l.active OFFSET 0))"
+#define STALE_EN \
+     " LEFT JOIN LATERAL (SELECT region_code, lat, lon, capacity" \
+     "  FROM enterprises e WHERE e.uscc = u.uscc OFFSET 0) en ON true"
+/* The three roll-ups ($2 as of, $5 window days). */
+#define STALE_ROLLS(U) \
+     " LEFT JOIN LATERAL (SELECT " ROLL_DELIV_AGG \
+     "  FROM analyst_roll_deliveries" \
+     "  WHERE supplier = " U ".uscc AND " ROLL_WINDOW("day") "" \
+     "  HAVING sum(n_lines) > 0) d ON true" \
+     " LEFT JOIN LATERAL (SELECT" \
+     "   least(1.0, sum(shipped) / nullif(sum(ordered), 0))::float8 AS fill_rate" \
+     "  FROM analyst_roll_fill WHERE supplier = " U ".uscc" \
+     "   AND " ROLL_WINDOW("day") " AND order_day < " ROLL_END "" \
+     "  HAVING count(*) > 0) f ON true" \
+     " LEFT JOIN LATERAL (SELECT sum(v * v ORDER BY buyer)" \
+     "   / nullif(sum(v ORDER BY buyer) ^ 2, 0) AS customer_hhi" \
+     "  FROM (SELECT buyer, sum(quantity)::float8 AS v" \
+     "   FROM analyst_roll_customers WHERE supplier = " U ".uscc" \
+     "    AND " ROLL_WINDOW("day") " GROUP BY buyer) c" \
+     "  HAVING count(*) > 0) ch ON true"
+#define STALE_LINKS \
+     " LEFT JOIN LATERAL (SELECT sum(v * v ORDER BY supplier)" \
+     "   / nullif(sum(v ORDER BY supplier) ^ 2, 0) AS supplier_hhi" \
+     "  FROM (SELECT supplier, sum(share)::float8 AS v FROM supply_links" \
+     "   WHERE buyer = u.uscc AND active GROUP BY supplier) b" \
+     "  HAVING count(*) > 0) sh ON true" \
+     " LEFT JOIN LATERAL (SELECT" \
+     "   count(*) FILTER (WHERE n = 1)::float8 AS single_source" \
+     "  FROM (SELECT sku, count(*) AS n FROM supply_links" \
+     "   WHERE buyer = u.uscc AND active GROUP BY sku) x" \
+     "  HAVING count(*) > 0) ss ON true"
+#define STALE_PROD \
+     " LEFT JOIN LATERAL (SELECT" \
+     "   avg(out ORDER BY day) FILTER (WHERE day >= $2::timestamptz::date - 7)" \
+     "    AS cur," \
+     "   avg(out ORDER BY day) FILTER (WHERE day < $2::timestamptz::date - 7)" \
+     "    AS hm," \
+     "   stddev_samp(out ORDER BY day)" \
+     "    FILTER (WHERE day < $2::timestamptz::date - 7) AS hsd," \
+     "   count(*) FILTER (WHERE day < $2::timestamptz::date - 7) AS hn," \
+     "   sum(out_c ORDER BY day) FILTER (WHERE day >= $2::timestamptz::date - 30)" \
+     "   / nullif(sum(cap ORDER BY day)" \
+     "      FILTER (WHERE day >= $2::timestamptz::date - 30), 0) AS util," \
+     "   avg(out ORDER BY day) FILTER (WHERE day >= $2::timestamptz::date - 30)" \
+     "    AS out30" \
+     "  FROM (SELECT day, sum(output)::float8 AS out," \
+     "    (sum(output) FILTER (WHERE capacity IS NOT NULL))::float8 AS out_c," \
+     "    sum(capacity)::float8 AS cap FROM production" \
+     "   WHERE enterprise = u.uscc" \
+     "    AND day >= ($2::timestamptz - make_interval(days => $5::int))::date" \
+     "    AND day < $2::timestamptz::date" \
+     /* the same days as constants ($9, $10), so that planning keeps \
+      * the window's partitions only (the expressions above are not \
+      * computed at planning: all 144 were planned) */ \
+     "    AND day >= $9::date AND day < $10::date GROUP BY day) pd" \
+     "  HAVING count(*) > 0) p ON true"
+/* Each active event's exposure of the enterprise (0 without master
+ * data), from its row in en: one lookup, not one per event. */
+#define STALE_EVENTS \
+     " LEFT JOIN LATERAL (SELECT sum(" EVENT_EXPOSURE ") AS event_exposure" \
+     "  FROM risk_events r, (SELECT en.region_code, en.lat, en.lon) e" \
+     "  WHERE" EVENT_ACTIVE ") ex ON true"
+/* The last full cycle's criticality, by its key (OFFSET 0: joined as a
+ * whole, that cycle's rows, which the statistics do not know, were
+ * scanned once per enterprise; cycle_id + 0: not by the cycle_id index,
+ * which the planner took while autoanalyze had not yet seen that cycle,
+ * expecting one row, and read its 10^5 rows for each enterprise: 50-75 s
+ * at 10^5 instead of 1 s). */
+#define STALE_CRIT \
+     " LEFT JOIN LATERAL (SELECT criticality FROM enterprise_indicators cr" \
+     "  WHERE cr.uscc = u.uscc AND cr.cycle_id + 0 = $7::bigint" \
+     "  AND cr.computed_at = $8::timestamptz OFFSET 0) cr ON true"
 
 const cs_pg_stmt analyst_stmts[] = {
     {"lock_try", "SELECT pg_try_advisory_lock(" CYCLE_LOCK ")", 0},
@@ -373,84 +461,34 @@ const cs_pg_stmt analyst_stmts[] = {
      * $1 cycle, $2 as of, $3 event window days, $4 version, $5 window
      * days. */
     {"indicators_stale",
-     /* The stale ones that are known, by index (OFFSET 0: no hashed
-      * sub-plan, which would read all 10^5 enterprises or 10^6 links). */
-     "WITH u AS MATERIALIZED (SELECT u.uscc FROM unnest($6::text[]) AS u(uscc)"
-     "  WHERE EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = u.uscc"
-     "    OFFSET 0)"
-     "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.supplier = u.uscc"
-     "    AND l.active OFFSET 0)"
-     "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.buyer = u.uscc"
-     "    AND l.active OFFSET 0))"
-     IND_INSERT " SELECT $1::bigint, u.uscc, " IND_VALUES ","
+     STALE_U IND_INSERT " SELECT $1::bigint, u.uscc, " IND_VALUES ","
      "  coalesce(cr.criticality, 0), coalesce(d.n, 0)"
-     " FROM u LEFT JOIN LATERAL (SELECT region_code, lat, lon, capacity"
-     "  FROM enterprises e WHERE e.uscc = u.uscc OFFSET 0) en ON true"
-     " LEFT JOIN LATERAL (SELECT " ROLL_DELIV_AGG
-     "  FROM analyst_roll_deliveries"
-     "  WHERE supplier = u.uscc AND " ROLL_WINDOW("day") ""
-     "  HAVING sum(n_lines) > 0) d ON true"
-     " LEFT JOIN LATERAL (SELECT"
-     "   least(1.0, sum(shipped) / nullif(sum(ordered), 0))::float8 AS fill_rate"
-     "  FROM analyst_roll_fill WHERE supplier = u.uscc"
-     "   AND " ROLL_WINDOW("day") " AND order_day < " ROLL_END ""
-     "  HAVING count(*) > 0) f ON true"
-     " LEFT JOIN LATERAL (SELECT sum(v * v ORDER BY supplier)"
-     "   / nullif(sum(v ORDER BY supplier) ^ 2, 0) AS supplier_hhi"
-     "  FROM (SELECT supplier, sum(share)::float8 AS v FROM supply_links"
-     "   WHERE buyer = u.uscc AND active GROUP BY supplier) b"
-     "  HAVING count(*) > 0) sh ON true"
-     " LEFT JOIN LATERAL (SELECT"
-     "   count(*) FILTER (WHERE n = 1)::float8 AS single_source"
-     "  FROM (SELECT sku, count(*) AS n FROM supply_links"
-     "   WHERE buyer = u.uscc AND active GROUP BY sku) x"
-     "  HAVING count(*) > 0) ss ON true"
-     " LEFT JOIN LATERAL (SELECT sum(v * v ORDER BY buyer)"
-     "   / nullif(sum(v ORDER BY buyer) ^ 2, 0) AS customer_hhi"
-     "  FROM (SELECT buyer, sum(quantity)::float8 AS v"
-     "   FROM analyst_roll_customers WHERE supplier = u.uscc"
-     "    AND " ROLL_WINDOW("day") " GROUP BY buyer) c"
-     "  HAVING count(*) > 0) ch ON true"
-     " LEFT JOIN LATERAL (SELECT"
-     "   avg(out ORDER BY day) FILTER (WHERE day >= $2::timestamptz::date - 7)"
-     "    AS cur,"
-     "   avg(out ORDER BY day) FILTER (WHERE day < $2::timestamptz::date - 7)"
-     "    AS hm,"
-     "   stddev_samp(out ORDER BY day)"
-     "    FILTER (WHERE day < $2::timestamptz::date - 7) AS hsd,"
-     "   count(*) FILTER (WHERE day < $2::timestamptz::date - 7) AS hn,"
-     "   sum(out_c ORDER BY day) FILTER (WHERE day >= $2::timestamptz::date - 30)"
-     "   / nullif(sum(cap ORDER BY day)"
-     "      FILTER (WHERE day >= $2::timestamptz::date - 30), 0) AS util,"
-     "   avg(out ORDER BY day) FILTER (WHERE day >= $2::timestamptz::date - 30)"
-     "    AS out30"
-     "  FROM (SELECT day, sum(output)::float8 AS out,"
-     "    (sum(output) FILTER (WHERE capacity IS NOT NULL))::float8 AS out_c,"
-     "    sum(capacity)::float8 AS cap FROM production"
-     "   WHERE enterprise = u.uscc"
-     "    AND day >= ($2::timestamptz - make_interval(days => $5::int))::date"
-     "    AND day < $2::timestamptz::date"
-     /* the same days as constants ($9, $10), so that planning keeps
-      * the window's partitions only (the expressions above are not
-      * computed at planning: all 144 were planned) */
-     "    AND day >= $9::date AND day < $10::date GROUP BY day) pd"
-     "  HAVING count(*) > 0) p ON true"
-     /* Each active event's exposure of the enterprise (0 without
-      * master data), from its row in en: one lookup, not one per
-      * event. */
-     " LEFT JOIN LATERAL (SELECT sum(" EVENT_EXPOSURE ") AS event_exposure"
-     "  FROM risk_events r, (SELECT en.region_code, en.lat, en.lon) e"
-     "  WHERE" EVENT_ACTIVE ") ex ON true"
-     /* The last full cycle's criticality, by its key (OFFSET 0: joined
-      * as a whole, that cycle's rows, which the statistics do not
-      * know, were scanned once per enterprise; cycle_id + 0: not by the
-      * cycle_id index, which the planner took while autoanalyze had not
-      * yet seen that cycle, expecting one row, and read its 10^5 rows
-      * for each enterprise: 50-75 s at 10^5 instead of 1 s). */
-     " LEFT JOIN LATERAL (SELECT criticality FROM enterprise_indicators cr"
-     "  WHERE cr.uscc = u.uscc AND cr.cycle_id + 0 = $7::bigint"
-     "  AND cr.computed_at = $8::timestamptz OFFSET 0) cr ON true",
+     " FROM u" STALE_EN STALE_ROLLS("u") STALE_LINKS STALE_PROD STALE_EVENTS
+     STALE_CRIT,
      10},
+    /* The same in two parts, for the two cores: what the roll-ups do not
+     * give (links, production, events, criticality; the parameters of
+     * indicators_stale), read beside the cycle from its snapshot while
+     * the cycle's connection brings the roll-ups up to date (its $1 and
+     * $4 only so that the parameters are those of indicators_stale) ... */
+    {"indicators_side",
+     STALE_U " SELECT u.uscc, sh.supplier_hhi, ss.single_source,"
+     IND_PROD_DROP "," IND_UTIL ", coalesce(ex.event_exposure, 0),"
+     "  coalesce(cr.criticality, 0), $1::bigint, $4::int"
+     " FROM u" STALE_EN STALE_LINKS STALE_PROD STALE_EVENTS STALE_CRIT,
+     10},
+    /* ... then, on the cycle's connection, the roll-ups' indicators, and
+     * the rows: $3 the enterprises indicators_side gave, $6-$11 its
+     * columns in its order (float8 as text: exact). */
+    {"indicators_rolls",
+     IND_INSERT " SELECT $1::bigint, u.uscc, now(), $4::int, d.on_time_rate,"
+     "  d.lt_mean, d.lt_cv, f.fill_rate, u.supplier_hhi, u.single_source,"
+     "  ch.customer_hhi, u.drop_z, u.util, u.ex, u.crit, coalesce(d.n, 0)"
+     " FROM unnest($3::text[], $6::float8[], $7::float8[], $8::float8[],"
+     "  $9::float8[], $10::float8[], $11::float8[])"
+     "  AS u(uscc, supplier_hhi, single_source, drop_z, util, ex, crit)"
+     STALE_ROLLS("u"),
+     11},
 
     /* This cycle's indicators back, with the peer-group keys: of the
      * enterprises $2 (an incremental cycle's stale ones), NULL: all;

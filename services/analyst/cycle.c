@@ -42,6 +42,28 @@ static cs_status take_lock(analyst *a, bool wait_lock, bool *got, cs_err *err)
     return CS_OK;
 }
 
+cs_status analyst_snapshot_open(const char *dsn, const char *snap, cs_pg **out,
+                                cs_err *err)
+{
+    char sql[192];
+    cs_status rc =
+        cs_pg_connect(dsn, NULL, analyst_stmts, analyst_n_stmts, out, err);
+
+    snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT '%s'", snap);
+    if (rc == CS_OK)
+        rc = cs_pg_exec(*out, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                        err);
+    if (rc == CS_OK)
+        rc = cs_pg_exec(*out, sql, err);
+    if (rc == CS_OK)
+        rc = cs_pg_exec(*out, CYCLE_SETTINGS, err);
+    if (rc != CS_OK) {
+        cs_pg_close(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 /* Whether this cycle can be incremental: a previous cycle of the same
  * model version, a full one younger than rescore_s
  * (the window moves and risk events start and end with time), and no
@@ -118,7 +140,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     PGresult *st = NULL, *cy = NULL, *rq = NULL, *chk = NULL;
     analyst_prop *prop = NULL;
     char *stale = NULL;
-    analyst_incr incr;
+    analyst_incr incr = {0};
     analyst_model m;
     cs_status rc;
     char host[HOST_BYTES], hostname[HOST_BYTES / 2] = "";
@@ -186,10 +208,17 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
             goto out;
         sum->is_full = is_full;
     }
-    if (!is_full)
+    if (!is_full) {
         incr = (analyst_incr){.full_cycle = PQgetvalue(chk, 0, 5),
                               .full_at = PQgetvalue(chk, 0, 6),
                               .stale = stale};
+        /* What the roll-ups do not give is read beside, on the other
+         * core, while this connection brings them up to date. */
+        rc = analyst_side_start(a, &m, sum->cycle_id, as_of, &incr, &incr.side,
+                                err);
+        if (rc != CS_OK)
+            goto out;
+    }
     /* Today's standing runs and the queued ones: their cascades run
      * beside the stages below, on the other core (started by
      * analyst_score, after criticality's thread). */
@@ -252,6 +281,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     }
     *commit = true;
 out:
+    analyst_side_free(incr.side);
     analyst_propagate_free(prop);
     free(stale);
     PQclear(chk);
@@ -296,11 +326,7 @@ cs_status analyst_cycle(analyst *a, bool is_full, bool wait_lock,
      * workers cost about twice their serial time (the indicators at
      * 10^5, 47 s against 26 s, EXPLAIN ANALYZE at a load of 7). */
     if (rc == CS_OK)
-        rc = cs_pg_exec(a->db,
-                        "SET LOCAL jit = off; SET LOCAL work_mem = '256MB';"
-                        " SET LOCAL plan_cache_mode = force_custom_plan;"
-                        " SET LOCAL max_parallel_workers_per_gather = 0",
-                        err);
+        rc = cs_pg_exec(a->db, CYCLE_SETTINGS, err);
     if (rc == CS_OK) {
         rc = run_cycle(a, is_full, sum, &commit, err);
         if (rc == CS_OK && commit) {

@@ -630,22 +630,9 @@ static void *prop_thread(void *arg)
     analyst_prop *j = arg;
     cs_pg *db = NULL;
     uint64_t errors = 0;
-    char sql[192];
     double t = analyst_clock();
 
-    j->rc = cs_pg_connect(j->dsn, NULL, analyst_stmts, analyst_n_stmts, &db,
-                          &j->err);
-    snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT '%s'", j->snap);
-    if (j->rc == CS_OK)
-        j->rc = cs_pg_exec(
-            db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &j->err);
-    if (j->rc == CS_OK)
-        j->rc = cs_pg_exec(db, sql, &j->err);
-    if (j->rc == CS_OK)
-        j->rc = cs_pg_exec(db,
-                           "SET LOCAL jit = off; SET LOCAL work_mem = '256MB';"
-                           " SET LOCAL max_parallel_workers_per_gather = 0",
-                           &j->err);
+    j->rc = analyst_snapshot_open(j->dsn, j->snap, &db, &j->err);
     if (j->rc == CS_OK)
         j->rc = prop_compute(j, db, &errors, &j->err);
     j->done = j->rc == CS_OK;

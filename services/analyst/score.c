@@ -653,28 +653,175 @@ static void *crit_thread(void *arg)
 {
     crit_job *j = arg;
     cs_pg *db = NULL;
-    char sql[192];
     double t = analyst_clock();
-    cs_status rc = cs_pg_connect(j->dsn, NULL, analyst_stmts, analyst_n_stmts,
-                                 &db, &j->err);
+    cs_status rc = analyst_snapshot_open(j->dsn, j->snap, &db, &j->err);
 
-    snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT '%s'", j->snap);
-    if (rc == CS_OK)
-        rc = cs_pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                        &j->err);
-    if (rc == CS_OK)
-        rc = cs_pg_exec(db, sql, &j->err);
-    if (rc == CS_OK)
-        rc = cs_pg_exec(db,
-                        "SET LOCAL jit = off; SET LOCAL work_mem = '256MB';"
-                        " SET LOCAL max_parallel_workers_per_gather = 0",
-                        &j->err);
     if (rc == CS_OK)
         rc = crit_compute(db, j->m, j->cycle, &j->out, &j->err);
     j->done = rc == CS_OK;
     cs_pg_close(db);
     j->secs = analyst_clock() - t;
     return NULL;
+}
+
+/* indicators_side beside an incremental cycle (analyst_side_start): a
+ * thread on a connection of its own, from the cycle transaction's
+ * snapshot (exported; the links, production, events and the last full
+ * cycle's criticality it reads are none the cycle writes). */
+#define SIDE_COLS 7 /* uscc and the six values, indicators_side's order */
+struct analyst_side {
+    const char *dsn;
+    char cycle[24], version[16], window[16], ev_window[16];
+    char *as_of, *stale, *full_cycle, *full_at, *from, *to;
+    char snap[128];
+    pthread_t th;
+    bool started;
+    PGresult *res; /* the rows, when it succeeded */
+    cs_err err;
+    double secs;
+};
+
+static void *side_thread(void *arg)
+{
+    analyst_side *j = arg;
+    cs_pg *db = NULL;
+    double t = analyst_clock();
+    /* the cycle's settings: custom plans keep the window's partitions of
+     * production only ($9, $10) */
+    cs_status rc = analyst_snapshot_open(j->dsn, j->snap, &db, &j->err);
+
+    if (rc == CS_OK) {
+        const char *p[] = {j->cycle,  j->as_of, j->ev_window,  j->version,
+                           j->window, j->stale, j->full_cycle, j->full_at,
+                           j->from,   j->to};
+        rc = cs_pg_run(db, "indicators_side", 10, p, &j->res, &j->err);
+    }
+    if (rc == CS_OK && PQnfields(j->res) < SIDE_COLS)
+        rc = cs_err_set(&j->err, CS_E_INTERNAL,
+                        "indicators_side gave %d columns, not %d",
+                        PQnfields(j->res), SIDE_COLS);
+    if (rc != CS_OK) {
+        PQclear(j->res);
+        j->res = NULL;
+    }
+    cs_pg_close(db);
+    j->secs = analyst_clock() - t;
+    return NULL;
+}
+
+void analyst_side_free(analyst_side *s)
+{
+    if (s == NULL)
+        return;
+    if (s->started)
+        pthread_join(s->th, NULL);
+    PQclear(s->res);
+    free(s->as_of);
+    free(s->stale);
+    free(s->full_cycle);
+    free(s->full_at);
+    free(s->from);
+    free(s->to);
+    free(s);
+}
+
+cs_status analyst_side_start(analyst *a, const analyst_model *m,
+                             int64_t cycle_id, const char *as_of,
+                             const analyst_incr *incr, analyst_side **out,
+                             cs_err *err)
+{
+    analyst_side *j;
+    PGresult *res = NULL;
+    cs_status rc;
+    char window[16];
+
+    *out = NULL;
+    snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
+    {
+        /* the window's first and end day of production, as dates, and
+         * the snapshot */
+        const char *q[] = {as_of, window};
+        rc = cs_pg_query(a->db,
+                         "SELECT ($1::timestamptz - make_interval(days =>"
+                         " $2::int))::date::text, $1::timestamptz::date::text,"
+                         " pg_export_snapshot()",
+                         2, q, &res, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err, "could not export the snapshot");
+    }
+    j = calloc(1, sizeof(*j));
+    if (j == NULL) {
+        PQclear(res);
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    }
+    j->dsn = a->cfg->pg_dsn;
+    snprintf(j->cycle, sizeof(j->cycle), "%lld", (long long)cycle_id);
+    snprintf(j->version, sizeof(j->version), "%d", m->version);
+    snprintf(j->window, sizeof(j->window), "%s", window);
+    snprintf(j->ev_window, sizeof(j->ev_window), "%u",
+             (unsigned)m->event_window_days);
+    snprintf(j->snap, sizeof(j->snap), "%s", PQgetvalue(res, 0, 2));
+    j->as_of = strdup(as_of);
+    j->stale = strdup(incr->stale);
+    j->full_cycle = strdup(incr->full_cycle);
+    j->full_at = strdup(incr->full_at);
+    j->from = strdup(PQgetvalue(res, 0, 0));
+    j->to = strdup(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    if (j->as_of == NULL || j->stale == NULL || j->full_cycle == NULL ||
+        j->full_at == NULL || j->from == NULL || j->to == NULL) {
+        analyst_side_free(j);
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    }
+    j->started = pthread_create(&j->th, NULL, side_thread, j) == 0;
+    if (!j->started) {
+        analyst_side_free(j);
+        return CS_OK; /* analyst_score reads it all itself */
+    }
+    *out = j;
+    return CS_OK;
+}
+
+/* indicators_side's rows as indicators_rolls' arrays ($3, $6-$11: one
+ * text[] literal per column, SQL NULL as NULL; credit codes and float8
+ * output need no quoting), in cols (malloc'd). */
+static cs_status side_arrays(const PGresult *res, char *cols[SIDE_COLS],
+                             cs_err *err)
+{
+    int n = PQntuples(res);
+
+    for (int c = 0; c < SIDE_COLS; c++) {
+        size_t len = 0, cap = 0;
+        bool ok = buf_add(&cols[c], &len, &cap, "{");
+
+        for (int i = 0; i < n && ok; i++)
+            ok = (i == 0 || buf_add(&cols[c], &len, &cap, ",")) &&
+                 buf_add(&cols[c], &len, &cap,
+                         PQgetisnull(res, i, c) ? "NULL"
+                                                : PQgetvalue(res, i, c));
+        if (!ok || !buf_add(&cols[c], &len, &cap, "}"))
+            return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    }
+    return CS_OK;
+}
+
+/* The stale enterprises' indicators from indicators_side's rows and the
+ * roll-ups the cycle brought up to date (indicators_rolls). */
+static cs_status side_finish(analyst *a, analyst_side *j, const char *cycle,
+                             const char *as_of, const char *version,
+                             const char *window, PGresult **res, cs_err *err)
+{
+    char *cols[SIDE_COLS] = {NULL};
+    cs_status rc = side_arrays(j->res, cols, err);
+
+    if (rc == CS_OK) {
+        const char *p[] = {cycle,   as_of,   cols[0], version, window, cols[1],
+                           cols[2], cols[3], cols[4], cols[5], cols[6]};
+        rc = cs_pg_run(a->db, "indicators_rolls", 11, p, res, err);
+    }
+    for (int c = 0; c < SIDE_COLS; c++)
+        free(cols[c]);
+    return rc;
 }
 
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
@@ -757,7 +904,22 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         analyst_propagate_go(prop);
     sum->s_criticality = analyst_clock() - t;
     t = analyst_clock();
-    if (incr != NULL) {
+    if (incr != NULL && incr->side != NULL) {
+        /* what the roll-ups do not give from beside, then the rest */
+        analyst_side *j = incr->side;
+        double tw = analyst_clock();
+
+        pthread_join(j->th, NULL);
+        j->started = false;
+        sum->s_indicators_side = j->secs;
+        if (j->res == NULL)
+            cs_log_warn("indicators beside the cycle failed; in it",
+                        CS_KV_STR("error", j->err.msg),
+                        CS_KV_DBL("waited_s", analyst_clock() - tw));
+        else
+            rc = side_finish(a, j, cycle, as_of, version, window, &res, err);
+    }
+    if (incr != NULL && (incr->side == NULL || incr->side->res == NULL)) {
         /* The stale enterprises one by one, by index (nested loops),
          * from the roll-ups this cycle brought up to date; the window's
          * first and end day of production as dates. */
@@ -782,7 +944,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
             rc = cs_pg_run(a->db, "indicators_stale", 10, p, &res, err);
         }
         PQclear(days);
-    } else {
+    } else if (incr == NULL) {
         const char *p[] = {cycle,    as_of,     ev_window, version, window,
                            crit_ids, crit_vals, NULL,      NULL,    NULL};
         /* The CTEs carry no statistics: the planner took a few thousand

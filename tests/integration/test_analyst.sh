@@ -393,6 +393,10 @@ last=$(q "SELECT max(cycle_id) FROM analyst_cycles")
 [ "$(q "SELECT is_full FROM analyst_cycles WHERE cycle_id = $last")" = f ] || fail "the cycle was not incremental"
 log_line=$(grep '"msg":"cycle done"' "$TEST_TMP/analyst.log" | tail -n 1)
 grep -q '"full":false,.*"recomputed":1,' <<<"$log_line" || fail "recomputed: $log_line"
+# what the roll-ups do not give was read beside the cycle (its thread's
+# time is in the log), the rest on the cycle's connection; the row below
+# and its equality with a full cycle's (further on) check the two parts
+jq -e '.indicators_side_s > 0' <<<"$log_line" >/dev/null || fail "no indicators beside the cycle: $log_line"
 # 20 of 21 on time now
 [ "$(q "SELECT round(on_time_rate::numeric, 4) || ' ' || n_deliveries FROM enterprise_indicators WHERE uscc = '$S2' AND cycle_id = $last")" = "0.9524 21" ] ||
     fail "S2 after the late delivery: $(q "SELECT * FROM enterprise_indicators WHERE uscc = '$S2' AND cycle_id = $last")"
