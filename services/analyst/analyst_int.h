@@ -126,6 +126,7 @@ typedef struct analyst_summary {
     double s_propagation_side; /* the cascades' thread, beside the cycle */
     double s_criticality_side; /* criticality's thread, beside the cycle */
     double s_indicators_side;  /* indicators_side's thread, beside it */
+    bool aggregates_side;      /* ... then aggregates_rest, in the rows */
     bool rollup_built;         /* ... by building them from the facts */
     double seconds;
 } analyst_summary;

@@ -125,8 +125,9 @@
  * sub-plan, which would read all 10^5 enterprises or 10^6 links), and
  * one LATERAL subquery per source, each by index for one enterprise
  * (U.uscc). */
-#define STALE_U \
-     "WITH u AS MATERIALIZED (SELECT u.uscc FROM unnest($6::text[]) AS u(uscc)" \
+#define STALE_U STALE_U_OF("$6")
+#define STALE_U_OF(P) \
+     "WITH u AS MATERIALIZED (SELECT u.uscc FROM unnest(" P "::text[]) AS u(uscc)" \
      "  WHERE EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = u.uscc" \
      "    OFFSET 0)" \
      "   OR EXISTS (SELECT 1 FROM supply_links l WHERE l.supplier = u.uscc" \
@@ -205,6 +206,43 @@
      " LEFT JOIN LATERAL (SELECT criticality FROM enterprise_indicators cr" \
      "  WHERE cr.uscc = u.uscc AND cr.cycle_id + 0 = $7::bigint" \
      "  AND cr.computed_at = $8::timestamptz OFFSET 0) cr ON true"
+
+/* An incremental cycle's roll-ups of the current scores in two parts:
+ * (kind, key, members, sum, max, orange or worse) of the current scores
+ * X (a relation of uscc, score, level) per region and industry group, as
+ * aggregates_region groups them, and per chain and tier, as
+ * aggregates_chain does. */
+#define AGG_PARTS(X) \
+     " SELECT CASE WHEN GROUPING(x.p) = 0 THEN 'province'" \
+     "   WHEN GROUPING(x.ci) = 0 THEN 'city'" \
+     "   WHEN GROUPING(x.sec) = 0 THEN 'industry_section'" \
+     "   ELSE 'industry_division' END AS kind," \
+     "  CASE WHEN GROUPING(x.p) = 0 THEN x.p || '0000'" \
+     "   WHEN GROUPING(x.ci) = 0 THEN x.ci || '00'" \
+     "   WHEN GROUPING(x.sec) = 0 THEN x.sec ELSE x.dv END AS key," \
+     "  count(*) AS n, sum(x.score) AS s, max(x.score) AS mx," \
+     "  count(*) FILTER (WHERE x.level IN ('orange', 'red')) AS no" \
+     " FROM (SELECT c.score, c.level," \
+     "   CASE WHEN length(e.region_code) >= 2 THEN left(e.region_code, 2) END" \
+     "    AS p," \
+     "   CASE WHEN length(e.region_code) >= 4 THEN left(e.region_code, 4) END" \
+     "    AS ci," \
+     "   CASE WHEN length(e.industry_code) >= 1 THEN left(e.industry_code, 1)" \
+     "    END AS sec," \
+     "   CASE WHEN length(e.industry_code) >= 3 THEN left(e.industry_code, 3)" \
+     "    END AS dv" \
+     "  FROM " X " c JOIN enterprises e ON e.uscc = c.uscc) x" \
+     " GROUP BY GROUPING SETS ((x.p), (x.ci), (x.sec), (x.dv))" \
+     " HAVING CASE WHEN GROUPING(x.p) = 0 THEN x.p" \
+     "  WHEN GROUPING(x.ci) = 0 THEN x.ci" \
+     "  WHEN GROUPING(x.sec) = 0 THEN x.sec ELSE x.dv END IS NOT NULL" \
+     " UNION ALL SELECT CASE WHEN GROUPING(m.tier) = 1 THEN 'chain'" \
+     "  ELSE 'chain_tier' END," \
+     "  CASE WHEN GROUPING(m.tier) = 1 THEN m.chain" \
+     "  ELSE m.chain || '/' || m.tier END, count(*), sum(r.score)," \
+     "  max(r.score), count(*) FILTER (WHERE r.level IN ('orange', 'red'))" \
+     " FROM chain_members m JOIN " X " r ON r.uscc = m.uscc" \
+     " GROUP BY GROUPING SETS ((m.chain), (m.chain, m.tier))"
 
 const cs_pg_stmt analyst_stmts[] = {
     {"lock_try", "SELECT pg_try_advisory_lock(" CYCLE_LOCK ")", 0},
@@ -539,6 +577,63 @@ const cs_pg_stmt analyst_stmts[] = {
      "  model_version = excluded.model_version, score = excluded.score,"
      "  level = excluded.level",
      5},
+    /* An incremental cycle's roll-ups of the current scores ($1 its
+     * stale enterprises), in parts, beside it from its snapshot: the
+     * other enterprises' (the current scores it does not change) ... */
+    {"aggregates_rest",
+     STALE_U_OF("$1") ","
+     " o AS MATERIALIZED (SELECT c.uscc, c.score, c.level"
+     "  FROM risk_scores_current c LEFT JOIN u ON u.uscc = c.uscc::text"
+     "  WHERE u.uscc IS NULL)"
+     AGG_PARTS("o"),
+     1},
+    /* ... and the groups of the stale ones it scores (uscc, kind, key;
+     * master data and chains do not change between full cycles) ... */
+    {"aggregates_members",
+     STALE_U_OF("$1")
+     " SELECT u.uscc, k.kind, k.key FROM u"
+     " JOIN enterprises e ON e.uscc = u.uscc CROSS JOIN LATERAL (VALUES"
+     "  ('province', CASE WHEN length(e.region_code) >= 2"
+     "   THEN left(e.region_code, 2) || '0000' END),"
+     "  ('city', CASE WHEN length(e.region_code) >= 4"
+     "   THEN left(e.region_code, 4) || '00' END),"
+     "  ('industry_section', CASE WHEN length(e.industry_code) >= 1"
+     "   THEN left(e.industry_code, 1) END),"
+     "  ('industry_division', CASE WHEN length(e.industry_code) >= 3"
+     "   THEN left(e.industry_code, 3) END)) AS k(kind, key)"
+     " WHERE k.key IS NOT NULL"
+     " UNION ALL SELECT u.uscc, k.kind, k.key FROM u"
+     " JOIN chain_members m ON m.uscc = u.uscc CROSS JOIN LATERAL (VALUES"
+     "  ('chain', m.chain), ('chain_tier', m.chain || '/' || m.tier))"
+     "  AS k(kind, key)",
+     1},
+    /* ... then, as cycle $1's rows (version $2, thresholds $3-$5 for the
+     * level of the mean), the others' part ($9-$14, in aggregates_rest's
+     * order) with the scores the cycle has just written ($6-$8:
+     * enterprise, score, level) in the groups aggregates_members gave
+     * ($15-$17). The mean of the sum of two parts: equal to
+     * aggregates_region's and aggregates_chain's within rounding (the
+     * floating-point sum runs in another order). */
+    {"aggregates_merge",
+     "INSERT INTO risk_aggregates (cycle_id, kind, key, n_members,"
+     " score_mean, score_max, level, n_orange_or_worse, model_version)"
+     " SELECT $1::bigint, kind, key, sum(n)::int,"
+     "  sum(s) / sum(n)::float8, max(mx),"
+     "  CASE WHEN sum(s) / sum(n)::float8 >= $5::float8 THEN 'red'"
+     "   WHEN sum(s) / sum(n)::float8 >= $4::float8 THEN 'orange'"
+     "   WHEN sum(s) / sum(n)::float8 >= $3::float8 THEN 'yellow'"
+     "   ELSE 'blue' END,"
+     "  sum(no)::int, $2::int"
+     " FROM (SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[],"
+     "   $12::float8[], $13::float8[], $14::bigint[]) AS r(kind, key, n, s,"
+     "   mx, no)"
+     "  UNION ALL SELECT g.kind, g.key, count(*), sum(c.score), max(c.score),"
+     "   count(*) FILTER (WHERE c.level IN ('orange', 'red'))"
+     "  FROM unnest($15::text[], $16::text[], $17::text[]) AS g(uscc, kind, key)"
+     "  JOIN unnest($6::text[], $7::float8[], $8::text[]) AS c(uscc, score, level)"
+     "  ON c.uscc = g.uscc GROUP BY g.kind, g.key) z"
+     " GROUP BY kind, key",
+     17},
     /* Provinces (330000), cities (330100), industry sections (C) and
      * divisions (C38) rolled up from the current scores of enterprises
      * with master data, as cycle $1's rows (version $2, thresholds $3-$5

@@ -184,6 +184,7 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_DBL("criticality_side_s", s->s_criticality_side),
                 CS_KV_DBL("indicators_s", s->s_indicators),
                 CS_KV_DBL("indicators_side_s", s->s_indicators_side),
+                CS_KV_BOOL("aggregates_side", s->aggregates_side),
                 CS_KV_DBL("score_write_s", s->s_write),
                 CS_KV_DBL("scores_s", s->s_scores),
                 CS_KV_DBL("alerts_s", s->s_alerts),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analyst_int.h"
 #include "cs_graph.h"
@@ -676,10 +677,27 @@ struct analyst_side {
     char snap[128];
     pthread_t th;
     bool started;
-    PGresult *res; /* the rows, when it succeeded */
-    cs_err err;
-    double secs;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool ind_done;   /* res is final (under mu) */
+    PGresult *res;   /* indicators_side's rows, when it succeeded */
+    PGresult *agg;   /* then aggregates_rest's, when it succeeded, */
+    PGresult *mem;   /* and aggregates_members' */
+    cs_err err;      /* why res is NULL */
+    double secs_ind; /* until res was final */
 };
+
+/* Says that j->res is final (analyst_score waits for it). */
+static void side_ind_done(analyst_side *j, double t)
+{
+    pthread_mutex_lock(&j->mu);
+    if (!j->ind_done) {
+        j->ind_done = true;
+        j->secs_ind = analyst_clock() - t;
+        pthread_cond_signal(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mu);
+}
 
 static void *side_thread(void *arg)
 {
@@ -704,8 +722,23 @@ static void *side_thread(void *arg)
         PQclear(j->res);
         j->res = NULL;
     }
+    side_ind_done(j, t);
+    /* then the other enterprises' part of the roll-ups of the current
+     * scores; without it the cycle rolls them all up itself */
+    if (rc == CS_OK) {
+        const char *p[] = {j->stale};
+        cs_err aerr = {0};
+
+        if (cs_pg_run(db, "aggregates_rest", 1, p, &j->agg, &aerr) != CS_OK ||
+            cs_pg_run(db, "aggregates_members", 1, p, &j->mem, &aerr) !=
+                CS_OK) {
+            cs_log_warn("aggregates beside the cycle failed; in it",
+                        CS_KV_STR("error", aerr.msg));
+            PQclear(j->agg);
+            j->agg = NULL;
+        }
+    }
     cs_pg_close(db);
-    j->secs = analyst_clock() - t;
     return NULL;
 }
 
@@ -715,6 +748,10 @@ void analyst_side_free(analyst_side *s)
         return;
     if (s->started)
         pthread_join(s->th, NULL);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    PQclear(s->mem);
+    PQclear(s->agg);
     PQclear(s->res);
     free(s->as_of);
     free(s->stale);
@@ -773,6 +810,8 @@ cs_status analyst_side_start(analyst *a, const analyst_model *m,
         analyst_side_free(j);
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
     }
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
     j->started = pthread_create(&j->th, NULL, side_thread, j) == 0;
     if (!j->started) {
         analyst_side_free(j);
@@ -782,23 +821,38 @@ cs_status analyst_side_start(analyst *a, const analyst_model *m,
     return CS_OK;
 }
 
-/* indicators_side's rows as indicators_rolls' arrays ($3, $6-$11: one
- * text[] literal per column, SQL NULL as NULL; credit codes and float8
- * output need no quoting), in cols (malloc'd). */
-static cs_status side_arrays(const PGresult *res, char *cols[SIDE_COLS],
-                             cs_err *err)
+/* Appends v as an element of an array literal: as it is when it can
+ * stand bare, else quoted with backslashes before quotes and
+ * backslashes. */
+static bool elem_add(char **buf, size_t *len, size_t *cap, const char *v)
+{
+    bool bare = *v != '\0' && strcasecmp(v, "NULL") != 0 &&
+                v[strcspn(v, "\"\\,{} \t\n\r\v\f")] == '\0';
+    bool ok = bare ? buf_add(buf, len, cap, v) : buf_add(buf, len, cap, "\"");
+
+    for (; ok && !bare && *v != '\0'; v++) {
+        char e[3] = {'\\', *v, '\0'};
+        ok = buf_add(buf, len, cap, *v == '"' || *v == '\\' ? e : e + 1);
+    }
+    return ok && (bare || buf_add(buf, len, cap, "\""));
+}
+
+/* The first n_cols columns of res as array literals, one per column
+ * (SQL NULL as NULL), in cols (malloc'd); float8 output is exact. */
+static cs_status res_arrays(const PGresult *res, char **cols, int n_cols,
+                            cs_err *err)
 {
     int n = PQntuples(res);
 
-    for (int c = 0; c < SIDE_COLS; c++) {
+    for (int c = 0; c < n_cols; c++) {
         size_t len = 0, cap = 0;
         bool ok = buf_add(&cols[c], &len, &cap, "{");
 
         for (int i = 0; i < n && ok; i++)
             ok = (i == 0 || buf_add(&cols[c], &len, &cap, ",")) &&
-                 buf_add(&cols[c], &len, &cap,
-                         PQgetisnull(res, i, c) ? "NULL"
-                                                : PQgetvalue(res, i, c));
+                 (PQgetisnull(res, i, c)
+                      ? buf_add(&cols[c], &len, &cap, "NULL")
+                      : elem_add(&cols[c], &len, &cap, PQgetvalue(res, i, c)));
         if (!ok || !buf_add(&cols[c], &len, &cap, "}"))
             return cs_err_set(err, CS_E_NOMEM, "out of memory");
     }
@@ -812,7 +866,7 @@ static cs_status side_finish(analyst *a, analyst_side *j, const char *cycle,
                              const char *window, PGresult **res, cs_err *err)
 {
     char *cols[SIDE_COLS] = {NULL};
-    cs_status rc = side_arrays(j->res, cols, err);
+    cs_status rc = res_arrays(j->res, cols, SIDE_COLS, err);
 
     if (rc == CS_OK) {
         const char *p[] = {cycle,   as_of,   cols[0], version, window, cols[1],
@@ -820,6 +874,40 @@ static cs_status side_finish(analyst *a, analyst_side *j, const char *cycle,
         rc = cs_pg_run(a->db, "indicators_rolls", 11, p, res, err);
     }
     for (int c = 0; c < SIDE_COLS; c++)
+        free(cols[c]);
+    return rc;
+}
+
+/* aggregates_rest's rows once the thread is done; NULL without them. */
+static const PGresult *side_agg(analyst_side *j)
+{
+    if (j->started) {
+        pthread_join(j->th, NULL);
+        j->started = false;
+    }
+    return j->agg;
+}
+
+/* aggregates_merge: p the cycle, version and thresholds (5), cur the
+ * scores just written (enterprise, score, level), the side's part and
+ * the stale enterprises' groups as arrays. */
+#define AGG_COLS 6
+#define MEM_COLS 3
+static cs_status agg_merge(analyst *a, analyst_side *j, char *const *cur,
+                           const char *const *p, PGresult **res, cs_err *err)
+{
+    char *cols[AGG_COLS + MEM_COLS] = {NULL};
+    cs_status rc = res_arrays(j->agg, cols, AGG_COLS, err);
+
+    if (rc == CS_OK)
+        rc = res_arrays(j->mem, cols + AGG_COLS, MEM_COLS, err);
+    if (rc == CS_OK) {
+        const char *q[] = {p[0],    p[1],    p[2],    p[3],    p[4],    cur[0],
+                           cur[1],  cur[2],  cols[0], cols[1], cols[2], cols[3],
+                           cols[4], cols[5], cols[6], cols[7], cols[8]};
+        rc = cs_pg_run(a->db, "aggregates_merge", 17, q, res, err);
+    }
+    for (int c = 0; c < AGG_COLS + MEM_COLS; c++)
         free(cols[c]);
     return rc;
 }
@@ -909,9 +997,11 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         analyst_side *j = incr->side;
         double tw = analyst_clock();
 
-        pthread_join(j->th, NULL);
-        j->started = false;
-        sum->s_indicators_side = j->secs;
+        pthread_mutex_lock(&j->mu);
+        while (!j->ind_done)
+            pthread_cond_wait(&j->cv, &j->mu);
+        pthread_mutex_unlock(&j->mu);
+        sum->s_indicators_side = j->secs_ind;
         if (j->res == NULL)
             cs_log_warn("indicators beside the cycle failed; in it",
                         CS_KV_STR("error", j->err.msg),
@@ -1177,13 +1267,20 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         analyst_fmt_double(th[0], sizeof(th[0]), m->thresholds.yellow, "0");
         analyst_fmt_double(th[1], sizeof(th[1]), m->thresholds.orange, "0");
         analyst_fmt_double(th[2], sizeof(th[2]), m->thresholds.red, "0");
-        rc = cs_pg_run(a->db, "aggregates_region", 5, p, &agg, err);
-        if (rc == CS_OK)
-            sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
-        PQclear(agg);
-        agg = NULL;
-        if (rc == CS_OK)
-            rc = cs_pg_run(a->db, "aggregates_chain", 5, p, &agg, err);
+        if (incr != NULL && incr->side != NULL &&
+            side_agg(incr->side) != NULL) {
+            /* the others' part from beside, the stale ones' here */
+            rc = agg_merge(a, incr->side, cur.buf, p, &agg, err);
+            sum->aggregates_side = true;
+        } else {
+            rc = cs_pg_run(a->db, "aggregates_region", 5, p, &agg, err);
+            if (rc == CS_OK)
+                sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
+            PQclear(agg);
+            agg = NULL;
+            if (rc == CS_OK)
+                rc = cs_pg_run(a->db, "aggregates_chain", 5, p, &agg, err);
+        }
         if (rc == CS_OK)
             sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
         PQclear(agg);

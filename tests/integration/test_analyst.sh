@@ -414,6 +414,29 @@ jq -e '.indicators_side_s > 0' <<<"$log_line" >/dev/null || fail "no indicators 
     fail "current scores: $(q "SELECT uscc, cycle_id FROM risk_scores_current")"
 [ "$(q "SELECT count(*) FROM risk_aggregates WHERE cycle_id = $last AND kind IN ('province', 'city', 'industry_division', 'chain', 'chain_tier')")" -gt 0 ] ||
     fail "an incremental cycle rolls the current scores up"
+# ... from two parts (the other enterprises' beside the cycle, the stale
+# ones' in it), which add up to the roll-ups of every current score
+jq -e '.aggregates_side' <<<"$log_line" >/dev/null || fail "no aggregates beside the cycle: $log_line"
+agg_check=$(q "WITH c AS (SELECT c.uscc, c.score, c.level, e.region_code, e.industry_code
+    FROM risk_scores_current c LEFT JOIN enterprises e ON e.uscc = c.uscc),
+  want AS (SELECT 'province' AS kind, left(region_code, 2) || '0000' AS key, count(*) AS n,
+      avg(score) AS mean, max(score) AS mx, count(*) FILTER (WHERE level IN ('orange', 'red')) AS no
+    FROM c WHERE length(region_code) >= 2 GROUP BY 2
+    UNION ALL SELECT 'industry_division', left(industry_code, 3), count(*), avg(score), max(score),
+      count(*) FILTER (WHERE level IN ('orange', 'red'))
+    FROM c WHERE length(industry_code) >= 3 GROUP BY 2
+    UNION ALL SELECT 'chain', m.chain, count(*), avg(score), max(score),
+      count(*) FILTER (WHERE level IN ('orange', 'red'))
+    FROM chain_members m JOIN c ON c.uscc = m.uscc GROUP BY 2),
+  got AS (SELECT * FROM risk_aggregates WHERE cycle_id = $last
+    AND kind IN ('province', 'industry_division', 'chain'))
+  SELECT count(*) || ' ' || count(*) FILTER (WHERE got.n_members = want.n
+    AND abs(got.score_mean - want.mean) <= 1e-12 * want.mean AND got.score_max = want.mx
+    AND got.n_orange_or_worse = want.no)
+  FROM want FULL JOIN got USING (kind, key)")
+read -r agg_n agg_ok <<<"$agg_check"
+[ "$agg_n" -ge 3 ] && [ "$agg_n" = "$agg_ok" ] ||
+    fail "the incremental roll-ups ($agg_ok of $agg_n) differ from those of every current score: $(q "SELECT kind, key, n_members, score_mean, score_max FROM risk_aggregates WHERE cycle_id = $last ORDER BY 1, 2")"
 note "no scoring basis: an incremental cycle scores everyone from their current indicators"
 # S2's order stored again (same facts), so S2 alone is stale; without a
 # basis the cycle copies the others' newest rows into its own and scores
