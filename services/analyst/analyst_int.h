@@ -127,6 +127,7 @@ typedef struct analyst_summary {
     double s_criticality_side; /* criticality's thread, beside the cycle */
     double s_indicators_side;  /* indicators_side's thread, beside it */
     bool aggregates_side;      /* ... then aggregates_rest, in the rows */
+    double s_forecasts_side;   /* a full cycle's forecasts, beside it */
     bool rollup_built;         /* ... by building them from the facts */
     double seconds;
 } analyst_summary;
@@ -212,6 +213,8 @@ void analyst_side_free(analyst_side *s);
 
 /* A cycle's propagation runs (propagation.c). */
 typedef struct analyst_prop analyst_prop;
+/* A cycle's forecasts (forecast.c). */
+typedef struct analyst_fc analyst_fc;
 
 /* score.c: indicators, criticality, scores for cycle_id (inside the
  * cycle's transaction); all indicators when incr is NULL. prop: a
@@ -220,7 +223,8 @@ typedef struct analyst_prop analyst_prop;
  * connection). */
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         const char *as_of, const analyst_incr *incr,
-                        analyst_prop *prop, analyst_summary *sum, cs_err *err);
+                        analyst_prop *prop, analyst_fc *fc,
+                        analyst_summary *sum, cs_err *err);
 
 /* chains.c: chain_members rows (chain, uscc, tier, cycle) of the graph's
  * industry chains into cb; buyer_div[i] is the GB/T 4754 division of
@@ -252,10 +256,21 @@ cs_status analyst_alternatives(analyst *a, const analyst_model *m,
                                int64_t cycle_id, const char *as_of,
                                analyst_summary *sum, cs_err *err);
 
-/* forecast.c: forecasts and stock for stale series (all when is_full). */
+/* forecast.c: forecasts and stock for stale series (all when is_full).
+ * beside: a full cycle's forecasts computed beside it (analyst_fc) or
+ * NULL; when it was not computed, the cycle computes them itself. */
 cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
                            const char *as_of, const char *watermark,
-                           bool is_full, analyst_summary *sum, cs_err *err);
+                           bool is_full, analyst_fc *beside,
+                           analyst_summary *sum, cs_err *err);
+/* A cycle's forecasts to compute on another connection with its
+ * snapshot (analyst_fc_compute: reads the series and fits them, rows
+ * kept for analyst_forecast to store). */
+cs_status analyst_fc_new(const analyst_model *m, int64_t cycle_id,
+                         const char *as_of, const char *watermark, bool is_full,
+                         analyst_fc **out, cs_err *err);
+cs_status analyst_fc_compute(cs_pg *db, analyst_fc *f, cs_err *err);
+void analyst_fc_free(analyst_fc *f);
 
 /* propagation.c: queues today's standing runs for active risk events
  * and takes the queued scenarios (start; their cascades then run beside

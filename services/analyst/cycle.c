@@ -139,6 +139,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
 {
     PGresult *st = NULL, *cy = NULL, *rq = NULL, *chk = NULL;
     analyst_prop *prop = NULL;
+    analyst_fc *fc = NULL;
     char *stale = NULL;
     analyst_incr incr = {0};
     analyst_model m;
@@ -231,8 +232,14 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     if (rc != CS_OK)
         goto out;
     t = analyst_clock();
-    rc = analyst_score(a, &m, sum->cycle_id, as_of, is_full ? NULL : &incr,
-                       prop, sum, err);
+    /* A full cycle's forecasts are computed beside it (after
+     * criticality, on its thread), then stored here. */
+    if (is_full)
+        rc =
+            analyst_fc_new(&m, sum->cycle_id, as_of, watermark, true, &fc, err);
+    if (rc == CS_OK)
+        rc = analyst_score(a, &m, sum->cycle_id, as_of, is_full ? NULL : &incr,
+                           prop, fc, sum, err);
     sum->s_scores = analyst_clock() - t;
     t = analyst_clock();
     if (rc == CS_OK)
@@ -247,7 +254,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     t = analyst_clock();
     if (rc == CS_OK)
         rc = analyst_forecast(a, &m, sum->cycle_id, as_of, watermark, is_full,
-                              sum, err);
+                              fc, sum, err);
     sum->s_forecasts = analyst_clock() - t;
     t = analyst_clock();
     if (rc == CS_OK)
@@ -281,6 +288,7 @@ static cs_status run_cycle(analyst *a, bool is_full, analyst_summary *sum,
     }
     *commit = true;
 out:
+    analyst_fc_free(fc);
     analyst_side_free(incr.side);
     analyst_propagate_free(prop);
     free(stale);

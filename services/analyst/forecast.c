@@ -226,94 +226,203 @@ out:
     return ok;
 }
 
+/* A cycle's forecasts: what to read, and the COPY rows the fits gave. */
+struct analyst_fc {
+    const analyst_model *m;
+    char cycle[24], version[16], lead[40];
+    char *as_of, *watermark;
+    bool is_full;
+    cs_fc_opts o;
+    cs_copybuf rows, agg; /* forecasts, forecast_aggregates */
+    uint64_t n_forecasts, n_skipped, n_errors, n_agg;
+    bool done; /* computed and not stored yet */
+    double secs;
+};
+
 /* Forecasts of summed sales per province, city and industry division
  * (forecast_aggregates): the same model settings on the sum. */
-static cs_status aggregate_series(analyst *a, const analyst_model *m,
-                                  const cs_fc_opts *o, const char *as_of,
-                                  const char *cycle, const char *version,
-                                  char *text, size_t text_bytes,
-                                  analyst_summary *sum, cs_err *err)
+static cs_status aggregate_series(cs_pg *db, analyst_fc *f, char *text,
+                                  size_t text_bytes, cs_err *err)
 {
     PGresult *res = NULL;
-    cs_copybuf cb = {0};
-    const char *p[] = {as_of};
-    cs_status rc = cs_pg_run(a->db, "forecast_agg_series", 1, p, &res, err);
+    const char *p[] = {f->as_of};
+    cs_status rc = cs_pg_run(db, "forecast_agg_series", 1, p, &res, err);
 
     if (rc != CS_OK)
         return analyst_pg_error(rc, err, "could not read summed sales");
     for (int i = 0; i < PQntuples(res); i++) {
         double *y = NULL;
         size_t n = 0;
-        cs_forecast *f = NULL;
+        cs_forecast *fc = NULL;
         backtest bt;
         cs_err merr = {0};
 
         if (parse_array(PQgetvalue(res, i, 4), &y, &n, &merr) == CS_OK &&
-            n >= m->fc_min_points) {
-            if (fit(m, o, y, n, &f, &bt, &merr) == CS_OK) {
-                cs_copybuf_field(&cb, cycle, true);
-                cs_copybuf_field(&cb, PQgetvalue(res, i, 0), false);
-                cs_copybuf_field(&cb, PQgetvalue(res, i, 1), false);
-                cs_copybuf_field(&cb, version, false);
-                cs_copybuf_field(&cb, PQgetvalue(res, i, 2), false);
-                put_forecast(&cb, f, m->fc_horizon, PQgetvalue(res, i, 3), n,
-                             &bt, text, text_bytes);
-                cs_copybuf_end_row(&cb);
-                sum->n_fc_aggregates++;
+            n >= f->m->fc_min_points) {
+            if (fit(f->m, &f->o, y, n, &fc, &bt, &merr) == CS_OK) {
+                cs_copybuf_field(&f->agg, f->cycle, true);
+                cs_copybuf_field(&f->agg, PQgetvalue(res, i, 0), false);
+                cs_copybuf_field(&f->agg, PQgetvalue(res, i, 1), false);
+                cs_copybuf_field(&f->agg, f->version, false);
+                cs_copybuf_field(&f->agg, PQgetvalue(res, i, 2), false);
+                put_forecast(&f->agg, fc, f->m->fc_horizon,
+                             PQgetvalue(res, i, 3), n, &bt, text, text_bytes);
+                cs_copybuf_end_row(&f->agg);
+                f->n_agg++;
             } else {
                 cs_log_warn("could not forecast a summed series",
                             CS_KV_STR("kind", PQgetvalue(res, i, 0)),
                             CS_KV_STR("key", PQgetvalue(res, i, 1)),
                             CS_KV_STR("error", merr.msg));
-                sum->n_model_errors++;
+                f->n_errors++;
             }
         }
-        cs_forecast_free(f);
+        cs_forecast_free(fc);
         free(y);
     }
-    if (cb.failed)
-        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
-    else if (cb.len > 0) {
-        rc = cs_pg_copy(a->db, analyst_copy_fc_aggregates, &cb, err);
-        if (rc != CS_OK)
-            rc = analyst_pg_error(rc, err,
-                                  "could not store forecast aggregates");
-    }
-    cs_copybuf_free(&cb);
     PQclear(res);
+    return CS_OK;
+}
+
+void analyst_fc_free(analyst_fc *f)
+{
+    if (f == NULL)
+        return;
+    cs_copybuf_free(&f->rows);
+    cs_copybuf_free(&f->agg);
+    free(f->as_of);
+    free(f->watermark);
+    free(f);
+}
+
+cs_status analyst_fc_new(const analyst_model *m, int64_t cycle_id,
+                         const char *as_of, const char *watermark, bool is_full,
+                         analyst_fc **out, cs_err *err)
+{
+    analyst_fc *f = calloc(1, sizeof(*f));
+    cs_status rc;
+
+    *out = NULL;
+    if (f == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    f->m = m;
+    f->is_full = is_full;
+    f->as_of = strdup(as_of);
+    f->watermark = strdup(watermark);
+    if (f->as_of == NULL || f->watermark == NULL) {
+        analyst_fc_free(f);
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    }
+    cs_forecast_opts_default(&f->o);
+    rc = cs_forecast_method_parse(m->fc_method, &f->o, err);
+    if (rc != CS_OK) {
+        analyst_fc_free(f);
+        return analyst_pg_error(CS_E_CONFIG, err, "model version: forecast");
+    }
+    f->o.period = m->fc_period;
+    f->o.want_intervals = true;
+    f->o.n_sims = m->fc_n_sims;
+    f->o.seed = m->fc_seed;
+    snprintf(f->cycle, sizeof(f->cycle), "%lld", (long long)cycle_id);
+    snprintf(f->version, sizeof(f->version), "%d", m->version);
+    snprintf(f->lead, sizeof(f->lead), "%.17g", m->default_lead_time_days);
+    *out = f;
+    return CS_OK;
+}
+
+cs_status analyst_fc_compute(cs_pg *db, analyst_fc *f, cs_err *err)
+{
+    PGresult *res = NULL;
+    size_t text_bytes = (size_t)f->m->fc_horizon * 40 + 8;
+    char *text = malloc(text_bytes);
+    double t = analyst_clock();
+    cs_status rc;
+
+    if (text == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    f->done = false;
+    cs_copybuf_reset(&f->rows);
+    cs_copybuf_reset(&f->agg);
+    f->n_forecasts = f->n_skipped = f->n_errors = f->n_agg = 0;
+    {
+        const char *p[] = {f->as_of, f->is_full ? "true" : "false",
+                           f->watermark, f->cycle, f->lead};
+        rc = cs_pg_run(db, "forecast_series", 5, p, &res, err);
+        if (rc != CS_OK) {
+            rc = analyst_pg_error(rc, err, "could not read sales series");
+            goto out;
+        }
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        bool skipped = false;
+
+        if (!one_series(f->m, &f->o, res, i, f->cycle, f->version, &f->rows,
+                        text, text_bytes, &skipped))
+            f->n_errors++;
+        else if (skipped)
+            f->n_skipped++;
+        else
+            f->n_forecasts++;
+    }
+    /* The sums move with any of their series: redo them when a series
+     * was redone. */
+    if (f->is_full || f->n_forecasts > 0)
+        rc = aggregate_series(db, f, text, text_bytes, err);
+    if (rc == CS_OK && (f->rows.failed || f->agg.failed))
+        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
+    f->done = rc == CS_OK;
+out:
+    f->secs = analyst_clock() - t;
+    PQclear(res);
+    free(text);
+    return rc;
+}
+
+/* The rows computed into f, as this cycle's. */
+static cs_status fc_store(analyst *a, analyst_fc *f, analyst_summary *sum,
+                          cs_err *err)
+{
+    cs_status rc = CS_OK;
+
+    if (f->rows.len > 0) {
+        rc = cs_pg_copy(a->db, analyst_copy_forecasts, &f->rows, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err, "could not store forecasts");
+    }
+    if (f->agg.len > 0) {
+        rc = cs_pg_copy(a->db, analyst_copy_fc_aggregates, &f->agg, err);
+        if (rc != CS_OK)
+            return analyst_pg_error(rc, err,
+                                    "could not store forecast aggregates");
+    }
+    sum->n_forecasts += f->n_forecasts;
+    sum->n_forecast_skipped += f->n_skipped;
+    sum->n_model_errors += f->n_errors;
+    sum->n_fc_aggregates += f->n_agg;
+    f->done = false;
     return rc;
 }
 
 cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
                            const char *as_of, const char *watermark,
-                           bool is_full, analyst_summary *sum, cs_err *err)
+                           bool is_full, analyst_fc *beside,
+                           analyst_summary *sum, cs_err *err)
 {
     PGresult *res = NULL;
+    analyst_fc *f = NULL;
     cs_status rc;
-    cs_fc_opts o;
-    cs_copybuf cb = {0};
-    char cycle[24], version[16], lead[40];
-    size_t text_bytes = (size_t)m->fc_horizon * 40 + 8;
-    char *text = malloc(text_bytes);
 
-    if (text == NULL)
-        return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    cs_forecast_opts_default(&o);
-    rc = cs_forecast_method_parse(m->fc_method, &o, err);
-    if (rc != CS_OK) {
-        rc = analyst_pg_error(CS_E_CONFIG, err, "model version: forecast");
-        goto out;
+    /* computed beside the cycle from its snapshot: only the rows to store */
+    if (beside != NULL && beside->done) {
+        sum->s_forecasts_side = beside->secs;
+        return fc_store(a, beside, sum, err);
     }
-    o.period = m->fc_period;
-    o.want_intervals = true;
-    o.n_sims = m->fc_n_sims;
-    o.seed = m->fc_seed;
-    snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);
-    snprintf(version, sizeof(version), "%d", m->version);
-    snprintf(lead, sizeof(lead), "%.17g", m->default_lead_time_days);
+    rc = analyst_fc_new(m, cycle_id, as_of, watermark, is_full, &f, err);
+    if (rc != CS_OK)
+        return rc;
     if (!is_full) {
         /* Incremental: nothing to do unless a series can be stale. */
-        const char *p[] = {as_of, watermark, cycle, NULL};
+        const char *p[] = {as_of, watermark, f->cycle, NULL};
 
         rc = cs_pg_query(a->db,
                          "SELECT ((($1::timestamptz - interval '1 microsecond')"
@@ -333,46 +442,12 @@ cs_status analyst_forecast(analyst *a, const analyst_model *m, int64_t cycle_id,
         }
         if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
             goto out;
-        PQclear(res);
-        res = NULL;
     }
-    {
-        const char *p[] = {as_of, is_full ? "true" : "false", watermark, cycle,
-                           lead};
-        rc = cs_pg_run(a->db, "forecast_series", 5, p, &res, err);
-        if (rc != CS_OK) {
-            rc = analyst_pg_error(rc, err, "could not read sales series");
-            goto out;
-        }
-    }
-    for (int i = 0; i < PQntuples(res); i++) {
-        bool skipped = false;
-
-        if (!one_series(m, &o, res, i, cycle, version, &cb, text, text_bytes,
-                        &skipped))
-            sum->n_model_errors++;
-        else if (skipped)
-            sum->n_forecast_skipped++;
-        else
-            sum->n_forecasts++;
-    }
-    if (cb.failed) {
-        rc = cs_err_set(err, CS_E_NOMEM, "out of memory");
-        goto out;
-    }
-    if (cb.len > 0) {
-        rc = cs_pg_copy(a->db, analyst_copy_forecasts, &cb, err);
-        if (rc != CS_OK)
-            rc = analyst_pg_error(rc, err, "could not store forecasts");
-    }
-    /* The sums move with any of their series: redo them when a series
-     * was redone. */
-    if (rc == CS_OK && (is_full || sum->n_forecasts > 0))
-        rc = aggregate_series(a, m, &o, as_of, cycle, version, text, text_bytes,
-                              sum, err);
+    rc = analyst_fc_compute(a->db, f, err);
+    if (rc == CS_OK)
+        rc = fc_store(a, f, sum, err);
 out:
-    cs_copybuf_free(&cb);
+    analyst_fc_free(f);
     PQclear(res);
-    free(text);
     return rc;
 }

@@ -190,6 +190,7 @@ static void log_cycle(const analyst_summary *s)
                 CS_KV_DBL("alerts_s", s->s_alerts),
                 CS_KV_DBL("alternatives_s", s->s_alternatives),
                 CS_KV_DBL("forecasts_s", s->s_forecasts),
+                CS_KV_DBL("forecasts_side_s", s->s_forecasts_side),
                 CS_KV_DBL("propagation_s", s->s_propagation),
                 CS_KV_DBL("propagation_side_s", s->s_propagation_side),
                 CS_KV_DBL("seconds", s->seconds));

@@ -648,6 +648,7 @@ typedef struct crit_job {
     crit_out out;
     cs_err err;
     double secs;
+    analyst_fc *fc; /* then the cycle's forecasts, when not NULL */
 } crit_job;
 
 static void *crit_thread(void *arg)
@@ -660,6 +661,15 @@ static void *crit_thread(void *arg)
     if (rc == CS_OK)
         rc = crit_compute(db, j->m, j->cycle, &j->out, &j->err);
     j->done = rc == CS_OK;
+    /* then, on the core this frees, the forecasts (which the cycle
+     * computes itself if they fail here) */
+    if (rc == CS_OK && j->fc != NULL) {
+        cs_err ferr = {0};
+
+        if (analyst_fc_compute(db, j->fc, &ferr) != CS_OK)
+            cs_log_warn("forecasts beside the cycle failed; in it",
+                        CS_KV_STR("error", ferr.msg));
+    }
     cs_pg_close(db);
     j->secs = analyst_clock() - t;
     return NULL;
@@ -914,7 +924,8 @@ static cs_status agg_merge(analyst *a, analyst_side *j, char *const *cur,
 
 cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         const char *as_of, const analyst_incr *incr,
-                        analyst_prop *prop, analyst_summary *sum, cs_err *err)
+                        analyst_prop *prop, analyst_fc *fc,
+                        analyst_summary *sum, cs_err *err)
 {
     cs_status rc;
     PGresult *res = NULL, *now_res = NULL;
@@ -972,6 +983,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
                         &uerr) == CS_OK) {
             cj.dsn = a->cfg->pg_dsn;
             cj.m = m;
+            cj.fc = fc;
             snprintf(cj.cycle, sizeof(cj.cycle), "%s", cycle);
             snprintf(cj.snap, sizeof(cj.snap), "%s", PQgetvalue(ex, 0, 0));
             cj.started = pthread_create(&cj.th, NULL, crit_thread, &cj) == 0;

@@ -112,7 +112,7 @@ static cs_status score_as_of(analyst *a, const analyst_model *m,
     rc = cs_parse_i64(PQgetvalue(cy, 0, 0), 1, INT64_MAX, &cycle_id, err);
     if (rc == CS_OK)
         rc = analyst_score(a, m, cycle_id, PQgetvalue(cy, 0, 1), NULL, NULL,
-                           &sum, err);
+                           NULL, &sum, err);
     if (rc != CS_OK)
         goto out;
     snprintf(cycle, sizeof(cycle), "%lld", (long long)cycle_id);

@@ -106,6 +106,10 @@ grep -q '"enterprises":7,"forecasts":1,' "$TEST_TMP/once1.out" ||
     fail "summary: $(cat "$TEST_TMP/once1.out")"
 grep -q '"alerts_raised":4,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
 grep -q '"model_errors":0,' "$TEST_TMP/once1.out" || fail "summary: $(cat "$TEST_TMP/once1.out")"
+# the forecasts were computed beside the cycle (after criticality, from
+# its snapshot) and stored by it: the checks of the forecast below
+grep -F '"msg":"cycle done"' "$TEST_TMP/once1.log" | jq -e '.forecasts_side_s > 0' >/dev/null ||
+    fail "no forecasts beside the cycle: $(grep -F '"msg":"cycle done"' "$TEST_TMP/once1.log")"
 
 note "the late supplier is orange or worse, on-time delivery first"
 [ "$(q "SELECT level IN ('orange', 'red') FROM risk_scores WHERE uscc = '$S1'")" = t ] ||
