@@ -801,6 +801,8 @@ cs_status analyst_side_start(analyst *a, const analyst_model *m,
         PQclear(res);
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
     }
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
     j->dsn = a->cfg->pg_dsn;
     snprintf(j->cycle, sizeof(j->cycle), "%lld", (long long)cycle_id);
     snprintf(j->version, sizeof(j->version), "%d", m->version);
@@ -820,8 +822,6 @@ cs_status analyst_side_start(analyst *a, const analyst_model *m,
         analyst_side_free(j);
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
     }
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
     j->started = pthread_create(&j->th, NULL, side_thread, j) == 0;
     if (!j->started) {
         analyst_side_free(j);
@@ -1280,8 +1280,9 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
         analyst_fmt_double(th[1], sizeof(th[1]), m->thresholds.orange, "0");
         analyst_fmt_double(th[2], sizeof(th[2]), m->thresholds.red, "0");
         if (incr != NULL && incr->side != NULL &&
-            side_agg(incr->side) != NULL) {
-            /* the others' part from beside, the stale ones' here */
+            side_agg(incr->side) != NULL && use_basis) {
+            /* the others' part from beside, the stale ones' here (not
+             * when everyone was scored: no basis) */
             rc = agg_merge(a, incr->side, cur.buf, p, &agg, err);
             sum->aggregates_side = true;
         } else {

@@ -421,7 +421,12 @@ jq -e '.indicators_side_s > 0' <<<"$log_line" >/dev/null || fail "no indicators 
 # ... from two parts (the other enterprises' beside the cycle, the stale
 # ones' in it), which add up to the roll-ups of every current score
 jq -e '.aggregates_side' <<<"$log_line" >/dev/null || fail "no aggregates beside the cycle: $log_line"
-agg_check=$(q "WITH c AS (SELECT c.uscc, c.score, c.level, e.region_code, e.industry_code
+# agg_same CYCLE - whether cycle CYCLE's roll-ups of provinces, industry
+# divisions and chains are those of every current score (means within
+# 1e-12: the parts' floating-point sums run in another order)
+agg_same() {
+    local r
+    r=$(q "WITH c AS (SELECT c.uscc, c.score, c.level, e.region_code, e.industry_code
     FROM risk_scores_current c LEFT JOIN enterprises e ON e.uscc = c.uscc),
   want AS (SELECT 'province' AS kind, left(region_code, 2) || '0000' AS key, count(*) AS n,
       avg(score) AS mean, max(score) AS mx, count(*) FILTER (WHERE level IN ('orange', 'red')) AS no
@@ -432,15 +437,16 @@ agg_check=$(q "WITH c AS (SELECT c.uscc, c.score, c.level, e.region_code, e.indu
     UNION ALL SELECT 'chain', m.chain, count(*), avg(score), max(score),
       count(*) FILTER (WHERE level IN ('orange', 'red'))
     FROM chain_members m JOIN c ON c.uscc = m.uscc GROUP BY 2),
-  got AS (SELECT * FROM risk_aggregates WHERE cycle_id = $last
+  got AS (SELECT * FROM risk_aggregates WHERE cycle_id = $1
     AND kind IN ('province', 'industry_division', 'chain'))
-  SELECT count(*) || ' ' || count(*) FILTER (WHERE got.n_members = want.n
+  SELECT count(*) >= 3 AND bool_and(got.n_members = want.n
     AND abs(got.score_mean - want.mean) <= 1e-12 * want.mean AND got.score_max = want.mx
     AND got.n_orange_or_worse = want.no)
   FROM want FULL JOIN got USING (kind, key)")
-read -r agg_n agg_ok <<<"$agg_check"
-[ "$agg_n" -ge 3 ] && [ "$agg_n" = "$agg_ok" ] ||
-    fail "the incremental roll-ups ($agg_ok of $agg_n) differ from those of every current score: $(q "SELECT kind, key, n_members, score_mean, score_max FROM risk_aggregates WHERE cycle_id = $last ORDER BY 1, 2")"
+    [ "$r" = t ]
+}
+agg_same "$last" ||
+    fail "the incremental roll-ups differ from those of every current score: $(q "SELECT kind, key, n_members, score_mean, score_max FROM risk_aggregates WHERE cycle_id = $last ORDER BY 1, 2")"
 note "no scoring basis: an incremental cycle scores everyone from their current indicators"
 # S2's order stored again (same facts), so S2 alone is stale; without a
 # basis the cycle copies the others' newest rows into its own and scores
@@ -457,6 +463,10 @@ grep '"msg":"cycle done"' "$TEST_TMP/analyst.log" | tail -n 1 | grep -q '"full":
 [ "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE (i.on_time_rate, i.lead_time_mean_days, i.lead_time_cv, i.fill_rate, i.supplier_hhi, i.single_source, i.customer_hhi, i.production_drop_z, i.utilisation, i.event_exposure, i.criticality, i.n_deliveries) IS NOT DISTINCT FROM (p.on_time_rate, p.lead_time_mean_days, p.lead_time_cv, p.fill_rate, p.supplier_hhi, p.single_source, p.customer_hhi, p.production_drop_z, p.utilisation, p.event_exposure, p.criticality, p.n_deliveries)) FROM enterprise_indicators i, LATERAL (SELECT * FROM enterprise_indicators j WHERE j.uscc = i.uscc AND j.cycle_id < $nb ORDER BY j.computed_at DESC, j.cycle_id DESC LIMIT 1) p WHERE i.cycle_id = $nb")" = "7 7" ] ||
     fail "no basis: every enterprise's current indicators as the cycle's rows"
 [ "$(q "SELECT count(*) FROM risk_scores WHERE cycle_id = $nb")" = 7 ] || fail "no basis: everyone scored"
+# everyone scored: the roll-ups from every current score, not in parts
+grep '"msg":"cycle done"' "$TEST_TMP/analyst.log" | tail -n 1 | jq -e '.aggregates_side == false' >/dev/null ||
+    fail "no basis: roll-ups in parts"
+agg_same "$nb" || fail "no basis: the roll-ups differ from those of every current score"
 q "INSERT INTO analyst_requests (kind) VALUES ('full')"
 ran2() { [ "$(metric cs_analyst_cycles_total "$m")" -ge 5 ]; }
 wait_for 60 "a cycle on the queued request" ran2
