@@ -29,6 +29,7 @@ typedef struct analyst_cfg {
     uint32_t model_promote;  /* 0: none */
     uint32_t model_backtest; /* 0: none */
     uint32_t backtest_points, backtest_step_days;
+    bool side_connections; /* work beside a cycle on more connections */
     char *http_addr;
     uint32_t http_port;
     char *log_level;

@@ -68,6 +68,13 @@ static const cs_opt analyst_opts[] = {
     {"backtest.step_days", "CS_ANALYST_BACKTEST_STEP_DAYS", CS_OPT_U32, "30",
      "days between those dates, and the outcome horizon after each",
      CS_CFG(analyst_cfg, backtest_step_days)},
+    {"analyst.side_connections", "CS_ANALYST_SIDE_CONNECTIONS", CS_OPT_BOOL,
+     "true",
+     "work beside a cycle on up to three more database connections, from "
+     "its snapshot (the roll-up build, criticality, forecasts, propagation "
+     "runs, an incremental cycle's indicators and aggregates); false: "
+     "every cycle on one connection",
+     CS_CFG(analyst_cfg, side_connections)},
     {"http.addr", "CS_HTTP_ADDR", CS_OPT_STR, "127.0.0.1",
      "address of /healthz and /metrics", CS_CFG(analyst_cfg, http_addr)},
     {"http.port", "CS_HTTP_PORT", CS_OPT_U32, "9182",

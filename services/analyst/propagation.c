@@ -606,6 +606,7 @@ struct analyst_prop {
     run_out *out;
     prop_graph pg;
     pthread_t th;
+    bool beside;              /* the thread may run (side connections) */
     bool went, started, done; /* thread asked for, started; it did all */
     cs_status rc;
     cs_err err;
@@ -676,6 +677,7 @@ cs_status analyst_propagate_start(analyst *a, const analyst_model *m,
     if (j == NULL)
         return cs_err_set(err, CS_E_NOMEM, "out of memory");
     j->dsn = a->cfg->pg_dsn;
+    j->beside = a->cfg->side_connections;
     j->window_days = m->window_days;
     snprintf(j->as_of, sizeof(j->as_of), "%s", as_of);
     rc = load_opts(a, m, &j->po, err);
@@ -707,7 +709,7 @@ cs_status analyst_propagate_start(analyst *a, const analyst_model *m,
 
 void analyst_propagate_go(analyst_prop *j)
 {
-    if (j != NULL && j->n > 0 && !j->started && !j->went) {
+    if (j != NULL && j->beside && j->n > 0 && !j->started && !j->went) {
         j->went = true;
         j->started = pthread_create(&j->th, NULL, prop_thread, j) == 0;
     }

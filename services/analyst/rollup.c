@@ -841,9 +841,11 @@ cs_status analyst_rollup_prebuild(analyst *a, analyst_summary *sum, cs_err *err)
     char window[16], first[32];
     double secs[N_ROLL] = {0}, t = analyst_clock();
     bool rebuild = false, open = false;
-    cs_status rc =
-        cs_pg_exec(a->db, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+    cs_status rc;
 
+    if (!a->cfg->side_connections)
+        return CS_OK; /* the cycle builds them itself */
+    rc = cs_pg_exec(a->db, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
     open = rc == CS_OK;
     if (rc == CS_OK)
         rc = analyst_model_load(a, &m, err);

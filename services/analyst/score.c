@@ -783,6 +783,8 @@ cs_status analyst_side_start(analyst *a, const analyst_model *m,
     char window[16];
 
     *out = NULL;
+    if (!a->cfg->side_connections)
+        return CS_OK; /* analyst_score reads it all itself */
     snprintf(window, sizeof(window), "%u", (unsigned)m->window_days);
     {
         /* the window's first and end day of production, as dates, and
@@ -975,7 +977,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
      * the other indicators (crit_thread), and the propagation runs'
      * thread starts once it is done, so that the two take the other
      * core one after the other. */
-    if (incr == NULL && prop != NULL) {
+    if (incr == NULL && prop != NULL && a->cfg->side_connections) {
         PGresult *ex = NULL;
         cs_err uerr = {0};
 
