@@ -207,11 +207,12 @@
      "  WHERE cr.uscc = u.uscc AND cr.cycle_id + 0 = $7::bigint" \
      "  AND cr.computed_at = $8::timestamptz OFFSET 0) cr ON true"
 
-/* An incremental cycle's roll-ups of the current scores in two parts:
- * (kind, key, members, sum, max, orange or worse) of the current scores
- * X (a relation of uscc, score, level) per region and industry group, as
- * aggregates_region groups them, and per chain and tier, as
- * aggregates_chain does. */
+/* The roll-ups of current scores X (a relation of uscc, score, level)
+ * as rows (kind, key, members, sum, max, orange or worse): provinces
+ * (330000), cities (330100), industry sections (C) and divisions (C38)
+ * of enterprises with master data, in one pass of hashed grouping sets
+ * (a row per kind and enterprise took seven times as long at 10^5), and
+ * chains and their tiers (chain_members: the last full cycle's). */
 #define AGG_PARTS(X) \
      " SELECT CASE WHEN GROUPING(x.p) = 0 THEN 'province'" \
      "   WHEN GROUPING(x.ci) = 0 THEN 'city'" \
@@ -243,6 +244,21 @@
      "  max(r.score), count(*) FILTER (WHERE r.level IN ('orange', 'red'))" \
      " FROM chain_members m JOIN " X " r ON r.uscc = m.uscc" \
      " GROUP BY GROUPING SETS ((m.chain), (m.chain, m.tier))"
+
+/* Cycle $1's rows (version $2, thresholds $3-$5 for the level of the
+ * mean) from rows (kind, key, n, s, mx, no) of PARTS, summed per group:
+ * the mean is the sum over the members. */
+#define AGG_INSERT(PARTS) \
+     " INSERT INTO risk_aggregates (cycle_id, kind, key, n_members," \
+     " score_mean, score_max, level, n_orange_or_worse, model_version)" \
+     " SELECT $1::bigint, kind, key, sum(n)::int," \
+     "  sum(s) / sum(n)::float8, max(mx)," \
+     "  CASE WHEN sum(s) / sum(n)::float8 >= $5::float8 THEN 'red'" \
+     "   WHEN sum(s) / sum(n)::float8 >= $4::float8 THEN 'orange'" \
+     "   WHEN sum(s) / sum(n)::float8 >= $3::float8 THEN 'yellow'" \
+     "   ELSE 'blue' END," \
+     "  sum(no)::int, $2::int" \
+     " FROM (" PARTS ") z GROUP BY kind, key"
 
 const cs_pg_stmt analyst_stmts[] = {
     {"lock_try", "SELECT pg_try_advisory_lock(" CYCLE_LOCK ")", 0},
@@ -328,24 +344,6 @@ const cs_pg_stmt analyst_stmts[] = {
      " LEFT JOIN enterprises e ON e.uscc = l.buyer",
      0},
     {"chains_clear", "DELETE FROM chain_members", 0},
-    /* Chains and their tiers rolled up from the current scores, as
-     * cycle $1's rows (version $2, thresholds $3-$5 for the level of the
-     * mean). */
-    {"aggregates_chain",
-     "INSERT INTO risk_aggregates (cycle_id, kind, key, n_members,"
-     " score_mean, score_max, level, n_orange_or_worse, model_version)"
-     " SELECT $1::bigint, CASE WHEN GROUPING(m.tier) = 1 THEN 'chain'"
-     "  ELSE 'chain_tier' END,"
-     "  CASE WHEN GROUPING(m.tier) = 1 THEN m.chain"
-     "  ELSE m.chain || '/' || m.tier END, count(*), avg(r.score),"
-     "  max(r.score),"
-     "  CASE WHEN avg(r.score) >= $5::float8 THEN 'red'"
-     "   WHEN avg(r.score) >= $4::float8 THEN 'orange'"
-     "   WHEN avg(r.score) >= $3::float8 THEN 'yellow' ELSE 'blue' END,"
-     "  count(*) FILTER (WHERE r.level IN ('orange', 'red')), $2::int"
-     " FROM chain_members m JOIN risk_scores_current r ON r.uscc = m.uscc"
-     " GROUP BY GROUPING SETS ((m.chain), (m.chain, m.tier))",
-     5},
 
     /* Raw indicators of every known enterprise over the window of $5
      * days before $2 (as of). $6/$7: criticality by enterprise from C.
@@ -612,64 +610,22 @@ const cs_pg_stmt analyst_stmts[] = {
      * order) with the scores the cycle has just written ($6-$8:
      * enterprise, score, level) in the groups aggregates_members gave
      * ($15-$17). The mean of the sum of two parts: equal to
-     * aggregates_region's and aggregates_chain's within rounding (the
-     * floating-point sum runs in another order). */
+     * aggregates_all's within rounding (the floating-point sum runs in
+     * another order). */
     {"aggregates_merge",
-     "INSERT INTO risk_aggregates (cycle_id, kind, key, n_members,"
-     " score_mean, score_max, level, n_orange_or_worse, model_version)"
-     " SELECT $1::bigint, kind, key, sum(n)::int,"
-     "  sum(s) / sum(n)::float8, max(mx),"
-     "  CASE WHEN sum(s) / sum(n)::float8 >= $5::float8 THEN 'red'"
-     "   WHEN sum(s) / sum(n)::float8 >= $4::float8 THEN 'orange'"
-     "   WHEN sum(s) / sum(n)::float8 >= $3::float8 THEN 'yellow'"
-     "   ELSE 'blue' END,"
-     "  sum(no)::int, $2::int"
-     " FROM (SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[],"
-     "   $12::float8[], $13::float8[], $14::bigint[]) AS r(kind, key, n, s,"
-     "   mx, no)"
-     "  UNION ALL SELECT g.kind, g.key, count(*), sum(c.score), max(c.score),"
-     "   count(*) FILTER (WHERE c.level IN ('orange', 'red'))"
-     "  FROM unnest($15::text[], $16::text[], $17::text[]) AS g(uscc, kind, key)"
-     "  JOIN unnest($6::text[], $7::float8[], $8::text[]) AS c(uscc, score, level)"
-     "  ON c.uscc = g.uscc GROUP BY g.kind, g.key) z"
-     " GROUP BY kind, key",
+     AGG_INSERT("SELECT * FROM unnest($9::text[], $10::text[],"
+      " $11::bigint[], $12::float8[], $13::float8[], $14::bigint[])"
+      " AS r(kind, key, n, s, mx, no)"
+      " UNION ALL SELECT g.kind, g.key, count(*), sum(c.score),"
+      "  max(c.score), count(*) FILTER (WHERE c.level IN ('orange', 'red'))"
+      " FROM unnest($15::text[], $16::text[], $17::text[]) AS g(uscc, kind, key)"
+      " JOIN unnest($6::text[], $7::float8[], $8::text[])"
+      "  AS c(uscc, score, level) ON c.uscc = g.uscc GROUP BY g.kind, g.key"),
      17},
-    /* Provinces (330000), cities (330100), industry sections (C) and
-     * divisions (C38) rolled up from the current scores of enterprises
-     * with master data, as cycle $1's rows (version $2, thresholds $3-$5
-     * for the level of the mean). One pass, hashed grouping sets (a row
-     * per kind and enterprise took seven times as long at 10^5). */
-    {"aggregates_region",
-     "INSERT INTO risk_aggregates (cycle_id, kind, key, n_members,"
-     " score_mean, score_max, level, n_orange_or_worse, model_version)"
-     " SELECT $1::bigint,"
-     "  CASE WHEN GROUPING(x.p) = 0 THEN 'province'"
-     "   WHEN GROUPING(x.ci) = 0 THEN 'city'"
-     "   WHEN GROUPING(x.sec) = 0 THEN 'industry_section'"
-     "   ELSE 'industry_division' END,"
-     "  CASE WHEN GROUPING(x.p) = 0 THEN x.p || '0000'"
-     "   WHEN GROUPING(x.ci) = 0 THEN x.ci || '00'"
-     "   WHEN GROUPING(x.sec) = 0 THEN x.sec ELSE x.dv END,"
-     "  count(*), avg(x.score), max(x.score),"
-     "  CASE WHEN avg(x.score) >= $5::float8 THEN 'red'"
-     "   WHEN avg(x.score) >= $4::float8 THEN 'orange'"
-     "   WHEN avg(x.score) >= $3::float8 THEN 'yellow' ELSE 'blue' END,"
-     "  count(*) FILTER (WHERE x.level IN ('orange', 'red')), $2::int"
-     " FROM (SELECT c.score, c.level,"
-     "   CASE WHEN length(e.region_code) >= 2 THEN left(e.region_code, 2) END"
-     "    AS p,"
-     "   CASE WHEN length(e.region_code) >= 4 THEN left(e.region_code, 4) END"
-     "    AS ci,"
-     "   CASE WHEN length(e.industry_code) >= 1 THEN left(e.industry_code, 1)"
-     "    END AS sec,"
-     "   CASE WHEN length(e.industry_code) >= 3 THEN left(e.industry_code, 3)"
-     "    END AS dv"
-     "  FROM risk_scores_current c JOIN enterprises e ON e.uscc = c.uscc) x"
-     " GROUP BY GROUPING SETS ((x.p), (x.ci), (x.sec), (x.dv))"
-     " HAVING CASE WHEN GROUPING(x.p) = 0 THEN x.p"
-     "  WHEN GROUPING(x.ci) = 0 THEN x.ci"
-     "  WHEN GROUPING(x.sec) = 0 THEN x.sec ELSE x.dv END IS NOT NULL",
-     5},
+    /* A full cycle's (and an incremental one's that scored everyone)
+     * roll-ups of every current score, as cycle $1's rows (version $2,
+     * thresholds $3-$5). */
+    {"aggregates_all", AGG_INSERT(AGG_PARTS("risk_scores_current")), 5},
 
     /* Incremental cycles. $1 the watermark: the previous cycle, its
      * model version and start (= its rows' computed_at), the age of the

@@ -1288,13 +1288,7 @@ cs_status analyst_score(analyst *a, const analyst_model *m, int64_t cycle_id,
             rc = agg_merge(a, incr->side, cur.buf, p, &agg, err);
             sum->aggregates_side = true;
         } else {
-            rc = cs_pg_run(a->db, "aggregates_region", 5, p, &agg, err);
-            if (rc == CS_OK)
-                sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
-            PQclear(agg);
-            agg = NULL;
-            if (rc == CS_OK)
-                rc = cs_pg_run(a->db, "aggregates_chain", 5, p, &agg, err);
+            rc = cs_pg_run(a->db, "aggregates_all", 5, p, &agg, err);
         }
         if (rc == CS_OK)
             sum->n_aggregates += strtoull(PQcmdTuples(agg), NULL, 10);
