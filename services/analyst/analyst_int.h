@@ -204,7 +204,8 @@ typedef struct analyst_incr {
  * from the cycle's snapshot, started before the roll-ups are brought up
  * to date on the cycle's connection; analyst_score takes the rows. When
  * it cannot start, *out is NULL and analyst_score reads everything
- * itself (CS_OK either way unless the cycle's connection failed). */
+ * itself (CS_OK either way unless the cycle's connection failed). It
+ * borrows as_of and incr's strings: free it before them. */
 cs_status analyst_side_start(analyst *a, const analyst_model *m,
                              int64_t cycle_id, const char *as_of,
                              const analyst_incr *incr, analyst_side **out,

@@ -683,8 +683,9 @@ static void *crit_thread(void *arg)
 struct analyst_side {
     const char *dsn;
     char cycle[24], version[16], window[16], ev_window[16];
-    char *as_of, *stale, *full_cycle, *full_at, *from, *to;
-    char snap[128];
+    /* borrowed from the cycle, which frees them after analyst_side_free */
+    const char *as_of, *stale, *full_cycle, *full_at;
+    PGresult *days; /* the window's first and end day, the snapshot */
     pthread_t th;
     bool started;
     pthread_mutex_t mu;
@@ -716,12 +717,20 @@ static void *side_thread(void *arg)
     double t = analyst_clock();
     /* the cycle's settings: custom plans keep the window's partitions of
      * production only ($9, $10) */
-    cs_status rc = analyst_snapshot_open(j->dsn, j->snap, &db, &j->err);
+    cs_status rc =
+        analyst_snapshot_open(j->dsn, PQgetvalue(j->days, 0, 2), &db, &j->err);
 
     if (rc == CS_OK) {
-        const char *p[] = {j->cycle,  j->as_of, j->ev_window,  j->version,
-                           j->window, j->stale, j->full_cycle, j->full_at,
-                           j->from,   j->to};
+        const char *p[] = {j->cycle,
+                           j->as_of,
+                           j->ev_window,
+                           j->version,
+                           j->window,
+                           j->stale,
+                           j->full_cycle,
+                           j->full_at,
+                           PQgetvalue(j->days, 0, 0),
+                           PQgetvalue(j->days, 0, 1)};
         rc = cs_pg_run(db, "indicators_side", 10, p, &j->res, &j->err);
     }
     if (rc == CS_OK && PQnfields(j->res) < SIDE_COLS)
@@ -763,12 +772,7 @@ void analyst_side_free(analyst_side *s)
     PQclear(s->mem);
     PQclear(s->agg);
     PQclear(s->res);
-    free(s->as_of);
-    free(s->stale);
-    free(s->full_cycle);
-    free(s->full_at);
-    free(s->from);
-    free(s->to);
+    PQclear(s->days);
     free(s);
 }
 
@@ -811,19 +815,11 @@ cs_status analyst_side_start(analyst *a, const analyst_model *m,
     snprintf(j->window, sizeof(j->window), "%s", window);
     snprintf(j->ev_window, sizeof(j->ev_window), "%u",
              (unsigned)m->event_window_days);
-    snprintf(j->snap, sizeof(j->snap), "%s", PQgetvalue(res, 0, 2));
-    j->as_of = strdup(as_of);
-    j->stale = strdup(incr->stale);
-    j->full_cycle = strdup(incr->full_cycle);
-    j->full_at = strdup(incr->full_at);
-    j->from = strdup(PQgetvalue(res, 0, 0));
-    j->to = strdup(PQgetvalue(res, 0, 1));
-    PQclear(res);
-    if (j->as_of == NULL || j->stale == NULL || j->full_cycle == NULL ||
-        j->full_at == NULL || j->from == NULL || j->to == NULL) {
-        analyst_side_free(j);
-        return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    }
+    j->days = res;
+    j->as_of = as_of;
+    j->stale = incr->stale;
+    j->full_cycle = incr->full_cycle;
+    j->full_at = incr->full_at;
     j->started = pthread_create(&j->th, NULL, side_thread, j) == 0;
     if (!j->started) {
         analyst_side_free(j);
