@@ -58,6 +58,61 @@ migrate --migrations-dir "$mig" 2>"$TEST_TMP/m4.log" || rc=$?
 [ $rc -eq 78 ] || fail "edited migration: exit $rc, want 78"
 grep -q 'was applied with other contents' "$TEST_TMP/m4.log" || fail "no clear message"
 
+note "the credit-code domain accepts exactly what the format regex of 0001 accepts"
+# 0062 replaced the regex with byte checks (cheaper per row). 20,000
+# strings: well-formed codes, and codes with one character replaced, cut
+# short or made longer, from a wider alphabet (lower case, the letters GB
+# 32100 leaves out, a backslash, non-ASCII), judged in two client
+# encodings (the check reads textsend's bytes).
+psql "$dsn" -qAt -v ON_ERROR_STOP=1 >"$TEST_TMP/uscc.out" 2>&1 <<'SQL' ||
+SELECT setseed(0.2026);
+CREATE TEMP TABLE cand AS
+WITH codes AS (
+    SELECT k, (SELECT string_agg(CASE WHEN p BETWEEN 3 AND 8
+                   THEN substr('0123456789', 1 + floor(random() * 10)::int, 1)
+                   ELSE substr('0123456789ABCDEFGHJKLMNPQRTUWXY',
+                               1 + floor(random() * 31)::int, 1) END, ''
+                   ORDER BY p)
+               FROM generate_series(1, 18) p WHERE k > 0) AS code
+    FROM generate_series(1, 20000) k),
+wide AS (SELECT '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\ -_éÉ中' AS w)
+SELECT CASE k % 4
+    WHEN 0 THEN code
+    WHEN 1 THEN overlay(code PLACING substr(w, 1 + floor(random() * length(w))::int, 1)
+                        FROM 1 + floor(random() * 18)::int FOR 1)
+    WHEN 2 THEN left(code, floor(random() * 18)::int)
+    ELSE code || substr(w, 1 + floor(random() * length(w))::int, 1)
+    END AS s
+FROM codes, wide;
+CREATE FUNCTION pg_temp.judge() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r record; ok boolean; differ int := 0; yes int := 0; no int := 0;
+BEGIN
+    FOR r IN SELECT s FROM cand LOOP
+        BEGIN
+            PERFORM r.s::uscc;
+            ok := true;
+        EXCEPTION WHEN check_violation THEN
+            ok := false;
+        END;
+        IF ok THEN yes := yes + 1; ELSE no := no + 1; END IF;
+        IF ok <> (r.s ~ '^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$') THEN
+            differ := differ + 1;
+            RAISE WARNING 'judged differently: %', r.s;
+        END IF;
+    END LOOP;
+    RETURN format('%s accepted %s rejected %s differ', yes, no, differ);
+END $$;
+SELECT pg_temp.judge();
+SET client_encoding = 'GB18030';
+SELECT pg_temp.judge();
+SQL
+    fail "the domain check failed: $(head -c 2000 "$TEST_TMP/uscc.out")"
+grep -c ' 0 differ$' "$TEST_TMP/uscc.out" | grep -qx 2 ||
+    fail "domain and regex differ: $(grep -v '^$' "$TEST_TMP/uscc.out" | head -20)"
+read -r yes _ no _ < <(grep ' differ$' "$TEST_TMP/uscc.out" | head -1)
+[ "$yes" -gt 4000 ] && [ "$no" -gt 4000 ] ||
+    fail "the candidates should hold both kinds: $yes accepted, $no rejected"
+
 note "bad names and unreachable databases have clear exits"
 touch "$mig/12_bad.sql"
 rc=0
