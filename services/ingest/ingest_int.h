@@ -57,8 +57,11 @@ typedef struct ingest_family_sql {
     const char *const *steps;
     /* Families whose revisions replace lines: after steps, the guard
      * counts stored keys the batch revises; only if it finds any do the
-     * revision steps run (planning them touches every partition). Then
-     * the final steps. NULL when the family has none. */
+     * three revision steps run: stale_* (drop the batch's keys stored
+     * newer), old_keys_* (the revised keys as text[] literals) and
+     * old_lines_* (delete their lines, the literals its parameters; see
+     * run_revisions in store.c). Then the final steps. NULL when the
+     * family has none. */
     const char *revision_guard;
     const char *const *revision_steps;
     const char *const *final_steps;

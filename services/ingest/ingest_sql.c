@@ -144,12 +144,17 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " w.tenant_id AND o.order_id = w.order_id AND o.event_time >"
      " w.event_time",
      0},
-    {"old_lines_order",
-     "DELETE FROM order_lines l USING orders o, stage_order_win w WHERE"
-     " o.tenant_id = w.tenant_id AND o.order_id = w.order_id AND"
-     " l.tenant_id = o.tenant_id AND l.order_id = o.order_id AND"
-     " l.order_time = o.order_time",
+    {"old_keys_order",
+     "SELECT array_agg(o.tenant_id)::text, array_agg(o.order_id)::text,"
+     " array_agg(o.order_time)::text FROM stage_order_win w JOIN orders o"
+     " USING (tenant_id, order_id)",
      0},
+    {"old_lines_order",
+     "DELETE FROM order_lines l USING unnest($1::text[], $2::text[],"
+     " $3::timestamptz[]) AS k (tenant_id, order_id, order_time) WHERE"
+     " l.order_time = ANY ($3::timestamptz[]) AND l.tenant_id = k.tenant_id"
+     " AND l.order_id = k.order_id AND l.order_time = k.order_time",
+     3},
     {"upsert_order",
      "INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time,"
      " currency, n_lines, event_id, event_time, source, updated_at) "
@@ -182,12 +187,17 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " = w.tenant_id AND o.shipment_id = w.shipment_id AND o.event_time >"
      " w.event_time",
      0},
-    {"old_lines_shipment",
-     "DELETE FROM shipment_lines l USING shipments o, stage_shipment_win w"
-     " WHERE o.tenant_id = w.tenant_id AND o.shipment_id = w.shipment_id"
-     " AND l.tenant_id = o.tenant_id AND l.shipment_id = o.shipment_id AND"
-     " l.shipped_at = o.shipped_at",
+    {"old_keys_shipment",
+     "SELECT array_agg(o.tenant_id)::text, array_agg(o.shipment_id)::text,"
+     " array_agg(o.shipped_at)::text FROM stage_shipment_win w"
+     " JOIN shipments o USING (tenant_id, shipment_id)",
      0},
+    {"old_lines_shipment",
+     "DELETE FROM shipment_lines l USING unnest($1::text[], $2::text[],"
+     " $3::timestamptz[]) AS k (tenant_id, shipment_id, shipped_at) WHERE"
+     " l.shipped_at = ANY ($3::timestamptz[]) AND l.tenant_id = k.tenant_id"
+     " AND l.shipment_id = k.shipment_id AND l.shipped_at = k.shipped_at",
+     3},
     {"upsert_shipment",
      "INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer,"
      " order_id, shipped_at, delivered_at, n_lines, event_id, event_time,"
@@ -387,13 +397,20 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " o.tenant_id = w.tenant_id AND o.buyer = w.buyer AND o.order_id ="
      " w.order_id AND o.event_time > w.event_time",
      0},
-    {"old_lines_order_response",
-     "DELETE FROM order_response_lines l USING order_responses o,"
-     " stage_order_response_win w WHERE o.tenant_id = w.tenant_id AND"
-     " o.buyer = w.buyer AND o.order_id = w.order_id AND l.tenant_id ="
-     " o.tenant_id AND l.buyer = o.buyer AND l.order_id = o.order_id AND"
-     " l.responded_at = o.responded_at",
+    {"old_keys_order_response",
+     "SELECT array_agg(o.tenant_id)::text, array_agg(o.buyer)::text,"
+     " array_agg(o.order_id)::text, array_agg(o.responded_at)::text"
+     " FROM stage_order_response_win w JOIN order_responses o"
+     " USING (tenant_id, buyer, order_id)",
      0},
+    {"old_lines_order_response",
+     "DELETE FROM order_response_lines l USING unnest($1::text[],"
+     " $2::text[], $3::text[], $4::timestamptz[]) AS k (tenant_id, buyer,"
+     " order_id, responded_at) WHERE l.responded_at = ANY"
+     " ($4::timestamptz[]) AND l.tenant_id = k.tenant_id AND l.buyer ="
+     " k.buyer AND l.order_id = k.order_id AND l.responded_at ="
+     " k.responded_at",
+     4},
     {"upsert_order_response",
      "INSERT INTO order_responses (tenant_id, buyer, order_id, supplier,"
      " responded_at, status, status_code, response_id, order_time,"
@@ -431,12 +448,18 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " w.tenant_id AND o.invoice_id = w.invoice_id AND o.event_time >"
      " w.event_time",
      0},
-    {"old_lines_invoice",
-     "DELETE FROM invoice_lines l USING invoices o, stage_invoice_win w"
-     " WHERE o.tenant_id = w.tenant_id AND o.invoice_id = w.invoice_id AND"
-     " l.tenant_id = o.tenant_id AND l.invoice_id = o.invoice_id AND"
-     " l.invoice_time = o.invoice_time",
+    {"old_keys_invoice",
+     "SELECT array_agg(o.tenant_id)::text, array_agg(o.invoice_id)::text,"
+     " array_agg(o.invoice_time)::text FROM stage_invoice_win w"
+     " JOIN invoices o USING (tenant_id, invoice_id)",
      0},
+    {"old_lines_invoice",
+     "DELETE FROM invoice_lines l USING unnest($1::text[], $2::text[],"
+     " $3::timestamptz[]) AS k (tenant_id, invoice_id, invoice_time) WHERE"
+     " l.invoice_time = ANY ($3::timestamptz[]) AND l.tenant_id ="
+     " k.tenant_id AND l.invoice_id = k.invoice_id AND l.invoice_time ="
+     " k.invoice_time",
+     3},
     {"upsert_invoice",
      "INSERT INTO invoices (tenant_id, invoice_id, supplier, buyer,"
      " invoice_time, order_id, order_time, currency, total_amount, n_lines,"
@@ -510,11 +533,12 @@ const size_t cs_ingest_n_stmts =
 /* In cs_families[] order (services/common/cs_family.c). */
 const ingest_family_sql cs_ingest_families[] = {
     {"cs.order.v1", "COPY stage_order FROM STDIN", STEPS("order", "win_order"),
-     "revised_order", LIST("stale_order", "old_lines_order"),
+     "revised_order", LIST("stale_order", "old_keys_order", "old_lines_order"),
      LIST("upsert_order")},
     {"cs.shipment.v1", "COPY stage_shipment FROM STDIN",
      STEPS("shipment", "win_shipment"), "revised_shipment",
-     LIST("stale_shipment", "old_lines_shipment"), LIST("upsert_shipment")},
+     LIST("stale_shipment", "old_keys_shipment", "old_lines_shipment"),
+     LIST("upsert_shipment")},
     {"cs.production.v1", "COPY stage_production FROM STDIN",
      STEPS("production", "merge_production"), NULL, NULL, NULL},
     {"cs.sales.v1", "COPY stage_sales FROM STDIN",
@@ -531,11 +555,13 @@ const ingest_family_sql cs_ingest_families[] = {
      STEPS("risk_event", "merge_risk_event"), NULL, NULL, NULL},
     {"cs.order_response.v1", "COPY stage_order_response FROM STDIN",
      STEPS("order_response", "win_order_response"), "revised_order_response",
-     LIST("stale_order_response", "old_lines_order_response"),
+     LIST("stale_order_response", "old_keys_order_response",
+          "old_lines_order_response"),
      LIST("upsert_order_response")},
     {"cs.invoice.v1", "COPY stage_invoice FROM STDIN",
      STEPS("invoice", "win_invoice"), "revised_invoice",
-     LIST("stale_invoice", "old_lines_invoice"), LIST("upsert_invoice")},
+     LIST("stale_invoice", "old_keys_invoice", "old_lines_invoice"),
+     LIST("upsert_invoice")},
     {"cs.demand_plan.v1", "COPY stage_demand_plan FROM STDIN",
      STEPS("demand_plan", "merge_demand_plan"), NULL, NULL, NULL},
 };

@@ -98,64 +98,92 @@ static cs_status copy_ledger(cs_pg *db, const store_input *in, bool *replays,
     return rc;
 }
 
-/* Runs the named statements of cs_ingest_stmts as unprepared SQL: each
- * run is planned for the tables' sizes now, not those of the first run
- * (a cached plan made while order_lines was empty scanned all of it).
- * The result of statement number count_at adds to *count as in
- * run_steps. */
-static cs_status run_planned(cs_pg *db, const char *const *steps, int count_at,
-                             uint64_t *count, cs_err *err)
+/* The SQL of statement name of cs_ingest_stmts (NULL: none). */
+static const cs_pg_stmt *ingest_stmt(const char *name)
 {
-    for (int i = 0; steps[i] != NULL; i++) {
-        const char *sql = NULL;
-        PGresult *res = NULL;
-        cs_status rc;
-        for (size_t k = 0; k < cs_ingest_n_stmts && sql == NULL; k++)
-            if (strcmp(cs_ingest_stmts[k].name, steps[i]) == 0)
-                sql = cs_ingest_stmts[k].sql;
-        if (sql == NULL)
-            return cs_err_set(err, CS_E_INTERNAL, "no statement %s", steps[i]);
-        rc = cs_pg_query(db, sql, 0, NULL, &res, err);
-        if (rc != CS_OK)
-            return rc;
-        if (i == count_at)
-            *count += result_count(res);
-        PQclear(res);
-    }
-    return CS_OK;
+    for (size_t k = 0; k < cs_ingest_n_stmts; k++)
+        if (strcmp(cs_ingest_stmts[k].name, name) == 0)
+            return &cs_ingest_stmts[k];
+    return NULL;
+}
+
+/* Runs the named statement of cs_ingest_stmts as unprepared SQL with its
+ * n_params parameters: each run is planned for the tables' sizes now, not
+ * those of the first run (a cached plan made while order_lines was empty
+ * scanned all of it), and for its parameters' values. *res (when not
+ * NULL) gets the result. */
+static cs_status run_planned(cs_pg *db, const char *name,
+                             const char *const *params, PGresult **res,
+                             cs_err *err)
+{
+    const cs_pg_stmt *st = ingest_stmt(name);
+    PGresult *r = NULL;
+    cs_status rc;
+
+    if (st == NULL)
+        return cs_err_set(err, CS_E_INTERNAL, "no statement %s", name);
+    rc = cs_pg_query(db, st->sql, st->n_params, params, &r, err);
+    if (rc == CS_OK && res != NULL)
+        *res = r;
+    else
+        PQclear(r);
+    return rc;
 }
 
 /* Checks whether stored rows are revised, and if so replaces them. The
- * guard and revision_steps[0] (stale_*) join the batch's keys to the
- * stored headers: with hash and merge joins off they probe the primary
- * key per key, where a hash join read the whole stored table for every
- * batch. The line deletes that follow keep the planner's own choice
- * (forced to nested loops they were planned as scans of every line). */
+ * guard, revision_steps[0] (stale_*: drops the batch's keys whose stored
+ * version is newer) and revision_steps[1] (old_keys_*: the stored keys
+ * the batch revises, with their line tables' partition key, as text[]
+ * literals) join the batch's keys to the stored headers: with hash and
+ * merge joins off they probe the primary key per key, where a hash join
+ * read the whole stored table for every batch. revision_steps[2]
+ * (old_lines_*) deletes the old lines of those keys, planned with their
+ * values: only the partitions they fall in are planned and opened (a
+ * join with the headers planned all 145 partitions of a line table, 45
+ * ms a batch, and read every header). */
 static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
                                cs_err *err)
 {
-    uint64_t revised = 0;
+    const char *const *steps = fs->revision_steps;
+    const cs_pg_stmt *lines;
+    PGresult *res = NULL;
+    const char *params[8];
     cs_status rc;
 
     if (fs->revision_guard == NULL)
         return CS_OK;
+    lines = ingest_stmt(steps[2]);
+    if (lines == NULL || lines->n_params > 8)
+        return cs_err_set(err, CS_E_INTERNAL, "no statement %s", steps[2]);
     rc = cs_pg_exec(db,
                     "SET LOCAL enable_hashjoin = off;"
                     "SET LOCAL enable_mergejoin = off",
                     err);
     if (rc == CS_OK)
-        rc = run_planned(db, (const char *const[]){fs->revision_guard, NULL}, 0,
-                         &revised, err);
-    if (rc == CS_OK && revised > 0)
-        rc = run_planned(db, (const char *const[]){fs->revision_steps[0], NULL},
-                         -1, NULL, err);
+        rc = run_planned(db, fs->revision_guard, NULL, &res, err);
+    if (rc == CS_OK && result_count(res) > 0) {
+        PQclear(res);
+        res = NULL;
+        rc = run_planned(db, steps[0], NULL, NULL, err);
+        if (rc == CS_OK)
+            rc = run_planned(db, steps[1], NULL, &res, err);
+        if (rc == CS_OK &&
+            (PQntuples(res) != 1 || PQnfields(res) != lines->n_params))
+            rc = cs_err_set(err, CS_E_INTERNAL, "%s: %d columns for %s",
+                            steps[1], PQnfields(res), steps[2]);
+        /* one row of arrays, NULL when every revision was stale */
+        if (rc == CS_OK && !PQgetisnull(res, 0, 0)) {
+            for (int i = 0; i < lines->n_params; i++)
+                params[i] = PQgetvalue(res, 0, i);
+            rc = run_planned(db, steps[2], params, NULL, err);
+        }
+    }
+    PQclear(res);
     if (rc == CS_OK)
         rc = cs_pg_exec(db,
                         "SET LOCAL enable_hashjoin TO DEFAULT;"
                         "SET LOCAL enable_mergejoin TO DEFAULT",
                         err);
-    if (rc == CS_OK && revised > 0)
-        rc = run_steps(db, fs->revision_steps + 1, -1, NULL, err);
     return rc;
 }
 

@@ -133,6 +133,33 @@ wait_for 60 "19 events stored" stored 19
     fail "inventory after the merge: $(q "SELECT string_agg(sku || ':' || on_hand || ':' || event_id, ' ' ORDER BY sku) FROM inventory WHERE as_of = '2026-11-02T00:00:00Z'")"
 [ "$(q "SELECT count(*) FROM ingested_events WHERE event_id IN ('i2', 'i3', 'i4', 'i5')")" = 4 ] || fail "ledger after the merge"
 
+note "a revision of a stored key deletes its old lines, in whichever month they are"
+# cs-ingest lists the stored keys a batch revises (as text[] literals:
+# the id below needs quoting) and deletes their lines in the partitions
+# of the stored times. Shipment 'ASN,"7"{x}\' is stored in October, then
+# revised to November; ASN-9 (stored in November) moves to October in
+# the same batch as an older, stale revision of ASN-10.
+odd='ASN,\"7\"{x}\\'
+odd_sql="ASN,\"7\"{x}\\"
+asn_at() { ev "$1" cs.shipment.v1 "$2" '{"shipment_id":"'"$3"'","supplier":"'$B'","buyer":"'$A'","shipped_at":"'"$4"'","lines":'"$5"'}'; }
+echo "$B/odd|$(asn_at s20 2026-11-06T00:00:00Z "$odd" 2026-10-20T10:00:00Z '[{"line_no":1,"sku":"X","quantity":1,"unit":"PCS"},{"line_no":2,"sku":"Y","quantity":2,"unit":"PCS"}]')" |
+    produce cs.shipments
+wait_for 60 "20 events stored" stored 20
+[ "$(q "SELECT count(*) FROM shipment_lines WHERE shipment_id = \$\$$odd_sql\$\$ AND shipped_at < '2026-11-01'")" = 2 ] ||
+    fail "the odd shipment's October lines: $(q "SELECT count(*) FROM shipment_lines WHERE shipment_id = \$\$$odd_sql\$\$")"
+{
+    echo "$B/odd|$(asn_at s21 2026-11-07T00:00:00Z "$odd" 2026-11-08T10:00:00Z '[{"line_no":1,"sku":"Z","quantity":7,"unit":"PCS"}]')"
+    echo "$B/ASN-9|$(asn_at s22 2026-11-07T00:00:00Z ASN-9 2026-10-30T10:00:00Z '[{"line_no":3,"sku":"X","quantity":4,"unit":"PCS"}]')"
+    echo "$B/ASN-10|$(asn_at s23 2026-11-04T12:00:00Z ASN-10 2026-10-01T10:00:00Z '[{"line_no":1,"sku":"Y","quantity":8,"unit":"PCS"}]')"
+} | produce cs.shipments
+wait_for 60 "23 events stored" stored 23
+lines_of() { q "SELECT string_agg(line_no || ':' || sku || ':' || quantity || ':' || to_char(shipped_at AT TIME ZONE 'UTC', 'MM-DD') || ':' || event_id, ' ' ORDER BY line_no) FROM shipment_lines WHERE shipment_id = \$\$$1\$\$"; }
+[ "$(lines_of "$odd_sql")" = "1:Z:7:11-08:s21" ] || fail "the odd shipment after its revision: $(lines_of "$odd_sql")"
+[ "$(lines_of ASN-9)" = "3:X:4:10-30:s22" ] || fail "ASN-9 after its revision: $(lines_of ASN-9)"
+[ "$(lines_of ASN-10)" = "1:X:3:11-04:s11" ] || fail "ASN-10 after a stale revision: $(lines_of ASN-10)"
+[ "$(q "SELECT string_agg(shipment_id || ':' || n_lines || ':' || event_id, ' ' ORDER BY shipment_id) FROM shipments WHERE shipment_id IN ('ASN-9', 'ASN-10', \$\$$odd_sql\$\$)")" = "ASN,\"7\"{x}\\:1:s21 ASN-10:1:s11 ASN-9:1:s22" ] ||
+    fail "headers after the revisions: $(q "SELECT string_agg(shipment_id || ':' || n_lines || ':' || event_id, ' ' ORDER BY shipment_id) FROM shipments")"
+
 note "a dead letter for each class of bad input"
 {
     echo 'k|{"specversion":"1.0","id":"trunc","source":"s","type":"cs.sales.v1"'
