@@ -60,11 +60,14 @@ typedef struct ingest_family_sql {
      * three revision steps run: stale_* (drop the batch's keys stored
      * newer), old_keys_* (the revised keys as text[] literals) and
      * old_lines_* (delete their lines, the literals its parameters; see
-     * run_revisions in store.c). Then the final steps. NULL when the
-     * family has none. */
+     * run_revisions in store.c). Then the final steps, or when the
+     * guard found no stored key, new_key_steps (the same rows without
+     * merging: insert_* rather than upsert_*). NULL when the family has
+     * none. */
     const char *revision_guard;
     const char *const *revision_steps;
     const char *const *final_steps;
+    const char *const *new_key_steps;
 } ingest_family_sql;
 
 /* Families whose lines skip staging: the batch holds one staging row per

@@ -121,6 +121,48 @@ const char cs_ingest_setup_sql[] =
     " invoice_id text, event_id text, event_time timestamptz)"
     " ON COMMIT DELETE ROWS";
 
+/* The header rows of the keys a batch's events won (stage_*_win): as
+ * they are when none of those keys is stored (insert_*), else merged
+ * over the stored ones (upsert_*; store.c, run_revisions). */
+#define ORDER_HEADERS                                                          \
+    "INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time,"    \
+    " currency, n_lines, event_id, event_time, source, updated_at) "           \
+    "SELECT DISTINCT ON (s.tenant_id, s.order_id) s.tenant_id, s.order_id,"    \
+    " s.buyer, s.supplier, s.order_time, s.currency, s.n_lines, s.event_id,"   \
+    " s.event_time, s.source, now() "                                          \
+    "FROM stage_order s JOIN stage_order_win w USING (tenant_id, event_id) "   \
+    "ORDER BY s.tenant_id, s.order_id "
+#define SHIPMENT_HEADERS                                                       \
+    "INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer,"          \
+    " order_id, shipped_at, delivered_at, n_lines, event_id, event_time,"      \
+    " source, updated_at) "                                                    \
+    "SELECT DISTINCT ON (s.tenant_id, s.shipment_id) s.tenant_id,"             \
+    " s.shipment_id, s.supplier, s.buyer, s.order_id, s.shipped_at,"           \
+    " s.delivered_at, s.n_lines, s.event_id, s.event_time, s.source, now() "   \
+    "FROM stage_shipment s JOIN stage_shipment_win w"                          \
+    " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.shipment_id "
+#define ORDER_RESPONSE_HEADERS                                                 \
+    "INSERT INTO order_responses (tenant_id, buyer, order_id, supplier,"       \
+    " responded_at, status, status_code, response_id, order_time,"             \
+    " currency, n_lines, event_id, event_time, source, updated_at) "           \
+    "SELECT DISTINCT ON (s.tenant_id, s.buyer, s.order_id) s.tenant_id,"       \
+    " s.buyer, s.order_id, s.supplier, s.responded_at, s.status,"              \
+    " s.status_code, s.response_id, s.order_time, s.currency, s.n_lines,"      \
+    " s.event_id, s.event_time, s.source, now() "                              \
+    "FROM stage_order_response s JOIN stage_order_response_win w"              \
+    " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.buyer,"              \
+    " s.order_id "
+#define INVOICE_HEADERS                                                        \
+    "INSERT INTO invoices (tenant_id, invoice_id, supplier, buyer,"            \
+    " invoice_time, order_id, order_time, currency, total_amount, n_lines,"    \
+    " event_id, event_time, source, updated_at) "                              \
+    "SELECT DISTINCT ON (s.tenant_id, s.invoice_id) s.tenant_id,"              \
+    " s.invoice_id, s.supplier, s.buyer, s.invoice_time, s.order_id,"          \
+    " s.order_time, s.currency, s.total_amount, s.n_lines, s.event_id,"        \
+    " s.event_time, s.source, now() "                                          \
+    "FROM stage_invoice s JOIN stage_invoice_win w"                            \
+    " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.invoice_id "
+
 const cs_pg_stmt cs_ingest_stmts[] = {
     /* the tenants of a batch that are not known to be stored: $1 text[] */
     {"tenants",
@@ -155,14 +197,9 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " l.order_time = ANY ($3::timestamptz[]) AND l.tenant_id = k.tenant_id"
      " AND l.order_id = k.order_id AND l.order_time = k.order_time",
      3},
+    {"insert_order", ORDER_HEADERS, 0},
     {"upsert_order",
-     "INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time,"
-     " currency, n_lines, event_id, event_time, source, updated_at) "
-     "SELECT DISTINCT ON (s.tenant_id, s.order_id) s.tenant_id, s.order_id,"
-     " s.buyer, s.supplier, s.order_time, s.currency, s.n_lines, s.event_id,"
-     " s.event_time, s.source, now() "
-     "FROM stage_order s JOIN stage_order_win w USING (tenant_id, event_id) "
-     "ORDER BY s.tenant_id, s.order_id "
+     ORDER_HEADERS
      "ON CONFLICT (tenant_id, order_id) DO UPDATE SET buyer ="
      " EXCLUDED.buyer, supplier = EXCLUDED.supplier, order_time ="
      " EXCLUDED.order_time, currency = EXCLUDED.currency, n_lines ="
@@ -198,15 +235,9 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " l.shipped_at = ANY ($3::timestamptz[]) AND l.tenant_id = k.tenant_id"
      " AND l.shipment_id = k.shipment_id AND l.shipped_at = k.shipped_at",
      3},
+    {"insert_shipment", SHIPMENT_HEADERS, 0},
     {"upsert_shipment",
-     "INSERT INTO shipments (tenant_id, shipment_id, supplier, buyer,"
-     " order_id, shipped_at, delivered_at, n_lines, event_id, event_time,"
-     " source, updated_at) "
-     "SELECT DISTINCT ON (s.tenant_id, s.shipment_id) s.tenant_id,"
-     " s.shipment_id, s.supplier, s.buyer, s.order_id, s.shipped_at,"
-     " s.delivered_at, s.n_lines, s.event_id, s.event_time, s.source, now() "
-     "FROM stage_shipment s JOIN stage_shipment_win w"
-     " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.shipment_id "
+     SHIPMENT_HEADERS
      "ON CONFLICT (tenant_id, shipment_id) DO UPDATE SET supplier ="
      " EXCLUDED.supplier, buyer = EXCLUDED.buyer, order_id ="
      " EXCLUDED.order_id, shipped_at = EXCLUDED.shipped_at, delivered_at ="
@@ -411,17 +442,9 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " k.buyer AND l.order_id = k.order_id AND l.responded_at ="
      " k.responded_at",
      4},
+    {"insert_order_response", ORDER_RESPONSE_HEADERS, 0},
     {"upsert_order_response",
-     "INSERT INTO order_responses (tenant_id, buyer, order_id, supplier,"
-     " responded_at, status, status_code, response_id, order_time,"
-     " currency, n_lines, event_id, event_time, source, updated_at) "
-     "SELECT DISTINCT ON (s.tenant_id, s.buyer, s.order_id) s.tenant_id,"
-     " s.buyer, s.order_id, s.supplier, s.responded_at, s.status,"
-     " s.status_code, s.response_id, s.order_time, s.currency, s.n_lines,"
-     " s.event_id, s.event_time, s.source, now() "
-     "FROM stage_order_response s JOIN stage_order_response_win w"
-     " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.buyer,"
-     " s.order_id "
+     ORDER_RESPONSE_HEADERS
      "ON CONFLICT (tenant_id, buyer, order_id) DO UPDATE SET supplier ="
      " EXCLUDED.supplier, responded_at = EXCLUDED.responded_at, status ="
      " EXCLUDED.status, status_code = EXCLUDED.status_code, response_id ="
@@ -460,16 +483,9 @@ const cs_pg_stmt cs_ingest_stmts[] = {
      " k.tenant_id AND l.invoice_id = k.invoice_id AND l.invoice_time ="
      " k.invoice_time",
      3},
+    {"insert_invoice", INVOICE_HEADERS, 0},
     {"upsert_invoice",
-     "INSERT INTO invoices (tenant_id, invoice_id, supplier, buyer,"
-     " invoice_time, order_id, order_time, currency, total_amount, n_lines,"
-     " event_id, event_time, source, updated_at) "
-     "SELECT DISTINCT ON (s.tenant_id, s.invoice_id) s.tenant_id,"
-     " s.invoice_id, s.supplier, s.buyer, s.invoice_time, s.order_id,"
-     " s.order_time, s.currency, s.total_amount, s.n_lines, s.event_id,"
-     " s.event_time, s.source, now() "
-     "FROM stage_invoice s JOIN stage_invoice_win w"
-     " USING (tenant_id, event_id) ORDER BY s.tenant_id, s.invoice_id "
+     INVOICE_HEADERS
      "ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET supplier ="
      " EXCLUDED.supplier, buyer = EXCLUDED.buyer, invoice_time ="
      " EXCLUDED.invoice_time, order_id = EXCLUDED.order_id, order_time ="
@@ -534,36 +550,36 @@ const size_t cs_ingest_n_stmts =
 const ingest_family_sql cs_ingest_families[] = {
     {"cs.order.v1", "COPY stage_order FROM STDIN", STEPS("order", "win_order"),
      "revised_order", LIST("stale_order", "old_keys_order", "old_lines_order"),
-     LIST("upsert_order")},
+     LIST("upsert_order"), LIST("insert_order")},
     {"cs.shipment.v1", "COPY stage_shipment FROM STDIN",
      STEPS("shipment", "win_shipment"), "revised_shipment",
      LIST("stale_shipment", "old_keys_shipment", "old_lines_shipment"),
-     LIST("upsert_shipment")},
+     LIST("upsert_shipment"), LIST("insert_shipment")},
     {"cs.production.v1", "COPY stage_production FROM STDIN",
-     STEPS("production", "merge_production"), NULL, NULL, NULL},
+     STEPS("production", "merge_production"), NULL, NULL, NULL, NULL},
     {"cs.sales.v1", "COPY stage_sales FROM STDIN",
-     STEPS("sales", "merge_sales"), NULL, NULL, NULL},
+     STEPS("sales", "merge_sales"), NULL, NULL, NULL, NULL},
     {"cs.inventory.v1", "COPY stage_inventory FROM STDIN",
-     STEPS("inventory", "merge_inventory"), NULL, NULL, NULL},
+     STEPS("inventory", "merge_inventory"), NULL, NULL, NULL, NULL},
     {"cs.enterprise.v1", "COPY stage_enterprise FROM STDIN",
-     STEPS("enterprise", "merge_enterprise"), NULL, NULL, NULL},
+     STEPS("enterprise", "merge_enterprise"), NULL, NULL, NULL, NULL},
     {"cs.product.v1", "COPY stage_product FROM STDIN",
-     STEPS("product", "merge_product"), NULL, NULL, NULL},
+     STEPS("product", "merge_product"), NULL, NULL, NULL, NULL},
     {"cs.supply_link.v1", "COPY stage_supply_link FROM STDIN",
-     STEPS("supply_link", "merge_supply_link"), NULL, NULL, NULL},
+     STEPS("supply_link", "merge_supply_link"), NULL, NULL, NULL, NULL},
     {"cs.risk_event.v1", "COPY stage_risk_event FROM STDIN",
-     STEPS("risk_event", "merge_risk_event"), NULL, NULL, NULL},
+     STEPS("risk_event", "merge_risk_event"), NULL, NULL, NULL, NULL},
     {"cs.order_response.v1", "COPY stage_order_response FROM STDIN",
      STEPS("order_response", "win_order_response"), "revised_order_response",
      LIST("stale_order_response", "old_keys_order_response",
           "old_lines_order_response"),
-     LIST("upsert_order_response")},
+     LIST("upsert_order_response"), LIST("insert_order_response")},
     {"cs.invoice.v1", "COPY stage_invoice FROM STDIN",
      STEPS("invoice", "win_invoice"), "revised_invoice",
      LIST("stale_invoice", "old_keys_invoice", "old_lines_invoice"),
-     LIST("upsert_invoice")},
+     LIST("upsert_invoice"), LIST("insert_invoice")},
     {"cs.demand_plan.v1", "COPY stage_demand_plan FROM STDIN",
-     STEPS("demand_plan", "merge_demand_plan"), NULL, NULL, NULL},
+     STEPS("demand_plan", "merge_demand_plan"), NULL, NULL, NULL, NULL},
 };
 const size_t cs_ingest_n_families =
     sizeof(cs_ingest_families) / sizeof(cs_ingest_families[0]);

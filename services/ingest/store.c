@@ -142,7 +142,7 @@ static cs_status run_planned(cs_pg *db, const char *name,
  * join with the headers planned all 145 partitions of a line table, 45
  * ms a batch, and read every header). */
 static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
-                               cs_err *err)
+                               uint64_t *revised, cs_err *err)
 {
     const char *const *steps = fs->revision_steps;
     const cs_pg_stmt *lines;
@@ -161,7 +161,9 @@ static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
                     err);
     if (rc == CS_OK)
         rc = run_planned(db, fs->revision_guard, NULL, &res, err);
-    if (rc == CS_OK && result_count(res) > 0) {
+    if (rc == CS_OK)
+        *revised = result_count(res);
+    if (rc == CS_OK && *revised > 0) {
         PQclear(res);
         res = NULL;
         rc = run_planned(db, steps[0], NULL, NULL, err);
@@ -417,6 +419,7 @@ static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
         *n_new = in->n_events;
     for (size_t f = 0; rc == CS_OK && f < cs_ingest_n_families; f++) {
         const ingest_family_sql *fs = &cs_ingest_families[f];
+        uint64_t revised = 0;
         bool done = false;
         if (in->len[f] == 0)
             continue;
@@ -434,9 +437,16 @@ static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
         if (rc == CS_OK)
             rc = run_steps(db, fs->steps + STEP_FIRST_MERGE, -1, NULL, err);
         if (rc == CS_OK)
-            rc = run_revisions(db, fs, err);
+            rc = run_revisions(db, fs, &revised, err);
+        /* no stored key revised: the headers need no merge (a key stored
+         * meanwhile by another process fails the batch, which is then
+         * retried and merged) */
         if (rc == CS_OK && fs->final_steps != NULL)
-            rc = run_steps(db, fs->final_steps, -1, NULL, err);
+            rc = run_steps(db,
+                           revised == 0 && fs->new_key_steps != NULL
+                               ? fs->new_key_steps
+                               : fs->final_steps,
+                           -1, NULL, err);
         if (rc == CS_OK && ingest_direct(f) != NULL)
             rc = copy_winner_lines(ig, in, f, err);
     }

@@ -6,10 +6,10 @@
 # fixture's must not crash), stopped in immediate mode: no shutdown
 # checkpoint, so the start recovers as after a crash.
 source "$CS_SRC/tests/lib/testlib.sh"
-trap '"$CS_SRC/deploy/local/pg.sh" stop "$TEST_TMP/pg" >/dev/null 2>&1 || true; _cleanup' EXIT
+at_exit '"$CS_SRC/deploy/local/pg.sh" stop "$TEST_TMP/pg" >/dev/null 2>&1'
 
-S=91330106MA2CRASH01 # Hangzhou, the supplier
-B=91330200MA2CRASH02 # Ningbo, its buyer
+S=91330106MA2CRXWH02 # Hangzhou, the supplier
+B=91330200MA2CRXWH0G # Ningbo, its buyer
 pg() { CS_PG_TCP=0 "$CS_SRC/deploy/local/pg.sh" "$@" "$TEST_TMP/pg" 5432; }
 pg start 2>"$TEST_TMP/pgsh.log" || fail "PostgreSQL: $(cat "$TEST_TMP/pgsh.log")"
 dsn=$(pg dsn)
@@ -58,7 +58,7 @@ rolled() { q "SELECT (SELECT count(*) FROM analyst_roll_deliveries) || ' ' || (S
 cycle first true
 [ "$(ind)" = "10 0.7000 14.40 0.9000 1.0000" ] || fail "indicators of the first cycle: $(ind)"
 [ "$(rolled)" = "10 10 10 1" ] || fail "roll-ups after the first cycle: $(rolled)"
-[ "$(q "SELECT string_agg(relname || ':' || relpersistence, ' ' ORDER BY relname) FROM pg_class
+[ "$(q "SELECT string_agg(relname || ':' || relpersistence::text, ' ' ORDER BY relname) FROM pg_class
         WHERE relname IN ('analyst_roll_deliveries', 'analyst_roll_fill', 'analyst_roll_customers', 'analyst_roll_state')")" = \
     "analyst_roll_customers:u analyst_roll_deliveries:u analyst_roll_fill:u analyst_roll_state:u" ] ||
     fail "the roll-ups and their state must be UNLOGGED together"

@@ -12,7 +12,7 @@ B=91110000802100433B
 # A private cluster: this test restarts it.
 export CS_PG_TCP=0
 "$CS_SRC/deploy/local/pg.sh" start "$TEST_TMP/pg" 5432 2>/dev/null
-trap '"$CS_SRC/deploy/local/pg.sh" stop "$TEST_TMP/pg" >/dev/null 2>&1 || true; _cleanup' EXIT
+at_exit '"$CS_SRC/deploy/local/pg.sh" stop "$TEST_TMP/pg" >/dev/null 2>&1'
 dsn="host=$TEST_TMP/pg/run port=5432 dbname=chainsight user=postgres"
 "$CS_BIN/cs-admin" migrate --pg-dsn "$dsn" --log-level warn
 q() { psql "$dsn" -qAt -c "$1"; }
@@ -104,6 +104,53 @@ wait_for 90 "every order after the failed batch" all_in mid
 check_exact mid
 [ "$(metric cs_ingest_db_retries_total "$m2")" -gt "$retries_before" ] || fail "the failed batch was not retried"
 
+note "an order stored by another writer between a batch's check and its insert"
+# cs-ingest inserts the headers of keys it found unstored without merging
+# them. Here another session stores order race-1 (an older version, two
+# lines in October) while the batch that holds race-1 waits on the lock
+# that session holds: the insert then fails, the batch is stored again
+# event by event, and race-1 ends as a revision: the event's header and
+# its one line, the other version's lines gone.
+psql "$dsn" -qAt -v ON_ERROR_STOP=1 >"$TEST_TMP/race.out" 2>&1 <<SQL &
+BEGIN;
+LOCK TABLE orders IN EXCLUSIVE MODE;
+DO \$\$
+BEGIN
+    FOR i IN 1..600 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity
+                          WHERE wait_event_type = 'Lock'
+                            AND query LIKE 'INSERT INTO orders%');
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+END \$\$;
+INSERT INTO orders (tenant_id, order_id, buyer, supplier, order_time,
+                    currency, n_lines, event_id, event_time, source)
+VALUES ('$A', 'race-1', '$A', '$B', '2026-10-05', 'CNY', 2, 'other-1',
+        '2026-10-06', 'erp://other');
+INSERT INTO order_lines (tenant_id, order_id, line_no, order_time, buyer,
+                         supplier, sku, quantity, unit, currency, event_id,
+                         event_time)
+SELECT '$A', 'race-1', n, '2026-10-05', '$A', '$B', 'X', 100, 'PCS', 'CNY',
+       'other-1', '2026-10-06' FROM generate_series(1, 2) n;
+COMMIT;
+SQL
+racer=$!
+race_locked() { [ "$(q "SELECT count(*) FROM pg_locks WHERE relation = 'orders'::regclass AND mode = 'ExclusiveLock' AND granted")" = 1 ]; }
+wait_for 30 "the other writer's lock on orders" race_locked
+refused_before=$(grep -c '"msg":"database refused the batch; storing its events one by one"' "$TEST_TMP/ingest2.log" || true)
+printf '%s/race-1|{"specversion":"1.0","id":"race-1","source":"erp://t","type":"cs.order.v1","time":"2026-11-02T00:00:00Z","tenantid":"%s","data":{"order_id":"race-1","buyer":"%s","supplier":"%s","order_date":"2026-11-01","lines":[{"line_no":1,"sku":"X","quantity":5,"unit":"PCS"}]}}\n' \
+    "$A" "$A" "$A" "$B" | produce
+wait "$racer" || fail "the other writer failed: $(cat "$TEST_TMP/race.out")"
+race_done() { [ "$(q "SELECT event_id FROM orders WHERE order_id = 'race-1'")" = race-1 ]; }
+wait_for 60 "race-1 stored over the other version" race_done
+[ "$(q "SELECT string_agg(line_no || ':' || quantity || ':' || event_id, ' ' ORDER BY line_no) FROM order_lines WHERE order_id = 'race-1'")" = "1:5:race-1" ] ||
+    fail "race-1's lines: $(q "SELECT string_agg(line_no || ':' || quantity || ':' || event_id || ':' || order_time, ' ' ORDER BY line_no) FROM order_lines WHERE order_id = 'race-1'")"
+[ "$(q "SELECT n_lines FROM orders WHERE order_id = 'race-1'")" = 1 ] || fail "race-1's header"
+[ "$(grep -c '"msg":"database refused the batch; storing its events one by one"' "$TEST_TMP/ingest2.log")" -gt "$refused_before" ] ||
+    fail "the batch was not refused: the race did not happen"
+[ "$(metric 'cs_ingest_rejected_total{reason="db_rejected"}' "$m2")" = 0 ] || fail "an event was dead-lettered"
+
 note "two consumers in one group, and a rebalance"
 start_service ingest3 "$CS_BIN/cs-ingest"
 wait_for 30 "the second consumer" ingest_up ingest3
@@ -124,7 +171,8 @@ events after | produce
 wait_for 90 "every order after the rebalance" all_in after
 check_exact two2
 check_exact after
-[ "$(q "SELECT count(*) FROM ingested_events")" = $((6 * N)) ] || fail "ledger total"
+# six runs of N orders, and race-1
+[ "$(q "SELECT count(*) FROM ingested_events")" = $((6 * N + 1)) ] || fail "ledger total: $(q "SELECT count(*) FROM ingested_events")"
 
 note "the broker goes down mid-stream and comes back"
 admin="http://127.0.0.1:$(log_field devbroker "devbroker ready" http_port)"

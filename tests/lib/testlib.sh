@@ -42,6 +42,13 @@ _dump_metrics() {
     done
 }
 
+# at_exit COMMAND - runs COMMAND (with eval) when the test ends, after its
+# services are killed, before TEST_TMP is removed; its status does not
+# change the test's (a trap of the test's own would: _cleanup must see the
+# test's status first).
+_AT_EXIT=()
+at_exit() { _AT_EXIT+=("$1"); }
+
 _cleanup() {
     local rc=$?
     [ $rc -eq 0 ] || _dump_metrics
@@ -55,6 +62,9 @@ _cleanup() {
             tail -n 40 "$log" >&2
         done
     fi
+    for cmd in "${_AT_EXIT[@]}"; do
+        eval "$cmd" || true
+    done
     rm -rf "$TEST_TMP"
     exit $rc
 }
