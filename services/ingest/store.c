@@ -154,7 +154,9 @@ static cs_status run_revisions(cs_pg *db, const ingest_family_sql *fs,
         return CS_OK;
     lines = ingest_stmt(steps[2]);
     if (lines == NULL || lines->n_params > 8)
-        return cs_err_set(err, CS_E_INTERNAL, "no statement %s", steps[2]);
+        return cs_err_set(err, CS_E_INTERNAL,
+                          "statement %s: missing, or over 8 parameters",
+                          steps[2]);
     rc = cs_pg_exec(db,
                     "SET LOCAL enable_hashjoin = off;"
                     "SET LOCAL enable_mergejoin = off",
