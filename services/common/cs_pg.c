@@ -224,30 +224,20 @@ void cs_copybuf_field(cs_copybuf *b, const char *s, bool first)
         b->len += 2;
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i], esc = 0;
-        switch (c) {
-        case '\\':
-            esc = '\\';
-            break;
-        case '\t':
-            esc = 't';
-            break;
-        case '\n':
-            esc = 'n';
-            break;
-        case '\r':
-            esc = 'r';
-            break;
-        default:
-            break;
-        }
-        if (esc) {
-            b->buf[b->len++] = '\\';
-            b->buf[b->len++] = esc;
-        } else {
-            b->buf[b->len++] = c;
-        }
+    /* runs without a byte to escape are copied whole */
+    for (;;) {
+        size_t run = strcspn(s, "\\\t\n\r");
+        memcpy(b->buf + b->len, s, run);
+        b->len += run;
+        s += run;
+        if (*s == '\0')
+            return;
+        b->buf[b->len++] = '\\';
+        b->buf[b->len++] = *s == '\\'   ? '\\'
+                           : *s == '\t' ? 't'
+                           : *s == '\n' ? 'n'
+                                        : 'r';
+        s++;
     }
 }
 
