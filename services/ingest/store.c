@@ -441,8 +441,9 @@ static cs_status store_rows(ingest *ig, const store_input *in, uint64_t *n_new,
         if (rc == CS_OK)
             rc = run_revisions(db, fs, &revised, err);
         /* no stored key revised: the headers need no merge (a key stored
-         * meanwhile by another process fails the batch, which is then
-         * retried and merged) */
+         * meanwhile by another writer fails the batch with a unique
+         * violation; it is then stored event by event, and that event
+         * finds the key stored and replaces it as a revision) */
         if (rc == CS_OK && fs->final_steps != NULL)
             rc = run_steps(db,
                            revised == 0 && fs->new_key_steps != NULL
