@@ -292,7 +292,11 @@ const cs_pg_stmt analyst_stmts[] = {
 
     /* The watermark, the newest ingested event, whether it is newer,
      * the age of the last finished cycle in seconds, and whether
-     * propagation runs wait. */
+     * propagation runs wait. The newest is looked for above the
+     * watermark only: the ledger's ingested_at has a BRIN index (0063),
+     * which finds the block ranges that can hold newer rows but cannot
+     * give a maximum; when nothing is newer the answer is NULL, which
+     * "is newer" and state_set read as "nothing new", as before. */
     {"state",
      "SELECT s.ingested_until::text, n.newest::text,"
      " coalesce(n.newest > s.ingested_until, false),"
@@ -300,7 +304,8 @@ const cs_pg_stmt analyst_stmts[] = {
      "  FROM analyst_cycles WHERE finished_at IS NOT NULL),"
      " EXISTS (SELECT 1 FROM propagation_runs WHERE status = 'queued')"
      " FROM analyst_state s,"
-     " LATERAL (SELECT max(ingested_at) AS newest FROM ingested_events) n"
+     " LATERAL (SELECT max(ingested_at) AS newest FROM ingested_events"
+     "  WHERE ingested_at > s.ingested_until) n"
      " FOR UPDATE OF s",
      0},
     /* The as-of time a cycle would take now (building roll-ups ahead). */
