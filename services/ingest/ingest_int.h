@@ -152,7 +152,8 @@ typedef struct ingest_writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     ingest_batch *job; /* handed over, not yet stored */
-    bool busy;         /* a job is being stored */
+    _Atomic bool busy; /* a job is handed over or being stored (read
+                        * without the lock by fill_batch) */
     bool quit;
     cs_status rc; /* of the last job */
     cs_err err;

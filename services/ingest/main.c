@@ -103,8 +103,9 @@ static const cs_metric ingest_metrics[] = {
     {"cs_ingest_db_up", "1 when the last database operation succeeded",
      CS_METRIC_GAUGE, NULL, &the_ingest.stats.db_up},
     {"cs_ingest_batch_microseconds_total",
-     "time spent storing and committing batches (divide by "
-     "cs_ingest_batches_total for the mean)",
+     "time the writer spent storing and committing batches (divide by "
+     "cs_ingest_batches_total for the mean; its rate is the share of "
+     "time the database writer is busy)",
      CS_METRIC_COUNTER, NULL, &the_ingest.stats.batch_us_sum},
     {"cs_ingest_consumer_lag", "messages behind the partitions' ends",
      CS_METRIC_GAUGE, NULL, &the_ingest.stats.lag},
@@ -138,29 +139,51 @@ static void on_http(void *ctx, const cs_http_req *req, cs_http_resp *resp)
     }
 }
 
-static long long now_ms(void)
+static long long now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Polls until the batch is full or its wait is over. */
+static long long now_ms(void)
+{
+    return now_us() / 1000;
+}
+
+/* While the writer has nothing to store, a batch closes early: once it
+ * holds an eighth of batch.max_events, or when nothing has come for
+ * BATCH_PAUSE_MS. The database is not left idle while a batch fills to
+ * its size or its wait (at the start of a burst, and after its last
+ * event); under load the writer is busy and batches reach their size;
+ * under a light load the pause bounds how often small batches commit. */
+#define BATCH_PAUSE_MS 10
+
+/* Polls until the batch is full or its wait is over, or closes it early
+ * while the writer is free (above). */
 static void fill_batch(ingest *ig, ingest_batch *b)
 {
     long long deadline = now_ms() + ig->cfg->batch_max_wait_ms;
+    size_t early = ig->cfg->batch_max_events / 8;
 
     while (b->n_messages < ig->cfg->batch_max_events &&
            !cs_signal_stop_requested()) {
         long long left = deadline - now_ms();
+        bool free = b->n_messages > 0 && !atomic_load(&ig->writer.busy);
         rd_kafka_message_t *m;
+        int wait;
 
-        if (left <= 0)
+        if (left <= 0 || (free && b->n_messages >= early))
             break;
-        m = rd_kafka_consumer_poll(ig->consumer,
-                                   (int)(left < 100 ? left : 100));
-        if (m == NULL)
+        wait = (int)(left < 100 ? left : 100);
+        if (free && wait > BATCH_PAUSE_MS)
+            wait = BATCH_PAUSE_MS;
+        m = rd_kafka_consumer_poll(ig->consumer, wait);
+        if (m == NULL) {
+            if (free)
+                break; /* the input paused and the database is free */
             continue;
+        }
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             ingest_handle_message(ig, b, m);
         } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -177,12 +200,14 @@ static void *writer_main(void *arg)
 {
     ingest *ig = arg;
     ingest_writer *w = &ig->writer;
+    long long done_us = 0; /* when the last batch was stored */
 
     pthread_mutex_lock(&w->mu);
     for (;;) {
         ingest_batch *b;
         cs_err err = {0};
         cs_status rc;
+        long long t0, t1;
 
         while (w->job == NULL && !w->quit)
             pthread_cond_wait(&w->cv, &w->mu);
@@ -190,7 +215,18 @@ static void *writer_main(void *arg)
             break; /* quit, nothing left */
         b = w->job;
         pthread_mutex_unlock(&w->mu);
+        t0 = now_us();
         rc = ingest_store_batch(ig, b, &err);
+        t1 = now_us();
+        cs_metric_add(&ig->stats.batch_us_sum, (uint64_t)(t1 - t0));
+        /* the writer's idle time before it shows whether batches come
+         * fast enough to keep the database busy */
+        cs_log_debug(
+            "batch stored", CS_KV_INT("messages", (int64_t)b->n_messages),
+            CS_KV_BOOL("ok", rc == CS_OK),
+            CS_KV_INT("store_ms", (t1 - t0) / 1000),
+            CS_KV_INT("idle_ms", done_us ? (t0 - done_us) / 1000 : -1));
+        done_us = t1;
         pthread_mutex_lock(&w->mu);
         w->rc = rc;
         w->err = err;
@@ -303,7 +339,7 @@ static void update_lag(ingest *ig)
  * retry). */
 static bool finish_batch(ingest *ig, ingest_batch *b, cs_status rc,
                          const cs_err *err, uint64_t failed_before,
-                         long long start_ms, ingest_batch *next)
+                         ingest_batch *next)
 {
     rd_kafka_resp_err_t kerr;
 
@@ -325,8 +361,6 @@ static bool finish_batch(ingest *ig, ingest_batch *b, cs_status rc,
     if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
         cs_log_debug("some offsets not stored (partitions revoked?)",
                      CS_KV_STR("error", rd_kafka_err2str(kerr)));
-    cs_metric_add(&ig->stats.batch_us_sum,
-                  (uint64_t)(now_ms() - start_ms) * 1000u);
     update_lag(ig);
     return true;
 }
@@ -337,7 +371,6 @@ static void run_pipeline(ingest *ig)
 {
     ingest_batch *cur = &ig->batches[0], *stored = NULL;
     uint64_t failed_before = 0;
-    long long start_ms = 0;
     bool ok = true;
 
     while (ok && !cs_signal_stop_requested()) {
@@ -345,15 +378,13 @@ static void run_pipeline(ingest *ig)
         if (stored != NULL) {
             cs_err err = {0};
             cs_status rc = writer_wait(ig, &err);
-            ok = finish_batch(ig, stored, rc, &err, failed_before, start_ms,
-                              cur);
+            ok = finish_batch(ig, stored, rc, &err, failed_before, cur);
             ingest_batch_reset(stored);
             stored = NULL;
         }
         if (ok && cur->n_messages > 0) {
             /* dead letters of cur are queued: their failures count */
             failed_before = atomic_load(&ig->stats.dlq_failed);
-            start_ms = now_ms();
             writer_submit(ig, cur);
             stored = cur;
             cur = cur == &ig->batches[0] ? &ig->batches[1] : &ig->batches[0];
@@ -364,17 +395,16 @@ static void run_pipeline(ingest *ig)
     if (stored != NULL) {
         cs_err err = {0};
         cs_status rc = writer_wait(ig, &err);
-        ok = finish_batch(ig, stored, rc, &err, failed_before, start_ms, cur);
+        ok = finish_batch(ig, stored, rc, &err, failed_before, cur);
         ingest_batch_reset(stored);
     }
     if (ok && cur->n_messages > 0) {
         cs_err err = {0};
         cs_status rc;
         failed_before = atomic_load(&ig->stats.dlq_failed);
-        start_ms = now_ms();
         writer_submit(ig, cur);
         rc = writer_wait(ig, &err);
-        (void)finish_batch(ig, cur, rc, &err, failed_before, start_ms, NULL);
+        (void)finish_batch(ig, cur, rc, &err, failed_before, NULL);
     }
 }
 

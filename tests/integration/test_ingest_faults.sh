@@ -30,6 +30,15 @@ events() {
     done
 }
 produce() { kcat -P -b "$BROKERS" -t cs.orders -K '|'; }
+# produce_slowly PREFIX - the same events in 20 parts a tenth of a second
+# apart, in the background ($producer): the stream still flows when the
+# test strikes (cs-ingest stores 2,000 events faster than kcat sends them
+# in one go)
+produce_slowly() {
+    events "$1" | split -l $((N / 20)) \
+        --filter="kcat -P -b '$BROKERS' -t cs.orders -K '|'; sleep 0.1" &
+    producer=$!
+}
 count() { q "SELECT count(*) FROM orders WHERE order_id LIKE '$1-%'"; }
 all_in() { [ "$(count "$1")" = "$N" ]; }
 # exactly N orders, N lines, N ledger entries, and sum(quantity) = N(N+1)/2
@@ -49,24 +58,28 @@ metrics_of() { echo "http://127.0.0.1:$(log_field "$1" "ingest ready" http_port)
 note "SIGKILL mid-stream, then restart"
 start_service ingest1 "$CS_BIN/cs-ingest"
 wait_for 30 "cs-ingest" ingest_up ingest1
-events kill | produce
+produce_slowly kill
 some_stored() { [ "$(count kill)" -ge $((N / 4)) ]; }
 wait_for 60 "a quarter stored" some_stored
 kill -KILL "${SVC_PID[ingest1]}"
 wait "${SVC_PID[ingest1]}" 2>/dev/null || true
 unset "SVC_PID[ingest1]"
-note "killed with $(count kill) of $N stored"
+killed_at=$(count kill)
+note "killed with $killed_at of $N stored"
+[ "$killed_at" -lt "$N" ] || fail "everything was stored before the kill: not mid-stream"
 start_service ingest2 "$CS_BIN/cs-ingest"
+wait "$producer" || fail "kcat could not produce"
 wait_for 90 "every order after the kill" all_in kill
 check_exact kill
 
 note "PostgreSQL restarted mid-stream"
-events pgr | produce
+produce_slowly pgr
 some_pgr() { [ "$(count pgr)" -ge $((N / 4)) ]; }
 wait_for 60 "a quarter stored" some_pgr
 "$CS_SRC/deploy/local/pg.sh" stop "$TEST_TMP/pg" 2>/dev/null
 retried() { grep -q '"msg":"could not store batch, retrying"' "$TEST_TMP/ingest2.log"; }
 wait_for 30 "cs-ingest to notice" retried
+wait "$producer" || fail "kcat could not produce"
 "$CS_SRC/deploy/local/pg.sh" start "$TEST_TMP/pg" 5432 2>/dev/null
 wait_for 90 "every order after the restart" all_in pgr
 check_exact pgr
