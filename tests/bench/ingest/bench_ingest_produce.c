@@ -3,7 +3,10 @@
  * mix of families, produces them with an idempotent, batching producer,
  * keeps at most --window events ahead of what cs-ingest has consumed (read
  * from its /metrics), and times from the first event to the moment
- * cs-ingest has committed them all. The last stdout line is JSON. */
+ * cs-ingest has committed them all. The last stdout line is JSON.
+ * With --trickle N it measures latency at a light load instead: N orders
+ * one at a time, TRICKLE_GAP_MS apart, each timed from its produce call
+ * until cs-ingest counts it stored. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -35,8 +38,10 @@
  * cs-ingest's HTTP thread. While the window is full it is read every
  * THROTTLE_MS: each read is a new connection, and 100 s of throttling
  * at 5 ms were 20,000 of them. */
-#define POLL_US     5000
-#define THROTTLE_MS 20
+#define POLL_US        5000
+#define TRICKLE_GAP_MS 200        /* between trickled events: the batch wait */
+#define TRICKLE_SEQ    100000000u /* their sequence numbers start here */
+#define THROTTLE_MS    20
 /* 2026-06-01T00:00:00Z: event times advance one second per event. */
 #define BASE_EVENT_S 1780272000LL
 #define BASE_DAY_S   1767225600LL /* 2026-01-01 */
@@ -91,7 +96,7 @@ typedef struct opts {
     char metrics_host[MAX_CONSUMERS][64];
     int metrics_port[MAX_CONSUMERS];
     size_t n_consumers;
-    uint64_t n_events, window, seed;
+    uint64_t n_events, window, seed, trickle;
     unsigned revision_pct;
 } opts;
 
@@ -785,6 +790,8 @@ static void usage(void)
             "HOST:PORT[,HOST:PORT...]\n"
             "       [--events N] [--window N] [--seed N] [--revisions PCT] "
             "[--compression CODEC] [--dump]\n"
+            "       or --trickle N: N orders one at a time, each timed "
+            "until stored\n"
             "--dump writes the events (topic TAB key TAB value) to stdout "
             "instead of producing\n");
     exit(64);
@@ -837,6 +844,8 @@ static void parse_args(int argc, char **argv, opts *o, bool *is_dump)
             o->seed = parse_u64(v, "--seed");
         } else if (strcmp(a, "--revisions") == 0) {
             o->revision_pct = (unsigned)parse_u64(v, "--revisions");
+        } else if (strcmp(a, "--trickle") == 0) {
+            o->trickle = parse_u64(v, "--trickle");
         } else if (strcmp(a, "--compression") == 0) {
             o->compression = v;
         } else {
@@ -847,6 +856,62 @@ static void parse_args(int argc, char **argv, opts *o, bool *is_dump)
         usage();
     if (o->n_events == 0 || o->window == 0 || o->revision_pct > 50)
         usage();
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Light load: one order at a time into an idle cs-ingest (after the main
+ * run), each timed from produce to the stored counter moving. Orders of
+ * the warm-up's kind with sequence numbers of their own: new keys. */
+static void trickle(const opts *o, gen *g, event *ev, rd_kafka_t *rk,
+                    rd_kafka_topic_t *const *topics)
+{
+    double *ms = malloc(o->trickle * sizeof(*ms));
+    ingest_counts c = {0};
+
+    if (ms == NULL)
+        die("out of memory");
+    g->seq[F_ORDER] = TRICKLE_SEQ;
+    for (uint64_t i = 0; i < o->trickle; i++) {
+        uint64_t before;
+        double t0, give_up;
+
+        usleep(TRICKLE_GAP_MS * 1000);
+        must_fetch(o, &c);
+        before = c.stored;
+        gen_event(g, ev, F_ORDER, true, 0);
+        t0 = now_s();
+        give_up = t0 + STALL_TIMEOUT_S;
+        produce(rk, topics, ev);
+        rd_kafka_flush(rk, 0); /* send now, not after linger.ms */
+        do {
+            rd_kafka_poll(rk, 0);
+            if (now_s() > give_up)
+                die("a trickled order was not stored in %.0f s",
+                    STALL_TIMEOUT_S);
+            usleep(1000);
+            must_fetch(o, &c);
+        } while (c.stored == before);
+        ms[i] = (now_s() - t0) * 1e3;
+    }
+    flush_all(rk);
+    qsort(ms, o->trickle, sizeof(*ms), cmp_double);
+    fprintf(stderr,
+            "bench_ingest_produce: %" PRIu64 " orders %d ms apart, "
+            "produced to stored: min %.1f, median %.1f, 90th %.1f, "
+            "max %.1f ms\n",
+            o->trickle, TRICKLE_GAP_MS, ms[0], ms[o->trickle / 2],
+            ms[(o->trickle * 9) / 10], ms[o->trickle - 1]);
+    printf("{\"trickle_events\":%" PRIu64 ",\"latency_ms_p50\":%.1f,"
+           "\"latency_ms_p90\":%.1f,\"latency_ms_max\":%.1f}\n",
+           o->trickle, ms[o->trickle / 2], ms[(o->trickle * 9) / 10],
+           ms[o->trickle - 1]);
+    free(ms);
 }
 
 int main(int argc, char **argv)
@@ -881,6 +946,14 @@ int main(int argc, char **argv)
         topics[f] = rd_kafka_topic_new(rk, families[f].topic, NULL);
         if (topics[f] == NULL)
             die("cannot create topic handle %s", families[f].topic);
+    }
+
+    if (o.trickle > 0) {
+        trickle(&o, &g, &ev, rk, topics);
+        for (int f = 0; f < F_COUNT; f++)
+            rd_kafka_topic_destroy(topics[f]);
+        rd_kafka_destroy(rk);
+        return 0;
     }
 
     /* Warm-up: one event of each family, stored before the clock starts,
