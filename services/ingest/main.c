@@ -18,8 +18,15 @@
 #include "ingest_int.h"
 
 #define MAX_TOPICS 16
-/* the consumer's session.timeout.ms unless kafka.extra sets it */
-#define SESSION_TIMEOUT_MS 10000u
+/* Consumer properties that kafka.extra may override (it is applied after
+ * them). librdkafka's destroy waits up to session.timeout.ms for commits
+ * to a coordinator that is gone (45 s by default): 10 s. Its prefetch
+ * (64 MiB queued, 50 MiB per fetch by default) is the largest part of
+ * cs-ingest's memory after the two batches: 16 MiB and 8 MiB, measured
+ * as fast (docs/ingest-performance.md, fifth round). */
+#define CONSUMER_DEFAULTS                                                      \
+    "session.timeout.ms=10000,queued.max.messages.kbytes=16384,"               \
+    "fetch.max.bytes=8388608"
 
 static const cs_opt ingest_opts[] = {
     {"kafka.brokers", "CS_KAFKA_BROKERS", CS_OPT_STR, "127.0.0.1:9092",
@@ -558,15 +565,9 @@ int main(int argc, char **argv)
         goto out;
     }
     cs_metric_set(&ig->stats.db_up, 1);
-    /* librdkafka's destroy waits up to session.timeout.ms for commits to
-     * a coordinator that is gone (45 s by default): 10 s unless set. */
-    if (strstr(cfg.kafka_extra, "session.timeout.ms") == NULL &&
-        asprintf(&consumer_extra, "session.timeout.ms=%u%s%s",
-                 SESSION_TIMEOUT_MS, cfg.kafka_extra[0] ? "," : "",
-                 cfg.kafka_extra) < 0)
+    if (asprintf(&consumer_extra, "%s%s%s", CONSUMER_DEFAULTS,
+                 cfg.kafka_extra[0] ? "," : "", cfg.kafka_extra) < 0)
         consumer_extra = NULL;
-    else if (consumer_extra == NULL)
-        consumer_extra = strdup(cfg.kafka_extra);
     if (consumer_extra == NULL) {
         cs_log_error("out of memory");
         code = 71;
