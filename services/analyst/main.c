@@ -260,6 +260,13 @@ int main(int argc, char **argv)
         code = 78;
         goto out;
     }
+    if (cfg.kafka_brokers[0] != '\0' &&
+        cs_kafka_check_extra(cfg.kafka_extra, &err) != CS_OK) {
+        cs_log_error("bad configuration: kafka.extra",
+                     CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
     is_command = cfg.once || cfg.model_promote > 0 || cfg.model_backtest > 0;
     if (cfg.backtest_step_days == 0 || cfg.backtest_step_days > 3650 ||
         cfg.backtest_points > 120) {

@@ -10,6 +10,7 @@
 #include "api_int.h"
 #include "cs_config.h"
 #include "cs_intake.h"
+#include "cs_kafka.h"
 #include "cs_log.h"
 #include "cs_service.h"
 #include "cs_signal.h"
@@ -252,6 +253,13 @@ int main(int argc, char **argv)
     (void)snprintf(a.setup_sql, sizeof(a.setup_sql),
                    "SET statement_timeout = %u; SET jit = off",
                    cfg.statement_timeout_ms);
+    if (cfg.kafka_brokers[0] != '\0' &&
+        cs_kafka_check_extra(cfg.kafka_extra, &err) != CS_OK) {
+        cs_log_error("bad configuration: kafka.extra",
+                     CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
     if (cs_service_wait_for("the database", open_pool, &a, &err) != CS_OK) {
         code = err.code == CS_E_TIMEOUT ? 0 : 78;
         if (code != 0)

@@ -61,6 +61,18 @@ cs_status cs_kafka_apply_extra(rd_kafka_conf_t *conf, const char *extra,
     return rc;
 }
 
+cs_status cs_kafka_check_extra(const char *extra, cs_err *err)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cs_status rc;
+
+    if (conf == NULL)
+        return cs_err_set(err, CS_E_NOMEM, "out of memory");
+    rc = cs_kafka_apply_extra(conf, extra, err);
+    rd_kafka_conf_destroy(conf);
+    return rc;
+}
+
 /* A new conf with the brokers and our log callback; extra properties are
  * applied last by the caller so they can override our defaults. */
 static rd_kafka_conf_t *base_conf(const char *brokers, cs_err *err)

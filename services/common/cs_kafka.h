@@ -35,4 +35,10 @@ cs_status cs_kafka_producer_new(const char *brokers, const char *extra,
 cs_status cs_kafka_apply_extra(rd_kafka_conf_t *conf, const char *extra,
                                cs_err *err);
 
+/* Checks "k=v,k=v" properties one by one, as cs_kafka_apply_extra would
+ * apply them, without creating a client: lets a service refuse a bad
+ * CS_KAFKA_EXTRA at start instead of after waiting for its database.
+ * (Checks between properties happen only when a client is created.) */
+cs_status cs_kafka_check_extra(const char *extra, cs_err *err);
+
 #endif

@@ -545,6 +545,21 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (asprintf(&consumer_extra, "%s%s%s", CONSUMER_DEFAULTS,
+                 cfg.kafka_extra[0] ? "," : "", cfg.kafka_extra) < 0)
+        consumer_extra = NULL;
+    if (consumer_extra == NULL) {
+        cs_log_error("out of memory");
+        code = 71;
+        goto out;
+    }
+    if (cs_kafka_check_extra(consumer_extra, &err) != CS_OK) {
+        cs_log_error("bad configuration: kafka.extra",
+                     CS_KV_STR("error", err.msg));
+        code = 78;
+        goto out;
+    }
+
     hopts = (cs_httpd_opts){.addr = cfg.http_addr,
                             .port = (uint16_t)cfg.http_port,
                             .threads = 1,
@@ -565,14 +580,6 @@ int main(int argc, char **argv)
         goto out;
     }
     cs_metric_set(&ig->stats.db_up, 1);
-    if (asprintf(&consumer_extra, "%s%s%s", CONSUMER_DEFAULTS,
-                 cfg.kafka_extra[0] ? "," : "", cfg.kafka_extra) < 0)
-        consumer_extra = NULL;
-    if (consumer_extra == NULL) {
-        cs_log_error("out of memory");
-        code = 71;
-        goto out;
-    }
     if (cs_kafka_producer_new(cfg.kafka_brokers, "", ingest_dlq_report, ig,
                               &ig->dlq, &err) != CS_OK ||
         cs_kafka_consumer_new(cfg.kafka_brokers, cfg.kafka_group, topics,
