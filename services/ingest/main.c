@@ -176,18 +176,18 @@ static void fill_batch(ingest *ig, ingest_batch *b)
     while (b->n_messages < ig->cfg->batch_max_events &&
            !cs_signal_stop_requested()) {
         long long left = deadline - now_ms();
-        bool free = b->n_messages > 0 && !atomic_load(&ig->writer.busy);
+        bool writer_free = b->n_messages > 0 && !atomic_load(&ig->writer.busy);
         rd_kafka_message_t *m;
         int wait;
 
-        if (left <= 0 || (free && b->n_messages >= early))
+        if (left <= 0 || (writer_free && b->n_messages >= early))
             break;
         wait = (int)(left < 100 ? left : 100);
-        if (free && wait > BATCH_PAUSE_MS)
+        if (writer_free && wait > BATCH_PAUSE_MS)
             wait = BATCH_PAUSE_MS;
         m = rd_kafka_consumer_poll(ig->consumer, wait);
         if (m == NULL) {
-            if (free)
+            if (writer_free)
                 break; /* the input paused and the database is free */
             continue;
         }
