@@ -260,10 +260,7 @@ int main(int argc, char **argv)
         code = 78;
         goto out;
     }
-    if (cfg.kafka_brokers[0] != '\0' &&
-        cs_kafka_check_extra(cfg.kafka_extra, &err) != CS_OK) {
-        cs_log_error("bad configuration: kafka.extra",
-                     CS_KV_STR("error", err.msg));
+    if (cfg.kafka_brokers[0] != '\0' && !cs_kafka_extra_ok(cfg.kafka_extra)) {
         code = 78;
         goto out;
     }

@@ -253,10 +253,7 @@ int main(int argc, char **argv)
     (void)snprintf(a.setup_sql, sizeof(a.setup_sql),
                    "SET statement_timeout = %u; SET jit = off",
                    cfg.statement_timeout_ms);
-    if (cfg.kafka_brokers[0] != '\0' &&
-        cs_kafka_check_extra(cfg.kafka_extra, &err) != CS_OK) {
-        cs_log_error("bad configuration: kafka.extra",
-                     CS_KV_STR("error", err.msg));
+    if (cfg.kafka_brokers[0] != '\0' && !cs_kafka_extra_ok(cfg.kafka_extra)) {
         code = 78;
         goto out;
     }

@@ -61,16 +61,22 @@ cs_status cs_kafka_apply_extra(rd_kafka_conf_t *conf, const char *extra,
     return rc;
 }
 
-cs_status cs_kafka_check_extra(const char *extra, cs_err *err)
+bool cs_kafka_extra_ok(const char *extra)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cs_err err = {0};
     cs_status rc;
 
-    if (conf == NULL)
-        return cs_err_set(err, CS_E_NOMEM, "out of memory");
-    rc = cs_kafka_apply_extra(conf, extra, err);
+    if (conf == NULL) {
+        cs_log_error("out of memory");
+        return false;
+    }
+    rc = cs_kafka_apply_extra(conf, extra, &err);
     rd_kafka_conf_destroy(conf);
-    return rc;
+    if (rc != CS_OK)
+        cs_log_error("bad configuration: kafka.extra",
+                     CS_KV_STR("error", err.msg));
+    return rc == CS_OK;
 }
 
 /* A new conf with the brokers and our log callback; extra properties are

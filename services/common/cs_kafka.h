@@ -6,6 +6,7 @@
 #define CS_KAFKA_H
 
 #include <librdkafka/rdkafka.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cs_err.h"
@@ -36,9 +37,11 @@ cs_status cs_kafka_apply_extra(rd_kafka_conf_t *conf, const char *extra,
                                cs_err *err);
 
 /* Checks "k=v,k=v" properties one by one, as cs_kafka_apply_extra would
- * apply them, without creating a client: lets a service refuse a bad
- * CS_KAFKA_EXTRA at start instead of after waiting for its database.
- * (Checks between properties happen only when a client is created.) */
-cs_status cs_kafka_check_extra(const char *extra, cs_err *err);
+ * apply them, without creating a client, and logs the first bad one as
+ * "bad configuration: kafka.extra": lets a service refuse a bad
+ * CS_KAFKA_EXTRA at start (exit 78) instead of after waiting for its
+ * database. Checks between properties happen only when a client is
+ * created. */
+bool cs_kafka_extra_ok(const char *extra);
 
 #endif

@@ -553,9 +553,7 @@ int main(int argc, char **argv)
         code = 71;
         goto out;
     }
-    if (cs_kafka_check_extra(consumer_extra, &err) != CS_OK) {
-        cs_log_error("bad configuration: kafka.extra",
-                     CS_KV_STR("error", err.msg));
+    if (!cs_kafka_extra_ok(consumer_extra)) {
         code = 78;
         goto out;
     }
