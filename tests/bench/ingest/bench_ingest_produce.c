@@ -6,7 +6,9 @@
  * cs-ingest has committed them all. The last stdout line is JSON.
  * With --trickle N it measures latency at a light load instead: N orders
  * one at a time, TRICKLE_GAP_MS apart, each timed from its produce call
- * until cs-ingest counts it stored. */
+ * until cs-ingest counts it stored. --cpu NAME:PID[,PID...] (repeated)
+ * adds the CPU those processes used in the timed window to the JSON, so
+ * the cost of an event excludes the warm-up and the rendering. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -88,7 +90,17 @@ static const char *const risk_kinds[] = {"flood",     "fire",     "power_cut",
                                          "quality",   "labour"};
 static const char *const units[] = {"PCS", "KG", "T", "M", "SET"};
 
-#define MAX_CONSUMERS 8
+#define MAX_CONSUMERS  8
+#define MAX_CPU_GROUPS 4
+#define MAX_CPU_PIDS   64
+
+/* Processes whose CPU the timed window reports under one name. */
+typedef struct cpu_group {
+    char name[32];
+    long pids[MAX_CPU_PIDS];
+    uint64_t start[MAX_CPU_PIDS]; /* ticks at the timed window's start */
+    size_t n_pids;
+} cpu_group;
 
 typedef struct opts {
     const char *brokers, *compression;
@@ -98,6 +110,8 @@ typedef struct opts {
     size_t n_consumers;
     uint64_t n_events, window, seed, trickle;
     unsigned revision_pct;
+    cpu_group cpu[MAX_CPU_GROUPS];
+    size_t n_cpu;
 } opts;
 
 typedef struct gen {
@@ -144,6 +158,55 @@ static double cpu_s(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
            ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Clock ticks (user + system) process pid has used, with those of its
+ * children that have exited (a postmaster's short-lived workers); false
+ * if it has gone. */
+static bool proc_ticks(long pid, uint64_t *ticks)
+{
+    char path[64], buf[1024];
+    const char *p;
+    unsigned long long ut, st, cut, cst;
+    FILE *f;
+    size_t n;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    if ((f = fopen(path, "r")) == NULL)
+        return false;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* utime, stime, cutime and cstime are the 12th to 15th fields after
+     * the ")" that ends the command name (which may hold spaces) */
+    if ((p = strrchr(buf, ')')) == NULL ||
+        sscanf(p + 1,
+               " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu "
+               "%llu",
+               &ut, &st, &cut, &cst) != 4)
+        return false;
+    *ticks = ut + st + cut + cst;
+    return true;
+}
+
+static void group_start(cpu_group *grp)
+{
+    for (size_t i = 0; i < grp->n_pids; i++)
+        if (!proc_ticks(grp->pids[i], &grp->start[i]))
+            grp->start[i] = UINT64_MAX;
+}
+
+/* CPU seconds the group used since group_start; a process that was not
+ * there at both ends counts nothing. */
+static double group_seconds(const cpu_group *grp)
+{
+    uint64_t t = 0, now;
+
+    for (size_t i = 0; i < grp->n_pids; i++)
+        if (grp->start[i] != UINT64_MAX && proc_ticks(grp->pids[i], &now) &&
+            now >= grp->start[i])
+            t += now - grp->start[i];
+    return (double)t / (double)sysconf(_SC_CLK_TCK);
 }
 
 static uint64_t next_rand(gen *g)
@@ -790,6 +853,7 @@ static void usage(void)
             "HOST:PORT[,HOST:PORT...]\n"
             "       [--events N] [--window N] [--seed N] [--revisions PCT] "
             "[--compression CODEC] [--dump]\n"
+            "       [--cpu NAME:PID[,PID...]]...\n"
             "       or --trickle N: N orders one at a time, each timed "
             "until stored\n"
             "--dump writes the events (topic TAB key TAB value) to stdout "
@@ -848,6 +912,26 @@ static void parse_args(int argc, char **argv, opts *o, bool *is_dump)
             o->trickle = parse_u64(v, "--trickle");
         } else if (strcmp(a, "--compression") == 0) {
             o->compression = v;
+        } else if (strcmp(a, "--cpu") == 0) {
+            cpu_group *grp = &o->cpu[o->n_cpu];
+            const char *colon = strchr(v, ':');
+            if (o->n_cpu == MAX_CPU_GROUPS || colon == NULL || colon == v ||
+                (size_t)(colon - v) >= sizeof grp->name)
+                usage();
+            memcpy(grp->name, v, (size_t)(colon - v));
+            grp->name[colon - v] = '\0';
+            for (const char *p = colon + 1; *p != '\0';) {
+                const char *end = strchr(p, ',');
+                char num[24];
+                size_t n = end ? (size_t)(end - p) : strlen(p);
+                if (grp->n_pids == MAX_CPU_PIDS || n == 0 || n >= sizeof num)
+                    usage();
+                memcpy(num, p, n);
+                num[n] = '\0';
+                grp->pids[grp->n_pids++] = (long)parse_u64(num, "--cpu pid");
+                p += n + (end != NULL);
+            }
+            o->n_cpu++;
         } else {
             usage();
         }
@@ -925,6 +1009,7 @@ int main(int argc, char **argv)
     ingest_counts c = {0};
     uint64_t bytes = 0, n_by_family[F_COUNT] = {0}, consumed = 0;
     double t0, t_produced, t_end, waited_s = 0, cpu0;
+    double group_s[MAX_CPU_GROUPS];
     rendered pre = {0};
 
     parse_args(argc, argv, &o, &is_dump);
@@ -976,6 +1061,8 @@ int main(int argc, char **argv)
             o.n_events);
 
     render_all(&g, &ev, o.n_events, o.revision_pct, &pre);
+    for (size_t k = 0; k < o.n_cpu; k++)
+        group_start(&o.cpu[k]);
     cpu0 = cpu_s();
     t0 = now_s();
     for (uint64_t i = 0; i < o.n_events; i++) {
@@ -1003,6 +1090,8 @@ int main(int argc, char **argv)
     t_produced = now_s();
     wait_stored(&o, o.n_events + N_WARMUP, &c);
     t_end = now_s();
+    for (size_t k = 0; k < o.n_cpu; k++)
+        group_s[k] = group_seconds(&o.cpu[k]);
     if (c.stored != o.n_events + N_WARMUP)
         die("cs-ingest stored %" PRIu64 " events, want %" PRIu64, c.stored,
             o.n_events + N_WARMUP);
@@ -1021,6 +1110,9 @@ int main(int argc, char **argv)
     for (int f = 0; f < F_COUNT; f++)
         printf("%s\"%s\":%" PRIu64, f ? "," : "", families[f].type,
                n_by_family[f]);
+    printf("},\"timed_cpu_by_group\":{");
+    for (size_t k = 0; k < o.n_cpu; k++)
+        printf("%s\"%s\":%.3f", k ? "," : "", o.cpu[k].name, group_s[k]);
     printf("}}\n");
     for (int f = 0; f < F_COUNT; f++)
         rd_kafka_topic_destroy(topics[f]);
