@@ -7,8 +7,9 @@
  * With --trickle N it measures latency at a light load instead: N orders
  * one at a time, TRICKLE_GAP_MS apart, each timed from its produce call
  * until cs-ingest counts it stored. --cpu NAME:PID[,PID...] (repeated)
- * adds the CPU those processes used in the timed window to the JSON, so
- * the cost of an event excludes the warm-up and the rendering. */
+ * adds the CPU those processes used in the timed window, and the time
+ * they waited for a CPU, to the JSON, beside the whole machine's busy
+ * time: the cost of an event without the warm-up and the rendering. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -98,8 +99,10 @@ static const char *const units[] = {"PCS", "KG", "T", "M", "SET"};
 typedef struct cpu_group {
     char name[32];
     long pids[MAX_CPU_PIDS];
-    uint64_t start[MAX_CPU_PIDS]; /* ticks at the timed window's start */
+    /* at the timed window's start: CPU ticks, ns waited for a CPU */
+    uint64_t start[MAX_CPU_PIDS], start_wait[MAX_CPU_PIDS];
     size_t n_pids;
+    double cpu_s, wait_s; /* in the timed window */
 } cpu_group;
 
 typedef struct opts {
@@ -189,24 +192,62 @@ static bool proc_ticks(long pid, uint64_t *ticks)
     return true;
 }
 
+/* Nanoseconds process pid has waited on a run queue (schedstat). */
+static bool proc_wait_ns(long pid, uint64_t *ns)
+{
+    char path[64];
+    unsigned long long run, wait;
+    FILE *f;
+    int n;
+
+    snprintf(path, sizeof path, "/proc/%ld/schedstat", pid);
+    if ((f = fopen(path, "r")) == NULL)
+        return false;
+    n = fscanf(f, "%llu %llu", &run, &wait);
+    fclose(f);
+    *ns = wait;
+    return n == 2;
+}
+
+/* Clock ticks all CPUs have spent busy (not idle or waiting for I/O). */
+static uint64_t busy_ticks(void)
+{
+    unsigned long long v[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+
+    if (f == NULL)
+        return 0;
+    /* user nice system idle iowait irq softirq steal */
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+               &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+        v[0] = v[1] = v[2] = v[5] = v[6] = v[7] = 0;
+    fclose(f);
+    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+}
+
 static void group_start(cpu_group *grp)
 {
     for (size_t i = 0; i < grp->n_pids; i++)
-        if (!proc_ticks(grp->pids[i], &grp->start[i]))
+        if (!proc_ticks(grp->pids[i], &grp->start[i]) ||
+            !proc_wait_ns(grp->pids[i], &grp->start_wait[i]))
             grp->start[i] = UINT64_MAX;
 }
 
-/* CPU seconds the group used since group_start; a process that was not
- * there at both ends counts nothing. */
-static double group_seconds(const cpu_group *grp)
+/* What the group used since group_start; a process that was not there
+ * at both ends counts nothing. */
+static void group_end(cpu_group *grp)
 {
-    uint64_t t = 0, now;
+    uint64_t t = 0, w = 0, now, now_wait;
 
     for (size_t i = 0; i < grp->n_pids; i++)
         if (grp->start[i] != UINT64_MAX && proc_ticks(grp->pids[i], &now) &&
-            now >= grp->start[i])
+            proc_wait_ns(grp->pids[i], &now_wait) && now >= grp->start[i] &&
+            now_wait >= grp->start_wait[i]) {
             t += now - grp->start[i];
-    return (double)t / (double)sysconf(_SC_CLK_TCK);
+            w += now_wait - grp->start_wait[i];
+        }
+    grp->cpu_s = (double)t / (double)sysconf(_SC_CLK_TCK);
+    grp->wait_s = (double)w / 1e9;
 }
 
 static uint64_t next_rand(gen *g)
@@ -1009,7 +1050,7 @@ int main(int argc, char **argv)
     ingest_counts c = {0};
     uint64_t bytes = 0, n_by_family[F_COUNT] = {0}, consumed = 0;
     double t0, t_produced, t_end, waited_s = 0, cpu0;
-    double group_s[MAX_CPU_GROUPS];
+    uint64_t busy0;
     rendered pre = {0};
 
     parse_args(argc, argv, &o, &is_dump);
@@ -1063,6 +1104,7 @@ int main(int argc, char **argv)
     render_all(&g, &ev, o.n_events, o.revision_pct, &pre);
     for (size_t k = 0; k < o.n_cpu; k++)
         group_start(&o.cpu[k]);
+    busy0 = busy_ticks();
     cpu0 = cpu_s();
     t0 = now_s();
     for (uint64_t i = 0; i < o.n_events; i++) {
@@ -1091,7 +1133,8 @@ int main(int argc, char **argv)
     wait_stored(&o, o.n_events + N_WARMUP, &c);
     t_end = now_s();
     for (size_t k = 0; k < o.n_cpu; k++)
-        group_s[k] = group_seconds(&o.cpu[k]);
+        group_end(&o.cpu[k]);
+    busy0 = busy_ticks() - busy0;
     if (c.stored != o.n_events + N_WARMUP)
         die("cs-ingest stored %" PRIu64 " events, want %" PRIu64, c.stored,
             o.n_events + N_WARMUP);
@@ -1110,9 +1153,13 @@ int main(int argc, char **argv)
     for (int f = 0; f < F_COUNT; f++)
         printf("%s\"%s\":%" PRIu64, f ? "," : "", families[f].type,
                n_by_family[f]);
-    printf("},\"timed_cpu_by_group\":{");
+    printf("},\"timed_busy_cpu_seconds\":%.3f,\"timed_cpu_by_group\":{",
+           (double)busy0 / (double)sysconf(_SC_CLK_TCK));
     for (size_t k = 0; k < o.n_cpu; k++)
-        printf("%s\"%s\":%.3f", k ? "," : "", o.cpu[k].name, group_s[k]);
+        printf("%s\"%s\":%.3f", k ? "," : "", o.cpu[k].name, o.cpu[k].cpu_s);
+    printf("},\"timed_wait_by_group\":{");
+    for (size_t k = 0; k < o.n_cpu; k++)
+        printf("%s\"%s\":%.3f", k ? "," : "", o.cpu[k].name, o.cpu[k].wait_s);
     printf("}}\n");
     for (int f = 0; f < F_COUNT; f++)
         rd_kafka_topic_destroy(topics[f]);
