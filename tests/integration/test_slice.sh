@@ -83,6 +83,14 @@ grep -q 'cs.source_offset=[0-9]' "$TEST_TMP/dlq.txt" || fail "dlq offset header"
 [ "$(metric 'cs_ingest_rejected_total{reason="malformed_json"}' "$ingest_metrics")" = 1 ] ||
     fail "malformed_json counter"
 [ "$(metric cs_ingest_events_stored_total "$ingest_metrics")" = 3 ] || fail "stored counter"
+# the process metrics agree with the kernel's view of cs-ingest
+rss_kb=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/${SVC_PID[ingest]}/status")
+awk -v m="$(metric process_resident_memory_bytes "$ingest_metrics")" -v k="$rss_kb" \
+    'BEGIN { d = m - k * 1024; exit !(m > 0 && d < 16777216 && d > -16777216) }' ||
+    fail "process_resident_memory_bytes $(metric process_resident_memory_bytes "$ingest_metrics"), VmRSS $rss_kb kB"
+awk -v c="$(metric process_cpu_seconds_total "$ingest_metrics")" 'BEGIN { exit !(c > 0) }' ||
+    fail "process_cpu_seconds_total not above 0 after storing events"
+[ "$(metric process_open_fds "$ingest_metrics")" -ge 3 ] || fail "process_open_fds"
 [ "$(q 'SELECT count(*) FROM order_lines')" = 4 ] || fail "want 4 order lines in the database"
 
 note "invalid data names the field; the partition keeps flowing"
